@@ -1,0 +1,142 @@
+package pysyntax
+
+import (
+	"context"
+	"fmt"
+	"math/rand"
+	"strings"
+	"testing"
+
+	sitter "github.com/smacker/go-tree-sitter"
+)
+
+const seedModule = `from workers import WorkerEntrypoint, Response
+
+class Default(WorkerEntrypoint):
+    async def fetch(self, request):
+        value = await self.env.KV.get("key")
+        if value is None:
+            return Response("missing", status=404)
+        return Response(value)
+
+    async def scheduled(self, controller):
+        print("tick")  # 中文 é 😀
+`
+
+// dump renders every node with its byte range and points, so two trees
+// compare equal only if structure and positions agree.
+func dump(t *sitter.Tree) string {
+	var b strings.Builder
+	var walk func(n *sitter.Node, depth int)
+	walk = func(n *sitter.Node, depth int) {
+		sp, ep := n.StartPoint(), n.EndPoint()
+		fmt.Fprintf(&b, "%*s%s [%d-%d] (%d:%d-%d:%d) missing=%v\n", depth, "", n.Type(),
+			n.StartByte(), n.EndByte(), sp.Row, sp.Column, ep.Row, ep.Column, n.IsMissing())
+		for i := 0; i < int(n.ChildCount()); i++ {
+			walk(n.Child(i), depth+1)
+		}
+	}
+	walk(t.RootNode(), 0)
+	return b.String()
+}
+
+// checkIncremental applies edits incrementally and compares with a fresh
+// parse of the final text.
+func checkIncremental(t *testing.T, base string, edits []Edit) {
+	t.Helper()
+	ctx := context.Background()
+	f, err := Parse(ctx, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range edits {
+		f, err = f.Apply(ctx, []Edit{e})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	fresh, err := Parse(ctx, f.Text())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := dump(f.Tree()), dump(fresh.Tree()); got != want {
+		t.Fatalf("incremental tree differs from a fresh parse of %q\nincremental:\n%s\nfresh:\n%s", f.Text(), got, want)
+	}
+}
+
+var fragments = []string{"", "x", "\n", "    ", "self.env.", "(", ")", "é", "中", "😀", ":\n    pass\n", "async def f(self):\n        return 1\n", "\"", "#", "await ", "\n\n"}
+
+// randomEdits derives an edit sequence from a seed; used by the fuzz target
+// and by the deterministic test run.
+func randomEdits(text string, seed int64, n int) []Edit {
+	r := rand.New(rand.NewSource(seed))
+	var edits []Edit
+	for i := 0; i < n; i++ {
+		start := 0
+		if len(text) > 0 {
+			start = r.Intn(len(text) + 1)
+		}
+		end := start + r.Intn(8)
+		if end > len(text) {
+			end = len(text)
+		}
+		ins := fragments[r.Intn(len(fragments))]
+		edits = append(edits, Edit{Start: start, End: end, NewText: ins})
+		text = text[:start] + ins + text[end:]
+	}
+	return edits
+}
+
+func TestIncrementalMatchesFreshParse(t *testing.T) {
+	for seed := int64(0); seed < 200; seed++ {
+		checkIncremental(t, seedModule, randomEdits(seedModule, seed, 12))
+	}
+}
+
+func TestMultiLineInsertKeepsPoints(t *testing.T) {
+	// Inserting lines before code shifts its rows: the case go-tree-sitter's
+	// own Tree.Edit gets wrong.
+	checkIncremental(t, seedModule, []Edit{{Start: 0, End: 0, NewText: "import os\nimport sys\n\n"}})
+	i := strings.Index(seedModule, "value = ")
+	checkIncremental(t, seedModule, []Edit{{Start: i, End: i, NewText: "x = 1\n        y = 2\n        "}})
+}
+
+func TestApplyRejectsOutOfRange(t *testing.T) {
+	f, _ := Parse(context.Background(), "x = 1\n")
+	if _, err := f.Apply(context.Background(), []Edit{{Start: 3, End: 99}}); err == nil {
+		t.Fatal("want an error for an edit past the end")
+	}
+}
+
+func TestOldFileKeepsItsTree(t *testing.T) {
+	ctx := context.Background()
+	f, _ := Parse(ctx, "x = 1\n")
+	before := dump(f.Tree())
+	if _, err := f.Apply(ctx, []Edit{{Start: 0, End: 1, NewText: "def f():\n  pass"}}); err != nil {
+		t.Fatal(err)
+	}
+	if after := dump(f.Tree()); after != before {
+		t.Fatalf("old file's tree changed:\n%s\n%s", before, after)
+	}
+}
+
+func TestTooLargeFileIsKeptAsText(t *testing.T) {
+	big := strings.Repeat("x = 1\n", MaxParseBytes/6+10)
+	f, err := Parse(context.Background(), big)
+	if err != nil || !f.TooLarge || f.Tree() != nil {
+		t.Fatalf("err=%v tooLarge=%v", err, f.TooLarge)
+	}
+	g, err := f.Apply(context.Background(), []Edit{{Start: 0, End: len(big) - 6}})
+	if err != nil || g.TooLarge || g.Tree() == nil {
+		t.Fatalf("shrunk file should parse: err=%v", err)
+	}
+}
+
+func FuzzIncremental(f *testing.F) {
+	for _, s := range []int64{1, 7, 42, 1234} {
+		f.Add(s, uint8(10))
+	}
+	f.Fuzz(func(t *testing.T, seed int64, n uint8) {
+		checkIncremental(t, seedModule, randomEdits(seedModule, seed, int(n%32)))
+	})
+}

@@ -1,0 +1,151 @@
+// Package textpos converts between byte offsets in a document and LSP
+// positions (zero-based line, UTF-16 code unit column).
+//
+// LSP counts columns in UTF-16 code units, Go strings hold UTF-8, and a
+// document may hold invalid UTF-8: each invalid byte counts as one code unit
+// (it would decode to U+FFFD), so conversions never fail on bad bytes.
+package textpos
+
+import (
+	"fmt"
+	"sort"
+	"unicode/utf8"
+)
+
+// Index holds the line starts of one text. It is immutable.
+type Index struct {
+	text       string
+	lineStarts []int // byte offset where each line starts; lineStarts[0] == 0
+}
+
+// New indexes text. Lines end at "\n"; a "\r\n" pair counts as one ending,
+// and a lone "\r" also ends a line, as LSP says.
+func New(text string) *Index {
+	starts := make([]int, 1, 1+len(text)/32)
+	for i := 0; i < len(text); i++ {
+		switch text[i] {
+		case '\n':
+			starts = append(starts, i+1)
+		case '\r':
+			if i+1 < len(text) && text[i+1] == '\n' {
+				i++
+			}
+			starts = append(starts, i+1)
+		}
+	}
+	return &Index{text: text, lineStarts: starts}
+}
+
+// Text returns the indexed text.
+func (x *Index) Text() string { return x.text }
+
+// LineCount returns the number of lines (a text ending in a newline has an
+// empty last line).
+func (x *Index) LineCount() int { return len(x.lineStarts) }
+
+// LineStart returns the byte offset of the start of line.
+func (x *Index) LineStart(line int) int {
+	if line < 0 {
+		return 0
+	}
+	if line >= len(x.lineStarts) {
+		return len(x.text)
+	}
+	return x.lineStarts[line]
+}
+
+// lineEnd returns the byte offset of the end of line's content, before its
+// line ending.
+func (x *Index) lineEnd(line int) int {
+	if line+1 >= len(x.lineStarts) {
+		return len(x.text)
+	}
+	end := x.lineStarts[line+1]
+	if end > 0 && x.text[end-1] == '\n' {
+		end--
+	}
+	if end > x.lineStarts[line] && x.text[end-1] == '\r' {
+		end--
+	}
+	return end
+}
+
+// Position is an LSP position: zero-based line and UTF-16 column.
+type Position struct {
+	Line      int
+	Character int
+}
+
+// ErrOutOfRange is returned for a position past the end of the text.
+type ErrOutOfRange struct{ Pos Position }
+
+func (e ErrOutOfRange) Error() string {
+	return fmt.Sprintf("position %d:%d is outside the document", e.Pos.Line, e.Pos.Character)
+}
+
+// Offset converts an LSP position to a byte offset. A column past the end of
+// its line clamps to the line end (as the LSP spec asks); a line past the
+// last one is an error. A column that falls inside a surrogate pair rounds
+// down to the start of the character.
+func (x *Index) Offset(p Position) (int, error) {
+	if p.Line < 0 || p.Character < 0 || p.Line >= len(x.lineStarts) {
+		return 0, ErrOutOfRange{p}
+	}
+	start, end := x.lineStarts[p.Line], x.lineEnd(p.Line)
+	units := 0
+	for i := start; i < end; {
+		if units >= p.Character {
+			return i, nil
+		}
+		r, size := utf8.DecodeRuneInString(x.text[i:end])
+		n := 1
+		if r >= 0x10000 && size == 4 {
+			n = 2
+		}
+		if units+n > p.Character {
+			return i, nil
+		}
+		units += n
+		i += size
+	}
+	return end, nil
+}
+
+// Position converts a byte offset to an LSP position. Offsets are clamped to
+// the text; an offset inside a multi-byte character maps to its start.
+func (x *Index) Position(offset int) Position {
+	if offset < 0 {
+		offset = 0
+	}
+	if offset > len(x.text) {
+		offset = len(x.text)
+	}
+	line := sort.Search(len(x.lineStarts), func(i int) bool { return x.lineStarts[i] > offset }) - 1
+	start := x.lineStarts[line]
+	return Position{Line: line, Character: UTF16Len(x.text[start:offset])}
+}
+
+// Point returns the zero-based line and the byte column of offset, the
+// coordinates tree-sitter uses.
+func (x *Index) Point(offset int) (row, column int) {
+	if offset > len(x.text) {
+		offset = len(x.text)
+	}
+	line := sort.Search(len(x.lineStarts), func(i int) bool { return x.lineStarts[i] > offset }) - 1
+	return line, offset - x.lineStarts[line]
+}
+
+// UTF16Len counts the UTF-16 code units of s; invalid bytes count one each.
+func UTF16Len(s string) int {
+	n := 0
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r >= 0x10000 && size == 4 {
+			n += 2
+		} else {
+			n++
+		}
+		i += size
+	}
+	return n
+}

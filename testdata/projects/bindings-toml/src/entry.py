@@ -1,0 +1,30 @@
+from workers import DurableObject, Response, WorkerEntrypoint, WorkflowEntrypoint
+
+
+class Counter(DurableObject):
+    async def increment(self, by=1):
+        value = (await self.ctx.storage.get("n")) or 0
+        await self.ctx.storage.put("n", value + by)
+        return value + by
+
+    async def fetch(self, request):
+        return Response(str(await self.increment()))
+
+
+class Pipeline(WorkflowEntrypoint):
+    async def run(self, event, step):
+        @step.do("fetch")
+        async def fetch_data():
+            return {"ok": True}
+
+        return await fetch_data()
+
+
+class Default(WorkerEntrypoint):
+    async def fetch(self, request):
+        cached = await self.env.CACHE.get("greeting")
+        row = await self.env.DB.prepare("SELECT 1 AS n").first()
+        return Response.json({"cached": cached, "row": row, "host": self.env.API_HOST})
+
+    async def scheduled(self, controller):
+        await self.env.JOBS.send({"cron": controller.cron})
