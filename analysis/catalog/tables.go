@@ -410,7 +410,7 @@ var interfaceTable = []*Interface{
 		Members: []Member{
 			{Name: "do", Decorator: true, Params: []Param{optArg("name", "str"), kwArg("concurrent", "bool"), kwArg("config", "dict")},
 				Returns: "Callable[[Callable], Callable[..., Awaitable]]",
-				Doc:     "Decorator factory: @step.do(\"name\") wraps a coroutine whose awaited result is kept and replayed."},
+				Doc:     "Decorator factory: @step.do(\"name\") wraps a coroutine whose awaited result is kept and replayed (legacy mode also takes depends=[...])."},
 			call("sleep", "None", "", "Pause the workflow for a duration like \"10 seconds\" or a number of ms.", arg("name", "str"), arg("duration", "str | int")),
 			call("sleep_until", "None", "", "Pause the workflow until a point in time.", arg("name", "str"), arg("timestamp", "datetime | int")),
 			call("wait_for_event", "dict", "", "Wait for an event sent with instance.sendEvent, up to a timeout.", arg("name", "str"), arg("event_type", "str"), kwArg("timeout", "str | int")),
