@@ -20,6 +20,7 @@ static void pw_tree_edit(void *tree, pw_input_edit e) { ts_tree_edit((struct TST
 import "C"
 
 import (
+	"runtime"
 	"unsafe"
 
 	sitter "github.com/smacker/go-tree-sitter"
@@ -46,4 +47,5 @@ func editTree(t *sitter.Tree, e sitter.EditInput) {
 		old_end_point: C.pw_point{row: C.uint32_t(e.OldEndPoint.Row), column: C.uint32_t(e.OldEndPoint.Column)},
 		new_end_point: C.pw_point{row: C.uint32_t(e.NewEndPoint.Row), column: C.uint32_t(e.NewEndPoint.Column)},
 	})
+	runtime.KeepAlive(t) // the finalizer must not free the tree during the call
 }

@@ -9,6 +9,7 @@ package pysyntax
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
 
 	sitter "github.com/smacker/go-tree-sitter"
@@ -46,6 +47,23 @@ var parserPool = sync.Pool{New: func() any {
 	return p
 }}
 
+// parse runs a pooled parser. The context is checked before parsing but not
+// handed to go-tree-sitter: its cancellation flag is sticky and is set by a
+// goroutine that can fire after the parse returned, which would make every
+// later parse on that pooled parser fail. Parses take milliseconds, so
+// checking between them is enough.
+func parse(ctx context.Context, old *sitter.Tree, text string) (*sitter.Tree, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	p := parserPool.Get().(*sitter.Parser)
+	defer parserPool.Put(p)
+	// go-tree-sitter reads old's C pointer and then no longer refers to old;
+	// without this the GC may finalize (free) old during the parse.
+	defer runtime.KeepAlive(old)
+	return p.ParseCtx(context.Background(), old, []byte(text))
+}
+
 // Language returns the Python grammar, for queries.
 func Language() *sitter.Language { return python.GetLanguage() }
 
@@ -56,9 +74,7 @@ func Parse(ctx context.Context, text string) (*File, error) {
 		f.TooLarge = true
 		return f, nil
 	}
-	p := parserPool.Get().(*sitter.Parser)
-	defer parserPool.Put(p)
-	tree, err := p.ParseCtx(ctx, nil, []byte(text))
+	tree, err := parse(ctx, nil, text)
 	if err != nil {
 		return nil, fmt.Errorf("parse: %w", err)
 	}
@@ -74,6 +90,8 @@ func (f *File) Lines() *textpos.Index { return f.lines }
 
 // Tree returns a private copy of the syntax tree for the caller's use (a
 // cheap reference-counted copy), or nil when the file was not parsed.
+// Keep the returned tree referenced (or runtime.KeepAlive it) until the last
+// node call: go-tree-sitter frees a tree from a finalizer.
 func (f *File) Tree() *sitter.Tree {
 	if f.tree == nil {
 		return nil
@@ -128,9 +146,7 @@ func (f *File) Apply(ctx context.Context, edits []Edit) (*File, error) {
 		nf.TooLarge = true
 		return nf, nil
 	}
-	p := parserPool.Get().(*sitter.Parser)
-	defer parserPool.Put(p)
-	newTree, err := p.ParseCtx(ctx, tree, []byte(text)) // tree == nil: the file just shrank under the limit
+	newTree, err := parse(ctx, tree, text) // tree == nil: the file just shrank under the limit
 	if err != nil {
 		return nil, fmt.Errorf("reparse: %w", err)
 	}

@@ -140,3 +140,14 @@ func FuzzIncremental(f *testing.F) {
 		checkIncremental(t, seedModule, randomEdits(seedModule, seed, int(n%32)))
 	})
 }
+
+func TestCancelledParseDoesNotPoisonLaterParses(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	Parse(ctx, seedModule) // may or may not fail; must not break the next one
+	for i := 0; i < 4; i++ {
+		if _, err := Parse(context.Background(), seedModule); err != nil {
+			t.Fatalf("parse after a cancelled one: %v", err)
+		}
+	}
+}

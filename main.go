@@ -1,0 +1,150 @@
+// Command pyworkers-lsp is a language server for Cloudflare Python Workers.
+//
+//	pyworkers-lsp [serve] [--stdio | --listen 127.0.0.1:PORT]   speak LSP
+//	pyworkers-lsp version                                       print the version
+//
+// Global flags (before or after the subcommand): --log-file PATH,
+// --log-level debug|info|warn|error. Logs never go to stdout: stdout carries
+// JSON-RPC.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/server"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+const usage = `pyworkers-lsp — a language server for Cloudflare Python Workers
+
+Usage:
+  pyworkers-lsp [serve] [--stdio]            speak LSP on stdin/stdout (default)
+  pyworkers-lsp serve --listen 127.0.0.1:PORT speak LSP over TCP (for debugging)
+  pyworkers-lsp version                      print the version
+
+Global flags:
+  --log-file PATH     write logs to PATH instead of stderr
+  --log-level LEVEL   debug, info, warn or error (default info)
+`
+
+// run dispatches subcommands; it returns the exit code.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(args, stdin, stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "pyworkers-lsp", version)
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "pyworkers-lsp: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+}
+
+// logFlags are the flags every subcommand accepts.
+type logFlags struct {
+	file  string
+	level string
+}
+
+func (l *logFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&l.file, "log-file", "", "write logs to this file instead of stderr")
+	fs.StringVar(&l.level, "log-level", "info", "debug, info, warn or error")
+}
+
+// logger builds the slog logger; the returned closer closes a log file.
+func (l *logFlags) logger(stderr io.Writer) (*slog.Logger, func(), error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(l.level)); err != nil {
+		return nil, nil, fmt.Errorf("--log-level: %w", err)
+	}
+	out, closeFn := stderr, func() {}
+	if l.file != "" {
+		f, err := os.OpenFile(l.file, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--log-file: %w", err)
+		}
+		out, closeFn = f, func() { f.Close() }
+	}
+	return slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: level})), closeFn, nil
+}
+
+func serve(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var lf logFlags
+	lf.register(fs)
+	stdio := fs.Bool("stdio", false, "speak LSP on stdin/stdout (the default)")
+	listen := fs.String("listen", "", "speak LSP over TCP on this address, e.g. 127.0.0.1:7777")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "serve: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if *stdio && *listen != "" {
+		fmt.Fprintln(stderr, "serve: --stdio and --listen exclude each other")
+		return 2
+	}
+	log, closeLog, err := lf.logger(stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	defer closeLog()
+	slog.SetDefault(log)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	opts := server.Options{Version: version, Logger: log, LogToClient: true}
+
+	if *listen == "" {
+		return server.Serve(ctx, stdin, nopCloser{stdout}, opts)
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		fmt.Fprintln(stderr, "serve:", err)
+		return 1
+	}
+	defer ln.Close()
+	log.Info("listening for one LSP client", "address", ln.Addr().String())
+	fmt.Fprintf(stderr, "pyworkers-lsp listening on %s\n", ln.Addr())
+	go func() { <-ctx.Done(); ln.Close() }()
+	conn, err := ln.Accept()
+	if err != nil {
+		if errors.Is(err, net.ErrClosed) {
+			return 0
+		}
+		fmt.Fprintln(stderr, "serve:", err)
+		return 1
+	}
+	return server.Serve(ctx, conn, conn, opts)
+}
+
+// nopCloser keeps Serve from closing the process's stdout.
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }

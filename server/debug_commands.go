@@ -1,0 +1,50 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/pysyntax"
+)
+
+// CommandDocumentState reports the server's copy of a document. Tests and
+// bug reports use it to check that incremental sync kept the text and tree
+// exact.
+const CommandDocumentState = "pyworkers.internal.documentState"
+
+func init() { registerCommand(CommandDocumentState, documentState) }
+
+// DocumentState is the answer of CommandDocumentState.
+type DocumentState struct {
+	Version int32  `json:"version"`
+	Text    string `json:"text"`
+	// TreeMatchesFreshParse is true when the incrementally kept syntax tree
+	// equals a from-scratch parse of the same text.
+	TreeMatchesFreshParse bool   `json:"treeMatchesFreshParse"`
+	Tree                  string `json:"tree,omitempty"`
+}
+
+func documentState(ctx context.Context, s *Server, snap *Snapshot, args json.RawMessage) (any, error) {
+	var uris []protocol.DocumentURI
+	if err := json.Unmarshal(args, &uris); err != nil || len(uris) != 1 {
+		return nil, invalidParams(errUnknownCommand("documentState takes [uri]"))
+	}
+	doc := snap.Document(uris[0])
+	if doc == nil {
+		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, "document is not open: "+string(uris[0]))
+	}
+	st := &DocumentState{Version: doc.Version, Text: doc.Text()}
+	if doc.Py != nil && !doc.Py.TooLarge {
+		fresh, err := pysyntax.Parse(ctx, doc.Text())
+		if err != nil {
+			return nil, err
+		}
+		kept := doc.Py.Tree().RootNode().String()
+		st.Tree = kept
+		st.TreeMatchesFreshParse = kept == fresh.Tree().RootNode().String()
+	}
+	return st, nil
+}

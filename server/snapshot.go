@@ -1,0 +1,400 @@
+package server
+
+import (
+	"context"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"go.lsp.dev/protocol"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/project"
+	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/pysyntax"
+	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/textpos"
+)
+
+// DocKind says what an open document is to us.
+type DocKind int
+
+// The document kinds.
+const (
+	KindOther DocKind = iota
+	KindPython
+	KindWranglerConfig
+	KindPyproject
+	KindDevVars
+)
+
+// Document is one version of an open document. It never changes.
+type Document struct {
+	URI        protocol.DocumentURI
+	Path       string // file system path; "" for non-file URIs
+	Version    int32
+	LanguageID string
+	Kind       DocKind
+	text       string
+	lines      *textpos.Index
+	Py         *pysyntax.File // set for Python documents
+}
+
+// Text returns the document's text.
+func (d *Document) Text() string { return d.text }
+
+// Lines returns the document's line index.
+func (d *Document) Lines() *textpos.Index { return d.lines }
+
+func kindOf(path, languageID string) DocKind {
+	base := filepath.Base(path)
+	switch {
+	case base == "wrangler.json" || base == "wrangler.jsonc" || base == "wrangler.toml":
+		return KindWranglerConfig
+	case base == "pyproject.toml":
+		return KindPyproject
+	case base == ".dev.vars" || strings.HasPrefix(base, ".dev.vars.") || base == ".env" || strings.HasPrefix(base, ".env."):
+		return KindDevVars
+	case strings.HasSuffix(base, ".py") || languageID == "python":
+		return KindPython
+	}
+	return KindOther
+}
+
+// isProjectFile says whether a change to path can change a Worker's model.
+func isProjectFile(path string) bool {
+	k := kindOf(path, "")
+	return k == KindWranglerConfig || k == KindPyproject || k == KindDevVars ||
+		filepath.Base(path) == "requirements.txt" || filepath.Base(path) == "cf-requirements.txt" ||
+		strings.Contains(filepath.ToSlash(path), "/python_modules/")
+}
+
+// uriToPath converts a file URI to a path; other schemes give "".
+func uriToPath(u protocol.DocumentURI) string {
+	parsed, err := url.Parse(string(u))
+	if err != nil || parsed.Scheme != "file" {
+		return ""
+	}
+	p := parsed.Path
+	if runtime.GOOS == "windows" {
+		p = strings.TrimPrefix(p, "/")
+	}
+	return filepath.FromSlash(p)
+}
+
+// pathToURI converts a path to a file URI.
+func pathToURI(p string) protocol.DocumentURI {
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(p)}
+	return protocol.DocumentURI(u.String())
+}
+
+// Settings are the user's settings for this server.
+type Settings struct {
+	// Environment selects the env.<name> block; "" is the top level.
+	Environment string `json:"environment"`
+	// ConfigPath forces one wrangler config instead of the nearest one.
+	ConfigPath string `json:"configPath"`
+	// DisabledRules turns rules off by code.
+	DisabledRules []string `json:"disabledRules"`
+	// Runtime settings for the code lenses.
+	RunTimeoutSeconds float64 `json:"runTimeoutSeconds"`
+	AllowNet          bool    `json:"allowNet"`
+	MemoryLimitMB     int     `json:"memoryLimitMB"`
+}
+
+// Snapshot is an immutable view of the session: open documents, settings
+// and (computed on demand, once) the project model. Every edit makes a new
+// snapshot; handlers read the one current when their request arrived.
+type Snapshot struct {
+	server   *Server
+	id       uint64
+	docs     map[protocol.DocumentURI]*Document
+	byPath   map[string]*Document
+	folders  []string
+	settings Settings
+
+	// ctx is cancelled when a newer snapshot replaces this one, so work
+	// still running on it stops.
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	// models memoizes project models; it is shared with the next snapshot
+	// when no project file changed (see withChanges).
+	models *modelCache
+}
+
+// modelCache holds the Workers loaded through one consistent file view.
+type modelCache struct {
+	mu       sync.Mutex
+	byConfig map[string]*project.Worker
+	dirs     map[string]string // folder → config path ("" none)
+	all      []*project.Worker // every Worker under the workspace folders
+	allDone  bool
+}
+
+func newModelCache() *modelCache {
+	return &modelCache{byConfig: map[string]*project.Worker{}, dirs: map[string]string{}}
+}
+
+func newSnapshot(s *Server, prev *Snapshot) *Snapshot {
+	ctx, cancel := context.WithCancel(context.Background())
+	snap := &Snapshot{server: s, docs: map[protocol.DocumentURI]*Document{}, byPath: map[string]*Document{}, ctx: ctx, cancel: cancel, models: newModelCache()}
+	if prev != nil {
+		snap.id = prev.id + 1
+		for k, v := range prev.docs {
+			snap.docs[k] = v
+		}
+		for k, v := range prev.byPath {
+			snap.byPath[k] = v
+		}
+		snap.folders = prev.folders
+		snap.settings = prev.settings
+	}
+	return snap
+}
+
+// update replaces the current snapshot with one derived by edit. When
+// projectChanged is false the previous project models are kept.
+func (s *Server) update(projectChanged bool, edit func(next *Snapshot) error) (*Snapshot, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	prev := s.snap
+	next := newSnapshot(s, prev)
+	if err := edit(next); err != nil {
+		next.cancel()
+		return prev, err
+	}
+	if !projectChanged {
+		next.models = prev.models
+	}
+	s.snap = next
+	prev.cancel()
+	return next, nil
+}
+
+// Context is cancelled once a newer snapshot exists.
+func (snap *Snapshot) Context() context.Context { return snap.ctx }
+
+// Settings returns the settings in force.
+func (snap *Snapshot) Settings() Settings { return snap.settings }
+
+// Document returns an open document, or nil.
+func (snap *Snapshot) Document(u protocol.DocumentURI) *Document { return snap.docs[u] }
+
+// DocumentAt returns the open document for a path, or nil.
+func (snap *Snapshot) DocumentAt(path string) *Document { return snap.byPath[path] }
+
+// Documents returns the open documents, sorted by URI.
+func (snap *Snapshot) Documents() []*Document {
+	out := make([]*Document, 0, len(snap.docs))
+	for _, d := range snap.docs {
+		out = append(out, d)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].URI < out[j].URI })
+	return out
+}
+
+// FS returns a file view where open documents override the disk.
+func (snap *Snapshot) FS() project.FS { return overlayFS{snap} }
+
+type overlayFS struct{ snap *Snapshot }
+
+func (o overlayFS) ReadFile(p string) ([]byte, error) {
+	if d := o.snap.byPath[p]; d != nil {
+		return []byte(d.text), nil
+	}
+	return os.ReadFile(p)
+}
+
+func (o overlayFS) ReadDir(p string) ([]fs.DirEntry, error) { return os.ReadDir(p) }
+
+// WorkerFor returns the Worker a file belongs to: the configured config
+// path if set, else the nearest wrangler config above it; nil if none.
+func (snap *Snapshot) WorkerFor(path string) *project.Worker {
+	if path == "" {
+		return nil
+	}
+	cfg := snap.settings.ConfigPath
+	if cfg != "" && !filepath.IsAbs(cfg) && len(snap.folders) > 0 {
+		cfg = filepath.Join(snap.folders[0], cfg)
+	}
+	if cfg == "" {
+		dir := path
+		if kindOf(path, "") != KindOther || filepath.Ext(path) != "" {
+			dir = filepath.Dir(path)
+		}
+		cfg = snap.configFor(dir)
+	}
+	if cfg == "" {
+		return nil
+	}
+	return snap.worker(cfg)
+}
+
+func (snap *Snapshot) configFor(dir string) string {
+	m := snap.models
+	m.mu.Lock()
+	if c, ok := m.dirs[dir]; ok {
+		m.mu.Unlock()
+		return c
+	}
+	m.mu.Unlock()
+	c := project.FindConfig(snap.FS(), dir)
+	m.mu.Lock()
+	m.dirs[dir] = c
+	m.mu.Unlock()
+	return c
+}
+
+func (snap *Snapshot) worker(cfg string) *project.Worker {
+	m := snap.models
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if w, ok := m.byConfig[cfg]; ok {
+		return w
+	}
+	w := project.Load(snap.FS(), cfg)
+	m.byConfig[cfg] = w
+	return w
+}
+
+// Env returns the selected environment of w (the top level when the
+// setting names an environment w does not have).
+func (snap *Snapshot) Env(w *project.Worker) *project.Environment {
+	e, _ := w.Env(snap.settings.Environment)
+	return e
+}
+
+// Workers returns every Worker found under the workspace folders.
+func (snap *Snapshot) Workers() []*project.Worker {
+	m := snap.models
+	m.mu.Lock()
+	if m.allDone {
+		all := m.all
+		m.mu.Unlock()
+		return all
+	}
+	m.mu.Unlock()
+	var configs []string
+	for _, folder := range snap.folders {
+		configs = append(configs, findConfigs(folder)...)
+	}
+	var all []*project.Worker
+	for _, c := range configs {
+		all = append(all, snap.worker(c))
+	}
+	m.mu.Lock()
+	m.all, m.allDone = all, true
+	m.mu.Unlock()
+	return all
+}
+
+// skipDir says which folders never hold a Worker's own sources.
+func skipDir(name string) bool {
+	return name == "node_modules" || name == "python_modules" || name == ".git" || name == "__pycache__" ||
+		strings.HasPrefix(name, ".venv") || name == ".wrangler" || name == ".pyworkers"
+}
+
+// findConfigs walks root for wrangler configs (the first per folder, in
+// wrangler's lookup order).
+func findConfigs(root string) []string {
+	var out []string
+	count := 0
+	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() {
+			count++
+			if p != root && skipDir(d.Name()) || count > 20000 {
+				return filepath.SkipDir
+			}
+			if c := project.ConfigIn(project.OSFS{}, p); c != "" {
+				out = append(out, c)
+			}
+		}
+		return nil
+	})
+	return out
+}
+
+// PythonFiles returns the Worker's Python files (its folder, minus vendored
+// and virtual-env folders), open buffers first, others parsed from disk
+// through the server's file cache.
+func (snap *Snapshot) PythonFiles(w *project.Worker) map[string]*pysyntax.File {
+	out := map[string]*pysyntax.File{}
+	count := 0
+	filepath.WalkDir(w.Dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() {
+			if p != w.Dir && (skipDir(d.Name()) || project.ConfigIn(project.OSFS{}, p) != "") {
+				return filepath.SkipDir // another Worker's folder, or vendored code
+			}
+			return nil
+		}
+		if !strings.HasSuffix(p, ".py") || count >= 2000 {
+			return nil
+		}
+		count++
+		if doc := snap.byPath[p]; doc != nil && doc.Py != nil {
+			out[p] = doc.Py
+			return nil
+		}
+		if f := snap.server.files.get(snap.ctx, p); f != nil {
+			out[p] = f
+		}
+		return nil
+	})
+	for p, doc := range snap.byPath { // open but not yet saved to disk
+		if doc.Py != nil && strings.HasPrefix(p, w.Dir+string(filepath.Separator)) {
+			if _, ok := out[p]; !ok {
+				out[p] = doc.Py
+			}
+		}
+	}
+	return out
+}
+
+// fileCache keeps parsed Python files read from disk, keyed by path, size
+// and modification time, shared by all snapshots.
+type fileCache struct {
+	mu    sync.Mutex
+	files map[string]cachedFile
+}
+
+type cachedFile struct {
+	size  int64
+	mtime int64
+	file  *pysyntax.File
+}
+
+func newFileCache() *fileCache { return &fileCache{files: map[string]cachedFile{}} }
+
+func (c *fileCache) get(ctx context.Context, p string) *pysyntax.File {
+	st, err := os.Stat(p)
+	if err != nil {
+		return nil
+	}
+	c.mu.Lock()
+	cf, ok := c.files[p]
+	c.mu.Unlock()
+	if ok && cf.size == st.Size() && cf.mtime == st.ModTime().UnixNano() {
+		return cf.file
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return nil
+	}
+	f, err := pysyntax.Parse(ctx, string(data))
+	if err != nil {
+		return nil
+	}
+	c.mu.Lock()
+	c.files[p] = cachedFile{size: st.Size(), mtime: st.ModTime().UnixNano(), file: f}
+	c.mu.Unlock()
+	return f
+}
