@@ -28,7 +28,7 @@ type initializeParams struct {
 	} `json:"clientInfo"`
 	Capabilities struct {
 		Workspace struct {
-			Configuration          bool `json:"configuration"`
+			Configuration         bool `json:"configuration"`
 			DidChangeWatchedFiles struct {
 				DynamicRegistration bool `json:"dynamicRegistration"`
 			} `json:"didChangeWatchedFiles"`
