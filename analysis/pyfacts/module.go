@@ -1,0 +1,395 @@
+package pyfacts
+
+import (
+	"strings"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/pysyntax"
+	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/textpos"
+)
+
+// Module holds the facts of one Python file.
+type Module struct {
+	Path  string
+	Src   string
+	Lines *textpos.Index
+	Root  *Node // nil when the file was too large to parse
+
+	Imports   []*Import
+	Classes   []*Class // every class, nested ones included
+	Functions []*Func  // module-level functions
+	EnvUses   []*EnvUse
+	// Calls, Returns and Excepts list every call, return_statement and
+	// except_clause node in source order, so rules need not each walk the
+	// whole tree.
+	Calls   []*Node
+	Returns []*Node
+	Excepts []*Node
+	// ErrorRanges are the byte ranges of ERROR and MISSING nodes: results
+	// overlapping them come from half-typed code and are dropped.
+	ErrorRanges [][2]int
+
+	// aliases maps a local name to the dotted name it was imported as:
+	// "np" → "numpy", "randint" → "random.randint".
+	aliases map[string]string
+	funcs   []*Func
+	funcOf  map[*Node]*Func
+}
+
+// Import is one imported name.
+type Import struct {
+	Module   string // "pyodide.ffi", "random"; for `from . import x` the dots are kept
+	Name     string // the imported member for `from M import Name`, "" for `import M`
+	Alias    string // the local name bound
+	Node     *Node  // the dotted_name of the module
+	NameNode *Node  // the dotted_name/aliased_import of Name (from-imports)
+	Stmt     *Node  // import_statement / import_from_statement
+	TopLevel bool   // executed when the module loads (not inside a def)
+}
+
+// Class is one class definition.
+type Class struct {
+	Name     string
+	NameNode *Node
+	Node     *Node    // class_definition
+	Bases    []string // base expressions as written, resolved through imports
+	BaseNodes []*Node
+	Methods  []*Func
+	TopLevel bool
+}
+
+// HasBase reports whether one of the bases ends in name ("DurableObject"
+// matches "DurableObject" and "workers.DurableObject").
+func (c *Class) HasBase(name string) bool {
+	for _, b := range c.Bases {
+		if b == name || strings.HasSuffix(b, "."+name) {
+			return true
+		}
+	}
+	return false
+}
+
+// Method returns the method called name, or nil.
+func (c *Class) Method(name string) *Func {
+	for _, m := range c.Methods {
+		if m.Name == name {
+			return m
+		}
+	}
+	return nil
+}
+
+// Func is one function definition.
+type Func struct {
+	Name       string
+	NameNode   *Node
+	Node       *Node // function_definition
+	Decorated  *Node // the decorated_definition around it, or nil
+	Decorators []*Node
+	Async      bool
+	Params     []*Param
+	Body       *Node
+	Class      *Class // the class it is a method of, or nil
+}
+
+// Outer returns the decorated_definition if any, else the definition.
+func (f *Func) Outer() *Node {
+	if f.Decorated != nil {
+		return f.Decorated
+	}
+	return f.Node
+}
+
+// Param is one parameter.
+type Param struct {
+	Name string
+	Node *Node // the identifier
+}
+
+// EnvUse is `self.env.NAME`, `env.NAME` of a legacy handler, or an alias of
+// either.
+type EnvUse struct {
+	Name     string
+	NameNode *Node // the attribute identifier NAME
+	Expr     *Node // the whole attribute expression
+	Func     *Func // the enclosing function, or nil
+}
+
+// Parse derives the facts of a file.
+func Parse(path string, f *pysyntax.File) *Module {
+	m := &Module{Path: path, Src: f.Text(), Lines: f.Lines(), aliases: map[string]string{}, funcOf: map[*Node]*Func{}}
+	tree := f.Tree()
+	if tree == nil {
+		return m
+	}
+	defer tree.Close()
+	// About one node per 2.5 bytes of typical Python; the walk retries with
+	// the exact count when the guess is short.
+	m.Root = build(tree, len(m.Src)/2+64)
+	m.collect()
+	return m
+}
+
+// Callee returns the resolved dotted name of a call's function ("" when
+// it is not a plain name chain).
+func (m *Module) Callee(call *Node) string { return m.Resolve(call.Child("function")) }
+
+// Text returns the source text of n.
+func (m *Module) Text(n *Node) string {
+	if n == nil {
+		return ""
+	}
+	return m.Src[n.Start:n.End]
+}
+
+// InError reports whether [start, end) overlaps a parse-error region.
+func (m *Module) InError(start, end int) bool {
+	for _, r := range m.ErrorRanges {
+		if start < r[1] && end > r[0] || start == end && start >= r[0] && start <= r[1] {
+			return true
+		}
+		if r[0] == r[1] && r[0] >= start && r[0] <= end { // a MISSING node is empty
+			return true
+		}
+	}
+	return false
+}
+
+// Resolve returns the dotted name an identifier/attribute chain refers to,
+// with its first part mapped through the imports: with `import numpy as
+// np`, "np.random.rand" → "numpy.random.rand"; with `from random import
+// randint`, "randint" → "random.randint". Names not imported stay as
+// written. "" when n is not a plain dotted chain.
+func (m *Module) Resolve(n *Node) string {
+	d := DottedText(n, m.Src)
+	if d == "" {
+		return ""
+	}
+	head, rest, _ := strings.Cut(d, ".")
+	if full, ok := m.aliases[head]; ok {
+		if rest == "" {
+			return full
+		}
+		return full + "." + rest
+	}
+	return d
+}
+
+// ImportedAs reports whether local name is bound by an import.
+func (m *Module) ImportedAs(name string) (string, bool) {
+	full, ok := m.aliases[name]
+	return full, ok
+}
+
+// Class returns the top-level class called name, or nil.
+func (m *Module) Class(name string) *Class {
+	for _, c := range m.Classes {
+		if c.Name == name && c.TopLevel {
+			return c
+		}
+	}
+	return nil
+}
+
+// Function returns the module-level function called name, or nil.
+func (m *Module) Function(name string) *Func {
+	for _, f := range m.Functions {
+		if f.Name == name {
+			return f
+		}
+	}
+	return nil
+}
+
+// EnclosingFunc returns the innermost function definition around n.
+func EnclosingFunc(n *Node) *Node {
+	for p := n.Parent; p != nil; p = p.Parent {
+		if p.Type == "function_definition" || p.Type == "lambda" {
+			return p
+		}
+	}
+	return nil
+}
+
+// IsAsyncDef reports whether a function_definition is `async def`.
+func IsAsyncDef(fn *Node) bool {
+	return fn != nil && fn.Type == "function_definition" && len(fn.Children) > 0 && fn.Children[0].Type == "async"
+}
+
+// AtModuleLoad reports whether n runs when the module is imported: it is
+// not inside a function or lambda (class bodies do run at import).
+func AtModuleLoad(n *Node) bool { return EnclosingFunc(n) == nil }
+
+// Statement returns the statement (a direct child of a block or the module)
+// containing n.
+func Statement(n *Node) *Node {
+	for ; n != nil && n.Parent != nil; n = n.Parent {
+		if n.Parent.Type == "block" || n.Parent.Type == "module" {
+			return n
+		}
+	}
+	return nil
+}
+
+func (m *Module) collect() {
+	m.Root.Walk(func(n *Node) bool {
+		switch n.Type {
+		case "ERROR":
+			m.ErrorRanges = append(m.ErrorRanges, [2]int{n.Start, n.End})
+			return true
+		case "import_statement", "import_from_statement", "future_import_statement":
+			m.addImport(n)
+			return false
+		case "class_definition":
+			m.addClass(n)
+		case "function_definition":
+			m.addFunc(n)
+		case "call":
+			m.Calls = append(m.Calls, n)
+		case "return_statement":
+			m.Returns = append(m.Returns, n)
+		case "except_clause":
+			m.Excepts = append(m.Excepts, n)
+		}
+		if n.Missing {
+			m.ErrorRanges = append(m.ErrorRanges, [2]int{n.Start, n.End})
+		}
+		return true
+	})
+	m.collectEnvUses()
+}
+
+func (m *Module) addImport(stmt *Node) {
+	top := AtModuleLoad(stmt)
+	if stmt.Type == "import_statement" {
+		for _, c := range stmt.ChildrenIn("name") {
+			imp := &Import{Stmt: stmt, TopLevel: top}
+			switch c.Type {
+			case "dotted_name":
+				imp.Node = c
+				imp.Module = m.Text(c)
+				imp.Alias, _, _ = strings.Cut(imp.Module, ".")
+				m.aliases[imp.Alias] = imp.Alias
+			case "aliased_import":
+				imp.Node = c.Child("name")
+				imp.Module = m.Text(imp.Node)
+				imp.Alias = m.Text(c.Child("alias"))
+				m.aliases[imp.Alias] = imp.Module
+			default:
+				continue
+			}
+			m.Imports = append(m.Imports, imp)
+		}
+		return
+	}
+	modNode := stmt.Child("module_name")
+	mod := m.Text(modNode)
+	for _, c := range stmt.ChildrenIn("name") {
+		imp := &Import{Stmt: stmt, TopLevel: top, Module: mod, Node: modNode, NameNode: c}
+		switch c.Type {
+		case "dotted_name":
+			imp.Name = m.Text(c)
+			imp.Alias = imp.Name
+		case "aliased_import":
+			imp.Name = m.Text(c.Child("name"))
+			imp.Alias = m.Text(c.Child("alias"))
+		default:
+			continue
+		}
+		if !strings.HasPrefix(mod, ".") {
+			m.aliases[imp.Alias] = mod + "." + imp.Name
+		}
+		m.Imports = append(m.Imports, imp)
+	}
+	if len(stmt.ChildrenIn("name")) == 0 && modNode != nil { // from M import *
+		m.Imports = append(m.Imports, &Import{Stmt: stmt, TopLevel: top, Module: mod, Node: modNode, Name: "*"})
+	}
+}
+
+func (m *Module) addClass(n *Node) {
+	c := &Class{Node: n, NameNode: n.Child("name"), TopLevel: n.Parent != nil && n.Parent.Type == "module" ||
+		n.Parent != nil && n.Parent.Type == "decorated_definition" && n.Parent.Parent != nil && n.Parent.Parent.Type == "module"}
+	c.Name = m.Text(c.NameNode)
+	if sup := n.Child("superclasses"); sup != nil {
+		for _, b := range sup.NamedChildren() {
+			if b.Type == "keyword_argument" {
+				continue
+			}
+			name := m.Resolve(b)
+			if name == "" {
+				name = m.Text(b)
+			}
+			c.Bases = append(c.Bases, name)
+			c.BaseNodes = append(c.BaseNodes, b)
+		}
+	}
+	m.Classes = append(m.Classes, c)
+}
+
+func (m *Module) addFunc(n *Node) {
+	f := &Func{Node: n, NameNode: n.Child("name"), Body: n.Child("body"), Async: IsAsyncDef(n)}
+	f.Name = m.Text(f.NameNode)
+	if p := n.Parent; p != nil && p.Type == "decorated_definition" {
+		f.Decorated = p
+		f.Decorators = p.ChildrenIn("") // filtered below
+		f.Decorators = f.Decorators[:0:0]
+		for _, c := range p.Children {
+			if c.Type == "decorator" {
+				f.Decorators = append(f.Decorators, c)
+			}
+		}
+	}
+	if ps := n.Child("parameters"); ps != nil {
+		for _, p := range ps.NamedChildren() {
+			var id *Node
+			switch p.Type {
+			case "identifier":
+				id = p
+			case "default_parameter", "typed_default_parameter":
+				id = p.Child("name")
+			case "typed_parameter":
+				id = p.FirstOfType("identifier")
+			}
+			if id != nil && id.Type == "identifier" {
+				f.Params = append(f.Params, &Param{Name: m.Text(id), Node: id})
+			}
+		}
+	}
+	outer := f.Outer()
+	switch {
+	case outer.Parent != nil && outer.Parent.Type == "module":
+		m.Functions = append(m.Functions, f)
+	case outer.Parent != nil && outer.Parent.Type == "block" && outer.Parent.Parent != nil && outer.Parent.Parent.Type == "class_definition":
+		cls := outer.Parent.Parent
+		for i := len(m.Classes) - 1; i >= 0; i-- {
+			if m.Classes[i].Node == cls {
+				f.Class = m.Classes[i]
+				m.Classes[i].Methods = append(m.Classes[i].Methods, f)
+				break
+			}
+		}
+	}
+	m.funcs = append(m.funcs, f)
+	m.funcOf[n] = f
+}
+
+// FuncOf returns the Func of a function_definition node, or nil.
+func (m *Module) FuncOf(def *Node) *Func {
+	return m.funcOf[def]
+}
+
+// AllFuncs returns every function definition, nested ones included.
+func (m *Module) AllFuncs() []*Func { return m.funcs }
+
+// DecoratorName returns the decorator's callee resolved through imports:
+// "@step.do('x')" → "step.do", "@handler" → "workers.handler".
+func (m *Module) DecoratorName(dec *Node) string {
+	expr := dec.NamedChildren()
+	if len(expr) == 0 {
+		return ""
+	}
+	e := expr[0]
+	if e.Type == "call" {
+		e = e.Child("function")
+	}
+	return m.Resolve(e)
+}

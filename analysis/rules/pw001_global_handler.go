@@ -1,0 +1,124 @@
+package rules
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/pyfacts"
+)
+
+func init() {
+	register(&Rule{
+		Code: "PW001", Name: "global-handler", Severity: Error, Targets: TargetPython,
+		Summary: "A module-level on_fetch/on_scheduled/on_queue handler is ignored from 2025-08-14; use class Default(WorkerEntrypoint).",
+		Check:   checkGlobalHandler,
+	})
+}
+
+func checkGlobalHandler(p *Pass) {
+	if !p.checksMain() {
+		return
+	}
+	handlers := p.Module.LegacyHandlers()
+	if len(handlers) == 0 {
+		return
+	}
+	fixes := legacyToClassFix(p, handlers)
+	ignored := p.enabled("python_no_global_handlers")
+	for _, h := range handlers {
+		method := pyfacts.LegacyHandlerNames[h.Name]
+		if ignored {
+			p.ReportNode(h.NameNode, "module-level handler "+h.Name+" is never called: from compatibility date 2025-08-14 (python_no_global_handlers) the runtime only calls entrypoint classes; define "+method+" on class Default(WorkerEntrypoint)", fixes...)
+		} else {
+			d := p.ReportNode(h.NameNode, "module-level handler "+h.Name+" is deprecated: it stops being called from compatibility date 2025-08-14 (python_no_global_handlers); define "+method+" on class Default(WorkerEntrypoint)", fixes...)
+			d.Severity = Warning
+			d.Tags = []string{TagDeprecated}
+		}
+	}
+}
+
+// legacyToClassFix rewrites every legacy handler of the module into one
+// `class Default(WorkerEntrypoint)`: on_fetch(request, env, ctx) becomes
+// fetch(self, request), and env/ctx in the body become self.env/self.ctx.
+func legacyToClassFix(p *Pass, handlers []*pyfacts.Func) []Fix {
+	m := p.Module
+	if m.Class("Default") != nil {
+		return nil // PW027: the class exists; merging is for the user to decide
+	}
+	e := p.py()
+	sort.Slice(handlers, func(i, j int) bool { return handlers[i].Node.Start < handlers[j].Node.Start })
+	var methods []string
+	for _, h := range handlers {
+		methods = append(methods, legacyMethodText(m, h))
+	}
+	class := "class Default(WorkerEntrypoint):\n" + strings.Join(methods, "\n")
+	var edits []textEdit
+	for i, h := range handlers {
+		start, end := e.lineRange(h.Outer().Start, h.Outer().End)
+		if i == 0 {
+			edits = append(edits, textEdit{start, end, class})
+		} else {
+			edits = append(edits, textEdit{start, end, ""})
+		}
+	}
+	edits = append(e.addImport("workers", "WorkerEntrypoint"), edits...)
+	return p.newFix("Convert to class Default(WorkerEntrypoint)").add(p.Path, edits...).preferred().fixes()
+}
+
+// legacyMethodText renders one legacy handler as a method of Default.
+func legacyMethodText(m *pyfacts.Module, h *pyfacts.Func) string {
+	method := pyfacts.LegacyHandlerNames[h.Name]
+	params := "self"
+	rename := map[string]string{}
+	for i, prm := range h.Params {
+		switch i {
+		case 0:
+			params += ", " + prm.Name
+		case 1:
+			rename[prm.Name] = "self.env"
+		case 2:
+			rename[prm.Name] = "self.ctx"
+		}
+	}
+	def := "def "
+	if h.Async {
+		def = "async def "
+	}
+	if h.Body == nil {
+		return "    " + def + method + "(" + params + "):\n        pass\n"
+	}
+	bodyStart := lineStartOf(m.Src, h.Body.Start)
+	bodyEnd := h.Body.End
+	// Replace the env/ctx parameter names where they are used as values.
+	type rep struct {
+		start, end int
+		text       string
+	}
+	var reps []rep
+	h.Body.Walk(func(n *pyfacts.Node) bool {
+		if n.Type != "identifier" {
+			return true
+		}
+		to, ok := rename[m.Text(n)]
+		if !ok {
+			return true
+		}
+		if par := n.Parent; par != nil && (par.Type == "attribute" && n.Field == "attribute" || par.Type == "keyword_argument" && n.Field == "name") {
+			return true
+		}
+		reps = append(reps, rep{n.Start, n.End, to})
+		return true
+	})
+	body := m.Src[bodyStart:bodyEnd]
+	for i := len(reps) - 1; i >= 0; i-- {
+		r := reps[i]
+		body = body[:r.start-bodyStart] + r.text + body[r.end-bodyStart:]
+	}
+	lines := strings.Split(body, "\n")
+	for i, l := range lines {
+		if strings.TrimSpace(l) != "" {
+			lines[i] = "    " + l
+		}
+	}
+	return "    " + def + method + "(" + params + "):\n" + strings.Join(lines, "\n") + "\n"
+}
