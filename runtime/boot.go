@@ -1,0 +1,347 @@
+package runtime
+
+// Interpreter start-up (what Pyodide's loadPyodide/finalizeBootstrap do in JS)
+// and memory snapshots, so each run restores a ready interpreter instead of
+// paying for CPython's start and stdlib imports.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	stdruntime "runtime"
+	"strings"
+
+	"github.com/tetratelabs/wazero/api"
+)
+
+func numCPU() int { return stdruntime.NumCPU() }
+
+// Where things live in the interpreter's file system.
+const (
+	stdlibZip     = "/lib/python313.zip"
+	sitePackages  = "/lib/python3.13/site-packages"
+	workerRoot    = "/session/metadata"      // the folder of the Worker's main module
+	pythonModules = "/session/python_modules" // the project's vendored packages
+	builtinSDK    = "/lib/pyworkers/sdk"      // the built-in workers SDK
+)
+
+// preloadModules are imported before the snapshot so handlers do not pay to
+// compile them from source (the stdlib zip has no .pyc files).
+var preloadModules = []string{
+	"asyncio", "json", "re", "base64", "hashlib", "hmac", "random", "uuid", "datetime", "time",
+	"urllib.parse", "http", "http.cookies", "email.message", "email.utils", "dataclasses", "typing",
+	"enum", "functools", "inspect", "collections", "traceback", "math", "string", "textwrap",
+	"decimal", "fractions", "io", "contextlib", "copy", "itertools", "operator", "secrets", "struct",
+	"zlib", "binascii", "html", "abc", "types", "weakref", "warnings", "logging", "pathlib",
+	"pyodide", "pyodide.ffi", "pyodide.http", "pyodide.code", "pyodide.webloop",
+}
+
+// newFS lays out the interpreter's file system.
+func (h *host) newFS() *memFS {
+	fs := newMemFS()
+	fs.mkdirAll("/tmp")
+	fs.mkdirAll("/home/pyodide")
+	fs.mkdirAll("/dev")
+	fs.mkdirAll(sitePackages)
+	fs.mkdirAll(workerRoot)
+	fs.mkdirAll(pythonModules)
+	fs.writeFile(stdlibZip, h.stdlib)
+	for name, src := range runtimePythonFiles() {
+		fs.writeFile(sitePackages+"/"+name, src)
+	}
+	for name, src := range builtinSDKFiles() {
+		fs.writeFile(builtinSDK+"/"+name, src)
+	}
+	fs.cwd = "/home/pyodide"
+	return fs
+}
+
+// boot starts CPython and Pyodide's core in a fresh instance, then imports
+// setupPython (e.g. the workers SDK) on top.
+func (h *host) boot(ctx context.Context, w *world, fs *memFS, memLimit uint64, setupPython string) (*instance, error) {
+	inst, err := h.newInstance(ctx, w, fs, memLimit)
+	if err != nil {
+		return nil, err
+	}
+	err = inst.protect(func() {
+		argv := inst.malloc(8)
+		inst.mem.WriteUint32Le(argv, inst.cString("python"))
+		inst.mem.WriteUint32Le(argv+4, 0)
+		if rc := inst.call("__main_argc_argv", 1, uint64(argv)); rc != 0 {
+			panic(fmt.Errorf("python main() returned %d", int32(rc)))
+		}
+		if !inst.runPython("import _pyodide_core") {
+			panic(errors.New("import _pyodide_core failed: " + inst.stderrTail()))
+		}
+		inst.setMainAttr("_pyworkers_roots", w.roots)
+		src := `
+from _pyodide._importhook import register_js_module, register_js_finder
+register_js_finder()
+for _name in ("js", "pyodide_js", "_pyodide_entrypoint_helper", "_cloudflare_compat_flags", "_pyworkers_host"):
+    register_js_module(_name, getattr(_pyworkers_roots, _name))
+del _name, _pyworkers_roots, register_js_module, register_js_finder
+import sys
+sys.path[:0] = [` + quotePy(workerRoot) + `, ` + quotePy(pythonModules) + `]
+import ` + strings.Join(preloadModules, ", ") + `
+import _pyworkers_runner
+`
+		if !inst.runPython(src) {
+			panic(errors.New("pyodide bootstrap failed: " + inst.stderrTail()))
+		}
+		if setupPython != "" && !inst.runPython(setupPython) {
+			panic(&setupError{inst.stderrTail()})
+		}
+	})
+	if err != nil {
+		inst.close()
+		return nil, err
+	}
+	return inst, nil
+}
+
+// setupError is a failure of the SDK import that a snapshot bakes in.
+type setupError struct{ traceback string }
+
+func (e *setupError) Error() string { return "importing the workers SDK failed:\n" + e.traceback }
+
+func (inst *instance) stderrTail() string {
+	s := inst.stderr.String()
+	if len(s) > 4000 {
+		s = s[len(s)-4000:]
+	}
+	return strings.TrimSpace(s)
+}
+
+func quotePy(s string) string { return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'" }
+
+// ---- snapshots
+
+// refDesc describes one JS value held by the interpreter so a new world can
+// supply the equivalent value: a primitive, or a path of property names
+// from the world's roots.
+type refDesc struct {
+	isPath bool
+	path   []string
+	prim   Value
+}
+
+type snapshot struct {
+	memory   []byte
+	sp       uint64
+	hiwire   []refDesc
+	immortal []refDesc
+	dedup    []dedupEntry
+}
+
+type dedupEntry struct {
+	key  refDesc
+	slot float64
+}
+
+// pathsFrom maps every object reachable from root by own properties (and
+// prototype links) to its path.
+func pathsFrom(root *Object) map[*Object][]string {
+	paths := map[*Object][]string{root: nil}
+	queue := []*Object{root}
+	for len(queue) > 0 {
+		o := queue[0]
+		queue = queue[1:]
+		visit := func(k string, v Value) {
+			c, ok := v.(*Object)
+			if !ok {
+				return
+			}
+			if _, seen := paths[c]; seen {
+				return
+			}
+			p := append(append([]string{}, paths[o]...), k)
+			paths[c] = p
+			queue = append(queue, c)
+		}
+		for _, k := range o.keys {
+			visit(k, o.props[k])
+		}
+		if o.proto != nil {
+			visit("@proto", o.proto)
+		}
+	}
+	return paths
+}
+
+func (w *world) resolvePath(p []string) (Value, bool) {
+	var cur Value = w.roots
+	for _, k := range p {
+		o, ok := cur.(*Object)
+		if !ok {
+			return nil, false
+		}
+		if k == "@proto" {
+			if o.proto == nil {
+				return nil, false
+			}
+			cur = o.proto
+			continue
+		}
+		v, ok := o.props[k]
+		if !ok {
+			return nil, false
+		}
+		cur = v
+	}
+	return cur, true
+}
+
+func describe(w *world, paths map[*Object][]string, v Value) (refDesc, error) {
+	o, ok := v.(*Object)
+	if !ok {
+		return refDesc{prim: v}, nil
+	}
+	switch o {
+	case w.noValue:
+		return refDesc{isPath: true, path: []string{"@novalue"}}, nil
+	case w.errSentinel:
+		return refDesc{isPath: true, path: []string{"@error"}}, nil
+	case w.dedup:
+		return refDesc{isPath: true, path: []string{"@dedup"}}, nil
+	}
+	p, ok := paths[o]
+	if !ok {
+		return refDesc{}, fmt.Errorf("the interpreter holds a JS %s that a new world cannot recreate", o.Class)
+	}
+	return refDesc{isPath: true, path: p}, nil
+}
+
+func (w *world) materialize(d refDesc) (Value, error) {
+	if !d.isPath {
+		return d.prim, nil
+	}
+	if len(d.path) == 1 {
+		switch d.path[0] {
+		case "@novalue":
+			return w.noValue, nil
+		case "@error":
+			return w.errSentinel, nil
+		case "@dedup":
+			return w.dedup, nil
+		}
+	}
+	v, ok := w.resolvePath(d.path)
+	if !ok {
+		return nil, fmt.Errorf("snapshot refers to %s, which this world lacks", strings.Join(d.path, "."))
+	}
+	return v, nil
+}
+
+// tryCall calls an export, reporting a trap as ok=false.
+func (inst *instance) tryCall(name string, args ...uint64) (r uint64, ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	return inst.call(name, args...), true
+}
+
+// capture takes a snapshot of an idle instance.
+func (inst *instance) capture() (*snapshot, error) {
+	w := inst.w
+	if w.loop.pending() {
+		return nil, errors.New("cannot snapshot: the event loop has pending work")
+	}
+	snap := &snapshot{sp: inst.env().ExportedGlobal("__stack_pointer").Get()}
+	b, _ := inst.mem.Read(0, inst.mem.Size())
+	snap.memory = append([]byte(nil), b...)
+	paths := pathsFrom(w.roots)
+	n, ok := inst.tryCall("hiwire_num_refs")
+	if !ok {
+		return nil, errors.New("cannot snapshot: hiwire_num_refs failed")
+	}
+	for i := uint64(0); i < n+64; i++ {
+		h, ok := inst.tryCall("_hiwire_get", i)
+		if !ok {
+			break
+		}
+		d, err := describe(w, paths, w.value(h))
+		if err != nil {
+			return nil, fmt.Errorf("hiwire slot %d: %w", i, err)
+		}
+		snap.hiwire = append(snap.hiwire, d)
+	}
+	for i := uint64(0); i < 1<<16; i++ {
+		h, ok := inst.tryCall("_hiwire_immortal_get", i)
+		if !ok {
+			break
+		}
+		v := w.value(h)
+		d, err := describe(w, paths, v)
+		if err != nil {
+			return nil, fmt.Errorf("immortal ref %d: %w", i, err)
+		}
+		snap.immortal = append(snap.immortal, d)
+	}
+	if w.dedup != nil {
+		for i, k := range w.dedup.mapKeys {
+			d, err := describe(w, paths, k)
+			if err != nil {
+				continue // a dedup entry we cannot recreate only costs deduplication
+			}
+			snap.dedup = append(snap.dedup, dedupEntry{key: d, slot: toNumber(w.dedup.mapVals[i])})
+		}
+	}
+	return snap, nil
+}
+
+// restore builds an instance from a snapshot inside the given (fresh) world.
+func (h *host) restore(ctx context.Context, snap *snapshot, w *world, fs *memFS, memLimit uint64) (*instance, error) {
+	if uint64(len(snap.memory)) > memLimit {
+		return nil, fmt.Errorf("memory limit %d MiB is below the interpreter's %d MiB", memLimit>>20, len(snap.memory)>>20)
+	}
+	inst, err := h.newInstance(ctx, w, fs, memLimit)
+	if err != nil {
+		return nil, err
+	}
+	err = inst.protect(func() {
+		if cur := inst.mem.Size(); uint32(len(snap.memory)) > cur {
+			if _, ok := inst.mem.Grow((uint32(len(snap.memory)) - cur) / 65536); !ok {
+				panic(errors.New("cannot grow memory to the snapshot's size"))
+			}
+		}
+		inst.mem.Write(0, snap.memory)
+		inst.env().ExportedGlobal("__stack_pointer").(api.MutableGlobal).Set(snap.sp)
+		inst.call("emscripten_stack_init")
+		inst.call("jslib_init")
+		inst.call("init_pyodide_proxy")
+		for i, d := range snap.hiwire {
+			v, err := w.materialize(d)
+			if err != nil {
+				panic(err)
+			}
+			inst.call("_hiwire_set", uint64(i), w.handle(v))
+		}
+		have := 0
+		for ; have < len(snap.immortal); have++ {
+			if _, ok := inst.tryCall("_hiwire_immortal_get", uint64(have)); !ok {
+				break
+			}
+		}
+		for _, d := range snap.immortal[have:] {
+			v, err := w.materialize(d)
+			if err != nil {
+				panic(err)
+			}
+			inst.call("_hiwire_immortal_add", w.handle(v))
+		}
+		if w.dedup != nil {
+			for _, e := range snap.dedup {
+				if k, err := w.materialize(e.key); err == nil {
+					w.dedup.mapSet(k, e.slot)
+				}
+			}
+		}
+	})
+	if err != nil {
+		inst.close()
+		return nil, fmt.Errorf("restoring the interpreter snapshot: %w", err)
+	}
+	return inst, nil
+}

@@ -1,0 +1,619 @@
+package runtime
+
+// Go implementations of the Emscripten runtime imports (syscalls, WASI, time,
+// heap growth, the CPython call trampoline) that pyodide.asm.js provides in JS.
+
+import (
+	"context"
+	crand "crypto/rand"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"path"
+	"time"
+
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental/table"
+)
+
+type hostFunc = func(inst *instance, s []uint64)
+
+func neg(errno int32) uint64 { return uint64(uint32(-errno)) }
+func i32(v uint64) int32     { return int32(uint32(v)) }
+func b2u(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// exitError is raised by exit()/proc_exit: the interpreter asked to stop.
+type exitError struct{ code int32 }
+
+func (e *exitError) Error() string { return fmt.Sprintf("the interpreter exited with code %d", e.code) }
+
+// abortError is a fatal Emscripten abort (assertion, abort()).
+type abortError struct{ msg string }
+
+func (e *abortError) Error() string { return "the interpreter aborted: " + e.msg }
+
+func (inst *instance) writeStat(buf uint32, n *fsNode, charDev bool) {
+	b := make([]byte, 96)
+	mode := uint32(0o100644)
+	size := uint64(0)
+	var ino uint64 = 1
+	mtime := inst.fs.start
+	if n != nil {
+		size = uint64(inst.fs.size(n))
+		ino = n.ino
+		mtime = n.mtime
+		if n.dir {
+			mode = 0o40755
+		} else if n.readonly {
+			mode = 0o100444
+		}
+	}
+	if charDev {
+		mode = 0o20620
+	}
+	le := binary.LittleEndian
+	le.PutUint32(b[0:], 1)  // dev
+	le.PutUint32(b[4:], mode)
+	le.PutUint32(b[8:], 1)  // nlink
+	le.PutUint64(b[24:], size)
+	le.PutUint32(b[32:], 4096)
+	le.PutUint32(b[36:], uint32((size+511)/512))
+	t := uint64(mtime.Unix())
+	ns := uint32(mtime.Nanosecond())
+	for _, off := range []int{40, 56, 72} { // atime, mtime, ctime (sec i64, nsec u32)
+		le.PutUint64(b[off:], t)
+		le.PutUint32(b[off+8:], ns)
+	}
+	le.PutUint64(b[88:], ino)
+	inst.mem.Write(buf, b)
+}
+
+func emscriptenImports() map[string]hostFunc {
+	m := map[string]hostFunc{
+		"__syscall_openat": func(inst *instance, s []uint64) {
+			p := inst.fs.abs(i32(s[0]), inst.cstr(uint32(s[1])))
+			fd, errno := inst.fs.open(p, i32(s[2]))
+			if errno != 0 {
+				s[0] = neg(errno)
+				return
+			}
+			s[0] = uint64(fd)
+		},
+		"__syscall_fstat64": func(inst *instance, s []uint64) {
+			fd := i32(s[0])
+			if fd >= 0 && fd <= 2 {
+				inst.writeStat(uint32(s[1]), nil, true)
+				s[0] = 0
+				return
+			}
+			f, ok := inst.fs.fds[fd]
+			if !ok {
+				s[0] = neg(eBADF)
+				return
+			}
+			inst.writeStat(uint32(s[1]), f.node, false)
+			s[0] = 0
+		},
+		"__syscall_stat64":  statAt(false),
+		"__syscall_lstat64": statAt(false),
+		"__syscall_newfstatat": func(inst *instance, s []uint64) {
+			n := inst.fs.lookup(inst.fs.abs(i32(s[0]), inst.cstr(uint32(s[1]))))
+			if n == nil {
+				s[0] = neg(eNOENT)
+				return
+			}
+			inst.writeStat(uint32(s[2]), n, false)
+			s[0] = 0
+		},
+		"__syscall_faccessat": func(inst *instance, s []uint64) {
+			n := inst.fs.lookup(inst.fs.abs(i32(s[0]), inst.cstr(uint32(s[1]))))
+			if n == nil {
+				s[0] = neg(eNOENT)
+				return
+			}
+			if i32(s[2])&2 != 0 && n.readonly { // W_OK
+				s[0] = neg(eROFS)
+				return
+			}
+			s[0] = 0
+		},
+		"__syscall_getcwd": func(inst *instance, s []uint64) {
+			b := append([]byte(inst.fs.cwd), 0)
+			if uint32(s[1]) < uint32(len(b)) {
+				s[0] = neg(eRANGE)
+				return
+			}
+			inst.mem.Write(uint32(s[0]), b)
+			s[0] = uint64(len(b))
+		},
+		"__syscall_chdir": func(inst *instance, s []uint64) {
+			p := inst.fs.abs(-100, inst.cstr(uint32(s[0])))
+			n := inst.fs.lookup(p)
+			if n == nil || !n.dir {
+				s[0] = neg(eNOENT)
+				return
+			}
+			inst.fs.cwd = p
+			s[0] = 0
+		},
+		"__syscall_mkdirat": func(inst *instance, s []uint64) {
+			p := inst.fs.abs(i32(s[0]), inst.cstr(uint32(s[1])))
+			if inst.fs.lookup(p) != nil {
+				s[0] = neg(eEXIST)
+				return
+			}
+			parent := inst.fs.lookup(path.Dir(p))
+			if parent == nil || !parent.dir {
+				s[0] = neg(eNOENT)
+				return
+			}
+			if parent.readonly {
+				s[0] = neg(eROFS)
+				return
+			}
+			inst.fs.mkdirAll(p)
+			s[0] = 0
+		},
+		"__syscall_unlinkat": func(inst *instance, s []uint64) {
+			p := inst.fs.abs(i32(s[0]), inst.cstr(uint32(s[1])))
+			s[0] = neg(inst.fs.unlink(p, i32(s[2])&0x200 != 0)) // AT_REMOVEDIR
+		},
+		"__syscall_rmdir": func(inst *instance, s []uint64) {
+			s[0] = neg(inst.fs.unlink(inst.fs.abs(-100, inst.cstr(uint32(s[0]))), true))
+		},
+		"__syscall_renameat": func(inst *instance, s []uint64) {
+			from := inst.fs.abs(i32(s[0]), inst.cstr(uint32(s[1])))
+			to := inst.fs.abs(i32(s[2]), inst.cstr(uint32(s[3])))
+			fd, td := inst.fs.lookup(path.Dir(from)), inst.fs.lookup(path.Dir(to))
+			if fd == nil || td == nil || fd.children[path.Base(from)] == nil {
+				s[0] = neg(eNOENT)
+				return
+			}
+			if fd.readonly || td.readonly {
+				s[0] = neg(eROFS)
+				return
+			}
+			td.children[path.Base(to)] = fd.children[path.Base(from)]
+			delete(fd.children, path.Base(from))
+			s[0] = 0
+		},
+		"__syscall_getdents64": func(inst *instance, s []uint64) {
+			f, ok := inst.fs.fds[i32(s[0])]
+			if !ok || !f.node.dir {
+				s[0] = neg(eBADF)
+				return
+			}
+			if f.dents == nil {
+				f.dents = inst.fs.dirEntries(f.node)
+			}
+			dirp, count := uint32(s[1]), uint32(s[2])
+			const recSize = 280 // struct dirent with a 256-byte name
+			start := int(f.pos / recSize)
+			end := min(len(f.dents), start+int(count/recSize))
+			off := uint32(0)
+			for i := start; i < end; i++ {
+				name := f.dents[i]
+				typ, ino := byte(4), f.node.ino // DT_DIR
+				if c, ok := f.node.children[name]; ok {
+					ino = c.ino
+					if !c.dir {
+						typ = 8 // DT_REG
+					}
+				}
+				inst.mem.WriteUint64Le(dirp+off, ino)
+				inst.mem.WriteUint64Le(dirp+off+8, uint64((i+1)*recSize))
+				inst.mem.WriteUint16Le(dirp+off+16, recSize)
+				inst.mem.WriteByte(dirp+off+18, typ)
+				inst.mem.Write(dirp+off+19, append([]byte(name), 0))
+				off += recSize
+			}
+			f.pos = int64(end * recSize)
+			s[0] = uint64(off)
+		},
+		"__syscall_fcntl64": func(inst *instance, s []uint64) {
+			fd, cmd := i32(s[0]), i32(s[1])
+			f, ok := inst.fs.fds[fd]
+			if !ok && fd > 2 {
+				s[0] = neg(eBADF)
+				return
+			}
+			switch cmd {
+			case 3: // F_GETFL
+				if ok {
+					s[0] = uint64(f.flags)
+				} else {
+					s[0] = 2
+				}
+			default:
+				s[0] = 0
+			}
+		},
+		"__syscall_ioctl":      func(inst *instance, s []uint64) { s[0] = neg(eNOTTY) },
+		"__syscall_readlinkat": func(inst *instance, s []uint64) { s[0] = neg(eINVAL) },
+		"__syscall_dup": func(inst *instance, s []uint64) {
+			f, ok := inst.fs.fds[i32(s[0])]
+			if !ok {
+				s[0] = neg(eBADF)
+				return
+			}
+			nf := *f
+			fd := inst.fs.next
+			inst.fs.next++
+			inst.fs.fds[fd] = &nf
+			s[0] = uint64(fd)
+		},
+		"__syscall_ftruncate64": func(inst *instance, s []uint64) {
+			f, ok := inst.fs.fds[i32(s[0])]
+			if !ok {
+				s[0] = neg(eBADF)
+				return
+			}
+			if f.node.readonly {
+				s[0] = neg(eROFS)
+				return
+			}
+			n := int(int64(s[1]))
+			if n < 0 || n > 1<<30 {
+				s[0] = neg(eINVAL)
+				return
+			}
+			d := make([]byte, n)
+			copy(d, f.node.data)
+			f.node.data = d
+			s[0] = 0
+		},
+		"__syscall_poll": func(inst *instance, s []uint64) { s[0] = uint64(uint32(s[1])) },
+
+		"emscripten_get_now": func(inst *instance, s []uint64) {
+			s[0] = math.Float64bits(float64(time.Since(inst.started).Nanoseconds()) / 1e6)
+		},
+		"emscripten_date_now": func(inst *instance, s []uint64) {
+			s[0] = math.Float64bits(float64(time.Now().UnixNano()) / 1e6)
+		},
+		"emscripten_get_heap_max": func(inst *instance, s []uint64) { s[0] = uint64(inst.memLimit) },
+		"emscripten_resize_heap": func(inst *instance, s []uint64) {
+			want := uint64(uint32(s[0]))
+			cur := uint64(inst.mem.Size())
+			size := max(want, cur+cur/5) // grow by at least 20 %, like Emscripten
+			size = (size + 65535) &^ 65535
+			if size > inst.memLimit {
+				size = inst.memLimit
+			}
+			if size < want {
+				inst.memLimitHit = true
+				s[0] = 0 // malloc fails and Python raises MemoryError
+				return
+			}
+			_, ok := inst.mem.Grow(uint32((size - cur) / 65536))
+			if !ok {
+				inst.memLimitHit = true
+			}
+			s[0] = b2u(ok)
+		},
+		"emscripten_asm_const_int": func(inst *instance, s []uint64) {
+			switch code := uint32(s[0]); code {
+			case inst.host.layout.asmConstJSPI:
+				s[0] = 0 // wazero has no stack switching: no JSPI
+			case inst.host.layout.asmConstFatal:
+				panic(&abortError{"intentionally triggered fatal error"})
+			default:
+				s[0] = 0
+			}
+		},
+		"_emscripten_get_progname": func(inst *instance, s []uint64) {
+			b := []byte("python\x00")
+			if n := uint32(s[1]); uint32(len(b)) > n {
+				b = b[:n]
+			}
+			inst.mem.Write(uint32(s[0]), b)
+		},
+		"_tzset_js": func(inst *instance, s []uint64) {
+			inst.mem.WriteUint32Le(uint32(s[0]), 0)
+			inst.mem.WriteUint32Le(uint32(s[1]), 0)
+			inst.mem.Write(uint32(s[2]), []byte("UTC\x00"))
+			inst.mem.Write(uint32(s[3]), []byte("UTC\x00"))
+		},
+		"_localtime_js": tmFromTime,
+		"_gmtime_js":    tmFromTime,
+		"_timegm_js":    timeFromTm,
+		"_mktime_js":    timeFromTm,
+		"_abort_js":     func(inst *instance, s []uint64) { panic(&abortError{"abort()"}) },
+		"__assert_fail": func(inst *instance, s []uint64) {
+			panic(&abortError{fmt.Sprintf("assertion %s failed at %s:%d (%s)",
+				inst.cstr(uint32(s[0])), inst.cstr(uint32(s[1])), uint32(s[2]), inst.cstr(uint32(s[3])))})
+		},
+		"exit": func(inst *instance, s []uint64) { panic(&exitError{i32(s[0])}) },
+
+		"_PyEM_InitTrampoline_js": func(inst *instance, s []uint64) {
+			base := inst.host.layout.memoryBase
+			offAddr := uint32(inst.mod.ExportedGlobal("_PyEM_EMSCRIPTEN_COUNT_ARGS_OFFSET").Get()) + base
+			runtime := uint32(inst.mod.ExportedGlobal("_PyRuntime").Get()) + base
+			off, _ := inst.mem.ReadUint32Le(offAddr)
+			inst.mem.WriteUint32Le(runtime+off, inst.host.countArgsSlot)
+		},
+		"_PyEM_GetCountArgsPtr": func(inst *instance, s []uint64) { s[0] = uint64(inst.host.countArgsSlot) },
+		"_PyEM_TrampolineCall_JS": func(inst *instance, s []uint64) {
+			n := inst.countArgs(uint32(s[0]))
+			if n < 0 {
+				panic(&abortError{"CPython trampoline: unexpected function signature"})
+			}
+			f := inst.lookupTableFunc(uint32(s[0]), n)
+			res, err := f.Call(inst.ctx, s[1:1+n]...)
+			if err != nil {
+				panic(err)
+			}
+			s[0] = res[0]
+		},
+		"_Py_emscripten_runtime":            func(inst *instance, s []uint64) { s[0] = 0 },
+		"_Py_CheckEmscriptenSignals_Helper": func(inst *instance, s []uint64) { s[0] = 0 },
+		"emscripten_runtime_keepalive_push": func(inst *instance, s []uint64) {},
+		"emscripten_runtime_keepalive_pop":  func(inst *instance, s []uint64) {},
+		"_emscripten_runtime_keepalive_clear": func(inst *instance, s []uint64) {},
+		"_setitimer_js":                     func(inst *instance, s []uint64) { s[0] = 0 },
+		"_emscripten_system":                func(inst *instance, s []uint64) { s[0] = neg(eNOSYS) },
+		"_dlopen_js": func(inst *instance, s []uint64) {
+			inst.writeStderr([]byte("pyworkers runtime: loading native extension modules (.so) is not supported yet\n"))
+			s[0] = 0
+		},
+		"_dlsym_js": func(inst *instance, s []uint64) { s[0] = 0 },
+	}
+	return m
+}
+
+func statAt(_ bool) hostFunc {
+	return func(inst *instance, s []uint64) {
+		n := inst.fs.lookup(inst.fs.abs(-100, inst.cstr(uint32(s[0]))))
+		if n == nil {
+			s[0] = neg(eNOENT)
+			return
+		}
+		inst.writeStat(uint32(s[1]), n, false)
+		s[0] = 0
+	}
+}
+
+func tmFromTime(inst *instance, s []uint64) {
+	t := time.Unix(int64(s[0]), 0).UTC()
+	p := uint32(s[1])
+	for i, v := range []int{t.Second(), t.Minute(), t.Hour(), t.Day(), int(t.Month()) - 1, t.Year() - 1900, int(t.Weekday()), t.YearDay() - 1, 0, 0} {
+		inst.mem.WriteUint32Le(p+uint32(4*i), uint32(int32(v)))
+	}
+}
+
+func timeFromTm(inst *instance, s []uint64) {
+	p := uint32(s[0])
+	rd := func(i int) int { v, _ := inst.mem.ReadUint32Le(p + uint32(4*i)); return int(int32(v)) }
+	t := time.Date(rd(5)+1900, time.Month(rd(4)+1), rd(3), rd(2), rd(1), rd(0), 0, time.UTC)
+	s[0] = uint64(t.Unix())
+}
+
+func wasiImports() map[string]hostFunc {
+	return map[string]hostFunc{
+		"fd_write":  fdWrite(false),
+		"fd_pwrite": fdWrite(true),
+		"fd_read":   fdRead(false),
+		"fd_pread":  fdRead(true),
+		"fd_seek": func(inst *instance, s []uint64) {
+			fd, off, whence := i32(s[0]), int64(s[1]), i32(s[2])
+			f, ok := inst.fs.fds[fd]
+			if !ok {
+				if fd >= 0 && fd <= 2 {
+					s[0] = eSPIPE
+				} else {
+					s[0] = eBADF
+				}
+				return
+			}
+			switch whence {
+			case 0:
+				f.pos = off
+			case 1:
+				f.pos += off
+			case 2:
+				f.pos = inst.fs.size(f.node) + off
+			}
+			if f.node.dir && off == 0 && whence == 0 {
+				f.dents = nil
+			}
+			inst.mem.WriteUint64Le(uint32(s[3]), uint64(f.pos))
+			s[0] = 0
+		},
+		"fd_close": func(inst *instance, s []uint64) { delete(inst.fs.fds, i32(s[0])); s[0] = 0 },
+		"fd_sync":  func(inst *instance, s []uint64) { s[0] = 0 },
+		"fd_fdstat_get": func(inst *instance, s []uint64) {
+			fd := i32(s[0])
+			b := make([]byte, 24)
+			if fd >= 0 && fd <= 2 {
+				b[0] = 2 // character device
+			} else if f, ok := inst.fs.fds[fd]; ok {
+				b[0] = 4 // regular file
+				if f.node.dir {
+					b[0] = 3
+				}
+			} else {
+				s[0] = eBADF
+				return
+			}
+			inst.mem.Write(uint32(s[1]), b)
+			s[0] = 0
+		},
+		"environ_sizes_get": func(inst *instance, s []uint64) {
+			size := 0
+			for _, e := range inst.host.environ {
+				size += len(e) + 1
+			}
+			inst.mem.WriteUint32Le(uint32(s[0]), uint32(len(inst.host.environ)))
+			inst.mem.WriteUint32Le(uint32(s[1]), uint32(size))
+			s[0] = 0
+		},
+		"environ_get": func(inst *instance, s []uint64) {
+			ptrs, buf := uint32(s[0]), uint32(s[1])
+			for i, e := range inst.host.environ {
+				inst.mem.WriteUint32Le(ptrs+4*uint32(i), buf)
+				inst.mem.Write(buf, append([]byte(e), 0))
+				buf += uint32(len(e) + 1)
+			}
+			s[0] = 0
+		},
+		"clock_time_get": func(inst *instance, s []uint64) {
+			t := uint64(time.Now().UnixNano())
+			if i32(s[0]) != 0 {
+				t = uint64(time.Since(inst.started).Nanoseconds())
+			}
+			inst.mem.WriteUint64Le(uint32(s[2]), t)
+			s[0] = 0
+		},
+		"clock_res_get": func(inst *instance, s []uint64) { inst.mem.WriteUint64Le(uint32(s[1]), 1000); s[0] = 0 },
+		"random_get": func(inst *instance, s []uint64) {
+			b, ok := inst.mem.Read(uint32(s[0]), uint32(s[1]))
+			if !ok {
+				s[0] = eINVAL
+				return
+			}
+			_, _ = crand.Read(b)
+			s[0] = 0
+		},
+		"proc_exit": func(inst *instance, s []uint64) { panic(&exitError{i32(s[0])}) },
+	}
+}
+
+func fdWrite(positional bool) hostFunc {
+	return func(inst *instance, s []uint64) {
+		fd, iov, cnt := i32(s[0]), uint32(s[1]), uint32(s[2])
+		nwritten := uint32(s[3])
+		if positional {
+			nwritten = uint32(s[4])
+		}
+		total := uint32(0)
+		for i := uint32(0); i < cnt; i++ {
+			p, _ := inst.mem.ReadUint32Le(iov + 8*i)
+			l, _ := inst.mem.ReadUint32Le(iov + 8*i + 4)
+			b, _ := inst.mem.Read(p, l)
+			switch fd {
+			case 1:
+				inst.writeStdout(b)
+			case 2:
+				inst.writeStderr(b)
+			default:
+				f, ok := inst.fs.fds[fd]
+				if !ok {
+					s[0] = eBADF
+					return
+				}
+				if f.node.readonly {
+					s[0] = eROFS
+					return
+				}
+				pos := f.pos
+				if positional {
+					pos = int64(s[3])
+				}
+				end := pos + int64(len(b))
+				if int64(len(f.node.data)) < end {
+					d := make([]byte, end)
+					copy(d, f.node.data)
+					f.node.data = d
+				}
+				copy(f.node.data[pos:], b)
+				if !positional {
+					f.pos = end
+				}
+			}
+			total += l
+		}
+		inst.mem.WriteUint32Le(nwritten, total)
+		s[0] = 0
+	}
+}
+
+func fdRead(positional bool) hostFunc {
+	return func(inst *instance, s []uint64) {
+		fd, iov, cnt := i32(s[0]), uint32(s[1]), uint32(s[2])
+		nread := uint32(s[3])
+		if positional {
+			nread = uint32(s[4])
+		}
+		if fd == 0 {
+			inst.mem.WriteUint32Le(nread, 0)
+			s[0] = 0
+			return
+		}
+		f, ok := inst.fs.fds[fd]
+		if !ok {
+			s[0] = eBADF
+			return
+		}
+		if f.node.dir {
+			s[0] = eISDIR
+			return
+		}
+		inst.fs.load(f.node)
+		pos := f.pos
+		if positional {
+			pos = int64(s[3])
+		}
+		total := uint32(0)
+		for i := uint32(0); i < cnt && pos < int64(len(f.node.data)); i++ {
+			p, _ := inst.mem.ReadUint32Le(iov + 8*i)
+			l, _ := inst.mem.ReadUint32Le(iov + 8*i + 4)
+			dst, _ := inst.mem.Read(p, l)
+			n := copy(dst, f.node.data[pos:])
+			pos += int64(n)
+			total += uint32(n)
+		}
+		if !positional {
+			f.pos = pos
+		}
+		inst.mem.WriteUint32Le(nread, total)
+		s[0] = 0
+	}
+}
+
+// countArgs replaces the wasm-GC "count args" helper Pyodide builds in JS:
+// it reports how many i32 parameters the function in table slot idx takes.
+func (inst *instance) countArgs(idx uint32) int {
+	if n, ok := inst.host.argCounts.Load(idx); ok {
+		return n.(int)
+	}
+	res := -1
+	for n := 3; n >= 0; n-- {
+		if inst.tryLookupTableFunc(idx, n) != nil {
+			res = n
+			break
+		}
+	}
+	inst.host.argCounts.Store(idx, res)
+	return res
+}
+
+func (inst *instance) tryLookupTableFunc(idx uint32, nparams int) (f api.Function) {
+	defer func() {
+		if recover() != nil {
+			f = nil
+		}
+	}()
+	return inst.lookupTableFunc(idx, nparams)
+}
+
+func (inst *instance) lookupTableFunc(idx uint32, nparams int) api.Function {
+	return table.LookupFunction(inst.mod, 0, idx, i32Types(nparams), i32Types(1))
+}
+
+func i32Types(n int) []api.ValueType {
+	r := make([]api.ValueType, n)
+	for i := range r {
+		r[i] = api.ValueTypeI32
+	}
+	return r
+}
+
+// hostCountArgs is the Go function placed in the spare table slot.
+func hostCountArgs(ctx context.Context, _ api.Module, s []uint64) {
+	inst := instanceFrom(ctx)
+	s[0] = uint64(uint32(int32(inst.countArgs(uint32(s[0])))))
+}

@@ -1,0 +1,436 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// WorkerSpec is everything a run needs to know about a Worker, as plain data.
+type WorkerSpec struct {
+	ProjectDir         string            // folder of the wrangler config (python_modules/ lives here)
+	Main               string            // main module path, relative to ProjectDir or absolute
+	CompatibilityDate  string            // "2025-10-01"
+	CompatibilityFlags []string          // e.g. ["python_workers"]
+	Vars               map[string]any    // `vars` (strings or JSON values)
+	Secrets            map[string]string // .dev.vars
+	Bindings           []Binding         // other bindings (names and kinds)
+	Limits             Limits
+	AllowNet           bool // allow outbound fetch through net/http
+}
+
+// Limits bound one run.
+type Limits struct {
+	WallClock time.Duration // default 30 s
+	Memory    uint64        // bytes of wasm memory; default 256 MiB
+}
+
+const (
+	DefaultWallClock = 30 * time.Second
+	DefaultMemory    = 256 << 20
+)
+
+// HTTPRequest is the request handed to a fetch handler.
+type HTTPRequest struct {
+	Method  string      // default GET
+	URL     string      // full URL as sent, e.g. "http://localhost:8787/path?q=1"
+	Headers [][2]string // in order; names are lower-cased for the handler
+	Body    []byte
+}
+
+// Header is one response header.
+type Header struct{ Name, Value string }
+
+// LogLine is one line of handler output.
+type LogLine struct {
+	Stream string // "stdout", "stderr" (Python print/tracebacks) or "console.log", "console.error", ...
+	Text   string
+}
+
+// RunError describes why a run did not produce a normal result.
+type RunError struct {
+	Kind      string // "exception", "timeout", "memory", "setup", "internal"
+	Type      string // Python exception class for "exception"
+	Message   string
+	Traceback string
+}
+
+func (e *RunError) Error() string {
+	if e.Type != "" {
+		return e.Type + ": " + e.Message
+	}
+	return e.Message
+}
+
+// RunResult is the outcome of one handler call. Status is 0 when the run
+// produced no response (limit hit, setup failure, scheduled handler).
+type RunResult struct {
+	Status     int
+	StatusText string
+	Headers    []Header
+	Body       []byte
+	Logs       []LogLine
+	Warnings   []string
+	Duration   time.Duration
+	Error      *RunError
+}
+
+// EngineOptions configure an Engine; zero values pick the defaults.
+type EngineOptions struct {
+	ArtifactsDir    string // default DefaultArtifactsDir()
+	CompileCacheDir string // default DefaultCompileCacheDir(); "-" disables the cache
+	Logger          *slog.Logger
+	Bindings        []BindingFactory // Go implementations of bindings, tried in order
+}
+
+// Engine runs Python Workers in the embedded Pyodide. One per process; safe
+// for concurrent use (runs are serialised).
+type Engine struct {
+	opts EngineOptions
+	log  *slog.Logger
+
+	warmMu   sync.Mutex
+	warming  chan struct{} // closed when the current warm-up finishes
+	host     *host
+	warmErr  error
+	progress []func(string, int)
+
+	runMu sync.Mutex // one run at a time
+	snaps map[string]*snapshot
+}
+
+// NewEngine returns an engine; nothing is loaded until Warm or a run.
+func NewEngine(opts EngineOptions) *Engine {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	return &Engine{opts: opts, log: log, snaps: map[string]*snapshot{}}
+}
+
+var (
+	defaultEngineOnce sync.Once
+	defaultEngine     *Engine
+)
+
+// Default is the process-wide engine.
+func Default() *Engine {
+	defaultEngineOnce.Do(func() { defaultEngine = NewEngine(EngineOptions{}) })
+	return defaultEngine
+}
+
+// Warm loads the process-wide engine (see Engine.Warm).
+func Warm(ctx context.Context, progress func(msg string, pct int)) error {
+	return Default().Warm(ctx, progress)
+}
+
+// Warm compiles Pyodide (about 13 s the first time, then from the cache) and
+// boots the interpreter, reporting progress. Concurrent callers share one
+// warm-up; after a failure the next call tries again. Safe to run in a
+// goroutine while other work continues.
+func (e *Engine) Warm(ctx context.Context, progress func(msg string, pct int)) error {
+	e.warmMu.Lock()
+	if e.host != nil {
+		e.warmMu.Unlock()
+		if progress != nil {
+			progress("Python runtime ready", 100)
+		}
+		return nil
+	}
+	if progress != nil {
+		e.progress = append(e.progress, progress)
+	}
+	ch := e.warming
+	if ch == nil {
+		ch = make(chan struct{})
+		e.warming = ch
+		go e.warmUp(ch)
+	}
+	e.warmMu.Unlock()
+	select {
+	case <-ch:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	e.warmMu.Lock()
+	defer e.warmMu.Unlock()
+	if e.host != nil {
+		return nil
+	}
+	return e.warmErr
+}
+
+func (e *Engine) report(msg string, pct int) {
+	e.warmMu.Lock()
+	ps := append([]func(string, int){}, e.progress...)
+	e.warmMu.Unlock()
+	for _, p := range ps {
+		p(msg, pct)
+	}
+	e.log.Info("runtime warm-up", "step", msg, "pct", pct)
+}
+
+func (e *Engine) warmUp(done chan struct{}) {
+	ctx := context.Background()
+	h, err := e.buildHost(ctx)
+	e.warmMu.Lock()
+	e.host, e.warmErr = h, err
+	e.warming = nil
+	e.progress = nil
+	e.warmMu.Unlock()
+	close(done)
+}
+
+func (e *Engine) buildHost(ctx context.Context) (h *host, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("pyworkers runtime: warm-up failed: %v", r)
+		}
+	}()
+	art, err := FindArtifacts(e.opts.ArtifactsDir)
+	if err != nil {
+		return nil, err
+	}
+	cacheDir := e.opts.CompileCacheDir
+	if cacheDir == "" {
+		cacheDir = DefaultCompileCacheDir()
+	} else if cacheDir == "-" {
+		cacheDir = ""
+	}
+	if cacheDir != "" && dirEmpty(cacheDir) {
+		e.report("compiling the Python runtime (first start only, about 15 s)", 5)
+	} else {
+		e.report("loading the Python runtime", 5)
+	}
+	t := time.Now()
+	h, err = newHost(ctx, art, cacheDir)
+	if err != nil {
+		return nil, err
+	}
+	e.log.Info("pyodide module ready", "took", time.Since(t))
+	e.report("starting the Python interpreter", 60)
+	e.runMu.Lock()
+	defer e.runMu.Unlock()
+	if _, err := e.snapshotFor(ctx, h, sdkSource{kind: "builtin"}); err != nil {
+		h.close(ctx)
+		return nil, err
+	}
+	e.report("Python runtime ready", 100)
+	return h, nil
+}
+
+func dirEmpty(dir string) bool {
+	ents, err := os.ReadDir(dir)
+	return err != nil || len(ents) == 0
+}
+
+// Close releases the runtime.
+func (e *Engine) Close() {
+	e.warmMu.Lock()
+	defer e.warmMu.Unlock()
+	if e.host != nil {
+		e.host.close(context.Background())
+		e.host = nil
+	}
+}
+
+// ---- SDK selection and snapshots
+
+type sdkSource struct {
+	kind   string // "builtin" or "vendored"
+	dir    string // host dir holding the `workers` package
+	pkgDir string // host dir of the `workers` package itself
+	stamp  string
+}
+
+func (s sdkSource) key() string { return s.kind + "|" + s.dir + "|" + s.stamp }
+
+// findSDK picks the project's vendored workers-runtime-sdk, if any.
+func findSDK(projectDir string) sdkSource {
+	candidates := []string{filepath.Join(projectDir, "python_modules")}
+	if ms, _ := filepath.Glob(filepath.Join(projectDir, ".venv-workers", "lib", "python3*", "site-packages")); len(ms) > 0 {
+		sort.Strings(ms)
+		candidates = append(candidates, ms...)
+	}
+	for _, c := range candidates {
+		pkg := filepath.Join(c, "workers")
+		if _, err := os.Stat(filepath.Join(pkg, "__init__.py")); err == nil {
+			return sdkSource{kind: "vendored", dir: c, pkgDir: pkg, stamp: treeStamp(pkg)}
+		}
+	}
+	return sdkSource{kind: "builtin"}
+}
+
+// treeStamp summarises names, sizes and mtimes of the .py files below dir.
+func treeStamp(dir string) string {
+	var b strings.Builder
+	_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".py") {
+			return nil
+		}
+		if info, err := d.Info(); err == nil {
+			fmt.Fprintf(&b, "%s:%d:%d;", p, info.Size(), info.ModTime().UnixNano())
+		}
+		return nil
+	})
+	return b.String()
+}
+
+// mountSDK makes a vendored SDK importable as `workers`.
+func mountSDK(fs *memFS, sdk sdkSource) {
+	if sdk.kind == "vendored" {
+		fs.mountHost(vendoredSDK+"/workers", sdk.pkgDir)
+	}
+}
+
+const vendoredSDK = "/lib/pyworkers/vendored"
+
+func sdkImportSource(sdk sdkSource) string {
+	dir := builtinSDK
+	if sdk.kind == "vendored" {
+		dir = vendoredSDK
+	}
+	return "import sys\nsys.path.insert(2, " + quotePy(dir) + ")\nimport workers\n"
+}
+
+// snapshotFor returns the snapshot with sdk imported, creating it from the
+// base snapshot (interpreter only) when needed. Caller holds runMu.
+func (e *Engine) snapshotFor(ctx context.Context, h *host, sdk sdkSource) (*snapshot, error) {
+	if s, ok := e.snaps[sdk.key()]; ok {
+		return s, nil
+	}
+	base, ok := e.snaps["base"]
+	if !ok {
+		t := time.Now()
+		w := buildWorld(runSetup{flags: CompatFlags("", nil), console: func(string, string) {}})
+		inst, err := h.boot(ctx, w, h.newFS(), DefaultMemory, "")
+		if err != nil {
+			return nil, fmt.Errorf("starting Python: %w", err)
+		}
+		base, err = inst.capture()
+		inst.close()
+		if err != nil {
+			return nil, err
+		}
+		e.snaps["base"] = base
+		e.log.Info("interpreter booted", "took", time.Since(t), "memory_mib", len(base.memory)>>20)
+	}
+	t := time.Now()
+	w := buildWorld(runSetup{flags: CompatFlags("", nil), console: func(string, string) {}})
+	fs := h.newFS()
+	mountSDK(fs, sdk)
+	inst, err := h.restore(ctx, base, w, fs, DefaultMemory)
+	if err != nil {
+		return nil, err
+	}
+	defer inst.close()
+	var snap *snapshot
+	err = inst.protect(func() {
+		if !inst.runPython(sdkImportSource(sdk)) {
+			panic(&setupError{inst.stderrTail()})
+		}
+		var cerr error
+		if snap, cerr = inst.capture(); cerr != nil {
+			panic(cerr)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(e.snaps) > 8 { // bound memory: drop SDK snapshots, keep the base
+		for k := range e.snaps {
+			if k != "base" {
+				delete(e.snaps, k)
+			}
+		}
+	}
+	e.snaps[sdk.key()] = snap
+	e.log.Info("SDK snapshot taken", "sdk", sdk.kind, "took", time.Since(t))
+	return snap, nil
+}
+
+// ---- runs
+
+// RunFetch calls the Worker's fetch handler with req.
+func (e *Engine) RunFetch(ctx context.Context, spec WorkerSpec, req HTTPRequest) (*RunResult, error) {
+	if req.Method == "" {
+		req.Method = "GET"
+	}
+	if req.URL == "" {
+		req.URL = "http://localhost:8787/"
+	}
+	if u, err := url.Parse(req.URL); err != nil || u.Scheme == "" || u.Host == "" {
+		return nil, fmt.Errorf("request URL %q must be absolute (scheme and host)", req.URL)
+	}
+	return e.run(ctx, spec, "fetch", func(w *world) Value {
+		h := newHeaderList()
+		for _, kv := range req.Headers {
+			h.add(kv[0], kv[1])
+		}
+		b := &body{null: true}
+		if len(req.Body) > 0 || (req.Method != "GET" && req.Method != "HEAD" && req.Body != nil) {
+			b = &body{data: req.Body}
+		}
+		return w.newRequestObject(&request{method: strings.ToUpper(req.Method), url: req.URL, headers: h, body: b, cf: Undefined})
+	}, nil)
+}
+
+// RunScheduled calls the Worker's scheduled handler with a controller
+// carrying cron and scheduledTime.
+func (e *Engine) RunScheduled(ctx context.Context, spec WorkerSpec, cron string, scheduledTime time.Time) (*RunResult, error) {
+	if scheduledTime.IsZero() {
+		scheduledTime = time.Now()
+	}
+	return e.run(ctx, spec, "scheduled", nil, func(w *world) Value {
+		c := w.newHostObject("ScheduledController", w.protoOf("ScheduledController"), nil)
+		c.Set("cron", cron)
+		c.Set("scheduledTime", float64(scheduledTime.UnixMilli()))
+		w.method(c, "noRetry", func(Value, []Value) Value { return Undefined })
+		return c
+	})
+}
+
+func (e *Engine) run(ctx context.Context, spec WorkerSpec, kind string, makeRequest, makeController func(*world) Value) (*RunResult, error) {
+	if err := e.Warm(ctx, nil); err != nil {
+		return nil, err
+	}
+	e.warmMu.Lock()
+	h := e.host
+	e.warmMu.Unlock()
+	if h == nil {
+		return nil, errors.New("pyworkers runtime: engine closed")
+	}
+	mainPath, modName, err := resolveMain(spec)
+	if err != nil {
+		return nil, err
+	}
+	e.runMu.Lock()
+	defer e.runMu.Unlock()
+	return e.runLocked(ctx, h, spec, kind, mainPath, modName, makeRequest, makeController)
+}
+
+// resolveMain returns the absolute main path and its module name.
+func resolveMain(spec WorkerSpec) (string, string, error) {
+	if spec.Main == "" {
+		return "", "", errors.New("the Worker has no main module (set `main` in the wrangler config)")
+	}
+	p := spec.Main
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(spec.ProjectDir, p)
+	}
+	if filepath.Ext(p) != ".py" {
+		return "", "", fmt.Errorf("main module %s needs to end with a .py file extension", spec.Main)
+	}
+	if info, err := os.Stat(p); err != nil || info.IsDir() {
+		return "", "", fmt.Errorf("main module %s not found", p)
+	}
+	return p, strings.TrimSuffix(filepath.Base(p), ".py"), nil
+}

@@ -1,0 +1,1142 @@
+// This file ports behaviour of Pyodide's JavaScript to Go: the EM_JS bodies of
+// the FFI imports in pyodide.asm.js (src/core/*.c, src/core/jsproxy.c,
+// src/core/python2js*.c, src/core/hiwire.c) and the Module.* helpers they call
+// from pyodide_js_init (src/core/*.ts, src/js/*.ts).
+//
+// Pyodide is Copyright (c) Pyodide contributors and is distributed under the
+// Mozilla Public License 2.0 (https://mozilla.org/MPL/2.0/). This file, as a
+// port of that code, is likewise available under the MPL-2.0.
+
+package runtime
+
+import (
+	"math"
+	"math/big"
+	"strings"
+	"unicode/utf16"
+)
+
+// handleJSError is Module.handle_js_error: make a thrown JS value the
+// current Python exception.
+func (inst *instance) handleJSError(v Value) {
+	if o, ok := v.(*Object); ok && o.Class == "PythonError" {
+		if addr, ok := o.host.(uint32); ok && addr != 0 {
+			if inst.call("restore_sys_last_exception", uint64(addr)) != 0 {
+				return
+			}
+		}
+	}
+	px := inst.call("JsProxy_create", inst.w.handle(v))
+	inst.call("set_error", px)
+	inst.call("Py_DecRef", px)
+}
+
+// guard runs an import body; a JS throw becomes a Python error and the
+// import returns errValue, as the try/catch in every EM_JS body does.
+func (inst *instance) guard(s []uint64, errValue uint64, body func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			t, ok := r.(*jsThrow)
+			if !ok {
+				panic(r)
+			}
+			inst.handleJSError(t.v)
+			s[0] = errValue
+		}
+	}()
+	body()
+}
+
+const i32Error = uint64(0xffffffff) // -1
+
+// pythonError fetches and clears the current Python exception as a JS
+// PythonError (wrap_exception calls our new_error import).
+func (inst *instance) pythonError() Value { return inst.w.value(inst.call("wrap_exception")) }
+
+var reservedWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields("False await else import pass None break except in raise True class finally is return and continue for lambda try as def from nonlocal while assert del global not with async elif if or yield") {
+		m[w] = true
+	}
+	return m
+}()
+
+// normalizeReservedWords maps Python's `from_` spelling back to `from`.
+func normalizeReservedWords(word string) string {
+	noUnderscore := strings.TrimRight(word, "_")
+	if !reservedWords[noUnderscore] {
+		return word
+	}
+	if noUnderscore != word {
+		return word[:len(word)-1]
+	}
+	return word
+}
+
+// ---- js2python
+
+func (inst *instance) jsStringToPy(s string) uint64 {
+	p := inst.cString(s)
+	r := inst.call("PyUnicode_FromStringAndSize", uint64(p), uint64(len(s)))
+	inst.call("free", uint64(p))
+	return r
+}
+
+// js2pyImmutable is Module.js2python_convertImmutable; ok=false means the
+// value is not immutable (the caller proxies it).
+func (inst *instance) js2pyImmutable(v Value) (uint64, bool) {
+	switch x := v.(type) {
+	case string:
+		return inst.jsStringToPy(x), true
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) <= 1<<53-1 {
+			return inst.call("PyLong_FromDouble", math.Float64bits(x)), true
+		}
+		return inst.call("PyFloat_FromDouble", math.Float64bits(x)), true
+	case *big.Int:
+		return inst.jsBigIntToPy(x), true
+	case undefinedType:
+		return inst.call("_js2python_none"), true
+	case nil:
+		return inst.call("_js2python_null"), true
+	case bool:
+		if x {
+			return inst.call("_js2python_true"), true
+		}
+		return inst.call("_js2python_false"), true
+	case *Object:
+		if x.py != nil && x.py.ptr != 0 {
+			if x.py.roundtrip {
+				return inst.call("JsProxy_create", inst.w.handle(x)), true
+			}
+			return inst.call("_js2python_pyproxy", uint64(x.py.ptr)), true
+		}
+	}
+	return 0, false
+}
+
+func (inst *instance) jsBigIntToPy(b *big.Int) uint64 {
+	// _PyLong_FromByteArray(bytes, n, little_endian=1, signed=1) on two's complement.
+	n := (b.BitLen() + 8) / 8
+	if n < 1 {
+		n = 1
+	}
+	n = (n + 3) &^ 3
+	buf := make([]byte, n)
+	mod := new(big.Int).Lsh(big.NewInt(1), uint(8*n))
+	t := new(big.Int).Set(b)
+	if t.Sign() < 0 {
+		t.Add(t, mod)
+	}
+	be := t.FillBytes(make([]byte, n))
+	for i := range be {
+		buf[i] = be[n-1-i]
+	}
+	p := inst.malloc(uint32(n))
+	inst.mem.Write(p, buf)
+	r := inst.call("_PyLong_FromByteArray", uint64(p), uint64(n), 1, 1)
+	inst.call("free", uint64(p))
+	return r
+}
+
+// js2pyConvert is Module.js2python_convert, used by JsProxy.to_py().
+func (inst *instance) js2pyConvert(v Value, depth int, cache map[*Object]uint64, defaultConverter Value) uint64 {
+	if r, ok := inst.js2pyImmutable(v); ok {
+		return r
+	}
+	o, _ := v.(*Object)
+	if o == nil || depth == 0 {
+		return inst.call("JsProxy_create", inst.w.handle(v))
+	}
+	if r, ok := cache[o]; ok {
+		inst.call("Py_IncRef", r)
+		return r
+	}
+	depth--
+	proxyIt := func() uint64 { return inst.call("JsProxy_create", inst.w.handle(v)) }
+	switch {
+	case o.kind == kindArray:
+		l := inst.call("PyList_New", uint64(len(o.arr)))
+		cache[o] = l
+		for i, e := range o.arr {
+			inst.call("PyList_SetItem", l, uint64(i), inst.js2pyConvert(e, depth, cache, defaultConverter)) // steals
+		}
+		return l
+	case o.kind == kindMap:
+		d := inst.call("PyDict_New")
+		cache[o] = d
+		for i := range o.mapKeys {
+			k, ok := inst.js2pyImmutable(o.mapKeys[i])
+			if !ok {
+				inst.w.throwError("Error", "Cannot use key of type "+typeOf(o.mapKeys[i])+" as a key to a Python dict")
+			}
+			val := inst.js2pyConvert(o.mapVals[i], depth, cache, defaultConverter)
+			inst.call("PyDict_SetItem", d, k, val)
+			inst.call("Py_DecRef", k)
+			inst.call("Py_DecRef", val)
+		}
+		return d
+	case o.kind == kindSet:
+		set := inst.call("PySet_New", 0)
+		cache[o] = set
+		for _, e := range o.mapKeys {
+			k, ok := inst.js2pyImmutable(e)
+			if !ok {
+				inst.w.throwError("Error", "Cannot use key of type "+typeOf(e)+" as a key to a Python set")
+			}
+			inst.call("PySet_Add", set, k)
+			inst.call("Py_DecRef", k)
+		}
+		return set
+	case o.kind == kindArrayBuffer || o.kind == kindUint8Array:
+		b := o.bytes()
+		p := inst.malloc(uint32(len(b)) + 1)
+		inst.mem.Write(p, b)
+		r := inst.call("PyBytes_FromStringAndSize", uint64(p), uint64(len(b)))
+		inst.call("free", uint64(p))
+		return r
+	case o.kind == kindPlain && o.call == nil && (o.proto == inst.w.ObjectProto || o.proto == nil):
+		d := inst.call("PyDict_New")
+		cache[o] = d
+		for _, k := range o.OwnKeys() {
+			pk := inst.jsStringToPy(k)
+			val := inst.js2pyConvert(o.Get(k), depth, cache, defaultConverter)
+			inst.call("PyDict_SetItem", d, pk, val)
+			inst.call("Py_DecRef", pk)
+			inst.call("Py_DecRef", val)
+		}
+		return d
+	}
+	return proxyIt()
+}
+
+// ---- type flags (JsProxy_compute_typeflags)
+
+const (
+	isIterable      = 1 << 0
+	isIterator      = 1 << 1
+	hasLength       = 1 << 2
+	hasGet          = 1 << 3
+	hasSet          = 1 << 4
+	hasHas          = 1 << 5
+	hasIncludes     = 1 << 6
+	isAwaitable     = 1 << 7
+	isBuffer        = 1 << 8
+	isCallable      = 1 << 9
+	isArray         = 1 << 10
+	isNodeList      = 1 << 11
+	isTypedArray    = 1 << 12
+	isDoubleProxy   = 1 << 13
+	isAsyncIterable = 1 << 15
+	isGenerator     = 1 << 16
+	isAsyncGen      = 1 << 17
+	isAsyncIterator = 1 << 18
+	isError         = 1 << 19
+	isPyJSONDict    = 1 << 20
+	isPyJSONSeq     = 1 << 21
+)
+
+func (inst *instance) typeflags(v Value, isPyJSON bool) uint64 {
+	w := inst.w
+	o, isObj := v.(*Object)
+	if isObj && o.kind == kindPyProxy && o.py.ptr == 0 {
+		return 0
+	}
+	has := func(k string) bool { return isObj && o.Has(k) }
+	var f uint64
+	if typeOf(v) == "function" {
+		f |= isCallable
+	}
+	if w.hasMethod(v, "then") {
+		f |= isAwaitable
+	}
+	iter := w.hasMethod(v, "@@iterator") || (isObj && (o.kind == kindArray || o.kind == kindMap || o.kind == kindSet || o.kind == kindUint8Array))
+	asyncIter := w.hasMethod(v, "@@asyncIterator")
+	if iter {
+		f |= isIterable
+	}
+	if asyncIter {
+		f |= isAsyncIterable
+	}
+	if w.hasMethod(v, "next") && (iter || !asyncIter) {
+		f |= isIterator
+	}
+	if w.hasMethod(v, "next") && (!iter || asyncIter) {
+		f |= isAsyncIterator
+	}
+	if has("size") || (has("length") && typeOf(v) != "function") {
+		f |= hasLength
+	}
+	for k, bit := range map[string]uint64{"get": hasGet, "set": hasSet, "has": hasHas, "includes": hasIncludes} {
+		if w.hasMethod(v, k) {
+			f |= bit
+		}
+	}
+	if isObj && (o.kind == kindArrayBuffer || o.kind == kindUint8Array) && f&isCallable == 0 {
+		f |= isBuffer
+	}
+	if isObj && o.kind == kindPyProxy {
+		f |= isDoubleProxy
+	}
+	if isObj && o.kind == kindArray {
+		f |= isArray
+	}
+	if isObj && o.kind == kindUint8Array {
+		f |= isTypedArray
+	}
+	if has("name") && has("message") && has("stack") && f&(isCallable|isBuffer) == 0 {
+		f |= isError
+	}
+	if isPyJSON && f&(isArray|isNodeList|isIterator) != 0 {
+		f |= isPyJSONSeq
+	}
+	if isPyJSON && f&(isArray|isTypedArray|isNodeList|isBuffer|isDoubleProxy|isIterator|isCallable|isError) == 0 {
+		f |= isPyJSONDict
+	}
+	return f
+}
+
+// ---- the import table
+
+func ffiImports() map[string]hostFunc {
+	E := func(inst *instance, h uint64) Value { return inst.w.value(h) }
+	obj := func(inst *instance, h uint64) *Object {
+		o, ok := inst.w.value(h).(*Object)
+		if !ok {
+			inst.w.throwError("TypeError", "expected an object")
+		}
+		return o
+	}
+	m := map[string]hostFunc{
+		// bootstrap
+		"jslib_init_js": func(inst *instance, s []uint64) {
+			set := func(sym string, h uint64) {
+				addr := uint32(inst.mod.ExportedGlobal(sym).Get()) + inst.host.layout.memoryBase
+				inst.mem.WriteUint32Le(addr, uint32(inst.call("hiwire_intern", h)))
+			}
+			set("Jsr_undefined", hUndefined)
+			set("Jsr_true", hTrue)
+			set("Jsr_false", hFalse)
+			set("Jsr_error", hError)
+			set("Jsr_novalue", hNoValue)
+			s[0] = 0
+		},
+		"jslib_init_buffers_js": func(inst *instance, s []uint64) { s[0] = 0 },
+		"set_pyodide_module":    func(inst *instance, s []uint64) {},
+		"pyodide_js_init":       func(inst *instance, s []uint64) {},
+		"hiwire_invalid_ref_js": func(inst *instance, s []uint64) {
+			panic(&abortError{"hiwire: use of an invalid JS reference (use after free or memory corruption)"})
+		},
+		"__hiwire_deduplicate_new": func(inst *instance, s []uint64) {
+			inst.w.dedup = inst.w.newMap()
+			s[0] = inst.w.handle(inst.w.dedup)
+		},
+		"__hiwire_deduplicate_get": func(inst *instance, s []uint64) {
+			v, ok := obj(inst, s[0]).mapGet(E(inst, s[1]))
+			if !ok {
+				s[0] = 0
+				return
+			}
+			s[0] = uint64(uint32(int64(toNumber(v))))
+		},
+		"__hiwire_deduplicate_set": func(inst *instance, s []uint64) {
+			obj(inst, s[0]).mapSet(E(inst, s[1]), float64(uint32(s[2])))
+		},
+		"__hiwire_deduplicate_delete": func(inst *instance, s []uint64) {
+			obj(inst, s[0]).mapDelete(E(inst, s[1]))
+		},
+
+		// checks
+		"JsvNoValue_Check": func(inst *instance, s []uint64) { s[0] = b2u(s[0] == hNoValue) },
+		"pyproxy_Check": func(inst *instance, s []uint64) {
+			o, ok := E(inst, s[0]).(*Object)
+			s[0] = b2u(ok && o.kind == kindPyProxy)
+		},
+		"is_comlink_proxy":        func(inst *instance, s []uint64) { s[0] = 0 },
+		"JsvGenerator_Check":      func(inst *instance, s []uint64) { s[0] = 0 },
+		"JsvAsyncGenerator_Check": func(inst *instance, s []uint64) { s[0] = 0 },
+		"JsvPromise_Check": func(inst *instance, s []uint64) {
+			s[0] = b2u(inst.w.hasMethod(E(inst, s[0]), "then"))
+		},
+		"JsvFunction_Check": func(inst *instance, s []uint64) { s[0] = b2u(typeOf(E(inst, s[0])) == "function") },
+		"JsvArray_Check": func(inst *instance, s []uint64) {
+			o, ok := E(inst, s[0]).(*Object)
+			s[0] = b2u(ok && o.kind == kindArray)
+		},
+		"Jsv_to_bool": func(inst *instance, s []uint64) { s[0] = b2u(truthy(E(inst, s[0]))) },
+		"JsProxy_Bool_js": func(inst *instance, s []uint64) {
+			v := E(inst, s[0])
+			r := truthy(v)
+			if o, ok := v.(*Object); ok && r {
+				switch {
+				case (o.kind == kindMap || o.kind == kindSet) && len(o.mapKeys) == 0:
+					r = false
+				case o.kind == kindArray && len(o.arr) == 0:
+					r = false
+				case (o.kind == kindArrayBuffer || o.kind == kindUint8Array) && len(o.bytes()) == 0:
+					r = false
+				}
+			}
+			s[0] = b2u(r)
+		},
+		"Jsv_typeof": func(inst *instance, s []uint64) { s[0] = inst.w.handle(typeOf(E(inst, s[0]))) },
+		"Jsv_constructorName": func(inst *instance, s []uint64) {
+			inst.guard(s, 0, func() {
+				name := "Object"
+				switch x := E(inst, s[0]).(type) {
+				case *Object:
+					name = x.Class
+				case string:
+					name = "String"
+				case float64:
+					name = "Number"
+				case bool:
+					name = "Boolean"
+				case *big.Int:
+					name = "BigInt"
+				case nil, undefinedType:
+					inst.w.throwError("TypeError", "Cannot read properties of "+toString(x)+" (reading 'constructor')")
+				}
+				s[0] = uint64(inst.cString(name))
+			})
+		},
+		"Jsv_equal":     func(inst *instance, s []uint64) { s[0] = b2u(strictEquals(E(inst, s[0]), E(inst, s[1]))) },
+		"Jsv_not_equal": func(inst *instance, s []uint64) { s[0] = b2u(!strictEquals(E(inst, s[0]), E(inst, s[1]))) },
+		"Jsv_less_than": compare(func(c int) bool { return c < 0 }),
+		"Jsv_less_than_equal": compare(func(c int) bool { return c <= 0 }),
+		"Jsv_greater_than": compare(func(c int) bool { return c > 0 }),
+		"Jsv_greater_than_equal": compare(func(c int) bool { return c >= 0 }),
+		"JsvObject_toString": func(inst *instance, s []uint64) {
+			inst.guard(s, hError, func() { s[0] = inst.w.handle(toString(E(inst, s[0]))) })
+		},
+		"JsProxy_compute_typeflags": func(inst *instance, s []uint64) {
+			inst.guard(s, i32Error, func() { s[0] = inst.typeflags(E(inst, s[0]), s[1] != 0) })
+		},
+
+		// attributes and items
+		"JsProxy_GetAttr_js": func(inst *instance, s []uint64) {
+			inst.guard(s, hError, func() {
+				key := normalizeReservedWords(inst.cstr(uint32(s[1])))
+				v := E(inst, s[0])
+				r := inst.w.get(v, key)
+				if r == Undefined {
+					if o, ok := v.(*Object); !ok || !o.Has(key) {
+						s[0] = hError
+						return
+					}
+				}
+				s[0] = inst.w.handle(r)
+			})
+		},
+		"JsProxy_SetAttr_js": func(inst *instance, s []uint64) {
+			inst.guard(s, i32Error, func() {
+				obj(inst, s[0]).Set(normalizeReservedWords(inst.cstr(uint32(s[1]))), E(inst, s[2]))
+				s[0] = 0
+			})
+		},
+		"JsProxy_DelAttr_js": func(inst *instance, s []uint64) {
+			inst.guard(s, i32Error, func() {
+				obj(inst, s[0]).Delete(normalizeReservedWords(inst.cstr(uint32(s[1]))))
+				s[0] = 0
+			})
+		},
+		"JsProxy_Dir_js":     dirImport,
+		"JsModule_GetAll_js": dirImport,
+		"JsProxy_subscript_js": func(inst *instance, s []uint64) {
+			inst.guard(s, hError, func() {
+				o, key := E(inst, s[0]), E(inst, s[1])
+				r := inst.w.callMethod(o, "get", key)
+				if r == Undefined && inst.w.hasMethod(o, "has") && !truthy(inst.w.callMethod(o, "has", key)) {
+					s[0] = hError
+					return
+				}
+				s[0] = inst.w.handle(r)
+			})
+		},
+		"JsObjMap_subscript_js": func(inst *instance, s []uint64) {
+			inst.guard(s, hError, func() {
+				o, key := obj(inst, s[0]), toString(E(inst, s[1]))
+				if _, own := o.props[key]; !own {
+					s[0] = hError
+					return
+				}
+				s[0] = inst.w.handle(o.Get(key))
+			})
+		},
+		"JsObjMap_ass_subscript_js": func(inst *instance, s []uint64) {
+			inst.guard(s, i32Error, func() {
+				o, key := obj(inst, s[0]), toString(E(inst, s[1]))
+				if s[2] == hNull && false {
+					return
+				}
+				if s[2] == hError || s[2] == hNoValue {
+					if _, own := o.props[key]; !own {
+						s[0] = i32Error
+						return
+					}
+					o.Delete(key)
+				} else {
+					o.Set(key, E(inst, s[2]))
+				}
+				s[0] = 0
+			})
+		},
+		"JsObjMap_contains_js": func(inst *instance, s []uint64) {
+			inst.guard(s, i32Error, func() {
+				_, own := obj(inst, s[0]).props[toString(E(inst, s[1]))]
+				s[0] = b2u(own)
+			})
+		},
+		"JsObjMap_length_js": func(inst *instance, s []uint64) {
+			inst.guard(s, i32Error, func() { s[0] = uint64(len(obj(inst, s[0]).OwnKeys())) })
+		},
+		"JsObjMap_GetIter_js": func(inst *instance, s []uint64) {
+			inst.guard(s, hError, func() {
+				var ks []Value
+				for _, k := range obj(inst, s[0]).OwnKeys() {
+					ks = append(ks, k)
+				}
+				s[0] = inst.w.handle(inst.w.makeIterator(ks))
+			})
+		},
+		"get_length_helper": func(inst *instance, s []uint64) {
+			inst.guard(s, i32Error, func() {
+				v := E(inst, s[0])
+				if n, ok := inst.w.get(v, "size").(float64); ok {
+					s[0] = uint64(uint32(n))
+				} else if n, ok := inst.w.get(v, "length").(float64); ok {
+					s[0] = uint64(uint32(n))
+				} else {
+					s[0] = uint64(uint32(0xfffffffe)) // -2: "no length"
+				}
+			})
+		},
+		"get_length_string": func(inst *instance, s []uint64) {
+			inst.guard(s, 0, func() {
+				v := E(inst, s[0])
+				n := inst.w.get(v, "size")
+				if _, ok := n.(float64); !ok {
+					n = inst.w.get(v, "length")
+				}
+				s[0] = uint64(inst.cString(" " + toString(n)))
+			})
+		},
+		"JsvObject_New": func(inst *instance, s []uint64) { s[0] = inst.w.handle(inst.w.newObject()) },
+		"JsvObject_SetAttr": func(inst *instance, s []uint64) {
+			inst.guard(s, i32Error, func() { obj(inst, s[0]).Set(toString(E(inst, s[1])), E(inst, s[2])); s[0] = 0 })
+		},
+		"JsvObject_Entries": objectStatic("entries"),
+		"JsvObject_Keys":    objectStatic("keys"),
+		"JsvObject_Values":  objectStatic("values"),
+
+		// arrays, maps, sets, numbers, strings
+		"JsvArray_New": func(inst *instance, s []uint64) { s[0] = inst.w.handle(inst.w.newArray()) },
+		"JsvArray_Push": func(inst *instance, s []uint64) {
+			a := obj(inst, s[0])
+			a.arr = append(a.arr, E(inst, s[1]))
+			s[0] = uint64(len(a.arr))
+		},
+		"_JsArray_PushEntry_helper": func(inst *instance, s []uint64) {
+			a := obj(inst, s[0])
+			a.arr = append(a.arr, inst.w.newArray(E(inst, s[1]), E(inst, s[2])))
+			s[0] = 0
+		},
+		"JsvArray_Get": func(inst *instance, s []uint64) {
+			inst.guard(s, hError, func() {
+				a := E(inst, s[0])
+				key := numberToString(float64(i32(s[1])))
+				r := inst.w.get(a, key)
+				if r == Undefined {
+					if o, ok := a.(*Object); !ok || !o.Has(key) {
+						s[0] = hError
+						return
+					}
+				}
+				s[0] = inst.w.handle(r)
+			})
+		},
+		"JsvArray_Set": func(inst *instance, s []uint64) {
+			inst.guard(s, i32Error, func() {
+				obj(inst, s[0]).Set(numberToString(float64(i32(s[1]))), E(inst, s[2]))
+				s[0] = 0
+			})
+		},
+		"JsvArray_Delete": func(inst *instance, s []uint64) {
+			inst.guard(s, i32Error, func() {
+				a := obj(inst, s[0])
+				i := int(i32(s[1]))
+				if a.kind != kindArray || i < 0 || i >= len(a.arr) {
+					s[0] = i32Error
+					return
+				}
+				a.arr = append(a.arr[:i:i], a.arr[i+1:]...)
+				s[0] = 0
+			})
+		},
+		"JsvArray_Insert": func(inst *instance, s []uint64) {
+			inst.guard(s, i32Error, func() {
+				a := obj(inst, s[0])
+				i := max(0, min(int(i32(s[1])), len(a.arr)))
+				a.arr = append(a.arr[:i], append([]Value{E(inst, s[2])}, a.arr[i:]...)...)
+				s[0] = 0
+			})
+		},
+		"JsvArray_Extend": func(inst *instance, s []uint64) {
+			inst.guard(s, i32Error, func() {
+				a := obj(inst, s[0])
+				inst.w.iterate(E(inst, s[1]), func(e Value) { a.arr = append(a.arr, e) })
+				s[0] = 0
+			})
+		},
+		"JsvArray_ShallowCopy": func(inst *instance, s []uint64) {
+			inst.guard(s, hError, func() { s[0] = inst.w.handle(inst.w.newArray(obj(inst, s[0]).arr...)) })
+		},
+		"JsvArray_slice": func(inst *instance, s []uint64) {
+			inst.guard(s, hError, func() {
+				a := obj(inst, s[0])
+				length, start, stop, step := int(i32(s[1])), int(i32(s[2])), int(i32(s[3])), int(i32(s[4]))
+				out := inst.w.newArray()
+				if step == 1 {
+					out.arr = append(out.arr, a.arr[start:stop]...)
+				} else {
+					for i := 0; i < length; i++ {
+						out.arr = append(out.arr, a.arr[start+i*step])
+					}
+				}
+				s[0] = inst.w.handle(out)
+			})
+		},
+		"JsArray_count_js": func(inst *instance, s []uint64) {
+			inst.guard(s, i32Error, func() {
+				n := 0
+				for _, e := range obj(inst, s[0]).arr {
+					if strictEquals(e, E(inst, s[1])) {
+						n++
+					}
+				}
+				s[0] = uint64(n)
+			})
+		},
+		"JsArray_index_js": func(inst *instance, s []uint64) {
+			inst.guard(s, i32Error, func() {
+				a, v := obj(inst, s[0]), E(inst, s[1])
+				for i := int(i32(s[2])); i < min(len(a.arr), int(i32(s[3]))); i++ {
+					if strictEquals(a.arr[i], v) {
+						s[0] = uint64(i)
+						return
+					}
+				}
+				s[0] = i32Error
+			})
+		},
+		"JsArray_reverse_js": func(inst *instance, s []uint64) {
+			inst.guard(s, i32Error, func() { inst.w.callMethod(obj(inst, s[0]), "reverse"); s[0] = 0 })
+		},
+		"JsvMap_New":        func(inst *instance, s []uint64) { s[0] = inst.w.handle(inst.w.newMap()) },
+		"JsvLiteralMap_New": func(inst *instance, s []uint64) { s[0] = inst.w.handle(inst.w.newMap()) },
+		"JsvMap_Set": func(inst *instance, s []uint64) {
+			inst.guard(s, i32Error, func() { inst.w.callMethod(E(inst, s[0]), "set", E(inst, s[1]), E(inst, s[2])); s[0] = 0 })
+		},
+		"JsMap_clear_js": func(inst *instance, s []uint64) {
+			inst.guard(s, i32Error, func() { inst.w.callMethod(E(inst, s[0]), "clear"); s[0] = 0 })
+		},
+		"JsvSet_New": func(inst *instance, s []uint64) { s[0] = inst.w.handle(inst.w.newSet()) },
+		"JsvSet_Add": func(inst *instance, s []uint64) {
+			inst.guard(s, i32Error, func() { inst.w.callMethod(E(inst, s[0]), "add", E(inst, s[1])); s[0] = 0 })
+		},
+		"JsvNum_fromInt":    func(inst *instance, s []uint64) { s[0] = inst.w.handle(float64(i32(s[0]))) },
+		"JsvNum_fromDouble": func(inst *instance, s []uint64) { s[0] = inst.w.handle(math.Float64frombits(s[0])) },
+		"JsvNum_fromDigits": func(inst *instance, s []uint64) {
+			p, n := uint32(s[0]), int(i32(s[1]))
+			r := new(big.Int)
+			var top uint32
+			for i := n - 1; i >= 0; i-- {
+				d, _ := inst.mem.ReadUint32Le(p + 4*uint32(i))
+				if i == n-1 {
+					top = d
+				}
+				r.Lsh(r, 32)
+				r.Or(r, new(big.Int).SetUint64(uint64(d)))
+			}
+			if top&0x80000000 != 0 { // two's complement sign
+				r.Sub(r, new(big.Int).Lsh(big.NewInt(1), uint(32*n)))
+			}
+			if r.IsInt64() && math.Abs(float64(r.Int64())) < 1<<53-1 {
+				s[0] = inst.w.handle(float64(r.Int64()))
+				return
+			}
+			s[0] = inst.w.handle(r)
+		},
+		"JsvUTF8ToString": func(inst *instance, s []uint64) { s[0] = inst.w.handle(inst.cstr(uint32(s[0]))) },
+		"_python2js_ucs1": func(inst *instance, s []uint64) {
+			b, _ := inst.mem.Read(uint32(s[0]), uint32(s[1]))
+			rs := make([]rune, len(b))
+			for i, c := range b {
+				rs[i] = rune(c)
+			}
+			s[0] = inst.w.handle(string(rs))
+		},
+		"_python2js_ucs2": func(inst *instance, s []uint64) {
+			n := uint32(s[1])
+			u := make([]uint16, n)
+			for i := range u {
+				u[i], _ = inst.mem.ReadUint16Le(uint32(s[0]) + 2*uint32(i))
+			}
+			s[0] = inst.w.handle(string(utf16.Decode(u)))
+		},
+		"_python2js_ucs4": func(inst *instance, s []uint64) {
+			n := uint32(s[1])
+			rs := make([]rune, n)
+			for i := range rs {
+				v, _ := inst.mem.ReadUint32Le(uint32(s[0]) + 4*uint32(i))
+				rs[i] = rune(v)
+			}
+			s[0] = inst.w.handle(string(rs))
+		},
+
+		// calls
+		"JsvFunction_CallBound": func(inst *instance, s []uint64) {
+			inst.guard(s, hError, func() {
+				s[0] = inst.w.handle(inst.w.call(E(inst, s[0]), E(inst, s[1]), obj(inst, s[2]).arr...))
+			})
+		},
+		"JsvFunction_Call_OneArg": func(inst *instance, s []uint64) {
+			inst.guard(s, hError, func() { s[0] = inst.w.handle(inst.w.call(E(inst, s[0]), Undefined, E(inst, s[1]))) })
+		},
+		"JsvFunction_Construct": func(inst *instance, s []uint64) {
+			inst.guard(s, hError, func() { s[0] = inst.w.handle(inst.w.construct(E(inst, s[0]), obj(inst, s[1]).arr)) })
+		},
+		"JsvObject_CallMethod": func(inst *instance, s []uint64) {
+			inst.guard(s, hError, func() {
+				s[0] = inst.w.handle(inst.w.callMethod(E(inst, s[0]), toString(E(inst, s[1])), obj(inst, s[2]).arr...))
+			})
+		},
+		"JsvObject_CallMethod_NoArgs": func(inst *instance, s []uint64) {
+			inst.guard(s, hError, func() { s[0] = inst.w.handle(inst.w.callMethod(E(inst, s[0]), toString(E(inst, s[1])))) })
+		},
+		"JsvObject_CallMethod_OneArg": func(inst *instance, s []uint64) {
+			inst.guard(s, hError, func() {
+				s[0] = inst.w.handle(inst.w.callMethod(E(inst, s[0]), toString(E(inst, s[1])), E(inst, s[2])))
+			})
+		},
+		"JsvObject_CallMethod_TwoArgs": func(inst *instance, s []uint64) {
+			inst.guard(s, hError, func() {
+				s[0] = inst.w.handle(inst.w.callMethod(E(inst, s[0]), toString(E(inst, s[1])), E(inst, s[2]), E(inst, s[3])))
+			})
+		},
+		"raw_call_js": func(inst *instance, s []uint64) { inst.w.call(E(inst, s[0]), Undefined) },
+		"JsProxy_GetIter_js": func(inst *instance, s []uint64) {
+			inst.guard(s, hError, func() {
+				v := E(inst, s[0])
+				if o, ok := v.(*Object); ok && !inst.w.hasMethod(o, "@@iterator") {
+					var items []Value
+					inst.w.iterate(o, func(e Value) { items = append(items, e) })
+					s[0] = inst.w.handle(inst.w.makeIterator(items))
+					return
+				}
+				s[0] = inst.w.handle(inst.w.callMethod(v, "@@iterator"))
+			})
+		},
+		"JsProxy_GetAsyncIter_js": func(inst *instance, s []uint64) {
+			inst.guard(s, hError, func() { s[0] = inst.w.handle(inst.w.callMethod(E(inst, s[0]), "@@asyncIterator")) })
+		},
+		"JsMap_GetIter_js": func(inst *instance, s []uint64) {
+			inst.guard(s, hError, func() {
+				v := E(inst, s[0])
+				if o, ok := v.(*Object); ok && (o.kind == kindMap || o.kind == kindSet) {
+					s[0] = inst.w.handle(inst.w.makeIterator(append([]Value{}, o.mapKeys...)))
+					return
+				}
+				s[0] = inst.w.handle(inst.w.callMethod(v, "keys"))
+			})
+		},
+		"handle_next_result_js": func(inst *instance, s []uint64) {
+			inst.guard(s, hError, func() {
+				res := E(inst, s[0])
+				done := inst.w.get(res, "done")
+				if done == Undefined {
+					inst.mem.WriteUint32Le(uint32(s[2]), inst.cString(`Result has no "done" field.`))
+					inst.mem.WriteUint32Le(uint32(s[1]), 0xffffffff)
+					s[0] = inst.w.handle(Undefined)
+					return
+				}
+				inst.mem.WriteUint32Le(uint32(s[1]), uint32(b2u(truthy(done))))
+				s[0] = inst.w.handle(inst.w.get(res, "value"))
+			})
+		},
+
+		// js2python
+		"js2python_immutable_js": func(inst *instance, s []uint64) {
+			inst.guard(s, 0, func() { r, _ := inst.js2pyImmutable(E(inst, s[0])); s[0] = r })
+		},
+		"js2python_js": func(inst *instance, s []uint64) {
+			inst.guard(s, 0, func() {
+				if r, ok := inst.js2pyImmutable(E(inst, s[0])); ok {
+					s[0] = r
+					return
+				}
+				s[0] = inst.call("JsProxy_create", s[0])
+			})
+		},
+		"js2python_convert": func(inst *instance, s []uint64) {
+			inst.guard(s, 0, func() {
+				var def Value = Undefined
+				if s[2] != hNull && s[2] != hError {
+					def = E(inst, s[2])
+				}
+				s[0] = inst.js2pyConvert(E(inst, s[0]), int(i32(s[1])), map[*Object]uint64{}, def)
+			})
+		},
+
+		// python2js helpers
+		"python2js_custom__create_jscontext": func(inst *instance, s []uint64) {
+			inst.guard(s, hError, func() {
+				jc := inst.w.newObject()
+				present := func(h uint64) bool { return h != hNull && h != hError && h != hUndefined }
+				if present(s[2]) {
+					jc.Set("dict_converter", E(inst, s[2]))
+				}
+				cache := E(inst, s[1])
+				ctxPtr := s[0]
+				if present(s[3]) {
+					jc.Set("default_converter", E(inst, s[3]))
+					jc.Set("cacheConversion", inst.w.newFunc("cacheConversion", func(_ Value, a []Value) Value {
+						px, ok := arg(a, 0).(*Object)
+						if !ok || px.kind != kindPyProxy {
+							inst.w.throwError("TypeError", "The first argument to cacheConversion must be a PyProxy.")
+						}
+						inst.w.callMethod(cache, "set", float64(px.py.ptr), arg(a, 1))
+						return Undefined
+					}))
+				}
+				if present(s[4]) {
+					jc.Set("eager_converter", E(inst, s[4]))
+					jc.Set("eager_visited", inst.w.newSet())
+				}
+				if present(s[3]) || present(s[4]) {
+					jc.Set("converter", inst.w.newFunc("converter", func(_ Value, a []Value) Value {
+						px, ok := arg(a, 0).(*Object)
+						if !ok || px.kind != kindPyProxy {
+							return arg(a, 0)
+						}
+						r := inst.call("_python2js", ctxPtr, uint64(px.py.ptr))
+						if r == hError {
+							panic(&jsThrow{inst.pythonError()})
+						}
+						return inst.w.value(r)
+					}))
+				}
+				s[0] = inst.w.handle(jc)
+			})
+		},
+		"_JsArray_PostProcess_helper": func(inst *instance, s []uint64) {
+			inst.guard(s, hError, func() {
+				s[0] = inst.w.handle(inst.w.call(inst.w.get(E(inst, s[0]), "dict_converter"), Undefined, E(inst, s[1])))
+			})
+		},
+		"_python2js_cache_lookup": func(inst *instance, s []uint64) {
+			v, ok := obj(inst, s[0]).mapGet(float64(uint32(s[1])))
+			if !ok || v == Undefined {
+				s[0] = hError
+				return
+			}
+			s[0] = inst.w.handle(v)
+		},
+		"_python2js_add_to_cache": func(inst *instance, s []uint64) {
+			obj(inst, s[0]).mapSet(float64(uint32(s[1])), E(inst, s[2]))
+			s[0] = 0
+		},
+		"_python2js_addto_postprocess_list": func(inst *instance, s []uint64) {
+			l := obj(inst, s[0])
+			l.arr = append(l.arr, inst.w.newArray(E(inst, s[1]), E(inst, s[2]), float64(uint32(s[3]))))
+		},
+		"_python2js_handle_postprocess_list": func(inst *instance, s []uint64) {
+			cache := obj(inst, s[1])
+			for _, e := range obj(inst, s[0]).arr {
+				t := e.(*Object).arr
+				v, _ := cache.mapGet(t[2])
+				if p := t[0].(*Object); p.kind == kindMap {
+					p.mapSet(t[1], v)
+				} else {
+					p.Set(toString(t[1]), v)
+				}
+			}
+		},
+		"python2js__default_converter_js": func(inst *instance, s []uint64) {
+			inst.guard(s, hError, func() {
+				jc := E(inst, s[0])
+				px := inst.newPyProxy(uint32(s[1]), pyProxyOptions{})
+				defer inst.destroyPyProxy(px, "")
+				s[0] = inst.w.handle(inst.w.call(inst.w.get(jc, "default_converter"), Undefined, px, inst.w.get(jc, "converter"), inst.w.get(jc, "cacheConversion")))
+			})
+		},
+		"python2js__eager_converter_js": func(inst *instance, s []uint64) {
+			inst.guard(s, hError, func() {
+				jc := E(inst, s[0])
+				visited := obj(inst, inst.w.handle(inst.w.get(jc, "eager_visited")))
+				if _, seen := visited.mapGet(float64(uint32(s[1]))); seen {
+					s[0] = hNoValue
+					return
+				}
+				visited.mapSet(float64(uint32(s[1])), true)
+				px := inst.newPyProxy(uint32(s[1]), pyProxyOptions{})
+				defer inst.destroyPyProxy(px, "")
+				s[0] = inst.w.handle(inst.w.call(inst.w.get(jc, "eager_converter"), Undefined, px, inst.w.get(jc, "converter"), inst.w.get(jc, "cacheConversion")))
+			})
+		},
+		"my_dict_converter": func(inst *instance, s []uint64) {
+			s[0] = inst.w.handle(inst.w.ctors["Object"].Get("fromEntries"))
+		},
+		"array_to_js": func(inst *instance, s []uint64) {
+			a := inst.w.newArray()
+			for i := uint32(0); i < uint32(s[1]); i++ {
+				v, _ := inst.mem.ReadUint32Le(uint32(s[0]) + 4*i)
+				a.arr = append(a.arr, float64(int32(v)))
+			}
+			s[0] = inst.w.handle(a)
+		},
+		"_pyproxy_get_buffer_result": func(inst *instance, s []uint64) {
+			r := inst.w.newObject()
+			for i, k := range []string{"start_ptr", "smallest_ptr", "largest_ptr", "readonly"} {
+				r.Set(k, float64(i32(s[i])))
+			}
+			r.Set("format", inst.cstr(uint32(s[4])))
+			r.Set("itemsize", float64(i32(s[5])))
+			r.Set("shape", E(inst, s[6]))
+			r.Set("strides", E(inst, s[7]))
+			r.Set("view", float64(uint32(s[8])))
+			r.Set("c_contiguous", float64(i32(s[9])))
+			r.Set("f_contiguous", float64(i32(s[10])))
+			s[0] = inst.w.handle(r)
+		},
+		"JsvBuffer_assignToPtr": func(inst *instance, s []uint64) {
+			inst.guard(s, i32Error, func() { inst.mem.Write(uint32(s[1]), obj(inst, s[0]).bytes()); s[0] = 0 })
+		},
+		"JsvBuffer_assignFromPtr": func(inst *instance, s []uint64) {
+			inst.guard(s, i32Error, func() {
+				dst := obj(inst, s[0]).bytes()
+				src, _ := inst.mem.Read(uint32(s[1]), uint32(len(dst)))
+				copy(dst, src)
+				s[0] = 0
+			})
+		},
+		"JsBuffer_get_info": func(inst *instance, s []uint64) {
+			o := obj(inst, s[0])
+			inst.mem.WriteUint32Le(uint32(s[1]), uint32(len(o.bytes())))
+			inst.mem.WriteUint32Le(uint32(s[2]), inst.bufferFormatB())
+			inst.mem.WriteUint32Le(uint32(s[3]), 1)
+			inst.mem.WriteByte(uint32(s[4]), byte(b2u(o.kind == kindUint8Array)))
+		},
+		"JsBuffer_DecodeString_js": func(inst *instance, s []uint64) {
+			inst.guard(s, 0, func() {
+				b := obj(inst, s[0]).bytes()
+				enc := strings.ToLower(inst.cstr(uint32(s[1])))
+				if enc != "" && enc != "utf-8" && enc != "utf8" {
+					inst.w.throwError("RangeError", "Unsupported encoding "+enc)
+				}
+				s[0] = inst.w.handle(string(b))
+			})
+		},
+
+		// PyProxy lifetime
+		"pyproxy_new_ex": func(inst *instance, s []uint64) {
+			inst.guard(s, hError, func() {
+				s[0] = inst.w.handle(inst.newPyProxy(uint32(s[0]), pyProxyOptions{captureThis: s[1] != 0, roundtrip: s[2] != 0, jsonAdaptor: s[4] != 0}))
+			})
+		},
+		"pyproxy_new": func(inst *instance, s []uint64) {
+			inst.guard(s, hError, func() { s[0] = inst.w.handle(inst.newPyProxy(uint32(s[0]), pyProxyOptions{})) })
+		},
+		"pyproxy_AsPyObject": func(inst *instance, s []uint64) {
+			o, ok := E(inst, s[0]).(*Object)
+			if !ok || o.kind != kindPyProxy || o.py.ptr == 0 {
+				s[0] = 0
+				return
+			}
+			s[0] = uint64(o.py.ptr)
+		},
+		"JsDoubleProxy_unwrap_js": func(inst *instance, s []uint64) {
+			o, ok := E(inst, s[0]).(*Object)
+			if !ok || o.kind != kindPyProxy {
+				s[0] = 0
+				return
+			}
+			s[0] = uint64(o.py.ptr)
+		},
+		"destroy_proxy": func(inst *instance, s []uint64) {
+			if o, ok := E(inst, s[0]).(*Object); ok && o.kind == kindPyProxy && !o.py.roundtrip {
+				inst.destroyPyProxy(o, inst.cstrOrEmpty(uint32(s[1])))
+			}
+		},
+		"destroy_proxies": func(inst *instance, s []uint64) {
+			msg := inst.cstrOrEmpty(uint32(s[1]))
+			inst.w.iterate(E(inst, s[0]), func(px Value) {
+				if o, ok := px.(*Object); ok && o.kind == kindPyProxy {
+					inst.destroyPyProxy(o, msg)
+				}
+			})
+		},
+		"destroy_proxies_js": func(inst *instance, s []uint64) {
+			inst.guard(s, i32Error, func() {
+				inst.w.iterate(E(inst, s[0]), func(px Value) { inst.w.callMethod(px, "destroy") })
+				s[0] = 0
+			})
+		},
+		"gc_register_proxies": func(inst *instance, s []uint64) {}, // no FinalizationRegistry: per-run worlds bound the leak
+		"proxy_cache_get": func(inst *instance, s []uint64) {
+			v, ok := obj(inst, s[0]).mapGet(float64(uint32(s[1])))
+			if o, isObj := v.(*Object); ok && isObj && o.kind == kindPyProxy && o.py.ptr != 0 {
+				s[0] = inst.w.handle(o)
+				return
+			}
+			s[0] = hError
+		},
+		"proxy_cache_set": func(inst *instance, s []uint64) {
+			obj(inst, s[0]).mapSet(float64(uint32(s[1])), E(inst, s[2]))
+		},
+		"create_once_callable": func(inst *instance, s []uint64) {
+			inst.guard(s, hError, func() { s[0] = inst.w.handle(inst.onceCallable(uint32(s[0]))) })
+		},
+		"create_promise_handles": func(inst *instance, s []uint64) {
+			inst.guard(s, hError, func() {
+				s[0] = inst.w.handle(inst.promiseHandles(uint32(s[0]), uint32(s[1]), E(inst, s[2]), uint32(s[3])))
+			})
+		},
+		"get_async_js_call_done_callback": func(inst *instance, s []uint64) {
+			inst.guard(s, hError, func() {
+				proxies := E(inst, s[0])
+				const msg = "This borrowed proxy was automatically destroyed at the end of an asynchronous function call. Try using create_proxy or create_once_callable."
+				s[0] = inst.w.handle(inst.w.newFunc("done", func(_ Value, a []Value) Value {
+					inst.w.iterate(proxies, func(px Value) {
+						if o, ok := px.(*Object); ok && o.kind == kindPyProxy {
+							inst.destroyPyProxy(o, msg)
+						}
+					})
+					if o, ok := arg(a, 0).(*Object); ok && o.kind == kindPyProxy {
+						inst.destroyPyProxy(o, msg)
+					}
+					return Undefined
+				}))
+			})
+		},
+		"JsvPromise_Resolve": func(inst *instance, s []uint64) {
+			inst.guard(s, hError, func() { s[0] = inst.w.handle(inst.w.promiseResolve(E(inst, s[0]))) })
+		},
+
+		// errors
+		"new_error": func(inst *instance, s []uint64) {
+			typ, msg := inst.cstr(uint32(s[0])), toString(E(inst, s[1]))
+			e := inst.w.newError("PythonError", msg)
+			e.Class = "PythonError"
+			e.Set("type", typ)
+			e.Set("stack", "PythonError: "+msg)
+			e.host = uint32(s[2])
+			s[0] = inst.w.handle(e)
+		},
+		"JsException_new_helper": func(inst *instance, s []uint64) {
+			inst.guard(s, hError, func() {
+				name := inst.cstr(uint32(s[0]))
+				class := name
+				if _, ok := inst.w.ctors[name]; !ok {
+					class = "Error"
+				}
+				e := inst.w.newError(class, inst.cstr(uint32(s[1])))
+				if class != name {
+					e.Set("name", name)
+				}
+				e.Set("stack", inst.cstr(uint32(s[2])))
+				s[0] = inst.w.handle(e)
+			})
+		},
+		"JsvError_Throw": func(inst *instance, s []uint64) {
+			t := &jsThrow{E(inst, s[0])}
+			inst.pendingThrow = t
+			panic(t)
+		},
+		"throw_no_gil": func(inst *instance, s []uint64) {
+			panic(&jsThrow{inst.w.newError("NoGilError", "Attempted to use PyProxy when Python GIL not held")})
+		},
+		"can_run_sync_js": func(inst *instance, s []uint64) { s[0] = 0 },
+		"saveState":       func(inst *instance, s []uint64) { s[0] = 0 },
+		"get_suspender":   func(inst *instance, s []uint64) { s[0] = 0 },
+		"restoreState":    func(inst *instance, s []uint64) {},
+		"set_suspender":   func(inst *instance, s []uint64) {},
+		"JsvPromise_Syncify_handleError": func(inst *instance, s []uint64) {},
+		"fail_test":       func(inst *instance, s []uint64) {},
+		"capture_stderr":  func(inst *instance, s []uint64) { inst.stderrCapture = []byte{} },
+		"restore_stderr": func(inst *instance, s []uint64) {
+			out := string(inst.stderrCapture)
+			inst.stderrCapture = nil
+			s[0] = inst.w.handle(out)
+		},
+	}
+	return m
+}
+
+// bufferFormatB is a pointer to the C string "B" (unsigned bytes) that
+// jslib_init_buffers_js would have allocated.
+func (inst *instance) bufferFormatB() uint32 {
+	if inst.formatB == 0 {
+		inst.formatB = inst.cString("B")
+	}
+	return inst.formatB
+}
+
+func compare(ok func(int) bool) hostFunc {
+	return func(inst *instance, s []uint64) {
+		a, b := inst.w.value(s[0]), inst.w.value(s[1])
+		var c int
+		if as, isStr := a.(string); isStr {
+			if bs, isStr := b.(string); isStr {
+				c = strings.Compare(as, bs)
+				s[0] = b2u(ok(c))
+				return
+			}
+		}
+		x, y := toNumber(a), toNumber(b)
+		if math.IsNaN(x) || math.IsNaN(y) {
+			s[0] = 0
+			return
+		}
+		switch {
+		case x < y:
+			c = -1
+		case x > y:
+			c = 1
+		}
+		s[0] = b2u(ok(c))
+	}
+}
+
+func dirImport(inst *instance, s []uint64) {
+	inst.guard(s, hError, func() {
+		out := inst.w.newArray()
+		seen := map[string]bool{}
+		o, _ := inst.w.value(s[0]).(*Object)
+		for ; o != nil; o = o.proto {
+			names := append([]string{}, o.keys...)
+			for k := range o.getters {
+				names = append(names, k)
+			}
+			for _, k := range names {
+				if seen[k] || strings.HasPrefix(k, "@@") || (k[0] >= '0' && k[0] <= '9') {
+					continue
+				}
+				seen[k] = true
+				if reservedWords[strings.TrimRight(k, "_")] {
+					k += "_"
+				}
+				out.arr = append(out.arr, k)
+			}
+		}
+		s[0] = inst.w.handle(out)
+	})
+}
+
+func objectStatic(name string) hostFunc {
+	return func(inst *instance, s []uint64) {
+		inst.guard(s, hError, func() {
+			s[0] = inst.w.handle(inst.w.callMethod(inst.w.ctors["Object"], name, inst.w.value(s[0])))
+		})
+	}
+}

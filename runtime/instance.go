@@ -1,0 +1,489 @@
+package runtime
+
+// host owns what is shared by every interpreter instance: the wazero runtime,
+// the compiled Pyodide module and the host modules. instance is one
+// interpreter: its linear memory, its JS world and its file system.
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
+)
+
+type host struct {
+	rt       wazero.Runtime
+	main     wazero.CompiledModule
+	layout   *layout
+	stdlib   []byte
+	environ  []string
+	imports  []wasmImport
+	gotMem   wazero.CompiledModule
+	gotFunc  wazero.CompiledModule
+	countMod wazero.CompiledModule
+
+	envMu  sync.Mutex
+	envMod map[uint32]wazero.CompiledModule // by maximum memory pages
+
+	countArgsSlot uint32
+	argCounts     sync.Map // table slot → number of i32 params
+	seq           atomic.Int64
+}
+
+type instanceKey struct{}
+
+func instanceFrom(ctx context.Context) *instance { return ctx.Value(instanceKey{}).(*instance) }
+
+// newHost compiles (or loads from the compilation cache) the Pyodide module.
+func newHost(ctx context.Context, art *Artifacts, cacheDir string) (*host, error) {
+	l, err := readLayout(art.LoaderJS)
+	if err != nil {
+		return nil, err
+	}
+	bin, err := os.ReadFile(art.Wasm)
+	if err != nil {
+		return nil, err
+	}
+	stdlib, err := os.ReadFile(art.Stdlib)
+	if err != nil {
+		return nil, err
+	}
+	imports, err := parseImports(bin)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", art.Wasm, err)
+	}
+	cfg := wazero.NewRuntimeConfig().
+		WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesExceptionHandling |
+			experimental.CoreFeaturesTailCall | experimental.CoreFeaturesExtendedConst).
+		WithCloseOnContextDone(true)
+	if cacheDir != "" {
+		if err := os.MkdirAll(cacheDir, 0o755); err == nil {
+			if cache, err := wazero.NewCompilationCacheWithDir(cacheDir); err == nil {
+				cfg = cfg.WithCompilationCache(cache)
+			}
+		}
+	}
+	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
+	h := &host{rt: rt, layout: l, stdlib: stdlib, imports: imports, envMod: map[uint32]wazero.CompiledModule{},
+		countArgsSlot: l.tableSize}
+	h.environ = []string{"USER=web_user", "LOGNAME=web_user", "PATH=/", "PWD=/", "HOME=/home/pyodide",
+		"LANG=C.UTF-8", "_=./this.program", "PYTHONHOME=/", "PYTHONDONTWRITEBYTECODE=1", "PYTHON_COLORS=0",
+		"PYTHONHASHSEED=0"}
+	compileCtx := experimental.WithCompilationWorkers(ctx, max(1, numCPU()))
+	h.main, err = rt.CompileModule(compileCtx, bin)
+	if err != nil {
+		rt.Close(ctx)
+		return nil, fmt.Errorf("compiling %s: %w", art.Wasm, err)
+	}
+	if err := h.instantiateHostModules(ctx); err != nil {
+		rt.Close(ctx)
+		return nil, err
+	}
+	if err := h.compileGlue(ctx); err != nil {
+		rt.Close(ctx)
+		return nil, err
+	}
+	return h, nil
+}
+
+func (h *host) close(ctx context.Context) { h.rt.Close(ctx) }
+
+// instantiateHostModules defines the Go functions the main module imports:
+// "envhost" (re-exported by the generated env module), WASI and sentinel.
+func (h *host) instantiateHostModules(ctx context.Context) error {
+	impls := map[string]hostFunc{}
+	for _, set := range []map[string]hostFunc{emscriptenImports(), ffiImports()} {
+		for k, v := range set {
+			impls[k] = v
+		}
+	}
+	wasi := wasiImports()
+	envhost := h.rt.NewHostModuleBuilder("envhost")
+	wasiB := h.rt.NewHostModuleBuilder("wasi_snapshot_preview1")
+	sentinel := h.rt.NewHostModuleBuilder("sentinel")
+	for _, fd := range h.main.ImportedFunctions() {
+		module, name, _ := fd.Import()
+		params, results := fd.ParamTypes(), fd.ResultTypes()
+		var impl hostFunc
+		switch module {
+		case "env":
+			impl = impls[name]
+		case "wasi_snapshot_preview1":
+			impl = wasi[name]
+		case "sentinel":
+			switch name {
+			case "create_sentinel":
+				impl = func(inst *instance, s []uint64) { s[0] = hError }
+			case "is_sentinel":
+				impl = func(inst *instance, s []uint64) { s[0] = b2u(s[0] == hError) }
+			}
+		default:
+			return fmt.Errorf("unexpected import module %q", module)
+		}
+		if impl == nil {
+			impl = unimplemented(module+"."+name, results)
+		}
+		gf := goFunc(impl)
+		switch module {
+		case "env":
+			envhost.NewFunctionBuilder().WithGoModuleFunction(gf, params, results).Export(name)
+		case "wasi_snapshot_preview1":
+			wasiB.NewFunctionBuilder().WithGoModuleFunction(gf, params, results).Export(name)
+		default:
+			sentinel.NewFunctionBuilder().WithGoModuleFunction(gf, params, results).Export(name)
+		}
+	}
+	for _, b := range []wazero.HostModuleBuilder{envhost, wasiB, sentinel} {
+		if _, err := b.Instantiate(ctx); err != nil {
+			return err
+		}
+	}
+	_, err := h.rt.NewHostModuleBuilder("countargs_host").NewFunctionBuilder().
+		WithGoModuleFunction(api.GoModuleFunc(hostCountArgs), i32Types(1), i32Types(1)).Export("count").Instantiate(ctx)
+	return err
+}
+
+func goFunc(impl hostFunc) api.GoModuleFunc {
+	return func(ctx context.Context, _ api.Module, s []uint64) { impl(instanceFrom(ctx), s) }
+}
+
+// unimplemented answers imports nothing on the supported paths calls:
+// syscalls fail with ENOSYS, everything else returns zero.
+func unimplemented(name string, results []api.ValueType) hostFunc {
+	isSyscall := len(name) > 14 && name[:14] == "env.__syscall_"
+	return func(inst *instance, s []uint64) {
+		inst.logDebug("unimplemented import called", "import", name)
+		if len(results) > 0 {
+			s[0] = 0
+			if isSyscall {
+				s[0] = neg(eNOSYS)
+			}
+		}
+	}
+}
+
+// compileGlue compiles the small generated modules once.
+func (h *host) compileGlue(ctx context.Context) error {
+	var gm, gf = newWasmBuilder(), newWasmBuilder()
+	for _, imp := range h.imports {
+		switch imp.module {
+		case "GOT.mem":
+			v := map[string]uint32{"__heap_base": h.layout.heapBase, "__stack_high": h.layout.stackHigh, "__stack_low": h.layout.stackLow}[imp.name]
+			gm.export(imp.name, 3, gm.globalI32(true, int32(v)))
+		case "GOT.func":
+			// Every GOT.func entry names a JS-only symbol nothing on our paths
+			// calls (emscripten_gl*, console helpers): leave them null.
+			gf.export(imp.name, 3, gf.globalI32(true, 0))
+		}
+	}
+	cm := newWasmBuilder()
+	cm.importTable("env", "__indirect_function_table", h.layout.tableSize+1)
+	count := cm.importFunc("countargs_host", "count", i32Types(1), i32Types(1))
+	cm.elem(int32(h.countArgsSlot), count)
+	var err error
+	if h.gotMem, err = h.rt.CompileModule(ctx, gm.bytes()); err != nil {
+		return fmt.Errorf("GOT.mem module: %w", err)
+	}
+	if h.gotFunc, err = h.rt.CompileModule(ctx, gf.bytes()); err != nil {
+		return fmt.Errorf("GOT.func module: %w", err)
+	}
+	if h.countMod, err = h.rt.CompileModule(ctx, cm.bytes()); err != nil {
+		return fmt.Errorf("count-args module: %w", err)
+	}
+	return nil
+}
+
+// envModule returns the compiled "env" module whose memory may grow to maxPages.
+func (h *host) envModule(ctx context.Context, maxPages uint32) (wazero.CompiledModule, error) {
+	h.envMu.Lock()
+	defer h.envMu.Unlock()
+	if m, ok := h.envMod[maxPages]; ok {
+		return m, nil
+	}
+	b := newWasmBuilder()
+	var exports []func()
+	for i, fd := range h.main.ImportedFunctions() {
+		module, name, _ := fd.Import()
+		if module != "env" {
+			continue
+		}
+		idx := b.importFunc("envhost", name, fd.ParamTypes(), fd.ResultTypes())
+		_ = i
+		exports = append(exports, func() { b.export(name, 0, idx) })
+	}
+	for _, e := range exports {
+		e()
+	}
+	b.export("memory", 2, b.memory(h.layout.initialPages, maxPages))
+	b.export("__indirect_function_table", 1, b.table(h.layout.tableSize+1))
+	b.export("__memory_base", 3, b.globalI32(false, int32(h.layout.memoryBase)))
+	b.export("__stack_pointer", 3, b.globalI32(true, int32(h.layout.stackPointer)))
+	b.export("__table_base", 3, b.globalI32(false, int32(h.layout.tableBase)))
+	b.export("__cpp_exception", 4, b.tag(i32Types(1)))
+	b.export("__c_longjmp", 4, b.tag(i32Types(1)))
+	m, err := h.rt.CompileModule(ctx, b.bytes())
+	if err != nil {
+		return nil, fmt.Errorf("env module: %w", err)
+	}
+	h.envMod[maxPages] = m
+	return m, nil
+}
+
+// instance is one Pyodide interpreter.
+type instance struct {
+	host    *host
+	ctx     context.Context
+	mod     api.Module
+	modules []api.Module // everything instantiated for this instance, closed together
+	mem     api.Memory
+	w       *world
+	fs      *memFS
+	started time.Time
+
+	memLimit    uint64
+	memLimitHit bool
+
+	pool         map[string][]api.Function
+	pendingThrow *jsThrow
+	formatB      uint32
+
+	stdout, stderr bytes.Buffer
+	stderrCapture  []byte // non-nil while wrap_exception captures fd 2
+	onOutput       func(stream string, line string)
+	debug          func(msg string, args ...any)
+}
+
+// newInstance instantiates the module and its glue, runs the constructors,
+// and leaves the interpreter uninitialised (boot or restore comes next).
+func (h *host) newInstance(ctx context.Context, w *world, fs *memFS, memLimit uint64) (*instance, error) {
+	maxPages := uint32(min(memLimit/65536, 65536))
+	envCM, err := h.envModule(ctx, maxPages)
+	if err != nil {
+		return nil, err
+	}
+	inst := &instance{host: h, w: w, fs: fs, started: time.Now(), memLimit: uint64(maxPages) * 65536,
+		pool: map[string][]api.Function{}}
+	w.inst = inst
+	inst.ctx = context.WithValue(ctx, instanceKey{}, inst)
+	n := strconv.FormatInt(h.seq.Add(1), 10)
+	named := map[string]api.Module{}
+	resolverCtx := experimental.WithImportResolver(inst.ctx, func(name string) api.Module { return named[name] })
+	for _, step := range []struct {
+		name string
+		cm   wazero.CompiledModule
+	}{{"env", envCM}, {"GOT.mem", h.gotMem}, {"GOT.func", h.gotFunc}, {"countargs", h.countMod}} {
+		m, err := h.rt.InstantiateModule(resolverCtx, step.cm, wazero.NewModuleConfig().WithName(step.name+"#"+n))
+		if err != nil {
+			inst.close()
+			return nil, fmt.Errorf("instantiating %s: %w", step.name, err)
+		}
+		named[step.name] = m
+		inst.modules = append(inst.modules, m)
+	}
+	inst.mem = named["env"].ExportedMemory("memory")
+	mod, err := h.rt.InstantiateModule(resolverCtx, h.main, wazero.NewModuleConfig().WithName("pyodide#"+n).WithStartFunctions())
+	if err != nil {
+		inst.close()
+		return nil, fmt.Errorf("instantiating pyodide: %w", err)
+	}
+	inst.mod = mod
+	inst.modules = append(inst.modules, mod)
+	if err := inst.protect(func() {
+		inst.call("__wasm_apply_data_relocs")
+		inst.call("__wasm_call_ctors")
+	}); err != nil {
+		inst.close()
+		return nil, err
+	}
+	return inst, nil
+}
+
+func (inst *instance) close() {
+	ctx := context.Background()
+	for i := len(inst.modules) - 1; i >= 0; i-- {
+		inst.modules[i].Close(ctx)
+	}
+	inst.modules = nil
+}
+
+func (inst *instance) env() api.Module { return inst.modules[0] }
+
+// call calls an export. api.Function values are pooled, never shared by two
+// active frames: wazero's call engines are not re-entrant.
+func (inst *instance) call(name string, args ...uint64) uint64 {
+	pool := inst.pool[name]
+	var f api.Function
+	if n := len(pool); n > 0 {
+		f = pool[n-1]
+		inst.pool[name] = pool[:n-1]
+	} else {
+		f = inst.mod.ExportedFunction(name)
+		if f == nil {
+			panic(&abortError{"pyodide has no export " + name})
+		}
+	}
+	res, err := f.Call(inst.ctx, args...)
+	inst.pool[name] = append(inst.pool[name], f)
+	if err != nil {
+		if t := inst.pendingThrow; t != nil { // a JS throw unwound wasm frames (JsvError_Throw)
+			inst.pendingThrow = nil
+			panic(t)
+		}
+		panic(&wasmError{name: name, err: err})
+	}
+	if len(res) > 0 {
+		return res[0]
+	}
+	return 0
+}
+
+// wasmError is a trap or host failure inside a wasm call: the instance is
+// unusable afterwards.
+type wasmError struct {
+	name string
+	err  error
+}
+
+func (e *wasmError) Error() string { return fmt.Sprintf("wasm call %s: %v", e.name, e.err) }
+func (e *wasmError) Unwrap() error { return e.err }
+
+// protect runs f and turns any panic (trap, abort, exit, uncaught JS throw)
+// into an error, so nothing inside the interpreter can crash the host.
+func (inst *instance) protect(f func()) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			switch x := r.(type) {
+			case error:
+				err = x
+			default:
+				err = fmt.Errorf("pyworkers runtime: %v", x)
+			}
+			var we *wasmError
+			if errors.As(err, &we) {
+				err = we.unwrapHost()
+			}
+		}
+	}()
+	f()
+	return nil
+}
+
+// unwrapHost digs the original Go panic value out of wazero's wrapping.
+func (e *wasmError) unwrapHost() error {
+	var ex *exitError
+	var ab *abortError
+	var th *jsThrow
+	switch {
+	case errors.As(e.err, &ex):
+		return ex
+	case errors.As(e.err, &ab):
+		return ab
+	case errors.As(e.err, &th):
+		return th
+	}
+	return e
+}
+
+// ---- memory helpers
+
+func (inst *instance) cstr(p uint32) string {
+	if p == 0 {
+		return ""
+	}
+	var b []byte
+	for {
+		c, ok := inst.mem.ReadByte(p)
+		if !ok || c == 0 {
+			return string(b)
+		}
+		b = append(b, c)
+		p++
+	}
+}
+
+func (inst *instance) cstrOrEmpty(p uint32) string { return inst.cstr(p) }
+
+func (inst *instance) malloc(n uint32) uint32 {
+	p := uint32(inst.call("malloc", uint64(n)))
+	if p == 0 {
+		panic(&jsThrow{inst.w.newError("RangeError", "out of memory")})
+	}
+	return p
+}
+
+func (inst *instance) cString(s string) uint32 {
+	p := inst.malloc(uint32(len(s) + 1))
+	inst.mem.Write(p, append([]byte(s), 0))
+	return p
+}
+
+// ---- output
+
+func (inst *instance) writeStdout(b []byte) { inst.emit("stdout", &inst.stdout, b) }
+
+func (inst *instance) writeStderr(b []byte) {
+	if inst.stderrCapture != nil {
+		inst.stderrCapture = append(inst.stderrCapture, b...)
+		return
+	}
+	inst.emit("stderr", &inst.stderr, b)
+}
+
+// emit buffers partial lines and reports complete ones.
+func (inst *instance) emit(stream string, buf *bytes.Buffer, b []byte) {
+	buf.Write(b)
+	for {
+		i := bytes.IndexByte(buf.Bytes(), '\n')
+		if i < 0 {
+			return
+		}
+		line := string(buf.Next(i + 1))
+		if inst.onOutput != nil {
+			inst.onOutput(stream, line[:len(line)-1])
+		}
+	}
+}
+
+func (inst *instance) flushOutput() {
+	for _, s := range []struct {
+		name string
+		buf  *bytes.Buffer
+	}{{"stdout", &inst.stdout}, {"stderr", &inst.stderr}} {
+		if s.buf.Len() > 0 && inst.onOutput != nil {
+			inst.onOutput(s.name, s.buf.String())
+		}
+		s.buf.Reset()
+	}
+}
+
+func (inst *instance) logDebug(msg string, args ...any) {
+	if inst.debug != nil {
+		inst.debug(msg, args...)
+	}
+}
+
+// runPython runs source in __main__; ok=false when it raised (the traceback
+// went to stderr).
+func (inst *instance) runPython(src string) bool {
+	p := inst.cString(src)
+	rc := int32(inst.call("PyRun_SimpleString", uint64(p)))
+	inst.call("free", uint64(p))
+	return rc == 0
+}
+
+// setMainAttr stores a JS value as a JsProxy attribute of __main__.
+func (inst *instance) setMainAttr(name string, v Value) {
+	mainMod := inst.call("PyImport_AddModule", uint64(inst.cString("__main__")))
+	px := inst.call("JsProxy_create", inst.w.handle(v))
+	inst.call("PyObject_SetAttrString", mainMod, uint64(inst.cString(name)), px)
+	inst.call("Py_DecRef", px)
+}

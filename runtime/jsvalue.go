@@ -1,0 +1,506 @@
+package runtime
+
+// The Go "JS world": the value model the Pyodide FFI talks to in place of V8.
+//
+// A JS value is a Go `Value` (any):
+//
+//	nil         null
+//	Undefined   undefined
+//	bool, float64, string, *big.Int (BigInt)
+//	*Object     every reference value (objects, arrays, functions, Map, Set,
+//	            Promise, Error, ArrayBuffer, Uint8Array, PyProxy, host objects)
+//
+// Symbols are not modelled; the two well-known ones are property keys
+// "@@iterator" and "@@asyncIterator".
+
+import (
+	"fmt"
+	"math"
+	"math/big"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+)
+
+// Value is any JS value.
+type Value = any
+
+type undefinedType struct{}
+
+// Undefined is JS undefined.
+var Undefined Value = undefinedType{}
+
+type objKind uint8
+
+const (
+	kindPlain objKind = iota
+	kindArray
+	kindFunction
+	kindMap
+	kindSet
+	kindPromise
+	kindArrayBuffer
+	kindUint8Array
+	kindPyProxy
+)
+
+// Object is a JS reference value.
+type Object struct {
+	Class   string // constructor name, what `x.constructor.name` reports
+	kind    objKind
+	proto   *Object
+	props   map[string]Value
+	keys    []string // insertion order of props
+	getters map[string]func(this *Object) Value
+	setters map[string]func(this *Object, v Value)
+
+	arr []Value // kindArray
+
+	mapKeys []Value // kindMap, kindSet: insertion order
+	mapVals []Value
+	mapIdx  map[any]int
+
+	call func(this Value, args []Value) Value // callable
+	ctor func(args []Value) Value             // constructible with new
+	name string
+
+	promise *promiseState
+	py      *pyProxy
+
+	buf        *[]byte // kindArrayBuffer storage; views share it
+	viewOf     *Object // kindUint8Array: its ArrayBuffer
+	viewOff    int
+	viewLen    int
+	host       any // Go payload of host objects (Request, Response, Headers...)
+	frozenKeys bool
+}
+
+// jsThrow is how Go code throws a JS value: panic(&jsThrow{v}).
+type jsThrow struct{ v Value }
+
+func (t *jsThrow) Error() string { return "uncaught JS exception: " + describeError(t.v) }
+
+func describeError(v Value) string {
+	if o, ok := v.(*Object); ok {
+		name, msg := o.Get("name"), o.Get("message")
+		if name != Undefined || msg != Undefined {
+			return toString(name) + ": " + toString(msg)
+		}
+	}
+	return toString(v)
+}
+
+func (o *Object) isCallable() bool { return o != nil && o.call != nil }
+
+// Get reads property k, following the prototype chain and accessors.
+func (o *Object) Get(k string) Value {
+	switch o.kind {
+	case kindArray:
+		if k == "length" {
+			return float64(len(o.arr))
+		}
+		if i, ok := arrayIndex(k); ok {
+			if i < len(o.arr) {
+				return o.arr[i]
+			}
+			return Undefined
+		}
+	case kindUint8Array:
+		if i, ok := arrayIndex(k); ok {
+			b := o.bytes()
+			if i < len(b) {
+				return float64(b[i])
+			}
+			return Undefined
+		}
+	}
+	for c := o; c != nil; c = c.proto {
+		if g, ok := c.getters[k]; ok {
+			return g(o)
+		}
+		if v, ok := c.props[k]; ok {
+			return v
+		}
+	}
+	if o.call != nil && k == "name" {
+		return o.name
+	}
+	return Undefined
+}
+
+// Has is `k in o`.
+func (o *Object) Has(k string) bool {
+	switch o.kind {
+	case kindArray:
+		if k == "length" {
+			return true
+		}
+		if i, ok := arrayIndex(k); ok {
+			return i < len(o.arr)
+		}
+	case kindUint8Array:
+		if i, ok := arrayIndex(k); ok {
+			return i < o.viewLen
+		}
+	}
+	for c := o; c != nil; c = c.proto {
+		if _, ok := c.getters[k]; ok {
+			return true
+		}
+		if _, ok := c.props[k]; ok {
+			return true
+		}
+	}
+	return o.call != nil && k == "name"
+}
+
+// Set writes own property k (or calls an accessor's setter).
+func (o *Object) Set(k string, v Value) {
+	switch o.kind {
+	case kindArray:
+		if i, ok := arrayIndex(k); ok {
+			for len(o.arr) <= i {
+				o.arr = append(o.arr, Undefined)
+			}
+			o.arr[i] = v
+			return
+		}
+		if k == "length" {
+			if n, ok := v.(float64); ok && n >= 0 && int(n) <= len(o.arr) {
+				o.arr = o.arr[:int(n)]
+			}
+			return
+		}
+	case kindUint8Array:
+		if i, ok := arrayIndex(k); ok {
+			b := o.bytes()
+			if i < len(b) {
+				b[i] = byte(int64(toNumber(v)))
+			}
+			return
+		}
+	}
+	for c := o; c != nil; c = c.proto {
+		if s, ok := c.setters[k]; ok {
+			s(o, v)
+			return
+		}
+		if _, ok := c.getters[k]; ok {
+			return // read-only accessor: silently ignored, as in sloppy JS
+		}
+	}
+	if o.frozenKeys {
+		return
+	}
+	if o.props == nil {
+		o.props = map[string]Value{}
+	}
+	if _, ok := o.props[k]; !ok {
+		o.keys = append(o.keys, k)
+	}
+	o.props[k] = v
+}
+
+// Delete removes own property k.
+func (o *Object) Delete(k string) bool {
+	if o.kind == kindArray {
+		if i, ok := arrayIndex(k); ok && i < len(o.arr) {
+			o.arr[i] = Undefined
+			return true
+		}
+	}
+	if _, ok := o.props[k]; !ok {
+		return true
+	}
+	delete(o.props, k)
+	for i, kk := range o.keys {
+		if kk == k {
+			o.keys = append(o.keys[:i:i], o.keys[i+1:]...)
+			break
+		}
+	}
+	return true
+}
+
+// OwnKeys lists own enumerable string keys in JS order (indices first).
+func (o *Object) OwnKeys() []string {
+	var ks []string
+	switch o.kind {
+	case kindArray:
+		for i := range o.arr {
+			ks = append(ks, strconv.Itoa(i))
+		}
+	case kindUint8Array:
+		for i := 0; i < o.viewLen; i++ {
+			ks = append(ks, strconv.Itoa(i))
+		}
+	}
+	var ints []int
+	var rest []string
+	for _, k := range o.keys {
+		if strings.HasPrefix(k, "@@") {
+			continue
+		}
+		if i, ok := arrayIndex(k); ok {
+			ints = append(ints, i)
+		} else {
+			rest = append(rest, k)
+		}
+	}
+	sort.Ints(ints)
+	for _, i := range ints {
+		ks = append(ks, strconv.Itoa(i))
+	}
+	return append(ks, rest...)
+}
+
+func arrayIndex(k string) (int, bool) {
+	if k == "" || len(k) > 10 || (len(k) > 1 && k[0] == '0') {
+		return 0, false
+	}
+	n := 0
+	for _, c := range k {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+// bytes returns the bytes an ArrayBuffer or Uint8Array covers.
+func (o *Object) bytes() []byte {
+	switch o.kind {
+	case kindArrayBuffer:
+		return *o.buf
+	case kindUint8Array:
+		b := *o.viewOf.buf
+		end := min(o.viewOff+o.viewLen, len(b))
+		if o.viewOff > end {
+			return nil
+		}
+		return b[o.viewOff:end]
+	}
+	return nil
+}
+
+// mapKey normalises a Map/Set key for Go map lookup (SameValueZero).
+func mapKey(v Value) any {
+	switch x := v.(type) {
+	case float64:
+		if x == 0 {
+			return float64(0)
+		}
+		if math.IsNaN(x) {
+			return "\x00NaN"
+		}
+	case *big.Int:
+		return "\x00big" + x.String()
+	case string:
+		return "s" + x
+	}
+	return v
+}
+
+func (o *Object) mapGet(k Value) (Value, bool) {
+	if i, ok := o.mapIdx[mapKey(k)]; ok {
+		return o.mapVals[i], true
+	}
+	return Undefined, false
+}
+
+func (o *Object) mapSet(k, v Value) {
+	mk := mapKey(k)
+	if i, ok := o.mapIdx[mk]; ok {
+		o.mapVals[i] = v
+		return
+	}
+	if o.mapIdx == nil {
+		o.mapIdx = map[any]int{}
+	}
+	o.mapIdx[mk] = len(o.mapKeys)
+	o.mapKeys = append(o.mapKeys, k)
+	o.mapVals = append(o.mapVals, v)
+}
+
+func (o *Object) mapDelete(k Value) bool {
+	mk := mapKey(k)
+	i, ok := o.mapIdx[mk]
+	if !ok {
+		return false
+	}
+	o.mapKeys = append(o.mapKeys[:i:i], o.mapKeys[i+1:]...)
+	o.mapVals = append(o.mapVals[:i:i], o.mapVals[i+1:]...)
+	delete(o.mapIdx, mk)
+	for j := i; j < len(o.mapKeys); j++ {
+		o.mapIdx[mapKey(o.mapKeys[j])] = j
+	}
+	return true
+}
+
+func (o *Object) mapClear() { o.mapKeys, o.mapVals, o.mapIdx = nil, nil, nil }
+
+// ---- conversions and comparisons
+
+func typeOf(v Value) string {
+	switch x := v.(type) {
+	case nil:
+		return "object"
+	case undefinedType:
+		return "undefined"
+	case bool:
+		return "boolean"
+	case float64:
+		return "number"
+	case string:
+		return "string"
+	case *big.Int:
+		return "bigint"
+	case *Object:
+		if x.call != nil {
+			return "function"
+		}
+	}
+	return "object"
+}
+
+func truthy(v Value) bool {
+	switch x := v.(type) {
+	case nil, undefinedType:
+		return false
+	case bool:
+		return x
+	case float64:
+		return x != 0 && !math.IsNaN(x)
+	case string:
+		return x != ""
+	case *big.Int:
+		return x.Sign() != 0
+	}
+	return true
+}
+
+func strictEquals(a, b Value) bool {
+	switch x := a.(type) {
+	case float64:
+		y, ok := b.(float64)
+		return ok && x == y
+	case *big.Int:
+		y, ok := b.(*big.Int)
+		return ok && x.Cmp(y) == 0
+	case *Object:
+		y, ok := b.(*Object)
+		return ok && x == y
+	}
+	return a == b
+}
+
+func toNumber(v Value) float64 {
+	switch x := v.(type) {
+	case nil:
+		return 0
+	case undefinedType:
+		return math.NaN()
+	case bool:
+		if x {
+			return 1
+		}
+		return 0
+	case float64:
+		return x
+	case string:
+		s := strings.TrimSpace(x)
+		if s == "" {
+			return 0
+		}
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return math.NaN()
+		}
+		return f
+	case *big.Int:
+		f, _ := new(big.Float).SetInt(x).Float64()
+		return f
+	}
+	return math.NaN()
+}
+
+func numberToString(x float64) string {
+	switch {
+	case math.IsNaN(x):
+		return "NaN"
+	case math.IsInf(x, 1):
+		return "Infinity"
+	case math.IsInf(x, -1):
+		return "-Infinity"
+	case x == math.Trunc(x) && math.Abs(x) < 1e21:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(x, 'g', -1, 64)
+}
+
+// toString is JS String(v) for the values Go code needs to print.
+func toString(v Value) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case undefinedType:
+		return "undefined"
+	case bool:
+		return strconv.FormatBool(x)
+	case float64:
+		return numberToString(x)
+	case string:
+		return x
+	case *big.Int:
+		return x.String()
+	case *Object:
+		if f, ok := x.Get("toString").(*Object); ok && f.call != nil {
+			if s, ok := safeCall(f, x); ok {
+				if str, ok := s.(string); ok {
+					return str
+				}
+			}
+		}
+		return "[object " + x.Class + "]"
+	}
+	return fmt.Sprint(v)
+}
+
+// safeCall calls f, turning a JS throw into ok=false.
+func safeCall(f *Object, this Value, args ...Value) (r Value, ok bool) {
+	defer func() {
+		if e := recover(); e != nil {
+			if _, isThrow := e.(*jsThrow); !isThrow {
+				panic(e)
+			}
+			ok = false
+		}
+	}()
+	return f.call(this, args), true
+}
+
+// jsLength is the UTF-16 length of a Go string.
+func jsLength(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= 0x10000 {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
+}
+
+func utf16Units(s string) []uint16 { return utf16.Encode([]rune(s)) }
+
+func arg(args []Value, i int) Value {
+	if i < len(args) {
+		return args[i]
+	}
+	return Undefined
+}
+
+func isNullish(v Value) bool { return v == nil || v == Undefined }

@@ -1,0 +1,119 @@
+# Drives one handler call for the pyworkers-lsp runtime: imports the Worker's
+# main module, finds its entrypoint the way Cloudflare's runtime does, calls
+# the handler "relaxed" (extra arguments dropped) and reports the outcome to
+# the Go host through the _pyworkers_host JS module.
+import asyncio
+import importlib
+import inspect
+import sys
+import traceback
+
+import _pyworkers_host as host
+from pyodide.code import relaxed_call
+
+_RUNNER_FILE = __file__
+
+
+def _format(exc):
+    # Hide this module's frames: users should see their own code first.
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename == _RUNNER_FILE:
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(exc), exc, tb))
+
+
+def _entrypoint_base_classes():
+    try:
+        import workers
+    except ImportError:
+        return ()
+    names = ("WorkerEntrypoint", "DurableObject", "WorkflowEntrypoint")
+    return tuple(getattr(workers, n) for n in names if hasattr(workers, n))
+
+
+def _find_handler(mod, kind):
+    """Returns (callable, is_class_method) for the default entrypoint."""
+    default = getattr(mod, "Default", None)
+    legacy = getattr(mod, "on_" + kind, None)
+    if inspect.isclass(default):
+        if legacy is not None and not host.noGlobalHandlers:
+            raise TypeError("Cannot define multiple default entrypoints")
+        inst = default(host.ctx, host.env)
+        method = getattr(inst, kind, None)
+        if method is None:
+            raise TypeError(f"Handler does not export a {kind}() function.")
+        return method, True
+    if legacy is not None and not host.noGlobalHandlers:
+        return legacy, False
+    if legacy is not None:
+        raise TypeError(
+            f"Module-level on_{kind} is ignored since python_no_global_handlers "
+            f"(compatibility date 2025-08-14): define class Default(WorkerEntrypoint) "
+            f"with a {kind}(self, ...) method"
+        )
+    bases = _entrypoint_base_classes()
+    others = [
+        n for n, v in vars(mod).items()
+        if inspect.isclass(v) and bases and issubclass(v, bases) and v not in bases
+    ]
+    hint = f" (found {', '.join(others)}; the default export must be named Default)" if others else ""
+    if host.noGlobalHandlers:
+        raise TypeError(f"Method {kind} does not exist: the main module has no class Default{hint}")
+    raise TypeError(f"Method on_{kind} does not exist{hint}")
+
+
+def _wrap_request(req):
+    try:
+        import workers
+    except ImportError:
+        return req
+    cls = getattr(workers, "Request", None)
+    return cls(req) if cls is not None else req
+
+
+async def _call():
+    importlib.invalidate_caches()
+    mod = importlib.import_module(host.main)
+    kind = host.kind
+    fn, in_class = _find_handler(mod, kind)
+    if kind == "fetch":
+        request = _wrap_request(host.request)
+        args = (request,) if in_class else (request, host.env, host.ctx)
+    elif kind == "scheduled":
+        args = (host.controller,) if in_class else (host.controller, host.env, host.ctx)
+    else:
+        raise TypeError(f"unsupported handler kind {kind}")
+    result = relaxed_call(fn, *args)
+    if inspect.isawaitable(result):
+        result = await result
+    return result
+
+
+def _finish(task):
+    try:
+        result = task.result()
+    except BaseException as e:  # noqa: BLE001 - report everything to the host
+        host.reject(type(e).__name__, str(e), _format(e))
+        return
+    if host.kind == "fetch":
+        js_response = getattr(result, "js_object", result)
+        try:
+            name = js_response.constructor.name
+        except Exception:  # noqa: BLE001
+            name = type(result).__name__
+        if name != "Response":
+            host.reject(
+                "TypeError",
+                "Incorrect type for the 'fetch' handler's result: expected a Response, "
+                f"got {type(result).__name__}",
+                "",
+            )
+            return
+        host.resolve(js_response)
+    else:
+        host.resolve(None)
+
+
+def start():
+    task = asyncio.ensure_future(_call())
+    task.add_done_callback(_finish)

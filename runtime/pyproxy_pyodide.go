@@ -1,0 +1,249 @@
+// This file ports behaviour of Pyodide's JavaScript to Go: PyProxy creation,
+// calls and lifetime (src/core/pyproxy.ts), create_once_callable and
+// create_promise_handles (src/core/jsproxy.c EM_JS bodies).
+//
+// Pyodide is Copyright (c) Pyodide contributors and is distributed under the
+// Mozilla Public License 2.0 (https://mozilla.org/MPL/2.0/). This file, as a
+// port of that code, is likewise available under the MPL-2.0.
+
+package runtime
+
+type pyProxy struct {
+	ptr         uint32
+	flags       int32
+	roundtrip   bool
+	captureThis bool
+	destroyed   string
+}
+
+type pyProxyOptions struct {
+	captureThis, roundtrip, jsonAdaptor bool
+}
+
+// PyProxy type flags (pyproxy_getflags).
+const (
+	pyIsIterable  = 1 << 0
+	pyIsAwaitable = 1 << 6
+	pyIsBuffer    = 1 << 7
+	pyIsCallable  = 1 << 8
+)
+
+// newPyProxy is Module.pyproxy_new: a JS object owning a reference to a
+// Python object.
+func (inst *instance) newPyProxy(ptr uint32, opt pyProxyOptions) *Object {
+	w := inst.w
+	flags := int32(inst.call("pyproxy_getflags", uint64(ptr), b2u(opt.jsonAdaptor)))
+	if flags == -1 {
+		panic(&jsThrow{inst.pythonError()})
+	}
+	inst.call("Py_IncRef", uint64(ptr))
+	o := &Object{Class: "PyProxy", kind: kindPyProxy, proto: w.pyProxyProto(),
+		py: &pyProxy{ptr: ptr, flags: flags, roundtrip: opt.roundtrip, captureThis: opt.captureThis}}
+	if flags&pyIsCallable != 0 {
+		o.name = "PyProxy"
+		o.call = func(this Value, args []Value) Value {
+			if o.py.captureThis {
+				args = append([]Value{this}, args...)
+			}
+			return inst.callPy(o, args)
+		}
+	}
+	if flags&pyIsAwaitable != 0 {
+		var future *Object
+		ensure := func() *Object {
+			if future != nil {
+				return future
+			}
+			inst.checkAlive(o)
+			future = w.newPromise()
+			res := w.newFunc("resolve", func(_ Value, a []Value) Value { w.resolvePromise(future, arg(a, 0)); return Undefined })
+			rej := w.newFunc("reject", func(_ Value, a []Value) Value { w.rejectPromise(future, arg(a, 0)); return Undefined })
+			if int32(inst.call("_pyproxy_ensure_future", uint64(o.py.ptr), w.handle(res), w.handle(rej))) == -1 {
+				panic(&jsThrow{inst.pythonError()})
+			}
+			inst.destroyPyProxy(o, "")
+			return future
+		}
+		w.method(o, "then", func(_ Value, a []Value) Value { return w.then(ensure(), arg(a, 0), arg(a, 1)) })
+		w.method(o, "catch", func(_ Value, a []Value) Value { return w.then(ensure(), Undefined, arg(a, 0)) })
+	}
+	if flags&pyIsBuffer != 0 {
+		w.method(o, "getBuffer", func(_ Value, a []Value) Value { return inst.pyGetBuffer(o) })
+	}
+	return o
+}
+
+// pyProxyProto holds the methods every PyProxy has.
+func (w *world) pyProxyProto() *Object {
+	if w.pyproxyProto != nil {
+		return w.pyproxyProto
+	}
+	p := w.protoOf("PyProxy")
+	w.pyproxyProto = p
+	self := func(this Value) (*Object, *instance) {
+		o, ok := this.(*Object)
+		if !ok || o.kind != kindPyProxy {
+			w.throwError("TypeError", "not a PyProxy")
+		}
+		return o, w.inst
+	}
+	w.method(p, "destroy", func(this Value, a []Value) Value {
+		o, inst := self(this)
+		inst.destroyPyProxy(o, "")
+		return Undefined
+	})
+	w.method(p, "toString", func(this Value, a []Value) Value {
+		o, inst := self(this)
+		if o.py.ptr == 0 {
+			return "<destroyed PyProxy>"
+		}
+		r := inst.call("_pyproxy_repr", uint64(o.py.ptr))
+		if r == hError {
+			panic(&jsThrow{inst.pythonError()})
+		}
+		return w.value(r)
+	})
+	w.method(p, "copy", func(this Value, a []Value) Value {
+		o, inst := self(this)
+		inst.checkAlive(o)
+		return inst.newPyProxy(o.py.ptr, pyProxyOptions{captureThis: o.py.captureThis, roundtrip: o.py.roundtrip})
+	})
+	return p
+}
+
+func (inst *instance) checkAlive(o *Object) {
+	if o.py.ptr == 0 {
+		msg := "Object has already been destroyed"
+		if o.py.destroyed != "" {
+			msg += "\n" + o.py.destroyed
+		}
+		inst.w.throwError("Error", msg)
+	}
+}
+
+func (inst *instance) destroyPyProxy(o *Object, msg string) {
+	if o.py == nil || o.py.ptr == 0 {
+		return
+	}
+	p := o.py.ptr
+	o.py.ptr = 0
+	o.py.destroyed = msg
+	inst.call("Py_DecRef", uint64(p))
+}
+
+// callPy is Module.callPyObjectKwargs without keyword arguments.
+func (inst *instance) callPy(o *Object, args []Value) Value {
+	inst.checkAlive(o)
+	return inst.callPyPtr(o.py.ptr, args)
+}
+
+func (inst *instance) callPyPtr(ptr uint32, args []Value) Value {
+	w := inst.w
+	r := inst.call("_pyproxy_apply", uint64(ptr), w.handle(w.newArray(args...)), uint64(len(args)), w.handle(w.newArray()), 0)
+	if r == hError {
+		panic(&jsThrow{inst.pythonError()})
+	}
+	return w.value(r)
+}
+
+// pyGetBuffer is PyProxyBufferMethods.getBuffer for byte buffers. The data is
+// copied out of linear memory, so release() has nothing left to free.
+func (inst *instance) pyGetBuffer(o *Object) Value {
+	inst.checkAlive(o)
+	w := inst.w
+	r := inst.call("_pyproxy_get_buffer", uint64(o.py.ptr))
+	if r == hError {
+		panic(&jsThrow{inst.pythonError()})
+	}
+	info := w.value(r).(*Object)
+	lo, hi := uint32(toNumber(info.Get("smallest_ptr"))), uint32(toNumber(info.Get("largest_ptr")))
+	view := uint64(uint32(toNumber(info.Get("view"))))
+	data, _ := inst.mem.Read(lo, hi-lo)
+	arr := w.newUint8Array(append([]byte{}, data...))
+	inst.call("PyBuffer_Release", view)
+	inst.call("PyMem_Free", view)
+	res := w.newObjectFrom("data", arr, "nbytes", float64(hi-lo), "readonly", truthy(info.Get("readonly")),
+		"format", info.Get("format"), "itemsize", info.Get("itemsize"), "offset", 0.0)
+	w.method(res, "release", func(Value, []Value) Value { return Undefined })
+	return res
+}
+
+// onceCallable is create_once_callable.
+func (inst *instance) onceCallable(ptr uint32) *Object {
+	w := inst.w
+	inst.call("Py_IncRef", uint64(ptr))
+	called := false
+	f := w.newFunc("wrapper", nil)
+	destroy := func() {
+		if called {
+			w.throwError("Error", "OnceProxy has already been destroyed")
+		}
+		called = true
+		inst.call("Py_DecRef", uint64(ptr))
+	}
+	f.call = func(this Value, args []Value) Value {
+		if called {
+			w.throwError("Error", "OnceProxy can only be called once")
+		}
+		defer destroy()
+		return inst.callPyPtr(ptr, args)
+	}
+	w.method(f, "destroy", func(Value, []Value) Value { destroy(); return Undefined })
+	return f
+}
+
+// promiseHandles is create_promise_handles: the [onFulfilled, onRejected]
+// pair a Python `await` of a JS promise hands to promise.then().
+func (inst *instance) promiseHandles(handleResult, handleException uint32, done Value, converter uint32) *Object {
+	w := inst.w
+	owned := []uint32{handleResult, handleException, converter}
+	for _, p := range owned {
+		if p != 0 {
+			inst.call("Py_IncRef", uint64(p))
+		}
+	}
+	used := false
+	destroy := func() {
+		if used {
+			w.throwError("Error", "One of the promise handles has already been called.")
+		}
+		used = true
+		for _, p := range owned {
+			if p != 0 {
+				inst.call("Py_DecRef", uint64(p))
+			}
+		}
+	}
+	callDone := func(v Value) {
+		if d, ok := done.(*Object); ok && d.call != nil {
+			d.call(Undefined, []Value{v})
+		}
+	}
+	onFulfilled := w.newFunc("onFulfilled", func(_ Value, a []Value) Value {
+		if used {
+			w.throwError("Error", "One of the promise handles has already been called.")
+		}
+		defer destroy()
+		defer callDone(arg(a, 0))
+		if handleResult != 0 {
+			r := inst.call("create_promise_handles_result_helper", uint64(handleResult), uint64(converter), w.handle(arg(a, 0)))
+			if r == hError {
+				panic(&jsThrow{inst.pythonError()})
+			}
+			return w.value(r)
+		}
+		return Undefined
+	})
+	onRejected := w.newFunc("onRejected", func(_ Value, a []Value) Value {
+		if used {
+			w.throwError("Error", "One of the promise handles has already been called.")
+		}
+		defer destroy()
+		defer callDone(Undefined)
+		if handleException != 0 {
+			return inst.callPyPtr(handleException, []Value{arg(a, 0)})
+		}
+		return Undefined
+	})
+	return w.newArray(onFulfilled, onRejected)
+}

@@ -1,0 +1,267 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// outcome is what the Python runner reports through _pyworkers_host.
+type outcome struct {
+	settled  bool
+	response *Object
+	excType  string
+	message  string
+	trace    string
+	failed   bool
+}
+
+var errStalled = errors.New("the handler is waiting for something that will never happen (no timers, no pending I/O)")
+
+func (e *Engine) runLocked(ctx context.Context, h *host, spec WorkerSpec, kind, mainPath, modName string,
+	makeRequest, makeController func(*world) Value) (*RunResult, error) {
+	start := time.Now()
+	limits := spec.Limits
+	if limits.WallClock <= 0 {
+		limits.WallClock = DefaultWallClock
+	}
+	if limits.Memory == 0 {
+		limits.Memory = DefaultMemory
+	}
+	res := &RunResult{}
+	flags := CompatFlags(spec.CompatibilityDate, spec.CompatibilityFlags)
+	if warn := pythonVersionWarning(spec.CompatibilityDate, flags); warn != "" {
+		res.Warnings = append(res.Warnings, warn)
+	}
+	sdk := findSDK(spec.ProjectDir)
+	snap, err := e.snapshotFor(ctx, h, sdk)
+	if err != nil {
+		var se *setupError
+		if errors.As(err, &se) {
+			res.Error = &RunError{Kind: "setup", Message: "importing the workers SDK from " + sdk.dir + " failed", Traceback: se.traceback}
+			res.Duration = time.Since(start)
+			return res, nil
+		}
+		return nil, err
+	}
+
+	console := func(level, line string) { res.Logs = append(res.Logs, LogLine{Stream: "console." + level, Text: line}) }
+	w := buildWorld(runSetup{spec: spec, flags: flags, console: console, bindings: e.opts.Bindings})
+	out := &outcome{}
+	hostMod := w.roots.Get("_pyworkers_host").(*Object)
+	w.method(hostMod, "resolve", func(_ Value, a []Value) Value {
+		out.settled = true
+		out.response, _ = arg(a, 0).(*Object)
+		return Undefined
+	})
+	w.method(hostMod, "reject", func(_ Value, a []Value) Value {
+		out.settled, out.failed = true, true
+		out.excType, out.message, out.trace = toString(arg(a, 0)), toString(arg(a, 1)), toString(arg(a, 2))
+		return Undefined
+	})
+	hostMod.Set("kind", kind)
+	hostMod.Set("main", modName)
+	if makeRequest != nil {
+		hostMod.Set("request", makeRequest(w))
+	}
+	if makeController != nil {
+		hostMod.Set("controller", makeController(w))
+	}
+
+	fs := h.newFS()
+	mountSDK(fs, sdk)
+	fs.mountHost(workerRoot, filepath.Dir(mainPath))
+	if pm := filepath.Join(spec.ProjectDir, "python_modules"); isDir(pm) {
+		fs.mountHost(pythonModules, pm)
+	}
+
+	runCtx, cancel := context.WithTimeout(ctx, limits.WallClock)
+	defer cancel()
+	inst, err := h.restore(runCtx, snap, w, fs, limits.Memory)
+	if err != nil {
+		return nil, err
+	}
+	defer inst.close()
+	inst.onOutput = func(stream, line string) { res.Logs = append(res.Logs, LogLine{Stream: stream, Text: line}) }
+
+	var respObj *Object
+	err = inst.protect(func() {
+		if !inst.runPython("import _pyworkers_runner\n_pyworkers_runner.start()\n") {
+			panic(fmt.Errorf("the runner failed to start: %s", inst.stderrTail()))
+		}
+		if derr := inst.drive(runCtx, func() bool { return out.settled }); derr != nil {
+			panic(derr)
+		}
+		if out.failed || kind != "fetch" {
+			return
+		}
+		respObj = out.response
+		r := w.responseOf(respObj)
+		if !r.body.null && (r.body.stream != nil) {
+			p := w.readAll(r.body)
+			if derr := inst.drive(runCtx, func() bool { return p.promise.status != promisePending }); derr != nil {
+				panic(derr)
+			}
+			if p.promise.status == promiseRejected {
+				panic(&jsThrow{p.promise.value})
+			}
+			r.body = &body{data: p.promise.value.(*Object).bytes()}
+		}
+	})
+	// ctx.waitUntil work finishes after the response, within the limit.
+	if err == nil {
+		if ec, ok := hostMod.Get("ctx").(*Object).host.(*execContext); ok && len(ec.waitUntil) > 0 {
+			err = inst.protect(func() {
+				_ = inst.drive(runCtx, func() bool {
+					for _, p := range ec.waitUntil {
+						if p.promise.status == promisePending {
+							return false
+						}
+					}
+					return true
+				})
+			})
+		}
+	}
+	inst.flushOutput()
+	res.Duration = time.Since(start)
+
+	if err != nil {
+		res.Error = classify(err, runCtx, inst, limits)
+		return res, nil
+	}
+	if out.failed {
+		res.Error = &RunError{Kind: "exception", Type: out.excType, Message: out.message, Traceback: out.trace}
+		if inst.memLimitHit && out.excType == "MemoryError" {
+			res.Error.Kind = "memory"
+			res.Error.Message = fmt.Sprintf("the Worker ran out of memory (limit %d MiB)", limits.Memory>>20)
+		}
+		if kind == "fetch" {
+			res.Status, res.StatusText = 500, "Internal Server Error"
+			text := out.trace
+			if text == "" {
+				text = out.excType + ": " + out.message
+			}
+			res.Headers = []Header{{"content-type", "text/plain;charset=UTF-8"}}
+			res.Body = []byte("Error: PythonError: " + text)
+		}
+		return res, nil
+	}
+	if kind == "fetch" && respObj != nil {
+		r := w.responseOf(respObj)
+		res.Status, res.StatusText = r.status, r.statusText
+		if res.StatusText == "" {
+			res.StatusText = statusText(r.status)
+		}
+		for _, kv := range r.headers.sorted() {
+			res.Headers = append(res.Headers, Header{kv[0], kv[1]})
+		}
+		res.Body = r.body.data
+	}
+	return res, nil
+}
+
+// classify turns an interrupted run into a RunError.
+func classify(err error, ctx context.Context, inst *instance, limits Limits) *RunError {
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return &RunError{Kind: "timeout", Message: fmt.Sprintf("the Worker exceeded its wall-clock limit of %s and was stopped", limits.WallClock)}
+	case errors.Is(ctx.Err(), context.Canceled):
+		return &RunError{Kind: "canceled", Message: "the run was canceled"}
+	case inst.memLimitHit:
+		return &RunError{Kind: "memory", Message: fmt.Sprintf("the Worker exceeded its memory limit of %d MiB and was stopped", limits.Memory>>20)}
+	case errors.Is(err, errStalled):
+		return &RunError{Kind: "stalled", Message: err.Error()}
+	}
+	var th *jsThrow
+	if errors.As(err, &th) {
+		return &RunError{Kind: "exception", Type: "JsException", Message: describeError(th.v)}
+	}
+	return &RunError{Kind: "internal", Message: err.Error(), Traceback: inst.stderrTail()}
+}
+
+// drive runs the event loop until done() or the loop has nothing left.
+func (inst *instance) drive(ctx context.Context, done func() bool) error {
+	l := &inst.w.loop
+	for {
+		for len(l.micro) > 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			t := l.micro[0]
+			l.micro = l.micro[1:]
+			inst.runTask(t)
+		}
+		if done() {
+			return nil
+		}
+		if l.ext != nil {
+			select {
+			case f := <-l.ext:
+				l.extPending--
+				inst.runTask(f)
+				continue
+			default:
+			}
+		}
+		next := l.nextTimer()
+		if next == nil && l.extPending == 0 {
+			return errStalled
+		}
+		var timerC <-chan time.Time
+		if next != nil {
+			d := time.Until(next.due)
+			if d <= 0 {
+				if t := l.popTimer(); t != nil {
+					inst.runTask(t.fn)
+				}
+				continue
+			}
+			tm := time.NewTimer(d)
+			timerC = tm.C
+			defer tm.Stop()
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case f := <-l.ext:
+			l.extPending--
+			inst.runTask(f)
+		case <-timerC:
+			if t := l.popTimer(); t != nil {
+				inst.runTask(t.fn)
+			}
+		}
+	}
+}
+
+// runTask runs a loop task; an uncaught JS exception is logged like a
+// browser's "Uncaught (in promise)" and the loop goes on.
+func (inst *instance) runTask(f func()) {
+	if th := inst.w.catch(f); th != nil {
+		inst.writeStderr([]byte("Uncaught " + describeError(th.v) + "\n"))
+	}
+}
+
+func (l *eventLoop) nextTimer() *timer {
+	var best *timer
+	for _, t := range l.timers {
+		if t.canceled {
+			continue
+		}
+		if best == nil || t.due.Before(best.due) || (t.due.Equal(best.due) && t.seq < best.seq) {
+			best = t
+		}
+	}
+	return best
+}
+
+func statusText(code int) string {
+	if t := httpStatusText(code); t != "" {
+		return t
+	}
+	return strings.TrimSpace(fmt.Sprint(code))
+}

@@ -1,0 +1,253 @@
+package runtime
+
+// The Workers layer of a run's world: the module objects workerd gives the
+// Python SDK, the handler's ctx and env, and compatibility flags.
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Binding is one entry of a Worker's env besides vars and secrets.
+type Binding struct {
+	Name string // the env attribute, e.g. "MY_KV"
+	Kind string // the wrangler config key, e.g. "kv_namespaces", "d1_databases"
+}
+
+// BindingFactory builds the JS object for a binding in a run's realm. A
+// later simulated-bindings package plugs in here; it returns ok=false for
+// kinds it does not handle.
+type BindingFactory func(r *Realm, b Binding) (obj *Object, ok bool)
+
+// jsClassForKind is the JS constructor name the SDK dispatches on.
+var jsClassForKind = map[string]string{
+	"kv_namespaces":             "KvNamespace",
+	"r2_buckets":                "R2Bucket",
+	"d1_databases":              "D1Database",
+	"queues":                    "WorkerQueue",
+	"queues.producers":          "WorkerQueue",
+	"ai":                        "Ai",
+	"vectorize":                 "VectorizeIndexImpl",
+	"analytics_engine_datasets": "AnalyticsEngineDataset",
+	"services":                  "Fetcher",
+	"durable_objects":           "DurableObjectNamespace",
+	"durable_objects.bindings":  "DurableObjectNamespace",
+	"workflows":                 "WorkflowImpl",
+	"hyperdrive":                "Hyperdrive",
+	"browser":                   "Fetcher",
+	"send_email":                "SendEmail",
+	"dispatch_namespaces":       "DispatchNamespace",
+	"mtls_certificates":         "Fetcher",
+	"assets":                    "Fetcher",
+	"version_metadata":          "WorkerVersionMetadata",
+	"images":                    "ImagesBindingImpl",
+	"secrets_store_secrets":     "SecretsStoreSecret",
+	"pipelines":                 "Pipeline",
+	"ratelimits":                "Ratelimit",
+}
+
+// JSClassForBindingKind reports the JS constructor name of a binding kind.
+func JSClassForBindingKind(kind string) string {
+	if c, ok := jsClassForKind[kind]; ok {
+		return c
+	}
+	return "Object"
+}
+
+// runSetup is what a run's world is built from.
+type runSetup struct {
+	spec     WorkerSpec
+	flags    map[string]bool
+	console  func(level, line string)
+	bindings []BindingFactory
+}
+
+// buildWorld makes a fresh JS world for one run (or for the boot that a
+// snapshot is taken from, with an empty spec).
+func buildWorld(rs runSetup) *world {
+	w := newWorld()
+	w.installWebAPIs(rs.spec.AllowNet, rs.console)
+	roots := w.newObject()
+	w.roots = roots
+	roots.Set("js", w.globalThis)
+
+	api := w.newObject()
+	api.Set("config", w.newObjectFrom("enableRunUntilComplete", false, "jsglobals", w.globalThis))
+	w.method(api, "scheduleCallback", func(_ Value, a []Value) Value {
+		cb := arg(a, 0)
+		ms := toNumber(arg(a, 1))
+		if !(ms > 0) {
+			ms = 0
+		}
+		w.loop.setTimer(time.Duration(ms*float64(time.Millisecond)), false, func() { w.call(cb, Undefined) })
+		return Undefined
+	})
+	w.method(api, "abortSignalAny", func(_ Value, a []Value) Value { return w.newAbortSignal() })
+	pyodideJS := w.newObjectFrom("_api", api, "version", PyodideVersion, "loadedPackages", w.newObject())
+	roots.Set("pyodide_js", pyodideJS)
+
+	ctx := w.newExecutionContext()
+	env := w.newEnv(rs)
+	workersModule := w.newObjectFrom("env", env)
+	w.method(workersModule, "waitUntil", func(_ Value, a []Value) Value { return w.call(ctx.Get("waitUntil"), ctx, a...) })
+	helper := w.newObjectFrom("cloudflareWorkersModule", workersModule, "cloudflareSocketsModule", w.newObject())
+	w.method(helper, "doAnImport", func(_ Value, a []Value) Value {
+		name := toString(arg(a, 0))
+		if name == "cloudflare:workers" {
+			return w.promiseResolve(workersModule)
+		}
+		return w.rejected(w.newError("Error", "Cannot import "+name+" in the pyworkers-lsp runtime"))
+	})
+	w.method(helper, "patchWaitUntil", func(Value, []Value) Value { return Undefined })
+	w.method(helper, "patch_env_helper", func(Value, []Value) Value {
+		w.throwError("Error", "patch_env is not supported by the pyworkers-lsp runtime yet")
+		return nil
+	})
+	roots.Set("_pyodide_entrypoint_helper", helper)
+
+	flags := w.newObject()
+	names := make([]string, 0, len(rs.flags))
+	for n := range rs.flags {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		flags.Set(n, rs.flags[n])
+	}
+	roots.Set("_cloudflare_compat_flags", flags)
+
+	hostMod := w.newObjectFrom("kind", "", "main", "", "request", nil, "ctx", ctx, "env", env,
+		"controller", nil, "noGlobalHandlers", rs.flags["python_no_global_handlers"])
+	roots.Set("_pyworkers_host", hostMod)
+	return w
+}
+
+func (w *world) newExecutionContext() *Object {
+	ctx := w.newHostObject("ExecutionContext", w.protoOf("ExecutionContext"), &execContext{})
+	w.method(ctx, "waitUntil", func(_ Value, a []Value) Value {
+		ec := ctx.host.(*execContext)
+		ec.waitUntil = append(ec.waitUntil, w.promiseResolve(arg(a, 0)))
+		return Undefined
+	})
+	w.method(ctx, "passThroughOnException", func(Value, []Value) Value { return Undefined })
+	ctx.Set("props", w.newObject())
+	return ctx
+}
+
+type execContext struct{ waitUntil []*Object }
+
+// newEnv builds env: vars, secrets, then bindings.
+func (w *world) newEnv(rs runSetup) *Object {
+	env := w.newHostObject("Object", w.ObjectProto, nil)
+	for k, v := range rs.spec.Vars {
+		env.Set(k, w.fromGo(v))
+	}
+	for k, v := range rs.spec.Secrets {
+		env.Set(k, v)
+	}
+	realm := &Realm{w: w}
+	for _, b := range rs.spec.Bindings {
+		var obj *Object
+		for _, f := range rs.bindings {
+			if o, ok := f(realm, b); ok {
+				obj = o
+				break
+			}
+		}
+		if obj != nil {
+			env.Set(b.Name, obj)
+			continue
+		}
+		b := b
+		w.getter(env, b.Name, func(*Object) Value {
+			w.throwError("Error", fmt.Sprintf("env.%s: the %s binding %q (%s) is not available in the pyworkers-lsp runtime yet",
+				b.Name, b.Kind, b.Name, JSClassForBindingKind(b.Kind)))
+			return nil
+		})
+	}
+	return env
+}
+
+// fromGo converts plain Go data (from a parsed config) to JS values.
+func (w *world) fromGo(v any) Value {
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case string:
+		return x
+	case bool:
+		return x
+	case int:
+		return float64(x)
+	case int64:
+		return float64(x)
+	case float64:
+		return x
+	case []any:
+		a := w.newArray()
+		for _, e := range x {
+			a.arr = append(a.arr, w.fromGo(e))
+		}
+		return a
+	case map[string]any:
+		o := w.newObject()
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			o.Set(k, w.fromGo(x[k]))
+		}
+		return o
+	}
+	return fmt.Sprint(v)
+}
+
+// ---- compatibility flags
+
+// flagDates are flags that turn on by default from a compatibility date.
+var flagDates = map[string]string{
+	"python_no_global_handlers":              "2025-08-14",
+	"python_workflows":                       "2025-09-20",
+	"python_workers_20250116":                "2025-09-29",
+	"python_dedicated_snapshot":              "2025-10-16",
+	"python_check_rng_state":                 "2025-12-16",
+	"python_request_headers_preserve_commas": "2026-02-17",
+	"python_workflows_implicit_dependencies": "2026-02-25",
+	"enable_python_external_sdk":             "2026-04-21",
+	"python_process_pth_files":               "2026-05-26",
+}
+
+// CompatFlags computes the Python-relevant flags from a compatibility date
+// and the explicit flag list ("no_X" / "disable_X" switch X off).
+func CompatFlags(date string, explicit []string) map[string]bool {
+	out := map[string]bool{"python_workers": false, "python_workers_20260610": false}
+	for f, since := range flagDates {
+		out[f] = date != "" && date >= since
+	}
+	for _, f := range explicit {
+		switch {
+		case strings.HasPrefix(f, "no_"):
+			out[strings.TrimPrefix(f, "no_")] = false
+		case strings.HasPrefix(f, "disable_"):
+			out[strings.TrimPrefix(f, "disable_")] = false
+		default:
+			out[f] = true
+		}
+	}
+	return out
+}
+
+// pythonVersionWarning explains when the project targets another Python.
+func pythonVersionWarning(date string, flags map[string]bool) string {
+	switch {
+	case flags["python_workers_20260610"]:
+		return "this Worker targets Python 3.14 (Pyodide 314.x); the pyworkers-lsp runtime runs Python 3.13 (Pyodide " + PyodideVersion + ") for now"
+	case !flags["python_workers_20250116"] && date != "":
+		return "this Worker targets Python 3.12 (Pyodide 0.26, compatibility date before 2025-09-29); the pyworkers-lsp runtime runs Python 3.13 (Pyodide " + PyodideVersion + ")"
+	}
+	return ""
+}
