@@ -48,13 +48,13 @@ type Import struct {
 
 // Class is one class definition.
 type Class struct {
-	Name     string
-	NameNode *Node
-	Node     *Node    // class_definition
-	Bases    []string // base expressions as written, resolved through imports
+	Name      string
+	NameNode  *Node
+	Node      *Node    // class_definition
+	Bases     []string // base expressions as written, resolved through imports
 	BaseNodes []*Node
-	Methods  []*Func
-	TopLevel bool
+	Methods   []*Func
+	TopLevel  bool
 }
 
 // HasBase reports whether one of the bases ends in name ("DurableObject"

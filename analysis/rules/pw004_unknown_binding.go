@@ -24,10 +24,10 @@ var stubKindByMember = map[string]string{
 	"idFromName": "durable_objects.bindings", "idFromString": "durable_objects.bindings", "newUniqueId": "durable_objects.bindings", "getByName": "durable_objects.bindings",
 	"send": "queues.producers", "sendBatch": "queues.producers",
 	"writeDataPoint": "analytics_engine_datasets",
-	"create": "workflows", "createBatch": "workflows",
+	"create":         "workflows", "createBatch": "workflows",
 	"fetch": "services", "connect": "services",
 	"connectionString": "hyperdrive",
-	"limit": "ratelimits",
+	"limit":            "ratelimits",
 }
 
 // stubFields are the placeholder fields of a new binding entry, after its

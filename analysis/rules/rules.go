@@ -243,8 +243,8 @@ type Pass struct {
 	Rule   *Rule
 	Path   string
 	Target Target
-	Module *pyfacts.Module   // TargetPython
-	Doc    *config.Document  // TargetConfig, TargetPyproject
+	Module *pyfacts.Module  // TargetPython
+	Doc    *config.Document // TargetConfig, TargetPyproject
 	Lines  *textpos.Index
 	Worker *project.Worker
 	Env    *project.Environment

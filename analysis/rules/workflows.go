@@ -1,0 +1,78 @@
+package rules
+
+import (
+	"sort"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/pyfacts"
+)
+
+// workflowRun is the run() method of a WorkflowEntrypoint class with the
+// step functions defined in it.
+type workflowRun struct {
+	class     *pyfacts.Class
+	run       *pyfacts.Func
+	stepParam string // the name run() receives the step object as
+	steps     []*stepFunc
+}
+
+// stepFunc is a function decorated with @step.do(...).
+type stepFunc struct {
+	f    *pyfacts.Func
+	call *pyfacts.Node // the step.do(...) call; nil for a bare @step.do
+}
+
+// workflowRuns finds the run() methods of the module's Workflow classes.
+func workflowRuns(m *pyfacts.Module) []*workflowRun {
+	var out []*workflowRun
+	for _, c := range m.Classes {
+		if !c.HasBase("WorkflowEntrypoint") {
+			continue
+		}
+		run := c.Method("run")
+		if run == nil || run.Body == nil {
+			continue
+		}
+		wr := &workflowRun{class: c, run: run, stepParam: "step"}
+		if len(run.Params) >= 3 {
+			wr.stepParam = run.Params[2].Name
+		}
+		for _, f := range m.AllFuncs() {
+			if f.Node.Start < run.Body.Start || f.Node.End > run.Body.End {
+				continue
+			}
+			for _, dec := range f.Decorators {
+				if m.DecoratorName(dec) != wr.stepParam+".do" {
+					continue
+				}
+				sf := &stepFunc{f: f}
+				if e := dec.NamedChildren(); len(e) > 0 && e[0].Type == "call" {
+					sf.call = e[0]
+				}
+				wr.steps = append(wr.steps, sf)
+			}
+		}
+		sort.Slice(wr.steps, func(i, j int) bool { return wr.steps[i].f.Node.Start < wr.steps[j].f.Node.Start })
+		out = append(out, wr)
+	}
+	return out
+}
+
+// stepOf returns the step function whose body holds n, or nil.
+func (wr *workflowRun) stepOf(n *pyfacts.Node) *stepFunc {
+	for _, s := range wr.steps {
+		if n.Start >= s.f.Node.Start && n.End <= s.f.Node.End {
+			return s
+		}
+	}
+	return nil
+}
+
+// isStepName reports whether name is one of the run's step functions.
+func (wr *workflowRun) isStepName(name string) bool {
+	for _, s := range wr.steps {
+		if s.f.Name == name {
+			return true
+		}
+	}
+	return false
+}
