@@ -3,8 +3,8 @@ package completion
 import (
 	"context"
 	"io/fs"
-	"strconv"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
