@@ -191,14 +191,15 @@ func appendToContainer(text string, container config.Range, elemStart, lastEnd i
 	multiline := strings.Contains(text[container.Start:elemStart], "\n")
 	if multiline && lineEnd >= 0 {
 		indent := indentAt(text, elemStart)
-		var edits []textEdit
 		suffix := ""
 		if comma {
 			suffix = "," // the file uses trailing commas: keep doing so
+		} else if lineEnd == lastEnd {
+			return []textEdit{{lastEnd, lastEnd, ",\n" + indent + item}}
 		} else {
-			edits = append(edits, textEdit{lastEnd, lastEnd, ","})
+			return []textEdit{{lastEnd, lastEnd, ","}, {lineEnd, lineEnd, "\n" + indent + item}}
 		}
-		return append(edits, textEdit{lineEnd, lineEnd, "\n" + indent + item + suffix})
+		return []textEdit{{lineEnd, lineEnd, "\n" + indent + item + suffix}}
 	}
 	return []textEdit{{lastEnd, lastEnd, ", " + item}}
 }

@@ -145,6 +145,7 @@ func applyFix(t testing.TB, in *Input, fix Fix) map[string]string {
 		type off struct {
 			s, e int
 			t    string
+			i    int
 		}
 		var offs []off
 		for _, e := range edits {
@@ -153,9 +154,16 @@ func applyFix(t testing.TB, in *Input, fix Fix) map[string]string {
 			if err1 != nil || err2 != nil {
 				t.Fatalf("bad edit range %+v", e.Range)
 			}
-			offs = append(offs, off{s, en, e.NewText})
+			offs = append(offs, off{s, en, e.NewText, len(offs)})
 		}
-		sort.SliceStable(offs, func(i, j int) bool { return offs[i].s > offs[j].s })
+		// Apply from the end; inserts at one position keep their array
+		// order in the result, as LSP specifies.
+		sort.SliceStable(offs, func(i, j int) bool {
+			if offs[i].s != offs[j].s {
+				return offs[i].s > offs[j].s
+			}
+			return offs[i].i > offs[j].i
+		})
 		for i := 1; i < len(offs); i++ {
 			if offs[i].e > offs[i-1].s {
 				t.Fatalf("overlapping edits in %s: %+v", p, offs)
@@ -216,4 +224,13 @@ func jsoncConfig(date string, flags string, extra string) string {
   "compatibility_flags": [` + flags + `]` + extra + `
 }
 `
+}
+
+func containsAll(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			return false
+		}
+	}
+	return true
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/config"
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/project"
+	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/pyfacts"
 )
 
 func init() {
@@ -112,8 +113,10 @@ func checkWorkersSDK(p *Pass) {
 		p.Report(deps.KeyRange.Start, deps.KeyRange.End, msg, fixes...)
 		return
 	}
+	seen := map[*pyfacts.Node]bool{}
 	for _, imp := range p.Module.Imports {
-		if imp.Module == "workers" || strings.HasPrefix(imp.Module, "workers.") {
+		if (imp.Module == "workers" || strings.HasPrefix(imp.Module, "workers.")) && !seen[imp.Stmt] {
+			seen[imp.Stmt] = true
 			p.ReportNode(imp.Node, msg, fixes...)
 		}
 	}

@@ -14,7 +14,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"path/filepath"
+	"slices"
 	"regexp"
 	"sort"
 	"strings"
@@ -323,8 +323,7 @@ func targetOf(in *Input, path string) Target {
 	case strings.HasSuffix(path, ".py"):
 		return TargetPython
 	}
-	base := filepath.Base(path)
-	if base == "requirements.txt" || base == "cf-requirements.txt" {
+	if w != nil && slices.Contains(w.LegacyRequirements, path) {
 		return TargetRequirements
 	}
 	return 0
