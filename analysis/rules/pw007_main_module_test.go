@@ -4,8 +4,8 @@ import "testing"
 
 func TestPW007(t *testing.T) {
 	cases := map[string]string{
-		`"src/missing.py"`: `{"name": "w", "main": "src/missing.py", "compatibility_date": "2026-01-01", "compatibility_flags": ["python_workers"]}`,
-		`"src/index.ts"`:   `{"name": "w", "main": "src/index.ts", "compatibility_date": "2026-01-01", "compatibility_flags": ["python_workers"]}`,
+		`"src/missing.py"`:      `{"name": "w", "main": "src/missing.py", "compatibility_date": "2026-01-01", "compatibility_flags": ["python_workers"]}`,
+		`"src/index.ts"`:        `{"name": "w", "main": "src/index.ts", "compatibility_date": "2026-01-01", "compatibility_flags": ["python_workers"]}`,
 		`"compatibility_flags"`: `{"name": "w", "compatibility_date": "2026-01-01", "compatibility_flags": ["python_workers"]}`,
 	}
 	for want, cfg := range cases {
