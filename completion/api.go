@@ -26,14 +26,33 @@ type Request struct {
 
 	// PythonFiles holds every .py file of the Worker (open buffers
 	// override the disk), for Durable Object classes and references. It
-	// may omit File itself.
+	// may omit File itself. When nil, PythonFilesOf(Worker) is called the
+	// first time a lookup needs it (most completions never do).
 	PythonFiles map[string]*pysyntax.File
 	// Workers is every Worker of the workspace (service bindings and
-	// script_name point at them).
-	Workers []*project.Worker
-	// PythonFilesOf returns another Worker's Python files; nil disables
+	// script_name point at them); when nil, AllWorkers is called on first
+	// need.
+	Workers    []*project.Worker
+	AllWorkers func() []*project.Worker
+	// PythonFilesOf returns a Worker's Python files; nil disables
 	// cross-Worker lookups.
 	PythonFilesOf func(w *project.Worker) map[string]*pysyntax.File
+}
+
+// pythonFiles returns the Worker's files, loading them on first need.
+func (req *Request) pythonFiles() map[string]*pysyntax.File {
+	if req.PythonFiles == nil && req.PythonFilesOf != nil && req.Worker != nil {
+		req.PythonFiles = req.PythonFilesOf(req.Worker)
+	}
+	return req.PythonFiles
+}
+
+// workers returns the workspace's Workers, listing them on first need.
+func (req *Request) workers() []*project.Worker {
+	if req.Workers == nil && req.AllWorkers != nil {
+		req.Workers = req.AllWorkers()
+	}
+	return req.Workers
 }
 
 // ItemKind says what a completion item is; the server maps it to LSP's
@@ -65,7 +84,7 @@ type Item struct {
 	SortText      string
 	FilterText    string
 	// ReplaceStart/ReplaceEnd is the byte range the item replaces (the
-	// partly typed word at the cursor); both -1 when unknown.
+	// partly typed word or string at the cursor).
 	ReplaceStart, ReplaceEnd int
 }
 

@@ -22,6 +22,7 @@ type ConfigRequest struct {
 	// Workers and PythonFilesOf let class_name, service and references
 	// reach Python files (this Worker's and others').
 	Workers       []*project.Worker
+	AllWorkers    func() []*project.Worker
 	PythonFilesOf func(w *project.Worker) map[string]*pysyntax.File
 }
 
@@ -443,11 +444,7 @@ func compatMarkdown(w *project.Worker, env *project.Environment) string {
 // environment, for lookups started in the config.
 func (req *ConfigRequest) pythonRequest(envName string) *Request {
 	env, _ := req.Worker.Env(envName)
-	r := &Request{Worker: req.Worker, Env: env, Workers: req.Workers, PythonFilesOf: req.PythonFilesOf}
-	if req.PythonFilesOf != nil {
-		r.PythonFiles = req.PythonFilesOf(req.Worker)
-	}
-	return r
+	return &Request{Worker: req.Worker, Env: env, Workers: req.Workers, AllWorkers: req.AllWorkers, PythonFilesOf: req.PythonFilesOf}
 }
 
 // DefinitionConfig jumps from a class_name (or a migrations class) to the

@@ -55,8 +55,9 @@ var handlerNames = map[string]bool{
 // currentFiles is the Worker's Python files with the request's document
 // overriding its path.
 func (r *resolver) currentFiles() map[string]*pysyntax.File {
-	files := make(map[string]*pysyntax.File, len(r.req.PythonFiles)+1)
-	for p, f := range r.req.PythonFiles {
+	src := r.req.pythonFiles()
+	files := make(map[string]*pysyntax.File, len(src)+1)
+	for p, f := range src {
 		files[p] = f
 	}
 	if r.req.Path != "" && r.req.File != nil {
@@ -68,7 +69,7 @@ func (r *resolver) currentFiles() map[string]*pysyntax.File {
 // workerNamed finds a workspace Worker deployed under name (any
 // environment's name), and the environment.
 func (r *resolver) workerNamed(name string) (*project.Worker, *project.Environment) {
-	for _, w := range r.req.Workers {
+	for _, w := range r.req.workers() {
 		for _, envName := range append([]string{""}, w.EnvNames...) {
 			if e, ok := w.Env(envName); ok && e.WorkerName == name {
 				return w, e
