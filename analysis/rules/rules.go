@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/catalog/wranglerschema"
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/config"
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/project"
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/pyfacts"
@@ -170,6 +171,7 @@ type session struct {
 	modules map[string]*pyfacts.Module
 	lines   map[string]*textpos.Index
 	now     time.Time
+	schema  *[]wranglerschema.Issue // wrangler schema issues, computed once
 }
 
 func newSession(ctx context.Context, in *Input) *session {
