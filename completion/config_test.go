@@ -2,7 +2,9 @@ package completion
 
 import (
 	"context"
+	"encoding/json"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -232,5 +234,57 @@ func TestReferencesConfig(t *testing.T) {
 	src = fixtureConfigWithCursor(t, "app-jsonc/wrangler.jsonc", `"id": "staging-kv"`, `"id": "stag|ing-kv"`)
 	if locs := ReferencesConfig(context.Background(), configRequest(t, "app-jsonc", "wrangler.jsonc", src), false); len(locs) != 3 {
 		t.Errorf("staging references %+v", locs)
+	}
+}
+
+// Every field offered for a binding entry must exist in wrangler's own
+// config schema (analysis/catalog/wranglerschema/config-schema.json).
+func TestEntryFieldsExistInWranglerSchema(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "analysis", "catalog", "wranglerschema", "config-schema.json"))
+	if err != nil {
+		t.Skip("no wrangler schema:", err)
+	}
+	var schema struct {
+		Definitions map[string]json.RawMessage `json:"definitions"`
+	}
+	if err := json.Unmarshal(data, &schema); err != nil {
+		t.Fatal(err)
+	}
+	type node struct {
+		Ref        string                     `json:"$ref"`
+		Items      json.RawMessage            `json:"items"`
+		Properties map[string]json.RawMessage `json:"properties"`
+	}
+	resolve := func(raw json.RawMessage) node {
+		var n node
+		json.Unmarshal(raw, &n)
+		for n.Ref != "" {
+			name := strings.TrimPrefix(n.Ref, "#/definitions/")
+			n = node{}
+			json.Unmarshal(schema.Definitions[name], &n)
+		}
+		return n
+	}
+	env := resolve(schema.Definitions["RawEnvironment"])
+	for _, k := range project.BindingKinds {
+		if k.Shape == project.KeyedValues {
+			continue
+		}
+		n := env
+		for _, p := range k.Path {
+			n = resolve(n.Properties[p])
+		}
+		if n.Items != nil {
+			n = resolve(n.Items)
+		}
+		if len(n.Properties) == 0 {
+			t.Errorf("%s: no properties in the schema", k.Key())
+			continue
+		}
+		for _, f := range append([]string{k.NameField}, entryFields[k.Key()]...) {
+			if _, ok := n.Properties[f]; !ok {
+				t.Errorf("%s: field %q is not in wrangler's schema", k.Key(), f)
+			}
+		}
 	}
 }
