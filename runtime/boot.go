@@ -20,7 +20,7 @@ func numCPU() int { return stdruntime.NumCPU() }
 const (
 	stdlibZip     = "/lib/python313.zip"
 	sitePackages  = "/lib/python3.13/site-packages"
-	workerRoot    = "/session/metadata"      // the folder of the Worker's main module
+	workerRoot    = "/session/metadata"       // the folder of the Worker's main module
 	pythonModules = "/session/python_modules" // the project's vendored packages
 	builtinSDK    = "/lib/pyworkers/sdk"      // the built-in workers SDK
 )
@@ -112,7 +112,9 @@ func (inst *instance) stderrTail() string {
 	return strings.TrimSpace(s)
 }
 
-func quotePy(s string) string { return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'" }
+func quotePy(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
+}
 
 // ---- snapshots
 

@@ -381,7 +381,10 @@ func (w *world) installArray() {
 			return out
 		})
 	}
-	each("forEach", func(o, fn, out *Object, i int, e Value) bool { fn.call(Undefined, []Value{e, float64(i), o}); return true })
+	each("forEach", func(o, fn, out *Object, i int, e Value) bool {
+		fn.call(Undefined, []Value{e, float64(i), o})
+		return true
+	})
 	each("map", func(o, fn, out *Object, i int, e Value) bool {
 		out.arr = append(out.arr, fn.call(Undefined, []Value{e, float64(i), o}))
 		return true

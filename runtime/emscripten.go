@@ -57,9 +57,9 @@ func (inst *instance) writeStat(buf uint32, n *fsNode, charDev bool) {
 		mode = 0o20620
 	}
 	le := binary.LittleEndian
-	le.PutUint32(b[0:], 1)  // dev
+	le.PutUint32(b[0:], 1) // dev
 	le.PutUint32(b[4:], mode)
-	le.PutUint32(b[8:], 1)  // nlink
+	le.PutUint32(b[8:], 1) // nlink
 	le.PutUint64(b[24:], size)
 	le.PutUint32(b[32:], 4096)
 	le.PutUint32(b[36:], uint32((size+511)/512))
@@ -349,13 +349,13 @@ func emscriptenImports() map[string]hostFunc {
 			}
 			s[0] = res[0]
 		},
-		"_Py_emscripten_runtime":            func(inst *instance, s []uint64) { s[0] = 0 },
-		"_Py_CheckEmscriptenSignals_Helper": func(inst *instance, s []uint64) { s[0] = 0 },
-		"emscripten_runtime_keepalive_push": func(inst *instance, s []uint64) {},
-		"emscripten_runtime_keepalive_pop":  func(inst *instance, s []uint64) {},
+		"_Py_emscripten_runtime":              func(inst *instance, s []uint64) { s[0] = 0 },
+		"_Py_CheckEmscriptenSignals_Helper":   func(inst *instance, s []uint64) { s[0] = 0 },
+		"emscripten_runtime_keepalive_push":   func(inst *instance, s []uint64) {},
+		"emscripten_runtime_keepalive_pop":    func(inst *instance, s []uint64) {},
 		"_emscripten_runtime_keepalive_clear": func(inst *instance, s []uint64) {},
-		"_setitimer_js":                     func(inst *instance, s []uint64) { s[0] = 0 },
-		"_emscripten_system":                func(inst *instance, s []uint64) { s[0] = neg(eNOSYS) },
+		"_setitimer_js":                       func(inst *instance, s []uint64) { s[0] = 0 },
+		"_emscripten_system":                  func(inst *instance, s []uint64) { s[0] = neg(eNOSYS) },
 		"_dlopen_js": func(inst *instance, s []uint64) {
 			inst.writeStderr([]byte("pyworkers runtime: loading native extension modules (.so) is not supported yet\n"))
 			s[0] = 0

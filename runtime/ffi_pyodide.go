@@ -400,17 +400,17 @@ func ffiImports() map[string]hostFunc {
 				s[0] = uint64(inst.cString(name))
 			})
 		},
-		"Jsv_equal":     func(inst *instance, s []uint64) { s[0] = b2u(strictEquals(E(inst, s[0]), E(inst, s[1]))) },
-		"Jsv_not_equal": func(inst *instance, s []uint64) { s[0] = b2u(!strictEquals(E(inst, s[0]), E(inst, s[1]))) },
-		"Jsv_less_than": compare(func(c int) bool { return c < 0 }),
-		"Jsv_less_than_equal": compare(func(c int) bool { return c <= 0 }),
-		"Jsv_greater_than": compare(func(c int) bool { return c > 0 }),
+		"Jsv_equal":              func(inst *instance, s []uint64) { s[0] = b2u(strictEquals(E(inst, s[0]), E(inst, s[1]))) },
+		"Jsv_not_equal":          func(inst *instance, s []uint64) { s[0] = b2u(!strictEquals(E(inst, s[0]), E(inst, s[1]))) },
+		"Jsv_less_than":          compare(func(c int) bool { return c < 0 }),
+		"Jsv_less_than_equal":    compare(func(c int) bool { return c <= 0 }),
+		"Jsv_greater_than":       compare(func(c int) bool { return c > 0 }),
 		"Jsv_greater_than_equal": compare(func(c int) bool { return c >= 0 }),
 		"JsvObject_toString": func(inst *instance, s []uint64) {
 			inst.guard(s, hError, func() { s[0] = inst.w.handle(toString(E(inst, s[0]))) })
 		},
 		"JsProxy_compute_typeflags": func(inst *instance, s []uint64) {
-			inst.guard(s, i32Error, func() { s[0] = inst.typeflags(E(inst, s[0]), s[1] != 0) })
+			inst.guard(s, i32Error, func() { s[0] = inst.typeflags(E(inst, s[0]), uint32(s[1]) != 0) })
 		},
 
 		// attributes and items
@@ -797,7 +797,7 @@ func ffiImports() map[string]hostFunc {
 					jc.Set("dict_converter", E(inst, s[2]))
 				}
 				cache := E(inst, s[1])
-				ctxPtr := s[0]
+				ctxPtr := uint64(uint32(s[0]))
 				if present(s[3]) {
 					jc.Set("default_converter", E(inst, s[3]))
 					jc.Set("cacheConversion", inst.w.newFunc("cacheConversion", func(_ Value, a []Value) Value {
@@ -909,6 +909,29 @@ func ffiImports() map[string]hostFunc {
 			r.Set("f_contiguous", float64(i32(s[10])))
 			s[0] = inst.w.handle(r)
 		},
+		"_python2js_buffer_inner": func(inst *instance, s []uint64) {
+			// Byte buffers only (bytes, bytearray, memoryview of B/b/c):
+			// Module._python2js_buffer_recursive for ndim <= 1.
+			inst.guard(s, hError, func() {
+				buf, itemsize, ndim := uint32(s[0]), int(i32(s[1])), int(i32(s[2]))
+				format := inst.cstr(uint32(s[3]))
+				if f := strings.TrimLeft(format, "@=<>!"); f != "B" && f != "b" && f != "c" && f != "" || itemsize != 1 || ndim > 1 {
+					inst.w.throwError("Error", "pyworkers runtime: converting buffers of format '"+format+"' is not supported yet")
+				}
+				n, stride := 1, 1
+				if ndim == 1 {
+					nv, _ := inst.mem.ReadUint32Le(uint32(s[4]))
+					sv, _ := inst.mem.ReadUint32Le(uint32(s[5]))
+					n, stride = int(nv), int(int32(sv))
+				}
+				out := make([]byte, n)
+				for i := 0; i < n; i++ {
+					b, _ := inst.mem.ReadByte(uint32(int(buf) + i*stride))
+					out[i] = b
+				}
+				s[0] = inst.w.handle(inst.w.newUint8Array(out))
+			})
+		},
 		"JsvBuffer_assignToPtr": func(inst *instance, s []uint64) {
 			inst.guard(s, i32Error, func() { inst.mem.Write(uint32(s[1]), obj(inst, s[0]).bytes()); s[0] = 0 })
 		},
@@ -941,7 +964,7 @@ func ffiImports() map[string]hostFunc {
 		// PyProxy lifetime
 		"pyproxy_new_ex": func(inst *instance, s []uint64) {
 			inst.guard(s, hError, func() {
-				s[0] = inst.w.handle(inst.newPyProxy(uint32(s[0]), pyProxyOptions{captureThis: s[1] != 0, roundtrip: s[2] != 0, jsonAdaptor: s[4] != 0}))
+				s[0] = inst.w.handle(inst.newPyProxy(uint32(s[0]), pyProxyOptions{captureThis: uint32(s[1]) != 0, roundtrip: uint32(s[2]) != 0, jsonAdaptor: uint32(s[4]) != 0}))
 			})
 		},
 		"pyproxy_new": func(inst *instance, s []uint64) {
@@ -1056,14 +1079,14 @@ func ffiImports() map[string]hostFunc {
 		"throw_no_gil": func(inst *instance, s []uint64) {
 			panic(&jsThrow{inst.w.newError("NoGilError", "Attempted to use PyProxy when Python GIL not held")})
 		},
-		"can_run_sync_js": func(inst *instance, s []uint64) { s[0] = 0 },
-		"saveState":       func(inst *instance, s []uint64) { s[0] = 0 },
-		"get_suspender":   func(inst *instance, s []uint64) { s[0] = 0 },
-		"restoreState":    func(inst *instance, s []uint64) {},
-		"set_suspender":   func(inst *instance, s []uint64) {},
+		"can_run_sync_js":                func(inst *instance, s []uint64) { s[0] = 0 },
+		"saveState":                      func(inst *instance, s []uint64) { s[0] = 0 },
+		"get_suspender":                  func(inst *instance, s []uint64) { s[0] = 0 },
+		"restoreState":                   func(inst *instance, s []uint64) {},
+		"set_suspender":                  func(inst *instance, s []uint64) {},
 		"JsvPromise_Syncify_handleError": func(inst *instance, s []uint64) {},
-		"fail_test":       func(inst *instance, s []uint64) {},
-		"capture_stderr":  func(inst *instance, s []uint64) { inst.stderrCapture = []byte{} },
+		"fail_test":                      func(inst *instance, s []uint64) {},
+		"capture_stderr":                 func(inst *instance, s []uint64) { inst.stderrCapture = []byte{} },
 		"restore_stderr": func(inst *instance, s []uint64) {
 			out := string(inst.stderrCapture)
 			inst.stderrCapture = nil

@@ -16,18 +16,18 @@ import (
 
 // Errno values as Emscripten numbers them (WASI numbering).
 const (
-	eBADF    = 8
-	eEXIST   = 20
-	eINVAL   = 28
-	eISDIR   = 31
-	eNOENT   = 44
-	eNOSYS   = 52
-	eNOTDIR  = 54
+	eBADF     = 8
+	eEXIST    = 20
+	eINVAL    = 28
+	eISDIR    = 31
+	eNOENT    = 44
+	eNOSYS    = 52
+	eNOTDIR   = 54
 	eNOTEMPTY = 55
-	eNOTTY   = 59
-	eRANGE   = 68
-	eROFS    = 69
-	eSPIPE   = 70
+	eNOTTY    = 59
+	eRANGE    = 68
+	eROFS     = 69
+	eSPIPE    = 70
 )
 
 type fsNode struct {

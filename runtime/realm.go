@@ -36,8 +36,8 @@ func (r *Realm) AsyncMethod(o *Object, name string, fn func(args []Value) (Value
 }
 
 // NewArray, FromGo and JSON helpers for building results.
-func (r *Realm) NewArray(items ...Value) *Object { return r.w.newArray(items...) }
-func (r *Realm) FromGo(v any) Value              { return r.w.fromGo(v) }
+func (r *Realm) NewArray(items ...Value) *Object   { return r.w.newArray(items...) }
+func (r *Realm) FromGo(v any) Value                { return r.w.fromGo(v) }
 func (r *Realm) JSONParse(s string) (Value, error) { return r.w.jsonParse(s) }
 func (r *Realm) JSONStringify(v Value) (string, bool) {
 	return r.w.jsonStringify(v, "")

@@ -80,10 +80,12 @@ func (e *Engine) runLocked(ctx context.Context, h *host, spec WorkerSpec, kind, 
 
 	runCtx, cancel := context.WithTimeout(ctx, limits.WallClock)
 	defer cancel()
+	tRestore := time.Now()
 	inst, err := h.restore(runCtx, snap, w, fs, limits.Memory)
 	if err != nil {
 		return nil, err
 	}
+	e.log.Debug("restored", "took", time.Since(tRestore))
 	defer inst.close()
 	inst.onOutput = func(stream, line string) { res.Logs = append(res.Logs, LogLine{Stream: stream, Text: line}) }
 
@@ -92,6 +94,7 @@ func (e *Engine) runLocked(ctx context.Context, h *host, spec WorkerSpec, kind, 
 		if !inst.runPython("import _pyworkers_runner\n_pyworkers_runner.start()\n") {
 			panic(fmt.Errorf("the runner failed to start: %s", inst.stderrTail()))
 		}
+		e.log.Debug("started", "at", time.Since(start))
 		if derr := inst.drive(runCtx, func() bool { return out.settled }); derr != nil {
 			panic(derr)
 		}

@@ -12,6 +12,7 @@ import _pyworkers_host as host
 from pyodide.code import relaxed_call
 
 _RUNNER_FILE = __file__
+_PROJECT_PATHS = ("/session/metadata", "/session/python_modules", "/lib/pyworkers/vendored")
 
 
 def _format(exc):
@@ -72,7 +73,11 @@ def _wrap_request(req):
 
 
 async def _call():
-    importlib.invalidate_caches()
+    # The Worker's folders were mounted after the snapshot: drop their cached
+    # directory listings (importlib.invalidate_caches() would also re-read
+    # the stdlib zip's index, which is slow).
+    for path in _PROJECT_PATHS:
+        sys.path_importer_cache.pop(path, None)
     mod = importlib.import_module(host.main)
     kind = host.kind
     fn, in_class = _find_handler(mod, kind)

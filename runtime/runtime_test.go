@@ -1,0 +1,304 @@
+package runtime
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The tests run real handlers in the real Pyodide. They need the artifacts
+// (`bash runtime/artifacts/build.sh`) and fail, not skip, without them.
+
+var (
+	testEngineOnce sync.Once
+	testEngine     *Engine
+	testEngineErr  error
+)
+
+func engineForTest(t testing.TB) *Engine {
+	t.Helper()
+	testEngineOnce.Do(func() {
+		testEngine = NewEngine(EngineOptions{})
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		testEngineErr = testEngine.Warm(ctx, nil)
+	})
+	if testEngineErr != nil {
+		if errors.Is(testEngineErr, ErrArtifactsMissing) {
+			t.Fatalf("runtime artifacts are missing: run `%s` first (the Makefile does): %v", BuildCommand, testEngineErr)
+		}
+		t.Fatalf("warming the runtime: %v", testEngineErr)
+	}
+	return testEngine
+}
+
+func appSpec() WorkerSpec {
+	return WorkerSpec{
+		ProjectDir:         "../testdata/runtime/app",
+		Main:               "src/entry.py",
+		CompatibilityDate:  "2025-10-01",
+		CompatibilityFlags: []string{"python_workers"},
+		Vars:               map[string]any{"APP_NAME": "runtime-fixture", "LIMITS": map[string]any{"max": int64(3)}},
+		Secrets:            map[string]string{"API_TOKEN": "s3cr3t"},
+		Bindings:           []Binding{{Name: "CACHE", Kind: "kv_namespaces"}},
+	}
+}
+
+func fetch(t *testing.T, spec WorkerSpec, req HTTPRequest) *RunResult {
+	t.Helper()
+	res, err := engineForTest(t).RunFetch(context.Background(), spec, req)
+	if err != nil {
+		t.Fatalf("RunFetch(%s): %v", req.URL, err)
+	}
+	return res
+}
+
+func header(res *RunResult, name string) string {
+	for _, h := range res.Headers {
+		if h.Name == name {
+			return h.Value
+		}
+	}
+	return ""
+}
+
+func wantOK(t *testing.T, res *RunResult) {
+	t.Helper()
+	if res.Error != nil {
+		t.Fatalf("run failed: %+v\nlogs: %v", res.Error, res.Logs)
+	}
+}
+
+func TestHelloAndQuery(t *testing.T) {
+	spec := WorkerSpec{ProjectDir: "../testdata/runtime/hello", Main: "src/entry.py", CompatibilityDate: "2025-10-01",
+		CompatibilityFlags: []string{"python_workers"}, Vars: map[string]any{"GREETING": "hello"}}
+	for _, name := range []string{"go", "pyodide"} {
+		res := fetch(t, spec, HTTPRequest{URL: "http://localhost:8787/?name=" + name})
+		wantOK(t, res)
+		if res.Status != 200 || string(res.Body) != "hello "+name {
+			t.Fatalf("got %d %q, want 200 %q", res.Status, res.Body, "hello "+name)
+		}
+		if ct := header(res, "content-type"); ct != "text/plain;charset=UTF-8" {
+			t.Errorf("content-type = %q", ct)
+		}
+		wantLog := "handling GET http://localhost:8787/?name=" + name
+		if len(res.Logs) != 1 || res.Logs[0].Stream != "stdout" || res.Logs[0].Text != wantLog {
+			t.Errorf("logs = %+v, want one stdout line %q", res.Logs, wantLog)
+		}
+	}
+}
+
+func TestRequestURLIsKeptAsSent(t *testing.T) {
+	spec := WorkerSpec{ProjectDir: "../testdata/runtime/hello", Main: "src/entry.py", CompatibilityDate: "2025-10-01",
+		Vars: map[string]any{"GREETING": "hi"}}
+	url := "http://127.0.0.1:9999/a%2Fb/?name=x%20y"
+	res := fetch(t, spec, HTTPRequest{URL: url})
+	wantOK(t, res)
+	if got := res.Logs[0].Text; got != "handling GET "+url {
+		t.Fatalf("handler saw %q, want the URL as sent %q", got, url)
+	}
+	if string(res.Body) != "hi x y" {
+		t.Fatalf("body %q", res.Body)
+	}
+}
+
+func TestJSONEcho(t *testing.T) {
+	res := fetch(t, appSpec(), HTTPRequest{Method: "POST", URL: "http://localhost/json",
+		Headers: [][2]string{{"Content-Type", "application/json"}}, Body: []byte(`{"n": 1, "list": [true, null, "x"]}`)})
+	wantOK(t, res)
+	if res.Status != 201 {
+		t.Fatalf("status %d, body %s", res.Status, res.Body)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(res.Body, &got); err != nil {
+		t.Fatalf("body %q: %v", res.Body, err)
+	}
+	want := `{"echo":{"list":[true,null,"x"],"n":1},"method":"POST"}`
+	if b, _ := json.Marshal(got); string(b) != want {
+		t.Fatalf("got %s, want %s", b, want)
+	}
+	if ct := header(res, "content-type"); ct != "application/json" {
+		t.Errorf("content-type %q", ct)
+	}
+}
+
+func TestExceptionGives500WithTraceback(t *testing.T) {
+	res := fetch(t, appSpec(), HTTPRequest{URL: "http://localhost/error"})
+	if res.Status != 500 {
+		t.Fatalf("status %d, want 500", res.Status)
+	}
+	body := string(res.Body)
+	if !strings.HasPrefix(body, "Error: PythonError: Traceback (most recent call last):") {
+		t.Fatalf("body does not start like Cloudflare's: %q", body)
+	}
+	for _, want := range []string{"in explode", "ValueError: boom from the handler", "/session/metadata/entry.py"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("traceback lacks %q:\n%s", want, body)
+		}
+	}
+	if strings.Contains(body, "_pyworkers_runner") {
+		t.Errorf("traceback shows runtime internals:\n%s", body)
+	}
+	if res.Error == nil || res.Error.Kind != "exception" || res.Error.Type != "ValueError" || res.Error.Message != "boom from the handler" {
+		t.Fatalf("Error = %+v", res.Error)
+	}
+}
+
+func TestFFIRoundTrips(t *testing.T) {
+	res := fetch(t, appSpec(), HTTPRequest{URL: "http://localhost/ffi"})
+	wantOK(t, res)
+	var got map[string]any
+	if err := json.Unmarshal(res.Body, &got); err != nil {
+		t.Fatalf("%q: %v", res.Body, err)
+	}
+	check := func(key string, want any) {
+		t.Helper()
+		gb, _ := json.Marshal(got[key])
+		wb, _ := json.Marshal(want)
+		if string(gb) != string(wb) {
+			t.Errorf("%s = %s, want %s", key, gb, wb)
+		}
+	}
+	check("object_class", "Object")
+	check("map_class", "Map")
+	// None converts to undefined, which JSON.stringify drops (as in Pyodide).
+	check("json", `{"a":1,"b":[1,2,{}],"s":"text"}`)
+	check("back", map[string]any{"a": 1, "b": []any{1, 2, map[string]any{}}, "s": "text"})
+	check("doubled", []any{2, 4, 6})
+	check("big", 1099511627776)
+	check("this_args", 2)
+}
+
+func TestAsyncioGather(t *testing.T) {
+	res := fetch(t, appSpec(), HTTPRequest{URL: "http://localhost/gather"})
+	wantOK(t, res)
+	var got struct {
+		Results []string
+		Elapsed float64
+		JS      int
+	}
+	if err := json.Unmarshal(res.Body, &got); err != nil {
+		t.Fatalf("%q: %v", res.Body, err)
+	}
+	if strings.Join(got.Results, ",") != "slow,fast" || got.JS != 42 {
+		t.Fatalf("got %+v", got)
+	}
+	// Both sleeps run concurrently: about 0.2 s, not 0.3 s.
+	if got.Elapsed < 0.19 || got.Elapsed > 0.29 {
+		t.Fatalf("gather took %.3fs, want ~0.2s (concurrent)", got.Elapsed)
+	}
+}
+
+func TestHeadersInAndOut(t *testing.T) {
+	res := fetch(t, appSpec(), HTTPRequest{URL: "http://localhost/headers",
+		Headers: [][2]string{{"X-Custom", "abc"}, {"Accept", "text/plain"}}})
+	wantOK(t, res)
+	if v := header(res, "x-echo"); v != "abc" {
+		t.Fatalf("x-echo = %q (headers %+v)", v, res.Headers)
+	}
+	if v := header(res, "x-seen"); v != "accept,x-custom" {
+		t.Fatalf("handler saw header names %q, want lower-case accept,x-custom", v)
+	}
+}
+
+func TestEnvVarsSecretsAndMissingBinding(t *testing.T) {
+	res := fetch(t, appSpec(), HTTPRequest{URL: "http://localhost/env"})
+	wantOK(t, res)
+	if string(res.Body) != `{"app": "runtime-fixture", "token": "s3cr3t", "max": 3, "shout": "HI!"}` {
+		t.Fatalf("body %s", res.Body)
+	}
+	res = fetch(t, appSpec(), HTTPRequest{URL: "http://localhost/kv"})
+	if res.Status != 500 || !strings.Contains(string(res.Body), `the kv_namespaces binding "CACHE" (KvNamespace) is not available`) {
+		t.Fatalf("touching an unsimulated binding: %d %s", res.Status, res.Body)
+	}
+}
+
+func TestOutboundFetchIsOffByDefault(t *testing.T) {
+	res := fetch(t, appSpec(), HTTPRequest{URL: "http://localhost/outbound"})
+	if res.Status != 500 || !strings.Contains(string(res.Body), "outbound fetch is disabled") {
+		t.Fatalf("got %d %s", res.Status, res.Body)
+	}
+}
+
+func TestBytesAndRedirect(t *testing.T) {
+	res := fetch(t, appSpec(), HTTPRequest{URL: "http://localhost/bytes"})
+	wantOK(t, res)
+	if string(res.Body) != "\x00\x01binary" || header(res, "content-type") != "application/octet-stream" {
+		t.Fatalf("bytes: %q %+v", res.Body, res.Headers)
+	}
+	res = fetch(t, appSpec(), HTTPRequest{URL: "http://localhost/redirect"})
+	wantOK(t, res)
+	if res.Status != 307 || header(res, "location") != "https://example.com/next" {
+		t.Fatalf("redirect: %d %+v", res.Status, res.Headers)
+	}
+}
+
+func TestRunsDoNotShareState(t *testing.T) {
+	for i := 0; i < 2; i++ {
+		res := fetch(t, appSpec(), HTTPRequest{URL: "http://localhost/counter"})
+		wantOK(t, res)
+		if string(res.Body) != "1 1" {
+			t.Fatalf("run %d saw state from an earlier run: %q", i, res.Body)
+		}
+	}
+}
+
+func TestScheduled(t *testing.T) {
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	res, err := engineForTest(t).RunScheduled(context.Background(), appSpec(), "*/5 * * * *", at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantOK(t, res)
+	want := "cron */5 * * * * at " + "1767323045000"
+	if len(res.Logs) != 1 || res.Logs[0].Text != want {
+		t.Fatalf("logs %+v, want %q", res.Logs, want)
+	}
+}
+
+func TestInfiniteLoopIsStoppedAndNextRunWorks(t *testing.T) {
+	spec := WorkerSpec{ProjectDir: "../testdata/runtime/forever", Main: "worker.py", CompatibilityDate: "2025-10-01",
+		Limits: Limits{WallClock: time.Second}}
+	start := time.Now()
+	res := fetch(t, spec, HTTPRequest{URL: "http://localhost/spin"})
+	took := time.Since(start)
+	if res.Error == nil || res.Error.Kind != "timeout" || res.Status != 0 {
+		t.Fatalf("want a timeout, got status %d error %+v", res.Status, res.Error)
+	}
+	if !strings.Contains(res.Error.Message, "wall-clock limit of 1s") {
+		t.Errorf("message %q", res.Error.Message)
+	}
+	if took > 3*time.Second {
+		t.Errorf("stopping took %v", took)
+	}
+	res = fetch(t, spec, HTTPRequest{URL: "http://localhost/"})
+	wantOK(t, res)
+	if string(res.Body) != "still alive" {
+		t.Fatalf("next run: %q", res.Body)
+	}
+}
+
+func TestMemoryBombIsStopped(t *testing.T) {
+	spec := appSpec()
+	spec.Limits.Memory = 128 << 20
+	res := fetch(t, spec, HTTPRequest{URL: "http://localhost/memory"})
+	if res.Error == nil || res.Error.Kind != "memory" {
+		t.Fatalf("want a memory error, got %d %+v", res.Status, res.Error)
+	}
+	res = fetch(t, appSpec(), HTTPRequest{URL: "http://localhost/env"})
+	wantOK(t, res)
+}
+
+func TestCompatFlags(t *testing.T) {
+	f := CompatFlags("2025-10-01", []string{"python_workers", "no_python_no_global_handlers"})
+	if !f["python_workers"] || f["python_no_global_handlers"] || !f["python_workflows"] || f["enable_python_external_sdk"] {
+		t.Fatalf("flags %v", f)
+	}
+	if !CompatFlags("2026-05-01", nil)["enable_python_external_sdk"] {
+		t.Fatal("enable_python_external_sdk should be on from 2026-04-21")
+	}
+}

@@ -1,0 +1,81 @@
+import asyncio
+import json
+import time
+
+import js
+from js import Object
+from pyodide.ffi import create_proxy, to_js
+from workers import Response, WorkerEntrypoint
+
+from helpers import shout
+
+
+async def later(value, seconds):
+    await asyncio.sleep(seconds)
+    return value
+
+
+class Default(WorkerEntrypoint):
+    async def fetch(self, request):
+        path = request.url.split("?")[0].split("/", 3)[-1]
+        if path == "json":
+            data = await request.json()
+            return Response.json({"echo": data, "method": str(request.method)}, status=201)
+        if path == "error":
+            return self.explode()
+        if path == "ffi":
+            return Response.json(self.ffi_round_trips())
+        if path == "gather":
+            start = time.monotonic()
+            results = await asyncio.gather(later("slow", 0.2), later("fast", 0.1))
+            js_value = await js.Promise.resolve(41)
+            return Response.json({"results": results, "elapsed": time.monotonic() - start, "js": js_value + 1})
+        if path == "headers":
+            seen = {k: v for k, v in request.headers.items()}
+            return Response("ok", headers={"X-Echo": request.headers.get("x-custom", "missing"),
+                                           "X-Seen": ",".join(sorted(seen))})
+        if path == "env":
+            return Response.json({"app": self.env.APP_NAME, "token": self.env.API_TOKEN,
+                                  "max": self.env.LIMITS.max, "shout": shout("hi")})
+        if path == "kv":
+            return Response(await self.env.CACHE.get("k"))
+        if path == "outbound":
+            from workers import fetch
+            return await fetch("https://example.com/")
+        if path == "bytes":
+            return Response(b"\x00\x01binary", headers={"content-type": "application/octet-stream"})
+        if path == "redirect":
+            return Response.redirect("https://example.com/next", 307)
+        if path == "counter":
+            js.globalThis.counter = (js.globalThis.counter or 0) + 1 if hasattr(js.globalThis, "counter") else 1
+            global COUNT
+            COUNT = globals().get("COUNT", 0) + 1
+            return Response(f"{js.globalThis.counter} {COUNT}")
+        if path == "memory":
+            hog = bytearray(1 << 30)
+            return Response(str(len(hog)))
+        return Response("not found", status=404)
+
+    def explode(self):
+        raise ValueError("boom from the handler")
+
+    def ffi_round_trips(self):
+        d = {"a": 1, "b": [1, 2, {"c": None}], "s": "text"}
+        obj = to_js(d, dict_converter=Object.fromEntries)
+        as_map = to_js({"k": "v"})
+        back = js.JSON.parse(js.JSON.stringify(obj)).to_py()
+        proxy = create_proxy(lambda x, *rest: x * 2)
+        doubled = js.Array.new(1, 2, 3).map(proxy).to_py()
+        proxy.destroy()
+        return {
+            "object_class": obj.constructor.name,
+            "map_class": as_map.constructor.name,
+            "json": js.JSON.stringify(obj),
+            "back": back,
+            "doubled": doubled,
+            "big": js.Number(2**40),
+            "this_args": js.Function.prototype.call.call(create_proxy(lambda *a: len(a)), None, 1, 2),
+        }
+
+    async def scheduled(self, controller):
+        print(f"cron {controller.cron} at {int(controller.scheduledTime)}")
