@@ -18,6 +18,7 @@ const BuildCommand = "bash runtime/artifacts/build.sh"
 const (
 	EnvArtifacts    = "PYWORKERS_ARTIFACTS"     // directory holding the built Pyodide artifacts
 	EnvCompileCache = "PYWORKERS_COMPILE_CACHE" // directory for wazero's compilation cache
+	EnvCacheDir     = "PYWORKERS_CACHE_DIR"     // base of both caches when the specific ones are unset
 )
 
 // Artifacts are the files the build script produces.
@@ -46,6 +47,9 @@ func DefaultArtifactsDir() string {
 func DefaultCompileCacheDir() string {
 	if d := os.Getenv(EnvCompileCache); d != "" {
 		return d
+	}
+	if d := os.Getenv(EnvCacheDir); d != "" {
+		return filepath.Join(d, "wazero")
 	}
 	base, err := os.UserCacheDir()
 	if err != nil {

@@ -103,8 +103,10 @@ type Engine struct {
 	warmErr  error
 	progress []func(string, int)
 
-	runMu sync.Mutex // one run at a time
-	snaps map[string]*snapshot
+	runMu   sync.Mutex // one run at a time
+	snaps   map[string]*snapshot
+	art     *Artifacts
+	snapDir string // where snapshots persist across processes ("" = nowhere)
 }
 
 // NewEngine returns an engine; nothing is loaded until Warm or a run.
@@ -199,6 +201,7 @@ func (e *Engine) buildHost(ctx context.Context) (h *host, err error) {
 	if err != nil {
 		return nil, err
 	}
+	e.art = art
 	cacheDir := e.opts.CompileCacheDir
 	if cacheDir == "" {
 		cacheDir = DefaultCompileCacheDir()
@@ -209,6 +212,9 @@ func (e *Engine) buildHost(ctx context.Context) (h *host, err error) {
 		e.report("compiling the Python runtime (first start only, about 15 s)", 5)
 	} else {
 		e.report("loading the Python runtime", 5)
+	}
+	if cacheDir != "" {
+		e.snapDir = filepath.Join(cacheDir, "pyworkers-snapshots")
 	}
 	t := time.Now()
 	h, err = newHost(ctx, art, cacheDir)
@@ -307,7 +313,22 @@ func (e *Engine) snapshotFor(ctx context.Context, h *host, sdk sdkSource) (*snap
 	if s, ok := e.snaps[sdk.key()]; ok {
 		return s, nil
 	}
+	persist := e.snapDir != "" && sdk.kind == "builtin"
+	var file string
+	if persist {
+		file = filepath.Join(e.snapDir, snapshotKey(e.art, sdk)+".snap")
+		if s, err := readSnapshot(file); err == nil {
+			e.snaps[sdk.key()] = s
+			return s, nil
+		}
+	}
 	base, ok := e.snaps["base"]
+	if !ok && e.snapDir != "" {
+		if s, err := readSnapshot(filepath.Join(e.snapDir, snapshotKey(e.art, sdkSource{kind: "base"})+".snap")); err == nil {
+			base, ok = s, true
+			e.snaps["base"] = s
+		}
+	}
 	if !ok {
 		t := time.Now()
 		w := buildWorld(runSetup{flags: CompatFlags("", nil), console: func(string, string) {}})
@@ -322,6 +343,11 @@ func (e *Engine) snapshotFor(ctx context.Context, h *host, sdk sdkSource) (*snap
 		}
 		e.snaps["base"] = base
 		e.log.Info("interpreter booted", "took", time.Since(t), "memory_mib", len(base.memory)>>20)
+		if e.snapDir != "" {
+			if err := writeSnapshot(filepath.Join(e.snapDir, snapshotKey(e.art, sdkSource{kind: "base"})+".snap"), base); err != nil {
+				e.log.Warn("cannot save the interpreter snapshot", "err", err)
+			}
+		}
 	}
 	t := time.Now()
 	w := buildWorld(runSetup{flags: CompatFlags("", nil), console: func(string, string) {}})
@@ -353,6 +379,11 @@ func (e *Engine) snapshotFor(ctx context.Context, h *host, sdk sdkSource) (*snap
 		}
 	}
 	e.snaps[sdk.key()] = snap
+	if persist {
+		if err := writeSnapshot(file, snap); err != nil {
+			e.log.Warn("cannot save the SDK snapshot", "err", err)
+		}
+	}
 	e.log.Info("SDK snapshot taken", "sdk", sdk.kind, "took", time.Since(t))
 	return snap, nil
 }

@@ -1,0 +1,280 @@
+// Package cli implements `pyworkers-lsp run` (call a Worker's handler once in
+// the embedded runtime and print the response like `curl -i`) and
+// `pyworkers-lsp runtime warm` (build the compilation cache).
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/project"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime"
+)
+
+const runUsage = `Usage: pyworkers-lsp run [flags] [PATH_AND_QUERY]
+
+Runs the Worker in the current folder once in the embedded Python runtime and
+prints the response like curl -i. Handler output (print, console.log) goes to
+stderr. Exit status: 0 a response, 1 the handler raised or hit a limit, 2 usage.
+
+Flags:
+  --config PATH      wrangler config (default: nearest wrangler.json/jsonc/toml)
+  --env NAME         environment (env.NAME block) to use
+  -X, --method M     request method (default GET, POST with --data)
+  -H 'Name: value'   request header (repeatable)
+  -d, --data BODY    request body; @file reads it from a file
+  --allow-net        let the handler's fetch() reach the network
+  --timeout DUR      wall-clock limit (default 30s)
+  --scheduled CRON   call scheduled() with this cron instead of fetch()
+`
+
+type headerFlags [][2]string
+
+func (h *headerFlags) String() string { return fmt.Sprint(*h) }
+func (h *headerFlags) Set(v string) error {
+	name, value, ok := strings.Cut(v, ":")
+	if !ok || strings.TrimSpace(name) == "" {
+		return fmt.Errorf("header %q is not 'Name: value'", v)
+	}
+	*h = append(*h, [2]string{strings.TrimSpace(name), strings.TrimSpace(value)})
+	return nil
+}
+
+// Main is `pyworkers-lsp run`; it returns the exit status.
+func Main(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var (
+		configPath, envName, method, data, scheduled string
+		allowNet                                     bool
+		timeout                                      time.Duration
+		headers                                      headerFlags
+	)
+	fs.StringVar(&configPath, "config", "", "")
+	fs.StringVar(&envName, "env", "", "")
+	fs.StringVar(&method, "method", "", "")
+	fs.StringVar(&method, "X", "", "")
+	fs.Var(&headers, "H", "")
+	fs.Var(&headers, "header", "")
+	fs.StringVar(&data, "data", "", "")
+	fs.StringVar(&data, "d", "", "")
+	fs.BoolVar(&allowNet, "allow-net", false, "")
+	fs.DurationVar(&timeout, "timeout", runtime.DefaultWallClock, "")
+	fs.StringVar(&scheduled, "scheduled", "", "")
+	if err := fs.Parse(interleave(args)); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, runUsage)
+			return 0
+		}
+		fmt.Fprintf(stderr, "pyworkers-lsp run: %v\n\n%s", err, runUsage)
+		return 2
+	}
+	if fs.NArg() > 1 {
+		fmt.Fprintf(stderr, "pyworkers-lsp run: one PATH_AND_QUERY at most, got %q\n\n%s", fs.Args(), runUsage)
+		return 2
+	}
+	target := "/"
+	if fs.NArg() == 1 {
+		target = fs.Arg(0)
+	}
+	if !strings.HasPrefix(target, "/") {
+		fmt.Fprintf(stderr, "pyworkers-lsp run: the path must start with '/', got %q\n", target)
+		return 2
+	}
+	var body []byte
+	if strings.HasPrefix(data, "@") {
+		b, err := os.ReadFile(data[1:])
+		if err != nil {
+			fmt.Fprintf(stderr, "pyworkers-lsp run: %v\n", err)
+			return 2
+		}
+		body = b
+	} else if data != "" {
+		body = []byte(data)
+	}
+	if method == "" {
+		method = "GET"
+		if body != nil {
+			method = "POST"
+		}
+	}
+
+	spec, err := loadSpec(configPath, envName)
+	if err != nil {
+		fmt.Fprintf(stderr, "pyworkers-lsp run: %v\n", err)
+		return 2
+	}
+	spec.AllowNet = allowNet
+	spec.Limits.WallClock = timeout
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	engine := runtime.NewEngine(runtime.EngineOptions{})
+	defer engine.Close()
+	if err := engine.Warm(ctx, warmProgress(stderr)); err != nil {
+		fmt.Fprintf(stderr, "pyworkers-lsp run: %v\n", err)
+		return 1
+	}
+	var res *runtime.RunResult
+	if scheduled != "" {
+		res, err = engine.RunScheduled(ctx, spec, scheduled, time.Now())
+	} else {
+		res, err = engine.RunFetch(ctx, spec, runtime.HTTPRequest{
+			Method: strings.ToUpper(method), URL: "http://localhost:8787" + target, Headers: headers, Body: body})
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "pyworkers-lsp run: %v\n", err)
+		return 1
+	}
+	return report(res, stdout, stderr)
+}
+
+// interleave moves flags after the positional argument before it, so
+// `run /path -H x` works like `run -H x /path`.
+func interleave(args []string) []string {
+	var flags, pos []string
+	takesValue := map[string]bool{"-config": true, "-env": true, "-method": true, "-X": true, "-H": true, "-header": true,
+		"-data": true, "-d": true, "-timeout": true, "-scheduled": true}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
+		}
+		if strings.HasPrefix(a, "-") && a != "-" {
+			flags = append(flags, a)
+			name := "-" + strings.TrimLeft(a, "-")
+			if !strings.Contains(a, "=") && takesValue[name] && i+1 < len(args) {
+				flags = append(flags, args[i+1])
+				i++
+			}
+			continue
+		}
+		pos = append(pos, a)
+	}
+	return append(flags, pos...)
+}
+
+func warmProgress(stderr io.Writer) func(string, int) {
+	return func(msg string, pct int) {
+		if strings.Contains(msg, "compiling") {
+			fmt.Fprintf(stderr, "pyworkers-lsp: %s\n", msg)
+		}
+	}
+}
+
+func report(res *runtime.RunResult, stdout, stderr io.Writer) int {
+	for _, w := range res.Warnings {
+		fmt.Fprintf(stderr, "warning: %s\n", w)
+	}
+	for _, l := range res.Logs {
+		fmt.Fprintln(stderr, l.Text)
+	}
+	if res.Status != 0 {
+		fmt.Fprintf(stdout, "HTTP/1.1 %d %s\n", res.Status, res.StatusText)
+		for _, h := range res.Headers {
+			fmt.Fprintf(stdout, "%s: %s\n", h.Name, h.Value)
+		}
+		fmt.Fprintf(stdout, "content-length: %d\n\n", len(res.Body))
+		stdout.Write(res.Body)
+	}
+	if res.Error != nil {
+		if res.Error.Traceback != "" {
+			fmt.Fprint(stderr, strings.TrimRight(res.Error.Traceback, "\n")+"\n")
+		} else {
+			fmt.Fprintf(stderr, "error: %s\n", res.Error.Error())
+		}
+		return 1
+	}
+	return 0
+}
+
+// loadSpec reads the Worker's config with the project model the language
+// server uses.
+func loadSpec(configPath, envName string) (runtime.WorkerSpec, error) {
+	if configPath == "" {
+		cwd, err := os.Getwd()
+		if err != nil {
+			return runtime.WorkerSpec{}, err
+		}
+		configPath = project.FindConfig(project.OSFS{}, cwd)
+		if configPath == "" {
+			return runtime.WorkerSpec{}, fmt.Errorf("no wrangler.json, wrangler.jsonc or wrangler.toml in %s or above (use --config)", cwd)
+		}
+	}
+	abs, err := filepath.Abs(configPath)
+	if err != nil {
+		return runtime.WorkerSpec{}, err
+	}
+	w := project.Load(project.OSFS{}, abs)
+	if w.ConfigErr != nil {
+		return runtime.WorkerSpec{}, fmt.Errorf("reading %s: %w", abs, w.ConfigErr)
+	}
+	env, ok := w.Env(envName)
+	if !ok {
+		return runtime.WorkerSpec{}, fmt.Errorf("%s has no environment %q (have: %s)", abs, envName, strings.Join(w.EnvNames, ", "))
+	}
+	if env.MainPath == "" {
+		return runtime.WorkerSpec{}, fmt.Errorf("%s sets no `main`", abs)
+	}
+	spec := runtime.WorkerSpec{
+		ProjectDir:         w.Dir,
+		Main:               env.MainPath,
+		CompatibilityDate:  env.CompatDate,
+		CompatibilityFlags: env.CompatFlags,
+		Vars:               map[string]any{},
+		Secrets:            map[string]string{},
+	}
+	for _, b := range env.Bindings {
+		switch {
+		case b.Secret != nil:
+			spec.Secrets[b.Name] = b.Secret.Value()
+		case b.Kind != nil && b.Kind.Key() == "vars":
+			if b.Entry != nil {
+				spec.Vars[b.Name] = b.Entry.ToAny()
+			}
+		case b.Kind != nil:
+			spec.Bindings = append(spec.Bindings, runtime.Binding{Name: b.Name, Kind: b.Kind.Key()})
+		}
+	}
+	return spec, nil
+}
+
+const runtimeUsage = `Usage: pyworkers-lsp runtime warm
+
+Compiles the embedded Python runtime into the compilation cache (about 15 s
+the first time) so later starts take well under a second.
+`
+
+// RuntimeMain is `pyworkers-lsp runtime SUBCOMMAND`.
+func RuntimeMain(args []string, stdout, stderr io.Writer) int {
+	if len(args) != 1 || args[0] != "warm" {
+		if len(args) == 1 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+			fmt.Fprint(stdout, runtimeUsage)
+			return 0
+		}
+		fmt.Fprint(stderr, runtimeUsage)
+		return 2
+	}
+	start := time.Now()
+	engine := runtime.NewEngine(runtime.EngineOptions{})
+	defer engine.Close()
+	err := engine.Warm(context.Background(), func(msg string, pct int) {
+		fmt.Fprintf(stderr, "[%3d%%] %s\n", pct, msg)
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "pyworkers-lsp runtime warm: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stderr, "runtime ready in %s (artifacts %s, compile cache %s)\n",
+		time.Since(start).Round(time.Millisecond), runtime.DefaultArtifactsDir(), runtime.DefaultCompileCacheDir())
+	return 0
+}
