@@ -7,6 +7,7 @@ import (
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/catalog"
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/project"
+	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/pysyntax"
 )
 
 const header = "from workers import WorkerEntrypoint, DurableObject, WorkflowEntrypoint, Response\n\n"
@@ -348,4 +349,26 @@ func TestCompleteWithoutTree(t *testing.T) {
 	checkLabels(t, items, everyBinding, nil)
 }
 
-var _ = project.SecretKind
+// The server passes no file list: it is loaded only when a lookup needs
+// it, and env completion never does.
+func TestPythonFilesLoadedLazily(t *testing.T) {
+	loads := 0
+	mk := func(src string) *Request {
+		req := newRequest(t, "app-jsonc", "", "src/scratch.py", src)
+		req.PythonFiles, req.Workers = nil, nil
+		req.PythonFilesOf = func(w *project.Worker) map[string]*pysyntax.File { loads++; return pythonFilesOf(w) }
+		req.AllWorkers = func() []*project.Worker { loads++; return allWorkers(loadWorkspace(t)) }
+		return req
+	}
+	items := Complete(context.Background(), mk(header+"class Default(WorkerEntrypoint):\n    async def fetch(self, request):\n        self.env.<|>\n"))
+	if len(items) == 0 || loads != 0 {
+		t.Errorf("env completion: %d items, %d loads", len(items), loads)
+	}
+	items = Complete(context.Background(), mk(header+"class Default(WorkerEntrypoint):\n    async def fetch(self, request):\n        self.env.COUNTER.getByName('a').<|>\n"))
+	checkLabels(t, items, []string{"increment"}, nil)
+	items = Complete(context.Background(), mk(header+"class Default(WorkerEntrypoint):\n    async def fetch(self, request):\n        self.env.AUTH.<|>\n"))
+	checkLabels(t, items, []string{"verify"}, nil)
+	if loads == 0 {
+		t.Error("files were never loaded")
+	}
+}
