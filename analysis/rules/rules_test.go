@@ -2,6 +2,8 @@ package rules
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -93,6 +95,22 @@ func TestCheckWorkerCoversAllFiles(t *testing.T) {
 	for _, want := range []string{"PW009 /w/src/entry.py", "PW017 /w/requirements.txt", "PW002 /w/wrangler.jsonc"} {
 		if !got[want] {
 			t.Errorf("missing %s in %v", want, got)
+		}
+	}
+}
+
+func TestEveryRuleHasADocsPage(t *testing.T) {
+	for _, r := range Rules() {
+		data, err := os.ReadFile(filepath.Join("../../docs/rules", r.Code+".md"))
+		if err != nil {
+			t.Errorf("%s: %v", r.Code, err)
+			continue
+		}
+		if !strings.HasPrefix(string(data), "# "+r.Code+":") || !strings.Contains(string(data), "pyworkers: ignore["+r.Code+"]") {
+			t.Errorf("%s: page lacks its heading or silencing section", r.Code)
+		}
+		if r.DocsURL() != DocsBaseURL+r.Code+".md" {
+			t.Errorf("%s: docs URL %s", r.Code, r.DocsURL())
 		}
 	}
 }
