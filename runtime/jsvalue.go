@@ -74,6 +74,10 @@ type Object struct {
 	viewLen    int
 	host       any // Go payload of host objects (Request, Response, Headers...)
 	frozenKeys bool
+
+	// dynGet answers property reads the object does not hold itself
+	// (a PyProxy reads Python attributes this way).
+	dynGet func(key string) (Value, bool)
 }
 
 // jsThrow is how Go code throws a JS value: panic(&jsThrow{v}).
@@ -126,6 +130,11 @@ func (o *Object) Get(k string) Value {
 	if o.call != nil && k == "name" {
 		return o.name
 	}
+	if o.dynGet != nil {
+		if v, ok := o.dynGet(k); ok {
+			return v
+		}
+	}
 	return Undefined
 }
 
@@ -149,6 +158,11 @@ func (o *Object) Has(k string) bool {
 			return true
 		}
 		if _, ok := c.props[k]; ok {
+			return true
+		}
+	}
+	if o.dynGet != nil {
+		if _, ok := o.dynGet(k); ok {
 			return true
 		}
 	}

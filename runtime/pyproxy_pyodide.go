@@ -8,6 +8,8 @@
 
 package runtime
 
+import "strings"
+
 type pyProxy struct {
 	ptr         uint32
 	flags       int32
@@ -22,7 +24,11 @@ type pyProxyOptions struct {
 
 // PyProxy type flags (pyproxy_getflags).
 const (
-	pyIsIterable  = 1 << 0
+	pyHasLength   = 1 << 0
+	pyHasGet      = 1 << 1
+	pyHasHas      = 1 << 3
+	pyIsIterable  = 1 << 4
+	pyIsIterator  = 1 << 5
 	pyIsAwaitable = 1 << 6
 	pyIsBuffer    = 1 << 7
 	pyIsCallable  = 1 << 8
@@ -66,6 +72,73 @@ func (inst *instance) newPyProxy(ptr uint32, opt pyProxyOptions) *Object {
 		}
 		w.method(o, "then", func(_ Value, a []Value) Value { return w.then(ensure(), arg(a, 0), arg(a, 1)) })
 		w.method(o, "catch", func(_ Value, a []Value) Value { return w.then(ensure(), Undefined, arg(a, 0)) })
+	}
+	cache := w.newMap() // Pyodide's per-proxy attribute cache map
+	o.dynGet = func(key string) (Value, bool) {
+		// The PyProxy get trap: anything not on the proxy itself is a Python
+		// attribute ("$name" escapes names the proxy defines).
+		if o.py.ptr == 0 || key == "then" || strings.HasPrefix(key, "@@") {
+			return nil, false
+		}
+		key = strings.TrimPrefix(key, "$")
+		r := inst.call("_pyproxy_getattr", uint64(o.py.ptr), w.handle(key), w.handle(cache))
+		if r == hError {
+			if inst.call("PyErr_Occurred") != 0 {
+				panic(&jsThrow{inst.pythonError()})
+			}
+			return nil, false
+		}
+		return w.value(r), true
+	}
+	if flags&pyHasGet != 0 {
+		w.method(o, "get", func(_ Value, a []Value) Value {
+			inst.checkAlive(o)
+			r := inst.call("_pyproxy_getitem", uint64(o.py.ptr), w.handle(arg(a, 0)), w.handle(cache), 0)
+			if r == hError {
+				if inst.call("PyErr_Occurred") != 0 {
+					panic(&jsThrow{inst.pythonError()})
+				}
+				return Undefined
+			}
+			return w.value(r)
+		})
+	}
+	if flags&pyHasHas != 0 {
+		w.method(o, "has", func(_ Value, a []Value) Value {
+			inst.checkAlive(o)
+			r := int32(inst.call("_pyproxy_contains", uint64(o.py.ptr), w.handle(arg(a, 0))))
+			if r == -1 {
+				panic(&jsThrow{inst.pythonError()})
+			}
+			return r == 1
+		})
+	}
+	if flags&(pyIsIterable|pyIsIterator) != 0 {
+		w.method(o, "@@iterator", func(_ Value, a []Value) Value {
+			inst.checkAlive(o)
+			it := uint32(inst.call("PyObject_GetIter", uint64(o.py.ptr)))
+			if it == 0 {
+				panic(&jsThrow{inst.pythonError()})
+			}
+			finished := false
+			iter := &Object{Class: "Object", proto: w.IteratorProto}
+			w.method(iter, "next", func(Value, []Value) Value {
+				if finished {
+					return w.newObjectFrom("done", true, "value", Undefined)
+				}
+				r := inst.call("_pyproxy_iter_next", uint64(it), w.handle(cache), 0)
+				if r == hError {
+					finished = true
+					inst.call("Py_DecRef", uint64(it))
+					if inst.call("PyErr_Occurred") != 0 {
+						panic(&jsThrow{inst.pythonError()})
+					}
+					return w.newObjectFrom("done", true, "value", Undefined)
+				}
+				return w.newObjectFrom("done", false, "value", w.value(r))
+			})
+			return iter
+		})
 	}
 	if flags&pyIsBuffer != 0 {
 		w.method(o, "getBuffer", func(_ Value, a []Value) Value { return inst.pyGetBuffer(o) })

@@ -124,8 +124,16 @@ func (w *world) fillHeaders(h *headerList, init Value) {
 		}
 		return
 	}
-	if o.kind == kindArray || o.kind == kindMap || w.hasMethod(o, "@@iterator") || o.kind == kindPyProxy {
-		w.iterate(o, func(e Value) { h.add(toString(w.get(e, "0")), toString(w.get(e, "1"))) })
+	if o.kind == kindArray || o.kind == kindMap || w.hasMethod(o, "@@iterator") {
+		// WebIDL sequence<sequence<ByteString>>: each pair is iterated too.
+		w.iterate(o, func(e Value) {
+			var pair []Value
+			w.iterate(e, func(v Value) { pair = append(pair, v) })
+			if len(pair) != 2 {
+				w.throwError("TypeError", "Failed to construct 'Headers': each header must be a [name, value] pair")
+			}
+			h.add(toString(pair[0]), toString(pair[1]))
+		})
 		return
 	}
 	for _, k := range o.OwnKeys() {
