@@ -37,15 +37,46 @@ typedef struct {
 	uint8_t flags; // 1 named, 2 missing
 } pw_flat;
 
+typedef struct { uint32_t start, end; uint16_t symbol; uint8_t has_error; } pw_top;
+
+bool ts_node_has_error(pw_node self);
+
+// pw_top_children lists the root's children (the module's top-level
+// statements) with their ranges; it returns their count.
+static uint32_t pw_top_children(void *tree, pw_top *out, uint32_t cap, uint16_t *root_symbol) {
+	pw_node root = ts_tree_root_node(tree);
+	*root_symbol = ts_node_symbol(root);
+	pw_cursor c = ts_tree_cursor_new(root);
+	uint32_t n = 0;
+	if (ts_tree_cursor_goto_first_child(&c)) {
+		do {
+			pw_node node = ts_tree_cursor_current_node(&c);
+			if (n < cap) {
+				out[n].start = ts_node_start_byte(node);
+				out[n].end = ts_node_end_byte(node);
+				out[n].symbol = ts_node_symbol(node);
+				out[n].has_error = ts_node_has_error(node) || ts_node_is_missing(node);
+			}
+			n++;
+		} while (ts_tree_cursor_goto_next_sibling(&c));
+	}
+	ts_tree_cursor_delete(&c);
+	return n;
+}
+
 // pw_flatten writes the tree in pre-order into out (up to cap entries) and
 // returns the node count, so a caller whose buffer was too small can retry.
 // One call walks the whole tree, instead of several cgo calls per node.
-static uint32_t pw_flatten(void *tree, pw_flat *out, uint32_t cap) {
+// When skip is not NULL, a top-level statement i with skip[i] set is
+// written as one stub node (flag 4) and not descended into: its copy from
+// an earlier version of the file is reused.
+static uint32_t pw_flatten(void *tree, pw_flat *out, uint32_t cap, const uint8_t *skip, uint32_t nskip) {
 	pw_cursor c = ts_tree_cursor_new(ts_tree_root_node(tree));
 	uint32_t n = 0;
 	int32_t stack[4096];
 	int depth = 0;
 	int32_t parent = -1;
+	uint32_t top = 0; // index of the current top-level statement
 	for (;;) {
 		pw_node node = ts_tree_cursor_current_node(&c);
 		if (n < cap) {
@@ -54,12 +85,23 @@ static uint32_t pw_flatten(void *tree, pw_flat *out, uint32_t cap) {
 			f->end = ts_node_end_byte(node);
 			f->parent = parent;
 			f->symbol = ts_node_symbol(node);
-			f->field = ts_tree_cursor_current_field_id(&c);
-			f->flags = (ts_node_is_named(node) ? 1 : 0) | (ts_node_is_missing(node) ? 2 : 0);
+			bool named = ts_node_is_named(node);
+			// Anonymous tokens need no field name: rules read fields of
+			// named nodes only, and the lookup is a third of the walk.
+			f->field = named ? ts_tree_cursor_current_field_id(&c) : 0;
+			f->flags = (named ? 1 : 0) | (ts_node_is_missing(node) ? 2 : 0);
 		}
 		int32_t self = (int32_t)n;
 		n++;
-		if (depth < 4096 && ts_tree_cursor_goto_first_child(&c)) {
+		bool stub = false;
+		if (skip != NULL && depth == 1) {
+			if (top < nskip && skip[top]) {
+				stub = true;
+				if (self < (int32_t)cap) out[self].flags |= 4;
+			}
+			top++;
+		}
+		if (!stub && depth < 4096 && ts_tree_cursor_goto_first_child(&c)) {
 			stack[depth++] = parent;
 			parent = self;
 			continue;
@@ -77,6 +119,7 @@ static uint32_t pw_flatten(void *tree, pw_flat *out, uint32_t cap) {
 import "C"
 
 import (
+	"strings"
 	"sync"
 	"unsafe"
 
@@ -92,10 +135,18 @@ type baseTreeLayout struct {
 
 type flatNode = C.pw_flat
 
+// flatPool recycles the flat buffers: only their memory is reused, never
+// their content, so nothing is cached across calls.
+var flatPool = sync.Pool{New: func() any { return []flatNode(nil) }}
+
+// releaseFlat returns a buffer to the pool.
+func releaseFlat(b []flatNode) { flatPool.Put(b[:0]) } //nolint:staticcheck // a slice header is fine here
+
 var (
 	namesOnce   sync.Once
 	symbolNames []string
 	fieldNames  []string
+	isKeyword   []bool
 )
 
 // loadNames caches the grammar's symbol and field names once: converting a
@@ -106,6 +157,10 @@ func loadNames(lang unsafe.Pointer) {
 		symbolNames = make([]string, ns)
 		for i := uint32(0); i < ns; i++ {
 			symbolNames[i] = C.GoString(C.ts_language_symbol_name(lang, C.pw_symbol(i)))
+		}
+		isKeyword = make([]bool, ns)
+		for i, name := range symbolNames {
+			isKeyword[i] = name != "" && strings.Trim(name, "abcdefghijklmnopqrstuvwxyz_") == ""
 		}
 		nf := uint32(C.ts_language_field_count(lang))
 		fieldNames = make([]string, nf+1)
@@ -128,19 +183,56 @@ func symbolName(s uint16) string {
 }
 
 // flatten copies the tree into Go memory in one cgo call.
-func flatten(t *sitter.Tree, sizeHint int) []flatNode {
+func flatten(t *sitter.Tree, sizeHint int, skip []byte) []flatNode {
 	base := (*baseTreeLayout)(unsafe.Pointer(t.BaseTree))
 	loadNames(C.ts_tree_language(base.c))
-	buf := make([]flatNode, sizeHint)
+	buf := flatPool.Get().([]flatNode)
+	if cap(buf) < sizeHint {
+		buf = make([]flatNode, sizeHint)
+	}
+	buf = buf[:cap(buf)]
+	var skipPtr *C.uint8_t
+	if len(skip) > 0 {
+		skipPtr = (*C.uint8_t)(unsafe.Pointer(&skip[0]))
+	}
 	for {
 		var p *C.pw_flat
 		if len(buf) > 0 {
 			p = &buf[0]
 		}
-		n := int(C.pw_flatten(base.c, p, C.uint32_t(len(buf))))
+		n := int(C.pw_flatten(base.c, p, C.uint32_t(len(buf)), skipPtr, C.uint32_t(len(skip))))
 		if n <= len(buf) {
 			return buf[:n]
 		}
 		buf = make([]flatNode, n)
+	}
+}
+
+// topStatement is one top-level statement's range and type.
+type topStatement struct {
+	start, end int
+	typ        string
+	hasError   bool
+}
+
+// topStatements lists the module's top-level statements in one cgo call,
+// with the root's type ("module", or "ERROR" for a file that does not
+// parse as one).
+func topStatements(t *sitter.Tree) (string, []topStatement) {
+	base := (*baseTreeLayout)(unsafe.Pointer(t.BaseTree))
+	loadNames(C.ts_tree_language(base.c))
+	buf := make([]C.pw_top, 256)
+	var rootSym C.uint16_t
+	for {
+		n := int(C.pw_top_children(base.c, &buf[0], C.uint32_t(len(buf)), &rootSym))
+		if n > len(buf) {
+			buf = make([]C.pw_top, n)
+			continue
+		}
+		out := make([]topStatement, n)
+		for i := range out {
+			out[i] = topStatement{int(buf[i].start), int(buf[i].end), symbolName(uint16(buf[i].symbol)), buf[i].has_error != 0}
+		}
+		return symbolName(uint16(rootSym)), out
 	}
 }

@@ -118,23 +118,79 @@ func (n *Node) Contains(off int) bool { return off >= n.Start && off < n.End }
 
 // build copies a tree into Nodes. All nodes share one backing array, and all
 // children slices share another, so the copy costs two allocations.
-func build(t *sitter.Tree, sizeHint int) *Node {
-	flat := flatten(t, sizeHint)
+//
+// Punctuation and operator tokens are left out (no rule looks at them);
+// keyword tokens ("async", "except", "await", ...) are kept.
+//
+// With prev (the same file's previous version), top-level statements whose
+// text is unchanged are copied from prev instead of being walked in
+// tree-sitter again: after a keystroke only the edited statement is.
+func build(t *sitter.Tree, sizeHint int, src string, prev *Module) *Node {
+	var skip []byte
+	var reuse []*Node // per top-level statement: prev's subtree, or nil
+	var tops []topStatement
+	if prev != nil && prev.Root != nil && prev.Root.Type == "module" {
+		byText := make(map[string]*Node, len(prev.Root.Children))
+		for _, c := range prev.Root.Children {
+			// A statement parsed next to a syntax error may parse
+			// differently once the error is gone: only clean ones are reused.
+			if c.Type != "ERROR" && !c.Missing && !prev.InError(c.Start, c.End) {
+				byText[prev.Src[c.Start:c.End]] = c
+			}
+		}
+		var rootType string
+		rootType, tops = topStatements(t)
+		if rootType != "module" {
+			tops = nil // error recovery reshaped the top level: walk it all
+		}
+		skip = make([]byte, len(tops))
+		reuse = make([]*Node, len(tops))
+		reused := 0
+		for i, ts := range tops {
+			if ts.hasError {
+				continue
+			}
+			if old, ok := byText[src[ts.start:ts.end]]; ok && old.Type == ts.typ {
+				skip[i], reuse[i] = 1, old
+				reused++
+			}
+		}
+		if reused == 0 {
+			skip, reuse = nil, nil
+		} else {
+			sizeHint = (len(src) - 0) / 16
+		}
+	}
+	flat := flatten(t, sizeHint, skip)
+	defer releaseFlat(flat)
 	if len(flat) == 0 {
 		return &Node{Type: "module"}
 	}
-	nodes := make([]Node, len(flat))
+	// keep[i] is the index of flat[i] in nodes, or -1 when dropped.
+	keep := make([]int32, len(flat))
 	counts := make([]int32, len(flat))
-	for i := range flat {
-		if p := int(flat[i].parent); p >= 0 {
-			counts[p]++
-		}
-	}
-	kids := make([]*Node, len(flat))
-	next := 0
+	kept := 0
 	for i := range flat {
 		f := &flat[i]
-		n := &nodes[i]
+		if f.flags&(1|2|4) == 0 && !keywordSymbol(uint16(f.symbol)) && f.parent > 0 { // root children stay: they index the top-level statements
+			keep[i] = -1
+			continue
+		}
+		keep[i] = int32(kept)
+		kept++
+		if p := int(f.parent); p >= 0 {
+			counts[keep[p]]++
+		}
+	}
+	nodes := make([]Node, kept)
+	kids := make([]*Node, kept)
+	next := 0
+	for i := range flat {
+		if keep[i] < 0 {
+			continue
+		}
+		f := &flat[i]
+		n := &nodes[keep[i]]
 		n.Type = symbolName(uint16(f.symbol))
 		if fid := int(f.field); fid > 0 && fid < len(fieldNames) {
 			n.Field = fieldNames[fid]
@@ -142,16 +198,73 @@ func build(t *sitter.Tree, sizeHint int) *Node {
 		n.Start, n.End = int(f.start), int(f.end)
 		n.Named = f.flags&1 != 0
 		n.Missing = f.flags&2 != 0
-		if c := int(counts[i]); c > 0 {
+		if c := int(counts[keep[i]]); c > 0 {
 			n.Children = kids[next : next : next+c]
 			next += c
 		}
 		if p := int(f.parent); p >= 0 {
-			n.Parent = &nodes[p]
-			nodes[p].Children = append(nodes[p].Children, n)
+			parent := &nodes[keep[p]]
+			n.Parent = parent
+			parent.Children = append(parent.Children, n)
 		}
 	}
-	return &nodes[0]
+	root := &nodes[0]
+	if reuse != nil {
+		// Replace each stub with a copy of prev's subtree, shifted to where
+		// the statement now starts.
+		top := 0
+		for i, c := range root.Children {
+			if top >= len(reuse) {
+				break
+			}
+			_ = i
+			if old := reuse[top]; old != nil {
+				cp := copyShifted(old, c.Start-old.Start)
+				cp.Parent = root
+				cp.Field = c.Field
+				root.Children[i] = cp
+			}
+			top++
+		}
+	}
+	return root
+}
+
+// copyShifted deep-copies a subtree, moving its offsets by delta.
+func copyShifted(n *Node, delta int) *Node {
+	count, links := 0, 0
+	n.Walk(func(c *Node) bool { count++; links += len(c.Children); return true })
+	nodes := make([]Node, count)
+	kids := make([]*Node, links)
+	next, k := 0, 0
+	var cp func(src *Node, parent *Node) *Node
+	cp = func(src *Node, parent *Node) *Node {
+		dst := &nodes[next]
+		next++
+		*dst = *src
+		dst.Start += delta
+		dst.End += delta
+		dst.Parent = parent
+		if len(src.Children) > 0 {
+			dst.Children = kids[k : k+len(src.Children) : k+len(src.Children)]
+			k += len(src.Children)
+			for i, c := range src.Children {
+				dst.Children[i] = cp(c, dst)
+			}
+		}
+		return dst
+	}
+	return cp(n, nil)
+}
+
+// keywordSymbol reports whether an anonymous symbol is a keyword (a name
+// made of letters: "async", "except"), which rules may look at, rather
+// than punctuation.
+func keywordSymbol(s uint16) bool {
+	if int(s) >= len(isKeyword) {
+		return false
+	}
+	return isKeyword[s]
 }
 
 // DottedText returns "a.b.c" for an identifier/attribute chain, or "".

@@ -3,6 +3,7 @@ package pyfacts
 import (
 	"context"
 	"fmt"
+	"math/rand"
 	"strings"
 	"testing"
 
@@ -123,5 +124,79 @@ func BenchmarkParseFacts5k(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		Parse("m.py", f)
+	}
+}
+
+// dumpTree renders a tree with offsets, types and fields.
+func dumpTree(n *Node) string {
+	var b strings.Builder
+	var walk func(n *Node, depth int)
+	walk = func(n *Node, depth int) {
+		fmt.Fprintf(&b, "%*s%s %s [%d,%d) named=%v missing=%v\n", depth, "", n.Type, n.Field, n.Start, n.End, n.Named, n.Missing)
+		for _, c := range n.Children {
+			if c.Parent != n {
+				b.WriteString("BAD PARENT\n")
+			}
+			walk(c, depth+1)
+		}
+	}
+	walk(n, 0)
+	return b.String()
+}
+
+func TestIncrementalMatchesFresh(t *testing.T) {
+	ctx := context.Background()
+	base := sample + "\nx = 1; y = 2\n" + GenerateModule(60)
+	for seed := int64(1); seed <= 6; seed++ {
+		checkIncrementalFacts(t, ctx, base, seed)
+	}
+}
+
+func checkIncrementalFacts(t *testing.T, ctx context.Context, base string, seed int64) {
+	t.Helper()
+	f, err := pysyntax.Parse(ctx, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := Parse("m.py", f)
+	r := rand.New(rand.NewSource(seed))
+	frags := []string{"", "x", "\n", "    ", "self.env.", "(", ")", ":\n    pass\n", "\"", "#", "await ", "é", "\n\n", "class Z:\n    pass\n"}
+	for i := 0; i < 300; i++ {
+		text := f.Text()
+		start := r.Intn(len(text) + 1)
+		end := min(len(text), start+r.Intn(6))
+		nf, err := f.Apply(ctx, []pysyntax.Edit{{Start: start, End: end, NewText: frags[r.Intn(len(frags))]}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		inc := ParseIncremental("m.py", nf, prev)
+		fresh := Parse("m.py", nf)
+		if a, b := dumpTree(inc.Root), dumpTree(fresh.Root); a != b {
+			al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+			for j := range al {
+				if j >= len(bl) || al[j] != bl[j] {
+					t.Fatalf("edit %d (%q at %d): incremental tree differs from a fresh one at line %d:\n%s\nvs\n%s", i, nf.Text()[max(0, start-20):min(len(nf.Text()), start+20)], start, j, strings.Join(al[max(0, j-3):min(len(al), j+3)], "\n"), strings.Join(bl[max(0, j-3):min(len(bl), j+3)], "\n"))
+				}
+			}
+			t.Fatalf("edit %d: differs in length", i)
+		}
+		if len(inc.EnvUses) != len(fresh.EnvUses) || len(inc.Calls) != len(fresh.Calls) || len(inc.Classes) != len(fresh.Classes) {
+			t.Fatalf("edit %d: facts differ", i)
+		}
+		f, prev = nf, inc
+	}
+}
+
+func BenchmarkParseFactsIncremental5k(b *testing.B) {
+	ctx := context.Background()
+	src := GenerateModule(5000)
+	f, _ := pysyntax.Parse(ctx, src)
+	prev := Parse("m.py", f)
+	at := strings.Index(src, "missing 100") + 1
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		nf, _ := f.Apply(ctx, []pysyntax.Edit{{Start: at, End: at, NewText: "x"}})
+		prev = ParseIncremental("m.py", nf, prev)
+		f = nf
 	}
 }

@@ -114,6 +114,11 @@ type Input struct {
 	FS project.FS
 	// Now is "today" for PW029; zero means time.Now().
 	Now time.Time
+	// Facts optionally holds the caller's facts of Python files (from
+	// pyfacts.ParseIncremental, kept per snapshot). A module whose text is
+	// the file's is used as is; one of an earlier version seeds an
+	// incremental parse, so only edited top-level statements are re-walked.
+	Facts map[string]*pyfacts.Module
 }
 
 // Target says which files a rule checks.
@@ -199,7 +204,12 @@ func (s *session) module(path string) *pyfacts.Module {
 		s.modules[path] = nil
 		return nil
 	}
-	m := pyfacts.Parse(path, f)
+	prev := s.in.Facts[path]
+	if prev != nil && prev.Src == f.Text() {
+		s.modules[path] = prev
+		return prev
+	}
+	m := pyfacts.ParseIncremental(path, f, prev)
 	s.modules[path] = m
 	return m
 }
