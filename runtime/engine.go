@@ -209,7 +209,7 @@ func (e *Engine) buildHost(ctx context.Context) (h *host, err error) {
 		cacheDir = ""
 	}
 	if cacheDir != "" && dirEmpty(cacheDir) {
-		e.report("compiling the Python runtime (first start only, about 15 s)", 5)
+		e.report("compiling the Python runtime (first start only, about 30 s)", 5)
 	} else {
 		e.report("loading the Python runtime", 5)
 	}

@@ -37,6 +37,10 @@ func (e *Engine) runLocked(ctx context.Context, h *host, spec WorkerSpec, kind, 
 		res.Warnings = append(res.Warnings, warn)
 	}
 	sdk := findSDK(spec.ProjectDir)
+	if sdk.kind == "builtin" && flags["enable_python_external_sdk"] {
+		res.Warnings = append(res.Warnings, "no workers-runtime-sdk in python_modules/ or .venv-workers: running with the built-in SDK, "+
+			"but from compatibility date 2026-04-21 Cloudflare's runtime fails with \"No module named 'workers'\" (add workers-runtime-sdk to the project)")
+	}
 	snap, err := e.snapshotFor(ctx, h, sdk)
 	if err != nil {
 		var se *setupError

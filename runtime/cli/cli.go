@@ -250,7 +250,7 @@ func loadSpec(configPath, envName string) (runtime.WorkerSpec, error) {
 
 const runtimeUsage = `Usage: pyworkers-lsp runtime warm
 
-Compiles the embedded Python runtime into the compilation cache (about 15 s
+Compiles the embedded Python runtime into the compilation cache (about 30 s
 the first time) so later starts take well under a second.
 `
 

@@ -1,0 +1,106 @@
+package runtime
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+func helloSpec() WorkerSpec {
+	return WorkerSpec{ProjectDir: "../testdata/runtime/hello", Main: "src/entry.py", CompatibilityDate: "2025-10-01",
+		CompatibilityFlags: []string{"python_workers"}, Vars: map[string]any{"GREETING": "hello"}}
+}
+
+// BenchmarkRunFetchWarmEngine: one hello request in an already warm engine
+// (fresh interpreter restored from the snapshot each time).
+func BenchmarkRunFetchWarmEngine(b *testing.B) {
+	e := engineForTest(b)
+	var samples []time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t := time.Now()
+		res, err := e.RunFetch(context.Background(), helloSpec(), HTTPRequest{URL: "http://localhost/?name=bench"})
+		if err != nil || res.Status != 200 {
+			b.Fatalf("%v %+v", err, res)
+		}
+		samples = append(samples, time.Since(t))
+	}
+	reportPercentiles(b, samples)
+}
+
+// BenchmarkFreshProcessHello: a new process (warm compilation cache and
+// snapshot on disk) from start to the hello response; also reports the
+// child's peak RSS.
+func BenchmarkFreshProcessHello(b *testing.B) {
+	engineForTest(b) // make sure the caches exist
+	var samples []time.Duration
+	var rss []float64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t := time.Now()
+		cmd := exec.Command(os.Args[0], "-test.run=^TestFreshProcessChild$", "-test.count=1")
+		cmd.Env = append(os.Environ(), "PYWORKERS_BENCH_CHILD=1")
+		out, err := cmd.Output()
+		if err != nil {
+			b.Fatalf("child: %v\n%s", err, out)
+		}
+		samples = append(samples, time.Since(t))
+		for _, line := range strings.Split(string(out), "\n") {
+			if v, ok := strings.CutPrefix(line, "peak-rss-kb "); ok {
+				kb, _ := strconv.ParseFloat(strings.TrimSpace(v), 64)
+				rss = append(rss, kb/1024)
+			}
+		}
+	}
+	reportPercentiles(b, samples)
+	if len(rss) > 0 {
+		sort.Float64s(rss)
+		b.ReportMetric(rss[len(rss)/2], "peak-RSS-MB")
+	}
+}
+
+// TestFreshProcessChild is the child of BenchmarkFreshProcessHello.
+func TestFreshProcessChild(t *testing.T) {
+	if os.Getenv("PYWORKERS_BENCH_CHILD") != "1" {
+		t.Skip("helper for BenchmarkFreshProcessHello")
+	}
+	e := NewEngine(EngineOptions{})
+	res, err := e.RunFetch(context.Background(), helloSpec(), HTTPRequest{URL: "http://localhost/?name=child"})
+	if err != nil || res.Status != 200 || string(res.Body) != "hello child" {
+		t.Fatalf("%v %+v", err, res)
+	}
+	fmt.Printf("peak-rss-kb %d\n", peakRSSKB())
+}
+
+func peakRSSKB() int {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			n, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			return n
+		}
+	}
+	return 0
+}
+
+func reportPercentiles(b *testing.B, samples []time.Duration) {
+	if len(samples) == 0 {
+		return
+	}
+	sort.Slice(samples, func(i, j int) bool { return samples[i] < samples[j] })
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	b.ReportMetric(ms(samples[len(samples)/2]), "p50-ms")
+	b.ReportMetric(ms(samples[min(len(samples)-1, len(samples)*99/100)]), "p99-ms")
+}

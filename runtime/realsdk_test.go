@@ -1,0 +1,68 @@
+package runtime
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestRealSDK runs the app fixture against Cloudflare's workers-runtime-sdk,
+// unmodified, when PYWORKERS_TEST_SDK names its source folder (the one
+// holding the `workers` package, e.g. workers-py/packages/runtime-sdk/src).
+// The SDK is not in this repository, so the test is opt-in.
+func TestRealSDK(t *testing.T) {
+	src := os.Getenv("PYWORKERS_TEST_SDK")
+	if src == "" {
+		t.Skip("set PYWORKERS_TEST_SDK to a workers-runtime-sdk src folder to run")
+	}
+	dir := t.TempDir()
+	copyTree(t, "../testdata/runtime/app", dir)
+	copyTree(t, filepath.Join(src, "workers"), filepath.Join(dir, "python_modules", "workers"))
+	spec := appSpec()
+	spec.ProjectDir = dir
+	for path, want := range map[string]string{
+		"/env":      `{"app": "runtime-fixture", "token": "s3cr3t", "max": 3, "shout": "HI!"}`,
+		"/ffi":      `"doubled": [2, 4, 6]`,
+		"/bytes":    "\x00\x01binary",
+		"/headers":  "ok",
+		"/redirect": "",
+	} {
+		res := fetch(t, spec, HTTPRequest{URL: "http://localhost" + path, Headers: [][2]string{{"X-Custom", "v"}}})
+		wantOK(t, res)
+		if !strings.Contains(string(res.Body), want) {
+			t.Errorf("%s: body %q lacks %q", path, res.Body, want)
+		}
+	}
+	res := fetch(t, spec, HTTPRequest{Method: "POST", URL: "http://localhost/json", Body: []byte(`[1]`)})
+	wantOK(t, res)
+	if string(res.Body) != `{"echo": [1], "method": "POST"}` {
+		t.Errorf("json: %s", res.Body)
+	}
+	res = fetch(t, spec, HTTPRequest{URL: "http://localhost/error"})
+	if res.Status != 500 || !strings.Contains(string(res.Body), "ValueError: boom") {
+		t.Errorf("error: %d %s", res.Status, res.Body)
+	}
+}
+
+func copyTree(t *testing.T, from, to string) {
+	t.Helper()
+	err := filepath.Walk(from, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, p)
+		dst := filepath.Join(to, rel)
+		if info.IsDir() {
+			return os.MkdirAll(dst, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(dst, b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
