@@ -88,6 +88,7 @@ func BenchmarkKeystroke5k(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		f = nf
 		in.PythonFiles["/w/src/entry.py"] = nf
 		CheckFile(context.Background(), in, "/w/src/entry.py")
 	}

@@ -114,3 +114,17 @@ func TestEveryRuleHasADocsPage(t *testing.T) {
 		}
 	}
 }
+
+func TestConcurrentChecksShareAnInput(t *testing.T) {
+	in := loadDir(t, "../../testdata/rules/pitfalls-jsonc", "")
+	want := renderGolden(in, CheckWorker(context.Background(), in))
+	done := make(chan string)
+	for i := 0; i < 4; i++ {
+		go func() { done <- renderGolden(in, CheckWorker(context.Background(), in)) }()
+	}
+	for i := 0; i < 4; i++ {
+		if got := <-done; got != want {
+			t.Error("concurrent runs disagree")
+		}
+	}
+}
