@@ -158,9 +158,22 @@ func (e pyEdits) moveIntoHandler(stmt *pyfacts.Node) []textEdit {
 	if first.Type == "expression_statement" && len(first.Children) == 1 && first.Children[0].Type == "string" {
 		_, insertAt = e.lineRange(first.Start, first.End) // after the docstring
 	}
-	delStart, delEnd := e.lineRange(stmt.Start, stmt.End)
+	delStart, delEnd := e.deletionRange(stmt)
 	return []textEdit{
 		{delStart, delEnd, ""},
 		{insertAt, insertAt, indent + text + "\n"},
 	}
+}
+
+// deletionRange is the lines of stmt, plus one blank line after them when
+// a blank line also precedes them, so that removing a statement does not
+// leave a widening gap.
+func (e pyEdits) deletionRange(stmt *pyfacts.Node) (int, int) {
+	start, end := e.lineRange(stmt.Start, stmt.End)
+	src := e.m.Src
+	blankBefore := start == 0 || start >= 2 && src[start-2] == '\n'
+	if blankBefore && end < len(src) && src[end] == '\n' {
+		end++
+	}
+	return start, end
 }

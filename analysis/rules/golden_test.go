@@ -123,3 +123,52 @@ func TestCleanProjectHasNoDiagnostics(t *testing.T) {
 		t.Fatalf("clean project: %s", renderGolden(in, ds))
 	}
 }
+
+// TestEveryFixKeepsFilesValid applies every quick fix of the golden
+// projects and checks the edited files still parse (Python without syntax
+// errors, configs without errors) — and that an edited config keeps its
+// comments.
+func TestEveryFixKeepsFilesValid(t *testing.T) {
+	applied := 0
+	defer func() {
+		if applied < 40 {
+			t.Errorf("only %d fixes applied", applied)
+		}
+	}()
+	for _, dir := range goldenProjects {
+		in := loadDir(t, dir, "")
+		in.FS = project.OSFS{}
+		for _, d := range CheckWorker(context.Background(), in) {
+			for _, fix := range d.Fixes {
+				applied++
+				for path, text := range applyFix(t, in, fix) {
+					where := fmt.Sprintf("%s %s fix %q in %s", filepath.Base(dir), d.Code, fix.Title, filepath.Base(path))
+					switch {
+					case strings.HasSuffix(path, ".py"):
+						f, err := pysyntax.Parse(context.Background(), text)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if m := pyfactsParse(path, f); len(m.ErrorRanges) > 0 && !strings.Contains(dir, "half-typed") {
+							t.Errorf("%s: result does not parse:\n%s", where, text)
+						}
+					default:
+						doc := configParse(path, text)
+						if len(doc.Errors) > 0 {
+							t.Errorf("%s: result does not parse: %v\n%s", where, doc.Errors, text)
+						}
+						orig := fileText(in, path)
+						for _, line := range strings.Split(orig, "\n") {
+							if c := strings.Index(line, "//"); c >= 0 && strings.HasSuffix(path, ".jsonc") && !strings.Contains(text, line[c:]) {
+								t.Errorf("%s: comment %q lost", where, line[c:])
+							}
+							if c := strings.Index(line, "#"); c >= 0 && strings.HasSuffix(path, ".toml") && !strings.Contains(text, line[c:]) {
+								t.Errorf("%s: comment %q lost", where, line[c:])
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}

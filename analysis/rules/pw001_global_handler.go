@@ -57,9 +57,13 @@ func legacyToClassFix(p *Pass, handlers []*pyfacts.Func) []Fix {
 		start, end := e.lineRange(h.Outer().Start, h.Outer().End)
 		if i == 0 {
 			edits = append(edits, textEdit{start, end, class})
-		} else {
-			edits = append(edits, textEdit{start, end, ""})
+			continue
 		}
+		// Take the blank lines above a removed handler with it.
+		for start > 0 && start >= 2 && m.Src[start-2] == '\n' {
+			start--
+		}
+		edits = append(edits, textEdit{start, end, ""})
 	}
 	edits = append(e.addImport("workers", "WorkerEntrypoint"), edits...)
 	return p.newFix("Convert to class Default(WorkerEntrypoint)").add(p.Path, edits...).preferred().fixes()
