@@ -1,0 +1,35 @@
+# Editor integrations (editors/): included from the top-level Makefile.
+#
+#   make editors-test   install what the editor tests need (npm ci, neovim via
+#                       apt when missing and root) and run them all
+#   make vsix           build editors/vscode/pyworkers-<version>.vsix with the
+#                       linux-x64 server bundled
+#
+# Paths are relative to the repository root (the Makefile's directory).
+
+GO            ?= go
+EDITORS_BIN   ?= $(CURDIR)/bin/pyworkers-lsp
+EDITORS_NVIM  ?= nvim
+
+.PHONY: editors-test editors-bin editors-nvim-deps editors-nvim-test editors-helix-test
+
+# Always rebuilt (go's cache makes this quick), so the tests see the current server.
+editors-bin:
+	$(GO) build -o $(EDITORS_BIN) .
+
+editors-nvim-deps:
+	@if ! command -v $(EDITORS_NVIM) >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "== installing neovim (apt)"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq neovim >/dev/null; \
+	  else \
+	    echo "editors-test: nvim is missing; install Neovim (apt-get install neovim)" >&2; exit 1; \
+	  fi; \
+	fi
+
+editors-nvim-test: editors-bin editors-nvim-deps
+	@echo "== editors: headless Neovim"
+	PYWORKERS_BIN=$(EDITORS_BIN) NVIM=$(EDITORS_NVIM) bash editors/nvim/test.sh
+
+editors-test: editors-nvim-test
