@@ -216,6 +216,8 @@ func (e *Engine) buildHost(ctx context.Context) (h *host, err error) {
 	if cacheDir != "" {
 		e.snapDir = filepath.Join(cacheDir, "pyworkers-snapshots")
 	}
+	unlock := lockCacheDir(cacheDir)
+	defer unlock()
 	t := time.Now()
 	h, err = newHost(ctx, art, cacheDir)
 	if err != nil {

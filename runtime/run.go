@@ -52,7 +52,8 @@ func (e *Engine) runLocked(ctx context.Context, h *host, spec WorkerSpec, kind, 
 		return nil, err
 	}
 
-	console := func(level, line string) { res.Logs = append(res.Logs, LogLine{Stream: "console." + level, Text: line}) }
+	logs := &logSink{res: res}
+	console := func(level, line string) { logs.add("console."+level, line) }
 	w := buildWorld(runSetup{spec: spec, flags: flags, console: console, bindings: e.opts.Bindings})
 	out := &outcome{}
 	hostMod := w.roots.Get("_pyworkers_host").(*Object)
@@ -91,7 +92,7 @@ func (e *Engine) runLocked(ctx context.Context, h *host, spec WorkerSpec, kind, 
 	}
 	e.log.Debug("restored", "took", time.Since(tRestore))
 	defer inst.close()
-	inst.onOutput = func(stream, line string) { res.Logs = append(res.Logs, LogLine{Stream: stream, Text: line}) }
+	inst.onOutput = logs.add
 
 	var respObj *Object
 	err = inst.protect(func() {
@@ -218,6 +219,7 @@ func (inst *instance) drive(ctx context.Context, done func() bool) error {
 		if next == nil && l.extPending == 0 {
 			return errStalled
 		}
+		var tm *time.Timer
 		var timerC <-chan time.Time
 		if next != nil {
 			d := time.Until(next.due)
@@ -227,12 +229,14 @@ func (inst *instance) drive(ctx context.Context, done func() bool) error {
 				}
 				continue
 			}
-			tm := time.NewTimer(d)
+			tm = time.NewTimer(d)
 			timerC = tm.C
-			defer tm.Stop()
 		}
 		select {
 		case <-ctx.Done():
+			if tm != nil {
+				tm.Stop()
+			}
 			return ctx.Err()
 		case f := <-l.ext:
 			l.extPending--
@@ -241,6 +245,9 @@ func (inst *instance) drive(ctx context.Context, done func() bool) error {
 			if t := l.popTimer(); t != nil {
 				inst.runTask(t.fn)
 			}
+		}
+		if tm != nil {
+			tm.Stop()
 		}
 	}
 }
@@ -271,4 +278,30 @@ func statusText(code int) string {
 		return t
 	}
 	return strings.TrimSpace(fmt.Sprint(code))
+}
+
+// Output limits per run: a handler printing in a loop must not exhaust the
+// host's memory before the wall-clock limit stops it.
+const (
+	maxLogLines = 10000
+	maxLogBytes = 4 << 20
+)
+
+type logSink struct {
+	res       *RunResult
+	bytes     int
+	truncated bool
+}
+
+func (l *logSink) add(stream, line string) {
+	if l.truncated {
+		return
+	}
+	if len(l.res.Logs) >= maxLogLines || l.bytes+len(line) > maxLogBytes {
+		l.truncated = true
+		l.res.Logs = append(l.res.Logs, LogLine{Stream: "stderr", Text: "pyworkers runtime: output truncated (more than 10000 lines or 4 MiB)"})
+		return
+	}
+	l.bytes += len(line)
+	l.res.Logs = append(l.res.Logs, LogLine{Stream: stream, Text: line})
 }

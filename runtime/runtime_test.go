@@ -302,3 +302,41 @@ func TestCompatFlags(t *testing.T) {
 		t.Fatal("enable_python_external_sdk should be on from 2026-04-21")
 	}
 }
+
+func TestRelaxedFetchWithoutRequest(t *testing.T) {
+	res := fetch(t, WorkerSpec{ProjectDir: "../testdata/runtime/relaxed", Main: "worker.py", CompatibilityDate: "2025-10-01"},
+		HTTPRequest{URL: "http://localhost/"})
+	wantOK(t, res)
+	if string(res.Body) != "no request needed" {
+		t.Fatalf("body %q", res.Body)
+	}
+}
+
+func TestLegacyHandlerFollowsCompatDate(t *testing.T) {
+	spec := WorkerSpec{ProjectDir: "../testdata/runtime/legacy", Main: "worker.py", CompatibilityDate: "2024-03-20",
+		CompatibilityFlags: []string{"python_workers"}}
+	res := fetch(t, spec, HTTPRequest{Method: "PUT", URL: "http://localhost/"})
+	wantOK(t, res)
+	if string(res.Body) != "legacy PUT" {
+		t.Fatalf("body %q", res.Body)
+	}
+	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "Python 3.12") {
+		t.Errorf("warnings %q, want the Python 3.12 note", res.Warnings)
+	}
+	spec.CompatibilityDate = "2025-10-01" // python_no_global_handlers is on from 2025-08-14
+	res = fetch(t, spec, HTTPRequest{URL: "http://localhost/"})
+	if res.Status != 500 || !strings.Contains(string(res.Body), "Module-level on_fetch is ignored since python_no_global_handlers") {
+		t.Fatalf("got %d %s", res.Status, res.Body)
+	}
+}
+
+func TestOutputIsCapped(t *testing.T) {
+	res := fetch(t, appSpec(), HTTPRequest{URL: "http://localhost/spam"})
+	wantOK(t, res)
+	if len(res.Logs) != maxLogLines+1 || !strings.Contains(res.Logs[maxLogLines].Text, "output truncated") {
+		t.Fatalf("%d log lines, last %+v", len(res.Logs), res.Logs[len(res.Logs)-1])
+	}
+	if res.Logs[0].Text != "0" || res.Logs[maxLogLines-1].Text != "9999" {
+		t.Fatalf("first/last kept lines %q %q", res.Logs[0].Text, res.Logs[maxLogLines-1].Text)
+	}
+}

@@ -107,7 +107,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
-	spec, err := loadSpec(configPath, envName)
+	spec, err := LoadSpec(configPath, envName)
 	if err != nil {
 		fmt.Fprintf(stderr, "pyworkers-lsp run: %v\n", err)
 		return 2
@@ -197,9 +197,12 @@ func report(res *runtime.RunResult, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// loadSpec reads the Worker's config with the project model the language
-// server uses.
-func loadSpec(configPath, envName string) (runtime.WorkerSpec, error) {
+// LoadSpec builds the WorkerSpec for the wrangler config at configPath ("" =
+// the nearest one at or above the working directory) and environment
+// envName ("" = top level), with the project model the language server uses:
+// main, compatibility date and flags, vars, .dev.vars secrets and the other
+// bindings by name and kind.
+func LoadSpec(configPath, envName string) (runtime.WorkerSpec, error) {
 	if configPath == "" {
 		cwd, err := os.Getwd()
 		if err != nil {

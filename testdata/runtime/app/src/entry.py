@@ -51,6 +51,10 @@ class Default(WorkerEntrypoint):
             global COUNT
             COUNT = globals().get("COUNT", 0) + 1
             return Response(f"{js.globalThis.counter} {COUNT}")
+        if path == "spam":
+            for i in range(20000):
+                print(i)
+            return Response("done")
         if path == "memory":
             hog = bytearray(1 << 30)
             return Response(str(len(hog)))
