@@ -32,4 +32,8 @@ editors-nvim-test: editors-bin editors-nvim-deps
 	@echo "== editors: headless Neovim"
 	PYWORKERS_BIN=$(EDITORS_BIN) NVIM=$(EDITORS_NVIM) bash editors/nvim/test.sh
 
-editors-test: editors-nvim-test
+editors-helix-test: editors-bin
+	@echo "== editors: Helix languages.toml against the binary"
+	PYWORKERS_BIN=$(EDITORS_BIN) $(GO) test -count=1 ./editors/helix/
+
+editors-test: editors-nvim-test editors-helix-test
