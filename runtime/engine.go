@@ -57,7 +57,7 @@ type LogLine struct {
 
 // RunError describes why a run did not produce a normal result.
 type RunError struct {
-	Kind      string // "exception", "timeout", "memory", "setup", "internal"
+	Kind      string // "exception", "timeout", "memory", "exit", "stalled", "setup", "canceled", "internal"
 	Type      string // Python exception class for "exception"
 	Message   string
 	Traceback string

@@ -36,6 +36,7 @@ type host struct {
 
 	countArgsSlot uint32
 	argCounts     sync.Map // table slot → number of i32 params
+	memory        memPool
 	seq           atomic.Int64
 }
 
@@ -277,6 +278,7 @@ func (h *host) newInstance(ctx context.Context, w *world, fs *memFS, memLimit ui
 	n := strconv.FormatInt(h.seq.Add(1), 10)
 	named := map[string]api.Module{}
 	resolverCtx := experimental.WithImportResolver(inst.ctx, func(name string) api.Module { return named[name] })
+	resolverCtx = experimental.WithMemoryAllocator(resolverCtx, &h.memory)
 	for _, step := range []struct {
 		name string
 		cm   wazero.CompiledModule

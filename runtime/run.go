@@ -184,6 +184,10 @@ func classify(err error, ctx context.Context, inst *instance, limits Limits) *Ru
 	case errors.Is(err, errStalled):
 		return &RunError{Kind: "stalled", Message: err.Error()}
 	}
+	var ex *exitError
+	if errors.As(err, &ex) {
+		return &RunError{Kind: "exit", Message: fmt.Sprintf("the Worker stopped the interpreter (sys.exit/os._exit with code %d); Cloudflare's runtime would fail the request", ex.code)}
+	}
 	var th *jsThrow
 	if errors.As(err, &th) {
 		return &RunError{Kind: "exception", Type: "JsException", Message: describeError(th.v)}
