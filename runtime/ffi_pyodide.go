@@ -1042,6 +1042,39 @@ func ffiImports() map[string]hostFunc {
 				}))
 			})
 		},
+		"_agen_handle_result_js": func(inst *instance, s []uint64) {
+			// Awaiting anext() of a JS async iterator: settle the Python
+			// future through _agen_handle_result_js_c when next()'s promise does.
+			inst.guard(s, i32Error, func() {
+				w := inst.w
+				p := E(inst, s[0])
+				setResult, setException, closing := uint64(uint32(s[2])), uint64(uint32(s[3])), uint64(uint32(s[4]))
+				errmsg := ""
+				if _, ok := p.(*Object); !ok {
+					errmsg = "Result of anext() should be object not " + typeOf(p)
+				} else if !w.hasMethod(p, "then") {
+					errmsg = "Result of anext() was not a promise."
+				}
+				if errmsg != "" {
+					inst.mem.WriteUint32Le(uint32(s[1]), inst.cString(errmsg))
+					s[0] = i32Error
+					return
+				}
+				inst.call("Py_IncRef", setResult)
+				inst.call("Py_IncRef", setException)
+				settle := func(done int32, v Value) {
+					defer func() {
+						inst.call("Py_DecRef", setResult)
+						inst.call("Py_DecRef", setException)
+					}()
+					inst.call("_agen_handle_result_js_c", setResult, setException, uint64(uint32(done)), w.handle(v), closing)
+				}
+				w.onSettled(w.promiseResolve(p), func(r Value) {
+					settle(int32(b2u(truthy(w.get(r, "done")))), w.get(r, "value"))
+				}, func(e Value) { settle(-1, e) })
+				s[0] = 0
+			})
+		},
 		"JsvPromise_Resolve": func(inst *instance, s []uint64) {
 			inst.guard(s, hError, func() { s[0] = inst.w.handle(inst.w.promiseResolve(E(inst, s[0]))) })
 		},

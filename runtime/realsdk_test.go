@@ -39,6 +39,11 @@ func TestRealSDK(t *testing.T) {
 	if string(res.Body) != `{"echo": [1], "method": "POST"}` {
 		t.Errorf("json: %s", res.Body)
 	}
+	res = fetch(t, spec, HTTPRequest{Method: "POST", URL: "http://localhost/asgi", Body: []byte("streamed")})
+	wantOK(t, res)
+	if res.Status != 202 || string(res.Body) != "asgi /asgi streamed" || header(res, "x-asgi") != "yes" {
+		t.Errorf("asgi: %d %q %+v", res.Status, res.Body, res.Headers)
+	}
 	res = fetch(t, spec, HTTPRequest{URL: "http://localhost/error"})
 	if res.Status != 500 || !strings.Contains(string(res.Body), "ValueError: boom") {
 		t.Errorf("error: %d %s", res.Status, res.Body)

@@ -340,3 +340,11 @@ func TestOutputIsCapped(t *testing.T) {
 		t.Fatalf("first/last kept lines %q %q", res.Logs[0].Text, res.Logs[maxLogLines-1].Text)
 	}
 }
+
+func TestStreamedBodies(t *testing.T) {
+	res := fetch(t, appSpec(), HTTPRequest{Method: "POST", URL: "http://localhost/stream", Body: []byte("payload")})
+	wantOK(t, res)
+	if string(res.Body) != "got payload" {
+		t.Fatalf("body %q", res.Body)
+	}
+}

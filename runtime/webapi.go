@@ -667,6 +667,59 @@ func (w *world) installStreams() {
 		w.streamClose(w.streamOf(w.thisObject(this, "ReadableStream")))
 		return w.promiseResolve(Undefined)
 	})
+	// for await (const chunk of stream): Python's `async for chunk in stream`.
+	w.method(P, "@@asyncIterator", func(this Value, a []Value) Value {
+		s := w.streamOf(w.thisObject(this, "ReadableStream"))
+		it := w.newObject()
+		w.method(it, "next", func(Value, []Value) Value { return w.streamRead(s) })
+		w.method(it, "return", func(Value, []Value) Value {
+			w.streamClose(s)
+			return w.promiseResolve(w.newObjectFrom("done", true, "value", Undefined))
+		})
+		return it
+	})
+
+	// TransformStream (identity) with its WritableStream side: what
+	// workers.asgi uses to stream a response body.
+	WP := w.protoOf("WritableStream")
+	w.defineClass("WritableStream", WP, func(args []Value) Value {
+		w.throwError("TypeError", "WritableStream is only available through TransformStream in the pyworkers runtime")
+		return nil
+	})
+	TP := w.protoOf("TransformStream")
+	w.defineClass("TransformStream", TP, func(args []Value) Value {
+		s := &streamState{}
+		t := w.newHostObject("TransformStream", TP, s)
+		t.Set("readable", w.newReadableStream(s))
+		ws := w.newHostObject("WritableStream", WP, s)
+		t.Set("writable", ws)
+		write := func(c Value) {
+			if s.closed {
+				w.throwError("TypeError", "This WritableStream is closed")
+			}
+			if co, ok := c.(*Object); ok && (co.kind == kindUint8Array || co.kind == kindArrayBuffer) {
+				w.streamEnqueue(s, append([]byte{}, co.bytes()...))
+			} else {
+				w.streamEnqueue(s, []byte(toString(c)))
+			}
+		}
+		w.method(ws, "getWriter", func(Value, []Value) Value {
+			wr := w.newObject()
+			wr.Class = "WritableStreamDefaultWriter"
+			wr.Set("ready", w.promiseResolve(Undefined))
+			wr.Set("desiredSize", 1.0)
+			w.method(wr, "write", func(_ Value, a []Value) Value { return w.asyncHost(func() Value { write(arg(a, 0)); return Undefined }) })
+			w.method(wr, "close", func(Value, []Value) Value { w.streamClose(s); return w.promiseResolve(Undefined) })
+			w.method(wr, "abort", func(_ Value, a []Value) Value {
+				s.err = arg(a, 0)
+				w.streamClose(s)
+				return w.promiseResolve(Undefined)
+			})
+			w.method(wr, "releaseLock", func(Value, []Value) Value { return Undefined })
+			return wr
+		})
+		return t
+	})
 
 	BP := w.protoOf("Blob")
 	w.defineClass("Blob", BP, func(args []Value) Value {

@@ -15,6 +15,21 @@ async def later(value, seconds):
     return value
 
 
+async def raw_asgi_app(scope, receive, send):
+    if scope["type"] == "lifespan":
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+    body = (await receive())["body"]
+    await send({"type": "http.response.start", "status": 202, "headers": [(b"x-asgi", b"yes")]})
+    await send({"type": "http.response.body", "body": b"asgi " + scope["path"].encode() + b" ", "more_body": True})
+    await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
 class Default(WorkerEntrypoint):
     async def fetch(self, request):
         path = request.url.split("?")[0].split("/", 3)[-1]
@@ -51,6 +66,27 @@ class Default(WorkerEntrypoint):
             global COUNT
             COUNT = globals().get("COUNT", 0) + 1
             return Response(f"{js.globalThis.counter} {COUNT}")
+        if path == "stream":
+            # Read the request body as a stream and answer with a streamed body.
+            chunks = []
+            async for chunk in request.body:
+                chunks.append(chunk.to_bytes())
+            ts = js.TransformStream.new()
+            writer = ts.writable.getWriter()
+
+            async def produce():
+                for part in (b"got ", b"".join(chunks)):
+                    await writer.write(to_js(part))
+                    await asyncio.sleep(0.01)
+                await writer.close()
+
+            asyncio.ensure_future(produce())
+            return Response(ts.readable, headers={"content-type": "text/plain"})
+        if path == "asgi":
+            # workers.asgi ships with the real workers-runtime-sdk only.
+            from workers import asgi
+
+            return await asgi.fetch(raw_asgi_app, request, self.env)
         if path == "spam":
             for i in range(20000):
                 print(i)
