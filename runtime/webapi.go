@@ -708,7 +708,9 @@ func (w *world) installStreams() {
 			wr.Class = "WritableStreamDefaultWriter"
 			wr.Set("ready", w.promiseResolve(Undefined))
 			wr.Set("desiredSize", 1.0)
-			w.method(wr, "write", func(_ Value, a []Value) Value { return w.asyncHost(func() Value { write(arg(a, 0)); return Undefined }) })
+			w.method(wr, "write", func(_ Value, a []Value) Value {
+				return w.asyncHost(func() Value { write(arg(a, 0)); return Undefined })
+			})
 			w.method(wr, "close", func(Value, []Value) Value { w.streamClose(s); return w.promiseResolve(Undefined) })
 			w.method(wr, "abort", func(_ Value, a []Value) Value {
 				s.err = arg(a, 0)
