@@ -36,6 +36,7 @@ type fsNode struct {
 	data     []byte
 	ino      uint64
 	hostPath string // read-only node backed by a host file or directory
+	hostRoot string // real path of the mounted directory: symlinks may not leave it
 	loaded   bool   // host contents read
 	readonly bool
 	mtime    time.Time
@@ -96,7 +97,21 @@ func (fs *memFS) writeFile(p string, b []byte) {
 func (fs *memFS) mountHost(p, dir string) {
 	parent := fs.mkdirAll(path.Dir(p))
 	fs.ino++
-	parent.children[path.Base(p)] = &fsNode{dir: true, hostPath: dir, readonly: true, ino: fs.ino, mtime: fs.start}
+	root, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		root = dir
+	}
+	parent.children[path.Base(p)] = &fsNode{dir: true, hostPath: dir, hostRoot: root, readonly: true, ino: fs.ino, mtime: fs.start}
+}
+
+// inside reports whether host path p, symlinks resolved, stays below root.
+func inside(root, p string) bool {
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return false
+	}
+	rel, err := filepath.Rel(root, real)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // load reads a host-backed node's contents on first use.
@@ -117,12 +132,15 @@ func (fs *memFS) load(n *fsNode) {
 				continue // .dev.vars and friends never reach the Worker
 			}
 			hp := filepath.Join(n.hostPath, name)
+			if e.Type()&os.ModeSymlink != 0 && !inside(n.hostRoot, hp) {
+				continue // the Worker sees its own folder only
+			}
 			info, err := os.Stat(hp) // follows symlinks
 			if err != nil || !(info.IsDir() || info.Mode().IsRegular()) {
 				continue
 			}
 			fs.ino++
-			n.children[name] = &fsNode{dir: info.IsDir(), hostPath: hp, readonly: true, ino: fs.ino, mtime: info.ModTime()}
+			n.children[name] = &fsNode{dir: info.IsDir(), hostPath: hp, hostRoot: n.hostRoot, readonly: true, ino: fs.ino, mtime: info.ModTime()}
 		}
 		return
 	}

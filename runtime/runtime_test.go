@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -346,5 +348,40 @@ func TestStreamedBodies(t *testing.T) {
 	wantOK(t, res)
 	if string(res.Body) != "got payload" {
 		t.Fatalf("body %q", res.Body)
+	}
+}
+
+func TestWorkerSeesOnlyItsFolderReadOnly(t *testing.T) {
+	outside := t.TempDir()
+	if err := os.WriteFile(filepath.Join(outside, "secret.txt"), []byte("nope"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.Symlink(outside, filepath.Join(dir, "escape")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".dev.vars"), []byte("X=1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src := `import os
+from workers import Response, WorkerEntrypoint
+
+class Default(WorkerEntrypoint):
+    async def fetch(self, request):
+        try:
+            open("/session/metadata/new.txt", "w")
+            wrote = "wrote"
+        except OSError as e:
+            wrote = type(e).__name__
+        return Response(" ".join(sorted(os.listdir("/session/metadata"))) + " " + wrote +
+                        " " + str(os.path.exists("/session/metadata/escape/secret.txt")))
+`
+	if err := os.WriteFile(filepath.Join(dir, "w.py"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := fetch(t, WorkerSpec{ProjectDir: dir, Main: "w.py", CompatibilityDate: "2025-10-01"}, HTTPRequest{URL: "http://localhost/"})
+	wantOK(t, res)
+	if string(res.Body) != "w.py OSError False" {
+		t.Fatalf("got %q, want the worker file only, a read-only folder and no way out", res.Body)
 	}
 }
