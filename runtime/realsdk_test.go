@@ -1,6 +1,8 @@
 package runtime
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,6 +45,19 @@ func TestRealSDK(t *testing.T) {
 	wantOK(t, res)
 	if res.Status != 202 || string(res.Body) != "asgi /asgi streamed" || header(res, "x-asgi") != "yes" {
 		t.Errorf("asgi: %d %q %+v", res.Status, res.Body, res.Headers)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Served-By", "go-test")
+		w.Write([]byte("pong"))
+	}))
+	defer srv.Close()
+	netSpec := spec
+	netSpec.AllowNet = true
+	netSpec.Vars = map[string]any{"OUTBOUND_URL": srv.URL}
+	res = fetch(t, netSpec, HTTPRequest{URL: "http://localhost/outbound"})
+	wantOK(t, res)
+	if string(res.Body) != "200 pong" || header(res, "x-upstream") != "go-test" {
+		t.Errorf("outbound through pyodide.http.pyfetch: %q %+v", res.Body, res.Headers)
 	}
 	res = fetch(t, spec, HTTPRequest{URL: "http://localhost/error"})
 	if res.Status != 500 || !strings.Contains(string(res.Body), "ValueError: boom") {

@@ -4,6 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -383,5 +387,23 @@ class Default(WorkerEntrypoint):
 	wantOK(t, res)
 	if string(res.Body) != "w.py OSError False" {
 		t.Fatalf("got %q, want the worker file only, a read-only folder and no way out", res.Body)
+	}
+}
+
+func TestOutboundFetchWithAllowNet(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		w.Header().Set("X-Served-By", "go-test")
+		w.WriteHeader(203)
+		fmt.Fprintf(w, "%s %s %s", r.Method, b, r.Header.Get("X-From"))
+	}))
+	defer srv.Close()
+	spec := appSpec()
+	spec.AllowNet = true
+	spec.Vars["OUTBOUND_URL"] = srv.URL + "/up"
+	res := fetch(t, spec, HTTPRequest{URL: "http://localhost/outbound"})
+	wantOK(t, res)
+	if string(res.Body) != "203 POST ping worker" || header(res, "x-upstream") != "go-test" {
+		t.Fatalf("got %q %+v", res.Body, res.Headers)
 	}
 }

@@ -56,7 +56,11 @@ class Default(WorkerEntrypoint):
             return Response(await self.env.CACHE.get("k"))
         if path == "outbound":
             from workers import fetch
-            return await fetch("https://example.com/")
+
+            target = getattr(self.env, "OUTBOUND_URL", None) or "https://example.com/"
+            upstream = await fetch(target, method="POST", body="ping", headers={"x-from": "worker"})
+            text = await upstream.text()
+            return Response(f"{upstream.status} {text}", headers={"x-upstream": upstream.headers.get("x-served-by")})
         if path == "bytes":
             return Response(b"\x00\x01binary", headers={"content-type": "application/octet-stream"})
         if path == "redirect":
