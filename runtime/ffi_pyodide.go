@@ -140,7 +140,7 @@ func (inst *instance) jsBigIntToPy(b *big.Int) uint64 {
 }
 
 // js2pyConvert is Module.js2python_convert, used by JsProxy.to_py().
-func (inst *instance) js2pyConvert(v Value, depth int, cache map[*Object]uint64, defaultConverter Value) uint64 {
+func (inst *instance) js2pyConvert(v Value, depth int, cache map[*Object]uint64) uint64 {
 	if r, ok := inst.js2pyImmutable(v); ok {
 		return r
 	}
@@ -153,13 +153,12 @@ func (inst *instance) js2pyConvert(v Value, depth int, cache map[*Object]uint64,
 		return r
 	}
 	depth--
-	proxyIt := func() uint64 { return inst.call("JsProxy_create", inst.w.handle(v)) }
 	switch {
 	case o.kind == kindArray:
 		l := inst.call("PyList_New", uint64(len(o.arr)))
 		cache[o] = l
 		for i, e := range o.arr {
-			inst.call("PyList_SetItem", l, uint64(i), inst.js2pyConvert(e, depth, cache, defaultConverter)) // steals
+			inst.call("PyList_SetItem", l, uint64(i), inst.js2pyConvert(e, depth, cache)) // steals
 		}
 		return l
 	case o.kind == kindMap:
@@ -170,7 +169,7 @@ func (inst *instance) js2pyConvert(v Value, depth int, cache map[*Object]uint64,
 			if !ok {
 				inst.w.throwError("Error", "Cannot use key of type "+typeOf(o.mapKeys[i])+" as a key to a Python dict")
 			}
-			val := inst.js2pyConvert(o.mapVals[i], depth, cache, defaultConverter)
+			val := inst.js2pyConvert(o.mapVals[i], depth, cache)
 			inst.call("PyDict_SetItem", d, k, val)
 			inst.call("Py_DecRef", k)
 			inst.call("Py_DecRef", val)
@@ -200,14 +199,14 @@ func (inst *instance) js2pyConvert(v Value, depth int, cache map[*Object]uint64,
 		cache[o] = d
 		for _, k := range o.OwnKeys() {
 			pk := inst.jsStringToPy(k)
-			val := inst.js2pyConvert(o.Get(k), depth, cache, defaultConverter)
+			val := inst.js2pyConvert(o.Get(k), depth, cache)
 			inst.call("PyDict_SetItem", d, pk, val)
 			inst.call("Py_DecRef", pk)
 			inst.call("Py_DecRef", val)
 		}
 		return d
 	}
-	return proxyIt()
+	return inst.call("JsProxy_create", inst.w.handle(v))
 }
 
 // ---- type flags (JsProxy_compute_typeflags)
@@ -780,11 +779,8 @@ func ffiImports() map[string]hostFunc {
 		},
 		"js2python_convert": func(inst *instance, s []uint64) {
 			inst.guard(s, 0, func() {
-				var def Value = Undefined
-				if s[2] != hNull && s[2] != hError {
-					def = E(inst, s[2])
-				}
-				s[0] = inst.js2pyConvert(E(inst, s[0]), int(i32(s[1])), map[*Object]uint64{}, def)
+				// default_converter (s[2]) is not supported: such objects stay proxies.
+				s[0] = inst.js2pyConvert(E(inst, s[0]), int(i32(s[1])), map[*Object]uint64{})
 			})
 		},
 
@@ -988,11 +984,11 @@ func ffiImports() map[string]hostFunc {
 		},
 		"destroy_proxy": func(inst *instance, s []uint64) {
 			if o, ok := E(inst, s[0]).(*Object); ok && o.kind == kindPyProxy && !o.py.roundtrip {
-				inst.destroyPyProxy(o, inst.cstrOrEmpty(uint32(s[1])))
+				inst.destroyPyProxy(o, inst.cstr(uint32(s[1])))
 			}
 		},
 		"destroy_proxies": func(inst *instance, s []uint64) {
-			msg := inst.cstrOrEmpty(uint32(s[1]))
+			msg := inst.cstr(uint32(s[1]))
 			inst.w.iterate(E(inst, s[0]), func(px Value) {
 				if o, ok := px.(*Object); ok && o.kind == kindPyProxy {
 					inst.destroyPyProxy(o, msg)

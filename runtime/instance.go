@@ -212,13 +212,12 @@ func (h *host) envModule(ctx context.Context, maxPages uint32) (wazero.CompiledM
 	}
 	b := newWasmBuilder()
 	var exports []func()
-	for i, fd := range h.main.ImportedFunctions() {
+	for _, fd := range h.main.ImportedFunctions() {
 		module, name, _ := fd.Import()
 		if module != "env" {
 			continue
 		}
 		idx := b.importFunc("envhost", name, fd.ParamTypes(), fd.ResultTypes())
-		_ = i
 		exports = append(exports, func() { b.export(name, 0, idx) })
 	}
 	for _, e := range exports {
@@ -411,8 +410,6 @@ func (inst *instance) cstr(p uint32) string {
 		p++
 	}
 }
-
-func (inst *instance) cstrOrEmpty(p uint32) string { return inst.cstr(p) }
 
 func (inst *instance) malloc(n uint32) uint32 {
 	p := uint32(inst.call("malloc", uint64(n)))
