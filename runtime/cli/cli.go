@@ -11,12 +11,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/project"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/workerspec"
 )
 
 const runUsage = `Usage: pyworkers-lsp run [flags] [PATH_AND_QUERY]
@@ -107,7 +106,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
-	spec, err := LoadSpec(configPath, envName)
+	spec, err := workerspec.Load(configPath, envName)
 	if err != nil {
 		fmt.Fprintf(stderr, "pyworkers-lsp run: %v\n", err)
 		return 2
@@ -195,60 +194,6 @@ func report(res *runtime.RunResult, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
-}
-
-// LoadSpec builds the WorkerSpec for the wrangler config at configPath ("" =
-// the nearest one at or above the working directory) and environment
-// envName ("" = top level), with the project model the language server uses:
-// main, compatibility date and flags, vars, .dev.vars secrets and the other
-// bindings by name and kind.
-func LoadSpec(configPath, envName string) (runtime.WorkerSpec, error) {
-	if configPath == "" {
-		cwd, err := os.Getwd()
-		if err != nil {
-			return runtime.WorkerSpec{}, err
-		}
-		configPath = project.FindConfig(project.OSFS{}, cwd)
-		if configPath == "" {
-			return runtime.WorkerSpec{}, fmt.Errorf("no wrangler.json, wrangler.jsonc or wrangler.toml in %s or above (use --config)", cwd)
-		}
-	}
-	abs, err := filepath.Abs(configPath)
-	if err != nil {
-		return runtime.WorkerSpec{}, err
-	}
-	w := project.Load(project.OSFS{}, abs)
-	if w.ConfigErr != nil {
-		return runtime.WorkerSpec{}, fmt.Errorf("reading %s: %w", abs, w.ConfigErr)
-	}
-	env, ok := w.Env(envName)
-	if !ok {
-		return runtime.WorkerSpec{}, fmt.Errorf("%s has no environment %q (have: %s)", abs, envName, strings.Join(w.EnvNames, ", "))
-	}
-	if env.MainPath == "" {
-		return runtime.WorkerSpec{}, fmt.Errorf("%s sets no `main`", abs)
-	}
-	spec := runtime.WorkerSpec{
-		ProjectDir:         w.Dir,
-		Main:               env.MainPath,
-		CompatibilityDate:  env.CompatDate,
-		CompatibilityFlags: env.CompatFlags,
-		Vars:               map[string]any{},
-		Secrets:            map[string]string{},
-	}
-	for _, b := range env.Bindings {
-		switch {
-		case b.Secret != nil:
-			spec.Secrets[b.Name] = b.Secret.Value()
-		case b.Kind != nil && b.Kind.Key() == "vars":
-			if b.Entry != nil {
-				spec.Vars[b.Name] = b.Entry.ToAny()
-			}
-		case b.Kind != nil:
-			spec.Bindings = append(spec.Bindings, runtime.Binding{Name: b.Name, Kind: b.Kind.Key()})
-		}
-	}
-	return spec, nil
 }
 
 const runtimeUsage = `Usage: pyworkers-lsp runtime warm

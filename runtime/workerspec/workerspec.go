@@ -1,0 +1,74 @@
+// Package workerspec turns the language server's project model
+// (analysis/project) into a runtime.WorkerSpec, so the `run` command and the
+// server's code lens describe a Worker to the runtime the same way.
+package workerspec
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/project"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime"
+)
+
+// FromEnvironment builds the spec of one resolved environment: main,
+// compatibility date and flags, vars (any JSON value), secrets from
+// .dev.vars/.env, and every other binding by name and config key.
+// Limits and AllowNet are left for the caller.
+func FromEnvironment(w *project.Worker, env *project.Environment) (runtime.WorkerSpec, error) {
+	if env.MainPath == "" {
+		return runtime.WorkerSpec{}, fmt.Errorf("%s sets no `main`", w.ConfigPath)
+	}
+	spec := runtime.WorkerSpec{
+		ProjectDir:         w.Dir,
+		Main:               env.MainPath,
+		CompatibilityDate:  env.CompatDate,
+		CompatibilityFlags: env.CompatFlags,
+		Vars:               map[string]any{},
+		Secrets:            map[string]string{},
+	}
+	for _, b := range env.Bindings {
+		switch {
+		case b.Secret != nil:
+			spec.Secrets[b.Name] = b.Secret.Value()
+		case b.Kind != nil && b.Kind.Key() == "vars":
+			if b.Entry != nil {
+				spec.Vars[b.Name] = b.Entry.ToAny()
+			}
+		case b.Kind != nil:
+			spec.Bindings = append(spec.Bindings, runtime.Binding{Name: b.Name, Kind: b.Kind.Key()})
+		}
+	}
+	return spec, nil
+}
+
+// Load reads the wrangler config at configPath ("" = the nearest one at or
+// above the working directory) and builds the spec of environment envName
+// ("" = the top level).
+func Load(configPath, envName string) (runtime.WorkerSpec, error) {
+	if configPath == "" {
+		cwd, err := os.Getwd()
+		if err != nil {
+			return runtime.WorkerSpec{}, err
+		}
+		configPath = project.FindConfig(project.OSFS{}, cwd)
+		if configPath == "" {
+			return runtime.WorkerSpec{}, fmt.Errorf("no wrangler.json, wrangler.jsonc or wrangler.toml in %s or above (use --config)", cwd)
+		}
+	}
+	abs, err := filepath.Abs(configPath)
+	if err != nil {
+		return runtime.WorkerSpec{}, err
+	}
+	w := project.Load(project.OSFS{}, abs)
+	if w.ConfigErr != nil {
+		return runtime.WorkerSpec{}, fmt.Errorf("reading %s: %w", abs, w.ConfigErr)
+	}
+	env, ok := w.Env(envName)
+	if !ok {
+		return runtime.WorkerSpec{}, fmt.Errorf("%s has no environment %q (have: %s)", abs, envName, strings.Join(w.EnvNames, ", "))
+	}
+	return FromEnvironment(w, env)
+}
