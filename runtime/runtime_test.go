@@ -407,3 +407,32 @@ func TestOutboundFetchWithAllowNet(t *testing.T) {
 		t.Fatalf("got %q %+v", res.Body, res.Headers)
 	}
 }
+
+func TestConcurrentCallers(t *testing.T) {
+	e := engineForTest(t)
+	var wg sync.WaitGroup
+	errs := make(chan string, 16)
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			if err := e.Warm(context.Background(), nil); err != nil {
+				errs <- err.Error()
+				return
+			}
+			for i := 0; i < 3; i++ {
+				name := fmt.Sprintf("g%di%d", g, i)
+				res, err := e.RunFetch(context.Background(), WorkerSpec{ProjectDir: "../testdata/runtime/hello", Main: "src/entry.py",
+					Vars: map[string]any{"GREETING": "hey"}}, HTTPRequest{URL: "http://localhost/?name=" + name})
+				if err != nil || string(res.Body) != "hey "+name {
+					errs <- fmt.Sprintf("%s: %v %+v", name, err, res)
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}
