@@ -240,8 +240,10 @@ func dirEmpty(dir string) bool {
 	return err != nil || len(ents) == 0
 }
 
-// Close releases the runtime.
+// Close releases the runtime after the run in progress, if any, finishes.
 func (e *Engine) Close() {
+	e.runMu.Lock()
+	defer e.runMu.Unlock()
 	e.warmMu.Lock()
 	defer e.warmMu.Unlock()
 	if e.host != nil {

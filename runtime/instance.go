@@ -440,15 +440,16 @@ func (inst *instance) writeStderr(b []byte) {
 // emit buffers partial lines and reports complete ones.
 func (inst *instance) emit(stream string, buf *bytes.Buffer, b []byte) {
 	buf.Write(b)
+	if inst.onOutput == nil {
+		return // kept for stderrTail (boot and snapshot errors)
+	}
 	for {
 		i := bytes.IndexByte(buf.Bytes(), '\n')
 		if i < 0 {
 			return
 		}
 		line := string(buf.Next(i + 1))
-		if inst.onOutput != nil {
-			inst.onOutput(stream, line[:len(line)-1])
-		}
+		inst.onOutput(stream, line[:len(line)-1])
 	}
 }
 

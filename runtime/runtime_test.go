@@ -436,3 +436,20 @@ func TestConcurrentCallers(t *testing.T) {
 		t.Error(e)
 	}
 }
+
+func TestBrokenVendoredSDKIsASetupError(t *testing.T) {
+	dir := t.TempDir()
+	pkg := filepath.Join(dir, "python_modules", "workers")
+	if err := os.MkdirAll(pkg, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(pkg, "__init__.py"), []byte("raise RuntimeError('this SDK needs a newer runtime')\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "w.py"), []byte("from workers import Response\n"), 0o644)
+	res := fetch(t, WorkerSpec{ProjectDir: dir, Main: "w.py"}, HTTPRequest{URL: "http://localhost/"})
+	if res.Error == nil || res.Error.Kind != "setup" || !strings.Contains(res.Error.Traceback, "this SDK needs a newer runtime") {
+		t.Fatalf("got %d %+v", res.Status, res.Error)
+	}
+	// The engine is still fine for other Workers.
+	res = fetch(t, WorkerSpec{ProjectDir: "../testdata/runtime/relaxed", Main: "worker.py"}, HTTPRequest{URL: "http://localhost/"})
+	wantOK(t, res)
+}
