@@ -11,7 +11,10 @@ GO            ?= go
 EDITORS_BIN   ?= $(CURDIR)/bin/pyworkers-lsp
 EDITORS_NVIM  ?= nvim
 
-.PHONY: editors-test editors-bin editors-nvim-deps editors-nvim-test editors-helix-test
+EDITORS_VSCODE := editors/vscode
+EDITORS_VERSION ?= $(if $(VERSION),$(VERSION),$(shell git describe --tags --always --dirty 2>/dev/null || echo dev))
+
+.PHONY: editors-test editors-bin editors-nvim-deps editors-nvim-test editors-helix-test editors-vscode-test vsix
 
 # Always rebuilt (go's cache makes this quick), so the tests see the current server.
 editors-bin:
@@ -36,4 +39,22 @@ editors-helix-test: editors-bin
 	@echo "== editors: Helix languages.toml against the binary"
 	PYWORKERS_BIN=$(EDITORS_BIN) $(GO) test -count=1 ./editors/helix/
 
-editors-test: editors-nvim-test editors-helix-test
+# npm ci from the committed package-lock.json, again whenever it changes.
+$(EDITORS_VSCODE)/node_modules/.editors-stamp: $(EDITORS_VSCODE)/package.json $(EDITORS_VSCODE)/package-lock.json
+	cd $(EDITORS_VSCODE) && npm ci --no-audit --no-fund
+	touch $@
+
+# Type check (tsc --noEmit), lint (eslint), bundle (esbuild), unit tests and
+# the protocol test against the built server (node --test).
+editors-vscode-test: editors-bin $(EDITORS_VSCODE)/node_modules/.editors-stamp
+	@echo "== editors: VS Code extension"
+	cd $(EDITORS_VSCODE) && PYWORKERS_BIN=$(EDITORS_BIN) npm test
+
+# The .vsix, for linux-x64, with the server bundled as server/pyworkers-lsp.
+vsix: $(EDITORS_VSCODE)/node_modules/.editors-stamp
+	mkdir -p $(EDITORS_VSCODE)/server
+	GOOS=linux GOARCH=amd64 $(GO) build -ldflags "-X main.version=$(EDITORS_VERSION)" -o $(EDITORS_VSCODE)/server/pyworkers-lsp .
+	cd $(EDITORS_VSCODE) && npm run package
+	@ls -1 $(EDITORS_VSCODE)/*.vsix
+
+editors-test: editors-nvim-test editors-helix-test editors-vscode-test

@@ -1,0 +1,279 @@
+// VS Code extension for pyworkers-lsp. It adds to the user's Python
+// extension (Pylance, basedpyright, ruff, ...): it never replaces it.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as vscode from "vscode";
+import {
+  CodeLensRequest,
+  CodeLensResolveRequest,
+  DidChangeConfigurationNotification,
+  ExecuteCommandRequest,
+  LanguageClient,
+  type LanguageClientOptions,
+  type LSPAny,
+  type ServerOptions,
+  State,
+  TransportKind,
+} from "vscode-languageclient/node";
+
+import { lensAtCursor, resetStateCommand, runLenses, type LensLike } from "./lenses";
+import { bundledServerPath, resolveServer } from "./serverPath";
+import {
+  answerConfiguration,
+  didChangeConfigurationParams,
+  initializationOptions,
+  needsRestart,
+  toServerSettings,
+} from "./settings";
+import { parseRuntimeStatus, statusView, type RuntimeState } from "./status";
+
+const wranglerGlob = "**/wrangler.{json,jsonc,toml}";
+const wranglerNames = new Set(["wrangler.json", "wrangler.jsonc", "wrangler.toml"]);
+
+let client: LanguageClient | undefined;
+let output: vscode.LogOutputChannel;
+let statusItem: vscode.StatusBarItem;
+let runtimeState: RuntimeState = "stopped";
+let runtimeMessage: string | undefined;
+
+function settings() {
+  const cfg = vscode.workspace.getConfiguration("pyworkers");
+  return toServerSettings((key) => cfg.get(key));
+}
+
+function renderStatus(): void {
+  const view = statusView(settings().environment, runtimeState, runtimeMessage);
+  statusItem.text = view.text;
+  statusItem.tooltip = view.tooltip;
+  statusItem.show();
+}
+
+function setRuntime(state: RuntimeState, message?: string): void {
+  runtimeState = state;
+  runtimeMessage = message;
+  renderStatus();
+}
+
+function isExecutable(p: string): boolean {
+  try {
+    fs.accessSync(p, fs.constants.X_OK);
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function serverOptions(context: vscode.ExtensionContext): ServerOptions | undefined {
+  // An unzip that dropped the mode bits leaves the bundled server
+  // non-executable; restore them.
+  const bundled = bundledServerPath(context.extensionPath, process.platform);
+  try {
+    if (fs.existsSync(bundled) && !isExecutable(bundled)) {
+      fs.chmodSync(bundled, 0o755);
+    }
+  } catch {
+    // resolveServer falls back to PATH.
+  }
+  let resolved;
+  try {
+    resolved = resolveServer({
+      configured: vscode.workspace.getConfiguration("pyworkers").get<string>("serverPath") ?? "",
+      extensionPath: context.extensionPath,
+      platform: process.platform,
+      arch: process.arch,
+      envPath: process.env.PATH ?? "",
+      home: os.homedir(),
+      workspaceFolder: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+      isExecutable,
+    });
+  } catch (e) {
+    void vscode.window.showErrorMessage(String(e instanceof Error ? e.message : e));
+    return undefined;
+  }
+  if (!resolved) {
+    void vscode.window.showErrorMessage(
+      "pyworkers-lsp was not found: set pyworkers.serverPath, or put pyworkers-lsp on PATH (go install, or make build in the pyworkers-lsp repository).",
+    );
+    return undefined;
+  }
+  output.info(`server: ${resolved.path} (${resolved.source})`);
+  const exe = { command: resolved.path, args: ["serve", "--stdio"], transport: TransportKind.stdio };
+  return { run: exe, debug: { ...exe, args: ["serve", "--stdio", "--log-level", "debug"] } };
+}
+
+async function start(context: vscode.ExtensionContext): Promise<void> {
+  const server = serverOptions(context);
+  if (!server) {
+    setRuntime("stopped", "server not found");
+    return;
+  }
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: "file", language: "python" },
+      { scheme: "file", pattern: "**/wrangler.{json,jsonc,toml}" },
+      { scheme: "file", pattern: "**/pyproject.toml" },
+    ],
+    outputChannel: output,
+    initializationOptions: initializationOptions(settings()),
+    middleware: {
+      workspace: {
+        // The server pulls the "pyworkers" section; answer with its own
+        // names (runtime.timeoutSeconds -> runTimeoutSeconds, ...).
+        configuration: async (params, token, next) => {
+          const fallback = await next(params, token);
+          const answers = Array.isArray(fallback) ? fallback : [];
+          return answerConfiguration(params.items, settings(), (i) => answers[i] ?? null);
+        },
+      },
+    },
+  };
+  client = new LanguageClient("pyworkers", "pyworkers-lsp", server, clientOptions);
+  client.onDidChangeState((e) => {
+    if (e.newState === State.Starting) {
+      setRuntime("starting");
+    } else if (e.newState === State.Stopped) {
+      setRuntime("stopped");
+    } else if (runtimeState === "starting") {
+      setRuntime("idle");
+    }
+  });
+  setRuntime("starting");
+  try {
+    await client.start();
+  } catch (e) {
+    setRuntime("error", String(e));
+    output.error(`pyworkers-lsp failed to start: ${String(e)}`);
+    return;
+  }
+  client.onNotification("pyworkers/runtimeStatus", (params: unknown) => {
+    const p = parseRuntimeStatus(params);
+    if (p) {
+      setRuntime(p.state, p.message);
+    }
+  });
+}
+
+async function stop(): Promise<void> {
+  const c = client;
+  client = undefined;
+  if (c) {
+    await c.stop().catch(() => undefined);
+  }
+}
+
+async function restart(context: vscode.ExtensionContext): Promise<void> {
+  await stop();
+  await start(context);
+}
+
+function requireClient(): LanguageClient | undefined {
+  if (!client || !client.isRunning()) {
+    void vscode.window.showWarningMessage("pyworkers-lsp is not running.");
+    return undefined;
+  }
+  return client;
+}
+
+async function runHandlerAtCursor(): Promise<void> {
+  const c = requireClient();
+  const editor = vscode.window.activeTextEditor;
+  if (!c || !editor) {
+    return;
+  }
+  const uri = c.code2ProtocolConverter.asUri(editor.document.uri);
+  const lenses = (await c.sendRequest(CodeLensRequest.type, { textDocument: { uri } })) ?? [];
+  const resolved: LensLike[] = [];
+  for (const lens of lenses) {
+    if (lens.command || !c.initializeResult?.capabilities.codeLensProvider?.resolveProvider) {
+      resolved.push(lens);
+    } else {
+      resolved.push(await c.sendRequest(CodeLensResolveRequest.type, lens));
+    }
+  }
+  const runs = runLenses(resolved);
+  if (runs.length === 0) {
+    void vscode.window.showInformationMessage("No handler to run in this file.");
+    return;
+  }
+  let lens = lensAtCursor(runs, editor.selection.active.line);
+  if (!lens) {
+    const pick = await vscode.window.showQuickPick(
+      runs.map((l) => ({ label: l.command?.title ?? "Run", description: `line ${l.range.start.line + 1}`, lens: l })),
+      { placeHolder: "Run which handler?" },
+    );
+    lens = pick?.lens;
+  }
+  if (!lens?.command) {
+    return;
+  }
+  await c.sendRequest(ExecuteCommandRequest.type, {
+    command: lens.command.command,
+    arguments: lens.command.arguments as LSPAny[] | undefined,
+  });
+}
+
+async function resetLocalState(): Promise<void> {
+  const c = requireClient();
+  if (!c) {
+    return;
+  }
+  const commands = c.initializeResult?.capabilities.executeCommandProvider?.commands ?? [];
+  if (!commands.includes(resetStateCommand)) {
+    void vscode.window.showWarningMessage("This pyworkers-lsp has no local state to reset (it lacks pyworkers.resetState).");
+    return;
+  }
+  await c.sendRequest(ExecuteCommandRequest.type, { command: resetStateCommand, arguments: [] });
+  void vscode.window.showInformationMessage("Python Workers: local binding state reset.");
+}
+
+function isWranglerConfig(doc: vscode.TextDocument): boolean {
+  const base = doc.uri.path.split("/").pop() ?? "";
+  return doc.uri.scheme === "file" && wranglerNames.has(base);
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  output = vscode.window.createOutputChannel("pyworkers-lsp", { log: true });
+  statusItem = vscode.window.createStatusBarItem("pyworkers.status", vscode.StatusBarAlignment.Left, 50);
+  statusItem.name = "Python Workers";
+  statusItem.command = "pyworkers.showOutput";
+  context.subscriptions.push(
+    output,
+    statusItem,
+    vscode.commands.registerCommand("pyworkers.restartServer", () => restart(context)),
+    vscode.commands.registerCommand("pyworkers.runHandlerAtCursor", runHandlerAtCursor),
+    vscode.commands.registerCommand("pyworkers.resetLocalState", resetLocalState),
+    vscode.commands.registerCommand("pyworkers.showOutput", () => output.show(true)),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration("pyworkers")) {
+        return;
+      }
+      renderStatus();
+      if (needsRestart((s) => e.affectsConfiguration(s))) {
+        void restart(context);
+      } else if (client?.isRunning()) {
+        void client.sendNotification(DidChangeConfigurationNotification.type, didChangeConfigurationParams(settings()));
+      }
+    }),
+  );
+
+  // Activated by a JSON/TOML file in a workspace without a wrangler config:
+  // wait until a wrangler config itself is opened.
+  const inWorker =
+    vscode.workspace.textDocuments.some(isWranglerConfig) ||
+    (await vscode.workspace.findFiles(wranglerGlob, "**/node_modules/**", 1)).length > 0;
+  if (inWorker) {
+    await start(context);
+    return;
+  }
+  const waiting = vscode.workspace.onDidOpenTextDocument((doc) => {
+    if (!client && isWranglerConfig(doc)) {
+      waiting.dispose();
+      void start(context);
+    }
+  });
+  context.subscriptions.push(waiting);
+}
+
+export function deactivate(): Thenable<void> | undefined {
+  return stop();
+}

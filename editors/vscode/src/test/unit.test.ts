@@ -1,0 +1,130 @@
+// Unit tests of the extension's own logic (no VS Code needed):
+// server path resolution, settings mapping, status text, lens choice.
+import assert from "node:assert/strict";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+
+import { lensAtCursor, type LensLike } from "../lenses";
+import { bundledServerPath, expandConfiguredPath, resolveServer, type ResolveInput } from "../serverPath";
+import { answerConfiguration, defaults, didChangeConfigurationParams, initializationOptions, needsRestart, toServerSettings } from "../settings";
+import { parseRuntimeStatus, statusView } from "../status";
+
+function input(over: Partial<ResolveInput>, executables: string[] = []): ResolveInput {
+  const set = new Set(executables);
+  return {
+    configured: "",
+    extensionPath: "/ext",
+    platform: "linux",
+    arch: "x64",
+    envPath: "/usr/local/bin:/usr/bin",
+    home: "/home/me",
+    workspaceFolder: "/work/app",
+    isExecutable: (p) => set.has(p),
+    ...over,
+  };
+}
+
+describe("resolveServer", () => {
+  it("prefers pyworkers.serverPath", () => {
+    const r = resolveServer(input({ configured: "/opt/pw/pyworkers-lsp" }, ["/opt/pw/pyworkers-lsp", "/ext/server/pyworkers-lsp", "/usr/bin/pyworkers-lsp"]));
+    assert.deepEqual(r, { path: "/opt/pw/pyworkers-lsp", source: "setting" });
+  });
+  it("expands ~, ${workspaceFolder} and relative paths", () => {
+    assert.equal(expandConfiguredPath("~/bin/pyworkers-lsp", "/home/me"), "/home/me/bin/pyworkers-lsp");
+    assert.equal(expandConfiguredPath("${workspaceFolder}/bin/pyworkers-lsp", "/home/me", "/work/app"), "/work/app/bin/pyworkers-lsp");
+    assert.equal(expandConfiguredPath("bin/pyworkers-lsp", "/home/me", "/work/app"), "/work/app/bin/pyworkers-lsp");
+    assert.throws(() => expandConfiguredPath("${workspaceFolder}/x", "/home/me"), /no folder is open/);
+  });
+  it("reports a configured path that is not executable instead of falling back", () => {
+    assert.throws(() => resolveServer(input({ configured: "/nope/pyworkers-lsp" }, ["/usr/bin/pyworkers-lsp"])), /not an executable/);
+  });
+  it("uses the bundled binary on linux-x64", () => {
+    const bundled = bundledServerPath("/ext", "linux");
+    assert.equal(bundled, path.join("/ext", "server", "pyworkers-lsp"));
+    assert.deepEqual(resolveServer(input({}, [bundled, "/usr/bin/pyworkers-lsp"])), { path: bundled, source: "bundled" });
+  });
+  it("ignores a bundled binary on other targets and searches PATH", () => {
+    const bundled = bundledServerPath("/ext", "linux");
+    assert.deepEqual(resolveServer(input({ arch: "arm64" }, [bundled, "/usr/bin/pyworkers-lsp"])), { path: "/usr/bin/pyworkers-lsp", source: "path" });
+  });
+  it("searches PATH in order, skipping empty entries", () => {
+    const r = resolveServer(input({ envPath: ":/a:/b" }, ["/b/pyworkers-lsp", "/a/pyworkers-lsp"]));
+    assert.deepEqual(r, { path: "/a/pyworkers-lsp", source: "path" });
+  });
+  it("uses pyworkers-lsp.exe and ; on Windows", () => {
+    const r = resolveServer(input({ platform: "win32", envPath: "C:\\x;C:\\tools", extensionPath: "C:\\ext" }, [path.join("C:\\tools", "pyworkers-lsp.exe")]));
+    assert.equal(r?.source, "path");
+    assert.ok(r?.path.endsWith("pyworkers-lsp.exe"));
+  });
+  it("returns undefined when nothing is found", () => {
+    assert.equal(resolveServer(input({})), undefined);
+  });
+});
+
+describe("toServerSettings", () => {
+  const from = (values: Record<string, unknown>) => toServerSettings((k) => values[k]);
+  it("maps every setting to the server's names", () => {
+    assert.deepEqual(
+      from({
+        environment: "staging",
+        disabledRules: ["PW009", " pw008 ", "PW009", ""],
+        "runtime.timeoutSeconds": 5,
+        "runtime.memoryLimitMB": 128.4,
+        "runtime.allowNet": true,
+        serverPath: "/x",
+        "trace.server": "verbose",
+      }),
+      { environment: "staging", disabledRules: ["PW009", "PW008"], runTimeoutSeconds: 5, memoryLimitMB: 128, allowNet: true },
+    );
+  });
+  it("falls back to the defaults for missing or ill-typed values", () => {
+    assert.deepEqual(from({}), defaults);
+    assert.deepEqual(from({ environment: 3, disabledRules: "PW009", "runtime.timeoutSeconds": -1, "runtime.memoryLimitMB": "big", "runtime.allowNet": "yes" }), defaults);
+  });
+  it("wraps the section for initializationOptions and didChangeConfiguration", () => {
+    const s = from({ environment: "prod" });
+    assert.deepEqual(initializationOptions(s), { pyworkers: s });
+    assert.deepEqual(didChangeConfigurationParams(s), { settings: { pyworkers: s } });
+  });
+  it("answers workspace/configuration with the mapped section", () => {
+    const s = from({ environment: "prod", "runtime.allowNet": true });
+    const answers = answerConfiguration([{ section: "pyworkers" }, { section: "python" }, { section: "pyworkers.environment" }, {}], s, (i) => `vscode-${i}`);
+    assert.deepEqual(answers, [s, "vscode-1", "prod", "vscode-3"]);
+  });
+  it("restarts only for serverPath", () => {
+    assert.equal(needsRestart((s) => s === "pyworkers.serverPath"), true);
+    assert.equal(needsRestart((s) => s === "pyworkers.environment"), false);
+  });
+});
+
+describe("status bar", () => {
+  it("shows the environment and the runtime state", () => {
+    assert.match(statusView("", "compiling").text, /Workers · .*compiling…/);
+    assert.match(statusView("staging", "ready").text, /staging · .*ready/);
+    assert.match(statusView("staging", "error", "boom").tooltip, /env\.staging[\s\S]*error — boom/);
+  });
+  it("accepts only well-formed pyworkers/runtimeStatus payloads", () => {
+    assert.deepEqual(parseRuntimeStatus({ state: "ready", message: "Python 3.13" }), { state: "ready", message: "Python 3.13" });
+    assert.deepEqual(parseRuntimeStatus({ state: "compiling" }), { state: "compiling", message: undefined });
+    assert.equal(parseRuntimeStatus({ state: "exploded" }), undefined);
+    assert.equal(parseRuntimeStatus({ state: "stopped" }), undefined);
+    assert.equal(parseRuntimeStatus(null), undefined);
+  });
+});
+
+describe("lensAtCursor", () => {
+  const lens = (start: number, end: number, command = "pyworkers.runHandler"): LensLike => ({
+    range: { start: { line: start, character: 4 }, end: { line: end, character: 0 } },
+    command: { title: `Run ${start}`, command },
+  });
+  it("picks the run lens on the cursor's line", () => {
+    assert.equal(lensAtCursor([lens(3, 3), lens(9, 9)], 9)?.command?.title, "Run 9");
+  });
+  it("picks the innermost lens whose range holds the cursor", () => {
+    assert.equal(lensAtCursor([lens(1, 20), lens(5, 12)], 7)?.command?.title, "Run 5");
+  });
+  it("ignores other commands and asks when none is under the cursor", () => {
+    assert.equal(lensAtCursor([lens(4, 4, "other.command")], 4), undefined);
+    assert.equal(lensAtCursor([lens(3, 3)], 10), undefined);
+  });
+});
