@@ -321,14 +321,14 @@ func (e *Engine) snapshotFor(ctx context.Context, h *host, sdk sdkSource) (*snap
 	var file string
 	if persist {
 		file = filepath.Join(e.snapDir, snapshotKey(e.art, sdk)+".snap")
-		if s, err := readSnapshot(file); err == nil {
+		if s, err := readSnapshot(file); err == nil && e.usable(ctx, h, s, sdk) {
 			e.snaps[sdk.key()] = s
 			return s, nil
 		}
 	}
 	base, ok := e.snaps["base"]
 	if !ok && e.snapDir != "" {
-		if s, err := readSnapshot(filepath.Join(e.snapDir, snapshotKey(e.art, sdkSource{kind: "base"})+".snap")); err == nil {
+		if s, err := readSnapshot(filepath.Join(e.snapDir, snapshotKey(e.art, sdkSource{kind: "base"})+".snap")); err == nil && e.usable(ctx, h, s, sdkSource{kind: "base"}) {
 			base, ok = s, true
 			e.snaps["base"] = s
 		}
@@ -390,6 +390,21 @@ func (e *Engine) snapshotFor(ctx context.Context, h *host, sdk sdkSource) (*snap
 	}
 	e.log.Info("SDK snapshot taken", "sdk", sdk.kind, "took", time.Since(t))
 	return snap, nil
+}
+
+// usable checks a snapshot read from disk by restoring it once: a snapshot
+// written by an older build may name JS objects this build lacks.
+func (e *Engine) usable(ctx context.Context, h *host, s *snapshot, sdk sdkSource) bool {
+	w := buildWorld(runSetup{flags: CompatFlags("", nil), console: func(string, string) {}})
+	fs := h.newFS()
+	mountSDK(fs, sdk)
+	inst, err := h.restore(ctx, s, w, fs, DefaultMemory)
+	if err != nil {
+		e.log.Info("ignoring a stale interpreter snapshot", "err", err)
+		return false
+	}
+	inst.close()
+	return true
 }
 
 // ---- runs

@@ -29,7 +29,7 @@ Flags:
   --env NAME         environment (env.NAME block) to use
   -X, --method M     request method (default GET, POST with --data)
   -H 'Name: value'   request header (repeatable)
-  -d, --data BODY    request body; @file reads it from a file
+  -d, --data BODY    request body; @file reads it from a file, @- from stdin
   --allow-net        let the handler's fetch() reach the network
   --timeout DUR      wall-clock limit (default 30s)
   --scheduled CRON   call scheduled() with this cron instead of fetch()
@@ -89,7 +89,14 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	var body []byte
-	if strings.HasPrefix(data, "@") {
+	if data == "@-" {
+		b, err := io.ReadAll(io.LimitReader(os.Stdin, 64<<20))
+		if err != nil {
+			fmt.Fprintf(stderr, "pyworkers-lsp run: reading stdin: %v\n", err)
+			return 2
+		}
+		body = b
+	} else if strings.HasPrefix(data, "@") {
 		b, err := os.ReadFile(data[1:])
 		if err != nil {
 			fmt.Fprintf(stderr, "pyworkers-lsp run: %v\n", err)
