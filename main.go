@@ -21,6 +21,7 @@ import (
 	"strings"
 	"syscall"
 
+	runcli "github.com/pyworkers-lsp/pyworkers-lsp/runtime/cli"
 	"github.com/pyworkers-lsp/pyworkers-lsp/server"
 )
 
@@ -52,6 +53,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "serve":
 		return serve(args, stdin, stdout, stderr)
+	case "run":
+		return runcli.Main(args, stdout, stderr)
+	case "runtime":
+		return runcli.RuntimeMain(args, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "pyworkers-lsp", version)
 		return 0
