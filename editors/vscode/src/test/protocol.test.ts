@@ -176,8 +176,8 @@ describe("pyworkers-lsp over vscode-languageserver-protocol", () => {
     assert.ok(init.capabilities.codeLensProvider, `the server does not advertise codeLensProvider: ${JSON.stringify(Object.keys(init.capabilities))}`);
     const lenses = (await conn.sendRequest(CodeLensRequest.type, { textDocument: { uri: entryUri } })) ?? [];
     const fetchLine = positionAfter(entryText, "async def fetch").line;
-    const run = lenses.find((l) => l.range.start.line === fetchLine);
-    assert.ok(run, `no code lens on line ${fetchLine + 1} (async def fetch): ${JSON.stringify(lenses)}`);
+    const run = lenses.find((l) => l.range.start.line <= fetchLine && fetchLine <= l.range.end.line);
+    assert.ok(run, `no code lens at line ${fetchLine + 1} (async def fetch): ${JSON.stringify(lenses)}`);
     const resolved = run.command ? run : await conn.sendRequest("codeLens/resolve", run);
     assert.equal((resolved as typeof run).command?.command, runHandlerCommand, JSON.stringify(resolved));
   });
