@@ -4,6 +4,7 @@ package runtime
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"math"
 	"math/big"
@@ -179,6 +180,44 @@ func (w *world) installBuiltins() {
 	// The iterator prototype makes iterators iterable.
 	w.method(w.IteratorProto, "@@iterator", func(this Value, a []Value) Value { return this })
 
+	w.method(g, "eval", func(_ Value, a []Value) Value {
+		w.throwError("EvalError", "Code generation from strings disallowed for this context")
+		return nil
+	})
+	w.method(g, "btoa", func(_ Value, a []Value) Value {
+		s := toString(arg(a, 0))
+		b := make([]byte, 0, len(s))
+		for _, r := range s {
+			if r > 0xff {
+				w.throwError("InvalidCharacterError", "Invalid character")
+			}
+			b = append(b, byte(r))
+		}
+		return base64.StdEncoding.EncodeToString(b)
+	})
+	w.method(g, "atob", func(_ Value, a []Value) Value {
+		in := strings.Map(func(r rune) rune {
+			if r == ' ' || r == '\t' || r == '\n' || r == '\f' || r == '\r' {
+				return -1
+			}
+			return r
+		}, toString(arg(a, 0)))
+		b, err := base64.StdEncoding.DecodeString(in)
+		if err != nil {
+			if b, err = base64.RawStdEncoding.DecodeString(in); err != nil {
+				w.throwError("InvalidCharacterError", "The string to be decoded is not correctly encoded.")
+			}
+		}
+		rs := make([]rune, len(b))
+		for i, c := range b {
+			rs[i] = rune(c)
+		}
+		return string(rs)
+	})
+	perf := w.newObject()
+	g.Set("performance", perf)
+	started := time.Now()
+	w.method(perf, "now", func(Value, []Value) Value { return float64(time.Since(started).Microseconds()) / 1000 })
 	w.method(g, "queueMicrotask", func(_ Value, a []Value) Value {
 		f := arg(a, 0)
 		w.loop.queueMicrotask(func() { w.call(f, Undefined) })

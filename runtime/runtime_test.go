@@ -177,6 +177,8 @@ func TestFFIRoundTrips(t *testing.T) {
 	check("doubled", []any{2, 4, 6})
 	check("big", 1099511627776)
 	check("this_args", 2)
+	check("b64", "héllo")
+	check("eval", "EvalError: Code generation from strings disallowed for this context")
 }
 
 func TestAsyncioGather(t *testing.T) {

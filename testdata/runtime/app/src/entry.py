@@ -100,6 +100,13 @@ class Default(WorkerEntrypoint):
             return Response(str(len(hog)))
         return Response("not found", status=404)
 
+    def try_eval(self):
+        try:
+            js.eval("1 + 1")
+        except Exception as e:  # JsException: EvalError, as in workerd
+            return str(e)
+        return "eval ran"
+
     def explode(self):
         raise ValueError("boom from the handler")
 
@@ -119,6 +126,8 @@ class Default(WorkerEntrypoint):
             "doubled": doubled,
             "big": js.Number(2**40),
             "this_args": js.Function.prototype.call.call(create_proxy(lambda *a: len(a)), None, 1, 2),
+            "b64": js.atob(js.btoa("héllo")),
+            "eval": self.try_eval(),
         }
 
     async def scheduled(self, controller):
