@@ -1,6 +1,7 @@
 // Command pyworkers-lsp is a language server for Cloudflare Python Workers.
 //
 //	pyworkers-lsp [serve] [--stdio | --listen 127.0.0.1:PORT]   speak LSP
+//	pyworkers-lsp check [--env NAME] [--format text|json|sarif] [PATH...]
 //	pyworkers-lsp version                                       print the version
 //
 // Global flags (before or after the subcommand): --log-file PATH,
@@ -21,6 +22,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/checkcmd"
 	runcli "github.com/pyworkers-lsp/pyworkers-lsp/runtime/cli"
 	"github.com/pyworkers-lsp/pyworkers-lsp/server"
 )
@@ -37,6 +39,8 @@ const usage = `pyworkers-lsp — a language server for Cloudflare Python Workers
 Usage:
   pyworkers-lsp [serve] [--stdio]            speak LSP on stdin/stdout (default)
   pyworkers-lsp serve --listen 127.0.0.1:PORT speak LSP over TCP (for debugging)
+  pyworkers-lsp check [--env NAME] [--format text|json|sarif] [PATH...]
+                                             report Python Workers pitfalls (exit 1 on errors)
   pyworkers-lsp version                      print the version
 
 Global flags:
@@ -53,6 +57,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "serve":
 		return serve(args, stdin, stdout, stderr)
+	case "check":
+		return checkcmd.Main(args, stdout, stderr)
 	case "run":
 		return runcli.Main(args, stdout, stderr)
 	case "runtime":

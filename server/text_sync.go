@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"unicode/utf8"
 
 	"go.lsp.dev/protocol"
@@ -209,4 +210,15 @@ func (s *Server) afterChange(snap *Snapshot, doc *Document) {
 		return
 	}
 	s.diagnostics.schedule(doc.URI)
+	// Config diagnostics can depend on Python code (a class_name's class);
+	// recheck the Worker's open config documents too.
+	if doc.Kind == KindPython {
+		if w := snap.WorkerFor(doc.Path); w != nil {
+			for _, other := range snap.Documents() {
+				if other.Kind != KindPython && filepath.Dir(other.Path) == w.Dir {
+					s.diagnostics.schedule(other.URI)
+				}
+			}
+		}
+	}
 }

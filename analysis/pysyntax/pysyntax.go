@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	sitter "github.com/smacker/go-tree-sitter"
 	"github.com/smacker/go-tree-sitter/python"
@@ -56,12 +57,35 @@ func parse(ctx context.Context, old *sitter.Tree, text string) (*sitter.Tree, er
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	noteParsed(len(text))
 	p := parserPool.Get().(*sitter.Parser)
 	defer parserPool.Put(p)
 	// go-tree-sitter reads old's C pointer and then no longer refers to old;
 	// without this the GC may finalize (free) old during the parse.
 	defer runtime.KeepAlive(old)
 	return p.ParseCtx(context.Background(), old, []byte(text))
+}
+
+// Trees live in C memory the Go GC does not see, and copies handed out by
+// Tree() are freed only by finalizers; with a small Go heap the GC would
+// run too rarely to free them. So every gcEveryParsedBytes of parsed source
+// (≈ 45× that in tree memory) triggers a collection in the background.
+const gcEveryParsedBytes = 2 << 20
+
+var (
+	parsedSinceGC atomic.Int64
+	gcRunning     atomic.Bool
+)
+
+func noteParsed(n int) {
+	if parsedSinceGC.Add(int64(n)) < gcEveryParsedBytes || !gcRunning.CompareAndSwap(false, true) {
+		return
+	}
+	parsedSinceGC.Store(0)
+	go func() {
+		defer gcRunning.Store(false)
+		runtime.GC()
+	}()
 }
 
 // Language returns the Python grammar, for queries.
@@ -79,6 +103,7 @@ func Parse(ctx context.Context, text string) (*File, error) {
 		return nil, fmt.Errorf("parse: %w", err)
 	}
 	f.tree = tree
+	resident.touch(f)
 	return f, nil
 }
 
@@ -89,16 +114,103 @@ func (f *File) Text() string { return f.text }
 func (f *File) Lines() *textpos.Index { return f.lines }
 
 // Tree returns a private copy of the syntax tree for the caller's use (a
-// cheap reference-counted copy), or nil when the file was not parsed.
+// cheap reference-counted copy), or nil when the file is too large to parse.
 // Keep the returned tree referenced (or runtime.KeepAlive it) until the last
 // node call: go-tree-sitter frees a tree from a finalizer.
+//
+// A file whose tree was evicted from the resident set (see residentTrees)
+// is parsed again here, from scratch.
 func (f *File) Tree() *sitter.Tree {
-	if f.tree == nil {
+	if f.TooLarge {
 		return nil
 	}
 	f.treeMu.Lock()
+	if f.tree == nil {
+		t, err := parse(context.Background(), nil, f.text)
+		if err != nil {
+			f.treeMu.Unlock()
+			return nil
+		}
+		f.tree = t
+	}
+	copied := f.tree.Copy()
+	f.treeMu.Unlock()
+	resident.touch(f)
+	return copied
+}
+
+// release frees the file's own tree (copies handed out stay valid: they
+// hold their own references to the shared subtrees).
+func (f *File) release() {
+	f.treeMu.Lock()
 	defer f.treeMu.Unlock()
-	return f.tree.Copy()
+	if f.tree != nil {
+		f.tree.Close()
+		f.tree = nil
+	}
+}
+
+// residentTrees bounds the memory held by syntax trees. A tree-sitter tree
+// of Python is ~45 times the size of its source (1.3 MB for a 1,000-line
+// module), so keeping one per open file would not fit an editor session
+// with hundreds of files open. Trees of the most recently used files stay
+// resident, up to a budget of source bytes; the others are freed and
+// rebuilt on demand.
+type residentTrees struct {
+	mu     sync.Mutex
+	order  []*File // least recently used first
+	bytes  int
+	budget int
+}
+
+// ResidentSourceBudget is the source size whose trees stay in memory.
+const ResidentSourceBudget = 1 << 20
+
+var resident = &residentTrees{budget: ResidentSourceBudget}
+
+// touch marks f as just used and frees the trees of the least recently used
+// files beyond the budget. Callers must not hold any file's treeMu.
+func (r *residentTrees) touch(f *File) {
+	r.mu.Lock()
+	var evict []*File
+	found := false
+	for i, g := range r.order {
+		if g == f {
+			copy(r.order[i:], r.order[i+1:])
+			r.order[len(r.order)-1] = f
+			found = true
+			break
+		}
+	}
+	if !found {
+		r.order = append(r.order, f)
+		r.bytes += len(f.text)
+	}
+	for r.bytes > r.budget && len(r.order) > 1 {
+		g := r.order[0]
+		r.order = r.order[1:]
+		r.bytes -= len(g.text)
+		evict = append(evict, g)
+	}
+	r.mu.Unlock()
+	for _, g := range evict {
+		g.release()
+	}
+}
+
+// forget drops f from the resident set and frees its tree, for a version
+// replaced by an edit.
+func (r *residentTrees) forget(f *File) {
+	r.mu.Lock()
+	for i, g := range r.order {
+		if g == f {
+			r.order = append(r.order[:i], r.order[i+1:]...)
+			r.bytes -= len(g.text)
+			break
+		}
+	}
+	r.mu.Unlock()
+	f.release()
 }
 
 // Apply applies edits in order (each in the coordinates of the text left by
@@ -151,5 +263,11 @@ func (f *File) Apply(ctx context.Context, edits []Edit) (*File, error) {
 		return nil, fmt.Errorf("reparse: %w", err)
 	}
 	nf.tree = newTree
+	resident.touch(nf)
+	// The previous version's tree is no longer needed for editing; free it
+	// now rather than when the GC gets to it (its C memory is invisible to
+	// the GC's pacing). A request still reading the old version holds its
+	// own copy; a later Tree() call on it reparses.
+	resident.forget(f)
 	return nf, nil
 }

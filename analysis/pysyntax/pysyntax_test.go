@@ -151,3 +151,30 @@ func TestCancelledParseDoesNotPoisonLaterParses(t *testing.T) {
 		}
 	}
 }
+
+// Files beyond the resident budget lose their tree and get it back, equal
+// to a fresh parse, when asked.
+func TestEvictedTreeIsRebuilt(t *testing.T) {
+	ctx := context.Background()
+	first, _ := Parse(ctx, seedModule)
+	want := dump(first.Tree())
+	var others []*File
+	for i := 0; len(others)*len(seedModule) < 2*ResidentSourceBudget; i++ {
+		f, _ := Parse(ctx, seedModule)
+		others = append(others, f)
+	}
+	first.treeMu.Lock()
+	evicted := first.tree == nil
+	first.treeMu.Unlock()
+	if !evicted {
+		t.Fatal("the least recently used tree should have been freed")
+	}
+	if got := dump(first.Tree()); got != want {
+		t.Fatal("rebuilt tree differs")
+	}
+	// Editing an evicted file still works.
+	g, err := others[0].Apply(ctx, []Edit{{Start: 0, End: 0, NewText: "import os\n"}})
+	if err != nil || g.Tree() == nil {
+		t.Fatalf("edit of an evicted file: %v", err)
+	}
+}

@@ -1,0 +1,386 @@
+// Command lspdriver measures user-facing latencies of pyworkers-lsp against
+// the built binary over stdio, and of pyright-langserver and pylsp the same
+// way in the same run when they are installed (bench/setup.sh):
+//
+//   - process start → initialize answered
+//   - keystroke (didChange) → publishDiagnostics for that version, on a
+//     5,000-line Worker module
+//   - keystroke → the next request answered (pyworkers only)
+//   - RSS with 200 open 1,000-line files (pyworkers only)
+//
+// It prints medians, p99 and ratios as a Markdown table. The machine is
+// noisy: compare numbers from one run only.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"go.lsp.dev/jsonrpc2"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/bench/workergen"
+)
+
+type client struct {
+	cmd   *exec.Cmd
+	conn  jsonrpc2.Conn
+	mu    sync.Mutex
+	diags map[string]chan int // uri → versions published
+}
+
+type pipes struct {
+	io.Reader
+	io.WriteCloser
+}
+
+func start(argv []string, dir string) (*client, error) {
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir = dir
+	cmd.Stderr = io.Discard
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	c := &client{cmd: cmd, diags: map[string]chan int{}}
+	c.conn = jsonrpc2.NewConn(jsonrpc2.NewStream(pipes{out, in}))
+	c.conn.Go(context.Background(), func(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
+		switch req.Method() {
+		case "textDocument/publishDiagnostics":
+			var p struct {
+				URI     string `json:"uri"`
+				Version *int   `json:"version"`
+			}
+			json.Unmarshal(req.Params(), &p)
+			v := -1
+			if p.Version != nil {
+				v = *p.Version
+			}
+			c.mu.Lock()
+			ch := c.diags[p.URI]
+			c.mu.Unlock()
+			if ch != nil {
+				select {
+				case ch <- v:
+				default:
+				}
+			}
+			return nil
+		case "workspace/configuration":
+			var p struct {
+				Items []any `json:"items"`
+			}
+			json.Unmarshal(req.Params(), &p)
+			return reply(ctx, make([]any, len(p.Items)), nil)
+		}
+		if _, ok := req.(*jsonrpc2.Call); ok {
+			return reply(ctx, nil, nil)
+		}
+		return nil
+	})
+	return c, nil
+}
+
+func (c *client) call(method string, params, result any) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	_, err := c.conn.Call(ctx, method, params, result)
+	return err
+}
+
+func (c *client) notify(method string, params any) {
+	c.conn.Notify(context.Background(), method, params)
+}
+
+func uri(p string) string { return "file://" + filepath.ToSlash(p) }
+
+func (c *client) initialize(root string) error {
+	params := map[string]any{
+		"processId": os.Getpid(), "rootUri": uri(root),
+		"workspaceFolders": []any{map[string]any{"uri": uri(root), "name": "bench"}},
+		"capabilities": map[string]any{
+			"textDocument": map[string]any{"publishDiagnostics": map[string]any{"versionSupport": true}},
+			"workspace":    map[string]any{"configuration": true},
+		},
+	}
+	var res any
+	if err := c.call("initialize", params, &res); err != nil {
+		return err
+	}
+	c.notify("initialized", map[string]any{})
+	return nil
+}
+
+func (c *client) stop() {
+	c.call("shutdown", nil, nil)
+	c.notify("exit", nil)
+	done := make(chan struct{})
+	go func() { c.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		c.cmd.Process.Kill()
+	}
+}
+
+func (c *client) watch(u string) chan int {
+	ch := make(chan int, 64)
+	c.mu.Lock()
+	c.diags[u] = ch
+	c.mu.Unlock()
+	return ch
+}
+
+func (c *client) open(path, text string) {
+	c.notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{"uri": uri(path), "languageId": "python", "version": 1, "text": text}})
+}
+
+func pos(line, ch int) map[string]any { return map[string]any{"line": line, "character": ch} }
+
+func (c *client) change(path string, version, line, ch int, text string, delete bool) {
+	end := ch
+	if delete {
+		end = ch + 1
+	}
+	c.notify("textDocument/didChange", map[string]any{
+		"textDocument":   map[string]any{"uri": uri(path), "version": version},
+		"contentChanges": []any{map[string]any{"range": map[string]any{"start": pos(line, ch), "end": pos(line, end)}, "text": text}},
+	})
+}
+
+func rssKB(pid int) (int, int) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, 0
+	}
+	var rss, hwm int
+	for _, l := range strings.Split(string(b), "\n") {
+		f := strings.Fields(l)
+		if len(f) >= 2 && f[0] == "VmRSS:" {
+			rss, _ = strconv.Atoi(f[1])
+		}
+		if len(f) >= 2 && f[0] == "VmHWM:" {
+			hwm, _ = strconv.Atoi(f[1])
+		}
+	}
+	return rss, hwm
+}
+
+type stats struct{ median, p99 time.Duration }
+
+func summarize(ds []time.Duration) stats {
+	if len(ds) == 0 {
+		return stats{}
+	}
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return stats{median: s[len(s)/2], p99: s[(len(s)*99)/100]}
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
+
+// project writes a Worker project with a 5,000-line module whose last line
+// keeps one diagnostic every server reports (an unresolved/unused import
+// that is also pitfall PW008).
+func project(dir string) (string, string) {
+	os.MkdirAll(filepath.Join(dir, "src"), 0o755)
+	os.WriteFile(filepath.Join(dir, "wrangler.jsonc"), []byte(`{
+  "name": "bench", "main": "src/entry.py",
+  "compatibility_date": "2025-11-01", "compatibility_flags": ["python_workers"],
+  "kv_namespaces": [{"binding": "CACHE", "id": "x"}],
+  "d1_databases": [{"binding": "DB", "database_name": "d", "database_id": "y"}]
+}`), 0o644)
+	text := "from pyodide.ffi import to_py\n" + workergen.Module(5000)
+	path := filepath.Join(dir, "src", "entry.py")
+	os.WriteFile(path, []byte(text), 0o644)
+	return path, text
+}
+
+// keystrokes types and deletes a character in the middle of the module n
+// times and measures the time to the publishDiagnostics of each version.
+func keystrokes(c *client, path, text string, n int) ([]time.Duration, int) {
+	ch := c.watch(uri(path))
+	c.open(path, text)
+	// Wait for the first publication (pyright analyses the whole file first).
+	select {
+	case <-ch:
+	case <-time.After(60 * time.Second):
+	}
+	lines := strings.Split(text, "\n")
+	line := len(lines) / 2
+	for !strings.HasPrefix(lines[line], "class Handler") {
+		line++
+	}
+	col := len("class Handler")
+	var ds []time.Duration
+	missed := 0
+	for i := 0; i < n; i++ {
+		version := i + 2
+		// drain stale publications
+		for len(ch) > 0 {
+			<-ch
+		}
+		t0 := time.Now()
+		c.change(path, version, line, col, "9", i%2 == 1)
+		if i%2 == 1 {
+			c.change(path, version, line, col, "", true)
+		}
+		deadline := time.After(10 * time.Second)
+	wait:
+		for {
+			select {
+			case v := <-ch:
+				if v == version || v == -1 {
+					ds = append(ds, time.Since(t0))
+					break wait
+				}
+			case <-deadline:
+				missed++
+				break wait
+			}
+		}
+	}
+	return ds, missed
+}
+
+func main() {
+	bin := flag.String("bin", "bin/pyworkers-lsp", "the pyworkers-lsp binary")
+	pyright := flag.String("pyright", ".cache/bench/node_modules/.bin/pyright-langserver", "pyright-langserver (skipped if missing)")
+	pylsp := flag.String("pylsp", "pylsp", "pylsp (skipped if missing)")
+	n := flag.Int("n", 100, "keystrokes per server")
+	starts := flag.Int("starts", 20, "process starts for the initialize measurement")
+	flag.Parse()
+
+	for _, p := range []*string{bin, pyright} {
+		if strings.Contains(*p, "/") {
+			if abs, err := filepath.Abs(*p); err == nil {
+				*p = abs
+			}
+		}
+	}
+	dir, _ := os.MkdirTemp("", "lspbench")
+	defer os.RemoveAll(dir)
+	path, text := project(dir)
+
+	type row struct {
+		name       string
+		init, keys stats
+		missed     int
+		ok         bool
+	}
+	var rows []row
+	servers := [][]string{{*bin}}
+	names := []string{"pyworkers-lsp"}
+	if _, err := exec.LookPath(*pyright); err == nil {
+		servers = append(servers, []string{*pyright, "--stdio"})
+		names = append(names, "pyright-langserver")
+	}
+	if _, err := exec.LookPath(*pylsp); err == nil {
+		servers = append(servers, []string{*pylsp})
+		names = append(names, "pylsp")
+	}
+	bufOut := bufio.NewWriter(os.Stdout)
+	defer bufOut.Flush()
+	for i, argv := range servers {
+		r := row{name: names[i]}
+		var inits []time.Duration
+		k := *starts
+		if i > 0 {
+			k = 5 // other servers start slowly; a few starts are enough
+		}
+		for j := 0; j < k; j++ {
+			t0 := time.Now()
+			c, err := start(argv, dir)
+			if err != nil {
+				break
+			}
+			if err := c.initialize(dir); err != nil {
+				fmt.Fprintln(os.Stderr, names[i], "initialize:", err)
+				c.stop()
+				break
+			}
+			inits = append(inits, time.Since(t0))
+			c.stop()
+		}
+		r.init = summarize(inits)
+		c, err := start(argv, dir)
+		if err != nil {
+			continue
+		}
+		if err := c.initialize(dir); err == nil {
+			ds, missed := keystrokes(c, path, text, *n)
+			r.keys, r.missed, r.ok = summarize(ds), missed, len(ds) > 0
+		}
+		c.stop()
+		rows = append(rows, r)
+	}
+
+	fmt.Fprintf(bufOut, "### LSP driver (%d keystrokes on a 5,000-line module; %d process starts)\n\n", *n, *starts)
+	fmt.Fprintln(bufOut, "| server | initialize median | initialize p99 | keystroke → diagnostics median | p99 | missed | ratio (median) vs pyworkers |")
+	fmt.Fprintln(bufOut, "|---|---|---|---|---|---|---|")
+	base := rows[0].keys.median
+	for _, r := range rows {
+		ratio := "—"
+		if r.ok && base > 0 {
+			ratio = fmt.Sprintf("%.0f×", float64(r.keys.median)/float64(base))
+		}
+		keys, p99 := "no publication", "—"
+		if r.ok {
+			keys, p99 = ms(r.keys.median), ms(r.keys.p99)
+		}
+		fmt.Fprintf(bufOut, "| %s | %s | %s | %s | %s | %d | %s |\n", r.name, ms(r.init.median), ms(r.init.p99), keys, p99, r.missed, ratio)
+	}
+
+	// Edit → next request answered, and memory with 200 open files.
+	c, err := start([]string{*bin}, dir)
+	if err != nil {
+		return
+	}
+	defer c.stop()
+	c.initialize(dir)
+	c.open(path, text)
+	var ds []time.Duration
+	lines := strings.Split(text, "\n")
+	// The last handler's `value = await self.env.CACHE.get("key")` line.
+	envLine := len(lines) - 1
+	for !strings.Contains(lines[envLine], "self.env.CACHE") {
+		envLine--
+	}
+	envCol := strings.Index(lines[envLine], "self.env.") + len("self.env.")
+	var items any
+	for i := 0; i < *n; i++ {
+		t0 := time.Now()
+		c.change(path, i+2, len(lines)/2, 0, "#", false)
+		c.call("textDocument/completion", map[string]any{"textDocument": map[string]any{"uri": uri(path)}, "position": pos(envLine, envCol)}, &items)
+		ds = append(ds, time.Since(t0))
+	}
+	s := summarize(ds)
+	fmt.Fprintf(bufOut, "\n| pyworkers-lsp | median | p99 |\n|---|---|---|\n| keystroke → completion at `self.env.` answered (5,000 lines) | %s | %s |\n", ms(s.median), ms(s.p99))
+	small := workergen.Module(1000)
+	for i := 0; i < 200; i++ {
+		c.open(filepath.Join(dir, "src", fmt.Sprintf("mod_%03d.py", i)), small)
+	}
+	var st any
+	c.call("workspace/executeCommand", map[string]any{"command": "pyworkers.internal.documentState", "arguments": []any{uri(path)}}, &st)
+	time.Sleep(500 * time.Millisecond)
+	rss, hwm := rssKB(c.cmd.Process.Pid)
+	fmt.Fprintf(bufOut, "\nRSS with 200 open 1,000-line files (+ the 5,000-line one): %.1f MB (peak %.1f MB)\n", float64(rss)/1024, float64(hwm)/1024)
+}
