@@ -18,7 +18,7 @@ EDITORS_VERSION ?= $(if $(VERSION),$(VERSION),$(shell git describe --tags --alwa
 
 # Always rebuilt (go's cache makes this quick), so the tests see the current server.
 editors-bin:
-	$(GO) build -o $(EDITORS_BIN) .
+	$(GO) build -ldflags "-X main.version=$(EDITORS_VERSION)" -o $(EDITORS_BIN) .
 
 editors-nvim-deps:
 	@if ! command -v $(EDITORS_NVIM) >/dev/null 2>&1; then \
