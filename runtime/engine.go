@@ -16,6 +16,9 @@ import (
 
 // WorkerSpec is everything a run needs to know about a Worker, as plain data.
 type WorkerSpec struct {
+	Name               string            // the wrangler `name` (service bindings find Workers by it)
+	Env                string            // the environment ("" = top level); local state is kept per environment
+	ConfigPath         string            // the wrangler config the spec was read from ("" when built by hand)
 	ProjectDir         string            // folder of the wrangler config (python_modules/ lives here)
 	Main               string            // main module path, relative to ProjectDir or absolute
 	CompatibilityDate  string            // "2025-10-01"
@@ -23,8 +26,17 @@ type WorkerSpec struct {
 	Vars               map[string]any    // `vars` (strings or JSON values)
 	Secrets            map[string]string // .dev.vars
 	Bindings           []Binding         // other bindings (names and kinds)
+	QueueConsumers     []QueueConsumer   // queues.consumers: the queues this Worker's queue handler reads
 	Limits             Limits
 	AllowNet           bool // allow outbound fetch through net/http
+}
+
+// QueueConsumer is one queues.consumers entry of the wrangler config.
+type QueueConsumer struct {
+	Queue           string
+	MaxBatchSize    int    // max_batch_size; 0 = the default (10)
+	MaxRetries      int    // max_retries; -1 = not set (the default, 3)
+	DeadLetterQueue string // dead_letter_queue; "" = drop after the last retry
 }
 
 // Limits bound one run.

@@ -14,6 +14,15 @@ import (
 type Binding struct {
 	Name string // the env attribute, e.g. "MY_KV"
 	Kind string // the wrangler config key, e.g. "kv_namespaces", "d1_databases"
+	// Config is the binding's config entry as JSON-like data (class_name,
+	// service, queue, database_id, ...); nil when built by hand.
+	Config map[string]any
+}
+
+// Field returns a string field of the binding's config entry ("" if absent).
+func (b Binding) Field(name string) string {
+	s, _ := b.Config[name].(string)
+	return s
 }
 
 // BindingFactory builds the JS object for a binding in a run's realm. A

@@ -22,6 +22,9 @@ func FromEnvironment(w *project.Worker, env *project.Environment) (runtime.Worke
 		return runtime.WorkerSpec{}, fmt.Errorf("%s sets no `main`", w.ConfigPath)
 	}
 	spec := runtime.WorkerSpec{
+		Name:               env.WorkerName,
+		Env:                env.Name,
+		ConfigPath:         w.ConfigPath,
 		ProjectDir:         w.Dir,
 		Main:               env.MainPath,
 		CompatibilityDate:  env.CompatDate,
@@ -38,10 +41,44 @@ func FromEnvironment(w *project.Worker, env *project.Environment) (runtime.Worke
 				spec.Vars[b.Name] = b.Entry.ToAny()
 			}
 		case b.Kind != nil:
-			spec.Bindings = append(spec.Bindings, runtime.Binding{Name: b.Name, Kind: b.Kind.Key()})
+			rb := runtime.Binding{Name: b.Name, Kind: b.Kind.Key()}
+			if m, ok := b.Entry.ToAny().(map[string]any); ok {
+				rb.Config = m
+			}
+			spec.Bindings = append(spec.Bindings, rb)
 		}
 	}
+	spec.QueueConsumers = queueConsumers(env)
 	return spec, nil
+}
+
+// queueConsumers reads queues.consumers of the environment's block (queues
+// are not inherited from the top level into env.X).
+func queueConsumers(env *project.Environment) []runtime.QueueConsumer {
+	list := env.Block.Path("queues", "consumers")
+	if list == nil {
+		return nil
+	}
+	var out []runtime.QueueConsumer
+	for _, n := range list.Items {
+		m, ok := n.ToAny().(map[string]any)
+		if !ok {
+			continue
+		}
+		c := runtime.QueueConsumer{MaxRetries: -1}
+		c.Queue, _ = m["queue"].(string)
+		if v, ok := m["max_batch_size"].(float64); ok {
+			c.MaxBatchSize = int(v)
+		}
+		if v, ok := m["max_retries"].(float64); ok {
+			c.MaxRetries = int(v)
+		}
+		c.DeadLetterQueue, _ = m["dead_letter_queue"].(string)
+		if c.Queue != "" {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // Load reads the wrangler config at configPath ("" = the nearest one at or
