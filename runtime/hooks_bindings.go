@@ -1,0 +1,268 @@
+package runtime
+
+// Realm helpers the simulated bindings (package runtime/bindings) need beyond
+// realm.go: class instances whose constructor name the SDK dispatches on,
+// binary values, Maps, streams, and reading arguments that may be PyProxies.
+
+import (
+	"math/big"
+	"sort"
+)
+
+// NewInstance returns an object of class `class`: `x.constructor.name` is
+// class (the SDKs dispatch on it) and its prototype is not Object.prototype,
+// so `to_py()` keeps it a proxy instead of flattening it to a dict, as for
+// workerd's binding objects.
+func (r *Realm) NewInstance(class string) *Object {
+	w := r.w
+	// The constructors live in w.ctors under a key no global class can have,
+	// so they are per world without a new field on world; they are not
+	// globals (workerd does not expose binding classes either).
+	key := "binding class " + class
+	ctor := w.ctors[key]
+	if ctor == nil {
+		proto := w.protoOf(class)
+		ctor = w.newFunc(class, func(Value, []Value) Value {
+			w.throwError("TypeError", "Illegal constructor")
+			return nil
+		})
+		ctor.Set("prototype", proto)
+		proto.Set("constructor", ctor)
+		w.ctors[key] = ctor
+	}
+	return &Object{Class: class, proto: ctor.Get("prototype").(*Object)}
+}
+
+// NewPlainObject returns a plain `{}` (converted to a dict by to_py).
+func (r *Realm) NewPlainObject() *Object { return r.w.newObject() }
+
+// NewArrayBuffer and NewUint8Array wrap a copy-free byte slice.
+func (r *Realm) NewArrayBuffer(b []byte) *Object { return r.w.newArrayBuffer(b) }
+func (r *Realm) NewUint8Array(b []byte) *Object  { return r.w.newUint8Array(b) }
+
+// NewMap returns a JS Map of the given entries, in order.
+func (r *Realm) NewMap(keys []string, vals []Value) *Object {
+	m := r.w.newMap()
+	for i, k := range keys {
+		r.w.callMethod(m, "set", k, vals[i])
+	}
+	return m
+}
+
+// NewReadableStream returns a ReadableStream that yields b then closes.
+func (r *Realm) NewReadableStream(b []byte) *Object {
+	s := &streamState{}
+	if len(b) > 0 {
+		r.w.streamEnqueue(s, append([]byte{}, b...))
+	}
+	r.w.streamClose(s)
+	return r.w.newReadableStream(s)
+}
+
+// NewError builds a JS error of the given class ("Error", "TypeError", ...).
+func (r *Realm) NewError(class, msg string) *Object { return r.w.newError(class, msg) }
+
+// Resolved and Rejected return settled promises.
+func (r *Realm) Resolved(v Value) *Object   { return r.w.promiseResolve(v) }
+func (r *Realm) Rejected(err Value) *Object { return r.w.rejected(err) }
+
+// Bytes returns the bytes of an ArrayBuffer, a Uint8Array (or a PyProxy of
+// bytes/bytearray/memoryview); ok is false for anything else.
+func (r *Realm) Bytes(v Value) ([]byte, bool) {
+	o, isObj := v.(*Object)
+	if !isObj {
+		return nil, false
+	}
+	switch o.kind {
+	case kindArrayBuffer, kindUint8Array:
+		return append([]byte{}, o.bytes()...), true
+	case kindPyProxy:
+		if o.py != nil && o.py.flags&pyIsBuffer != 0 && r.w.inst != nil {
+			var out []byte
+			th := r.w.catch(func() {
+				buf := r.w.callMethod(o, "getBuffer")
+				if data, ok := r.w.get(buf, "data").(*Object); ok {
+					out = append([]byte{}, data.bytes()...)
+				}
+				r.w.callMethod(buf, "release")
+			})
+			return out, th == nil && out != nil
+		}
+	}
+	return nil, false
+}
+
+// IsStream reports whether v is a ReadableStream.
+func (r *Realm) IsStream(v Value) bool {
+	o, ok := v.(*Object)
+	return ok && o.Class == "ReadableStream"
+}
+
+// ReadAll reads a ReadableStream (or any body value) to its end and calls
+// then with the bytes; the returned promise settles with then's result.
+func (r *Realm) ReadAll(v Value, then func(b []byte) (Value, error)) *Object {
+	w := r.w
+	out := w.newPromise()
+	w.onSettled(w.readAll(w.bodyFrom(v)), func(ab Value) {
+		var b []byte
+		if o, ok := ab.(*Object); ok {
+			b = o.bytes()
+		}
+		res, err := then(b)
+		if err != nil {
+			w.rejectPromise(out, w.newError("Error", err.Error()))
+			return
+		}
+		w.resolvePromise(out, res)
+	}, func(e Value) { w.rejectPromise(out, e) })
+	return out
+}
+
+// ToGo converts a JS value (or a PyProxy of a dict/list/tuple, as when a
+// Worker passes Python data without to_js) to plain Go data: nil, bool,
+// float64, string, []any, map[string]any, []byte. Other values (functions,
+// class instances) become their string form.
+func (r *Realm) ToGo(v Value) any {
+	return r.toGo(v, 0)
+}
+
+func (r *Realm) toGo(v Value, depth int) any {
+	if depth > 64 {
+		return nil
+	}
+	switch x := v.(type) {
+	case nil, undefinedType:
+		return nil
+	case bool, float64, string:
+		return x
+	case *big.Int:
+		f, _ := new(big.Float).SetInt(x).Float64()
+		return f
+	case *Object:
+		switch x.kind {
+		case kindArray:
+			out := make([]any, len(x.arr))
+			for i, e := range x.arr {
+				out[i] = r.toGo(e, depth+1)
+			}
+			return out
+		case kindMap:
+			out := make(map[string]any, len(x.mapKeys))
+			for i, k := range x.mapKeys {
+				out[toString(k)] = r.toGo(x.mapVals[i], depth+1)
+			}
+			return out
+		case kindSet:
+			out := make([]any, len(x.mapKeys))
+			for i, e := range x.mapKeys {
+				out[i] = r.toGo(e, depth+1)
+			}
+			return out
+		case kindArrayBuffer, kindUint8Array:
+			return append([]byte{}, x.bytes()...)
+		case kindPyProxy:
+			return r.pyProxyToGo(x, depth)
+		case kindPlain:
+			if x.call != nil {
+				return toString(x)
+			}
+			if x.Class == "Date" {
+				return toString(x)
+			}
+			out := map[string]any{}
+			for _, k := range x.OwnKeys() {
+				out[k] = r.toGo(x.Get(k), depth+1)
+			}
+			return out
+		}
+		return toString(x)
+	}
+	return toString(v)
+}
+
+// pyProxyToGo reads a proxied Python mapping (has keys()) or iterable.
+func (r *Realm) pyProxyToGo(o *Object, depth int) any {
+	w := r.w
+	if b, ok := r.Bytes(o); ok {
+		return b
+	}
+	var out any
+	th := w.catch(func() {
+		if o.py.flags&pyHasGet != 0 && w.hasMethod(o, "keys") {
+			m := map[string]any{}
+			var keys []Value
+			w.iterate(o, func(k Value) { keys = append(keys, k) })
+			for _, k := range keys {
+				m[toString(k)] = r.toGo(w.callMethod(o, "get", k), depth+1)
+			}
+			out = m
+			return
+		}
+		if o.py.flags&(pyIsIterable|pyIsIterator) != 0 {
+			var items []any
+			w.iterate(o, func(e Value) { items = append(items, r.toGo(e, depth+1)) })
+			if items == nil {
+				items = []any{}
+			}
+			out = items
+			return
+		}
+		out = toString(o)
+	})
+	if th != nil {
+		return nil
+	}
+	return out
+}
+
+// FromGoOrdered is FromGo with map keys in the given order where known:
+// []any, map[string]any (sorted keys), []byte (Uint8Array); OrderedMap keeps
+// its order (row objects of SQL results).
+func (r *Realm) FromGoOrdered(v any) Value {
+	switch x := v.(type) {
+	case OrderedMap:
+		o := r.w.newObject()
+		for i, k := range x.Keys {
+			o.Set(k, r.FromGoOrdered(x.Vals[i]))
+		}
+		return o
+	case []byte:
+		return r.w.newArrayBuffer(append([]byte{}, x...))
+	case []any:
+		a := r.w.newArray()
+		for _, e := range x {
+			a.arr = append(a.arr, r.FromGoOrdered(e))
+		}
+		return a
+	case map[string]any:
+		o := r.w.newObject()
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			o.Set(k, r.FromGoOrdered(x[k]))
+		}
+		return o
+	case []string:
+		a := r.w.newArray()
+		for _, e := range x {
+			a.arr = append(a.arr, e)
+		}
+		return a
+	case int:
+		return float64(x)
+	case int64:
+		return float64(x)
+	case float32:
+		return float64(x)
+	}
+	return r.w.fromGo(v)
+}
+
+// OrderedMap is a JSON-like object whose keys keep their order.
+type OrderedMap struct {
+	Keys []string
+	Vals []any
+}
