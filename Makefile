@@ -12,7 +12,9 @@ EXAMPLE := testdata/projects/bindings-jsonc
 # Caches inside the build tree, so CI keeps them between steps of one run.
 export PYWORKERS_CACHE_DIR ?= $(CURDIR)/.cache/pyworkers
 
-.PHONY: all build artifacts run test vet fmt-check unit fuzz bench clean
+.PHONY: all build artifacts runtime-warm run test vet fmt-check unit fuzz bench bench-setup clean
+
+include editors/editors.mk
 
 all: build
 
@@ -23,10 +25,17 @@ build:
 artifacts:
 	bash runtime/artifacts/build.sh
 
-run: build artifacts
+# The one-time runtime compile (cached in $(PYWORKERS_CACHE_DIR)); done once
+# here so the tests that run Python find it ready.
+runtime-warm: build artifacts
+	./$(BIN) runtime warm
+
+run: build runtime-warm
 	@echo "== pyworkers-lsp $(VERSION): checking the example Worker ($(EXAMPLE))"
 	-./$(BIN) check $(EXAMPLE)
-	@echo "== the language server itself speaks LSP on stdio: point your editor at $(CURDIR)/$(BIN)"
+	@echo "== running its fetch handler in the embedded Python runtime"
+	cd testdata/runtime/hello && ../../../$(BIN) run '/?name=pyworkers'
+	@echo "== the language server speaks LSP on stdio: point your editor at $(CURDIR)/$(BIN) (see README)"
 
 vet:
 	$(GO) vet ./...
@@ -34,7 +43,7 @@ vet:
 fmt-check:
 	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-unit: artifacts
+unit: runtime-warm
 	$(GO) test -race -count=1 -timeout 20m ./...
 
 # Each fuzz target for a few seconds beyond its checked-in seeds.
@@ -42,11 +51,14 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzIncremental$$' -fuzztime 5s ./analysis/pysyntax/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseNeverPanics$$' -fuzztime 5s ./analysis/config/
 
-test: fmt-check vet unit fuzz
+test: fmt-check vet unit fuzz editors-test
 
-bench: build
+bench-setup:
+	bash bench/setup.sh
+
+bench: build runtime-warm bench-setup
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./analysis/... ./completion/...
-	$(GO) run ./bench/lspdriver -bin ./$(BIN)
+	PYWORKERS_NO_WARMUP=1 $(GO) run ./bench/lspdriver -bin ./$(BIN)
 
 clean:
 	rm -rf bin .cache

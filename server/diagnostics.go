@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -137,7 +138,7 @@ func computeDiagnostics(ctx context.Context, snap *Snapshot, doc *Document) []pr
 		func() {
 			defer func() {
 				if r := recover(); r != nil {
-					snap.server.log.Error("diagnostics provider panicked", "uri", doc.URI, "panic", r)
+					snap.server.log.Error("diagnostics provider panicked", "uri", doc.URI, "panic", r, "stack", string(debug.Stack()))
 				}
 			}()
 			out = append(out, p(ctx, snap, doc)...)

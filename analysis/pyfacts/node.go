@@ -168,18 +168,29 @@ func build(t *sitter.Tree, sizeHint int, src string, prev *Module) *Node {
 	}
 	// keep[i] is the index of flat[i] in nodes, or -1 when dropped.
 	keep := make([]int32, len(flat))
+	// up[i] is the nodes index of flat[i]'s nearest kept ancestor (-1 for
+	// the root): a kept node under a dropped anonymous node hangs there.
+	up := make([]int32, len(flat))
 	counts := make([]int32, len(flat))
 	kept := 0
 	for i := range flat {
 		f := &flat[i]
+		up[i] = -1
+		if p := int(f.parent); p >= 0 {
+			if keep[p] >= 0 {
+				up[i] = keep[p]
+			} else {
+				up[i] = up[p]
+			}
+		}
 		if f.flags&(1|2|4) == 0 && !keywordSymbol(uint16(f.symbol)) && f.parent > 0 { // root children stay: they index the top-level statements
 			keep[i] = -1
 			continue
 		}
 		keep[i] = int32(kept)
 		kept++
-		if p := int(f.parent); p >= 0 {
-			counts[keep[p]]++
+		if up[i] >= 0 {
+			counts[up[i]]++
 		}
 	}
 	nodes := make([]Node, kept)
@@ -202,8 +213,8 @@ func build(t *sitter.Tree, sizeHint int, src string, prev *Module) *Node {
 			n.Children = kids[next : next : next+c]
 			next += c
 		}
-		if p := int(f.parent); p >= 0 {
-			parent := &nodes[keep[p]]
+		if up[i] >= 0 {
+			parent := &nodes[up[i]]
 			n.Parent = parent
 			parent.Children = append(parent.Children, n)
 		}

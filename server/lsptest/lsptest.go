@@ -79,8 +79,21 @@ type pipes struct {
 	io.WriteCloser
 }
 
-// Start launches bin with args and connects to its stdio.
+// Start launches bin with args and connects to its stdio. The runtime
+// warm-up is off (PYWORKERS_NO_WARMUP=1); StartWithRuntime keeps it.
 func Start(t testing.TB, bin string, args ...string) *Client {
+	t.Helper()
+	return start(t, bin, []string{"PYWORKERS_TEST=1", "PYWORKERS_NO_WARMUP=1"}, args...)
+}
+
+// StartWithRuntime launches bin with the runtime warm-up on, as an editor
+// would.
+func StartWithRuntime(t testing.TB, bin string, args ...string) *Client {
+	t.Helper()
+	return start(t, bin, []string{"PYWORKERS_TEST=1"}, args...)
+}
+
+func start(t testing.TB, bin string, env []string, args ...string) *Client {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	stdin, err := cmd.StdinPipe()
@@ -93,7 +106,7 @@ func Start(t testing.TB, bin string, args ...string) *Client {
 	}
 	c := &Client{Cmd: cmd, Stderr: &safeBuffer{}, diagnostics: map[protocol.DocumentURI]*protocol.PublishDiagnosticsParams{}}
 	cmd.Stderr = c.Stderr
-	cmd.Env = append(os.Environ(), "PYWORKERS_TEST=1")
+	cmd.Env = append(os.Environ(), env...)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -310,6 +323,21 @@ func (c *Client) Diagnostics(path string) *protocol.PublishDiagnosticsParams {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.diagnostics[URI(path)]
+}
+
+// Progress and window messages are recorded; ProgressCount returns how many
+// $/progress notifications arrived.
+func (c *Client) ProgressCount() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.Progress)
+}
+
+// ShownDocuments returns the window/showDocument URIs so far.
+func (c *Client) ShownDocuments() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.ShowDocuments...)
 }
 
 // Logs returns window/logMessage and window/showMessage texts so far.
