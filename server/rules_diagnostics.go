@@ -17,10 +17,14 @@ func init() { registerDiagnostics(ruleDiagnostics) }
 
 // factsCache keeps each Python file's facts keyed by the file version they
 // were computed from, so a keystroke recomputes facts for the edited file
-// only (incrementally, from the previous version's facts).
+// only (incrementally, from the previous version's facts). Facts are ~25
+// times the size of their source, so only the most recently used files'
+// facts are kept, up to factsSourceBudget bytes of source.
 type factsCache struct {
 	mu    sync.Mutex
 	byKey map[string]factsEntry
+	order []string // least recently used first
+	bytes int
 }
 
 type factsEntry struct {
@@ -28,32 +32,76 @@ type factsEntry struct {
 	mod  *pyfacts.Module
 }
 
+const factsSourceBudget = 512 << 10
+
 var facts = &factsCache{byKey: map[string]factsEntry{}}
 
+// get returns f's facts, computing them (incrementally) when needed.
 func (c *factsCache) get(path string, f *pysyntax.File) *pyfacts.Module {
+	if m := c.lookup(path, f); m != nil {
+		return m
+	}
 	c.mu.Lock()
-	e, ok := c.byKey[path]
+	prev := c.byKey[path].mod
 	c.mu.Unlock()
-	if ok && e.file == f {
-		return e.mod
-	}
-	var prev *pyfacts.Module
-	if ok {
-		prev = e.mod
-	}
 	m := pyfacts.ParseIncremental(path, f, prev)
-	c.mu.Lock()
-	c.byKey[path] = factsEntry{file: f, mod: m}
-	c.mu.Unlock()
+	c.store(path, f, m)
 	return m
 }
 
-// ruleInput builds the rules' input for a Worker from a snapshot.
-func ruleInput(snap *Snapshot, w *project.Worker) *rules.Input {
+// lookup returns cached facts for exactly this file version, or nil.
+func (c *factsCache) lookup(path string, f *pysyntax.File) *pyfacts.Module {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.byKey[path]; ok && e.file == f {
+		c.touch(path)
+		return e.mod
+	}
+	return nil
+}
+
+func (c *factsCache) store(path string, f *pysyntax.File, m *pyfacts.Module) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old, ok := c.byKey[path]; ok {
+		c.bytes -= len(old.file.Text())
+	} else {
+		c.order = append(c.order, path)
+	}
+	c.byKey[path] = factsEntry{file: f, mod: m}
+	c.bytes += len(f.Text())
+	c.touch(path)
+	for c.bytes > factsSourceBudget && len(c.order) > 1 {
+		oldest := c.order[0]
+		c.order = c.order[1:]
+		c.bytes -= len(c.byKey[oldest].file.Text())
+		delete(c.byKey, oldest)
+	}
+}
+
+// touch moves path to the most recently used end; c.mu is held.
+func (c *factsCache) touch(path string) {
+	for i, p := range c.order {
+		if p == path {
+			copy(c.order[i:], c.order[i+1:])
+			c.order[len(c.order)-1] = path
+			return
+		}
+	}
+}
+
+// ruleInput builds the rules' input for a Worker from a snapshot. Facts
+// are computed for the checked file; other files' facts are passed when
+// cached, and the rules compute what else they need.
+func ruleInput(snap *Snapshot, w *project.Worker, checked string) *rules.Input {
 	files := snap.PythonFiles(w)
-	fm := make(map[string]*pyfacts.Module, len(files))
+	fm := map[string]*pyfacts.Module{}
 	for p, f := range files {
-		fm[p] = facts.get(p, f)
+		if p == checked {
+			fm[p] = facts.get(p, f)
+		} else if m := facts.lookup(p, f); m != nil {
+			fm[p] = m
+		}
 	}
 	disabled := map[string]bool{}
 	for _, c := range snap.settings.DisabledRules {
@@ -78,7 +126,7 @@ func ruleDiagnosticsFor(ctx context.Context, snap *Snapshot, doc *Document) []ru
 	if w == nil {
 		return nil
 	}
-	return rules.CheckFile(ctx, ruleInput(snap, w), doc.Path)
+	return rules.CheckFile(ctx, ruleInput(snap, w, doc.Path), doc.Path)
 }
 
 func ruleDiagnostics(ctx context.Context, snap *Snapshot, doc *Document) []protocol.Diagnostic {

@@ -10,8 +10,10 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	sitter "github.com/smacker/go-tree-sitter"
 	"github.com/smacker/go-tree-sitter/python"
@@ -57,7 +59,9 @@ func parse(ctx context.Context, old *sitter.Tree, text string) (*sitter.Tree, er
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	noteParsed(len(text))
+	if old == nil {
+		noteParsed(len(text)) // a fresh tree; incremental parses free their predecessor at once
+	}
 	p := parserPool.Get().(*sitter.Parser)
 	defer parserPool.Put(p)
 	// go-tree-sitter reads old's C pointer and then no longer refers to old;
@@ -68,9 +72,10 @@ func parse(ctx context.Context, old *sitter.Tree, text string) (*sitter.Tree, er
 
 // Trees live in C memory the Go GC does not see, and copies handed out by
 // Tree() are freed only by finalizers; with a small Go heap the GC would
-// run too rarely to free them. So every gcEveryParsedBytes of parsed source
-// (≈ 45× that in tree memory) triggers a collection in the background.
-const gcEveryParsedBytes = 2 << 20
+// run too rarely to free them. So every gcEveryParsedBytes of freshly parsed
+// source (≈ 45× that in tree memory) triggers a collection in the
+// background, and so does a second of quiet after parsing.
+const gcEveryParsedBytes = 4 << 20
 
 var (
 	parsedSinceGC atomic.Int64
@@ -78,14 +83,45 @@ var (
 )
 
 func noteParsed(n int) {
+	armTrailingCollect()
 	if parsedSinceGC.Add(int64(n)) < gcEveryParsedBytes || !gcRunning.CompareAndSwap(false, true) {
 		return
 	}
 	parsedSinceGC.Store(0)
 	go func() {
 		defer gcRunning.Store(false)
-		runtime.GC()
+		collect()
 	}()
+}
+
+// collect frees dead trees and hands the memory back to the OS.
+func collect() {
+	debug.FreeOSMemory() // a GC (finalizers free dead trees) + returning Go's free pages
+	runtime.GC()         // finalizers queued by the first collection have now run
+	trimCHeap()
+}
+
+// A burst of parses (opening many files) ends with one more collection
+// once parsing has been quiet for a moment, so memory drops back after it.
+var (
+	trailingMu    sync.Mutex
+	trailingTimer *time.Timer
+)
+
+func armTrailingCollect() {
+	trailingMu.Lock()
+	defer trailingMu.Unlock()
+	if trailingTimer == nil {
+		trailingTimer = time.AfterFunc(time.Second, func() {
+			if gcRunning.CompareAndSwap(false, true) {
+				parsedSinceGC.Store(0)
+				collect()
+				gcRunning.Store(false)
+			}
+		})
+		return
+	}
+	trailingTimer.Reset(time.Second)
 }
 
 // Language returns the Python grammar, for queries.
@@ -164,7 +200,7 @@ type residentTrees struct {
 }
 
 // ResidentSourceBudget is the source size whose trees stay in memory.
-const ResidentSourceBudget = 1 << 20
+const ResidentSourceBudget = 256 << 10
 
 var resident = &residentTrees{budget: ResidentSourceBudget}
 
