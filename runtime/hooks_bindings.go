@@ -266,3 +266,28 @@ type OrderedMap struct {
 	Keys []string
 	Vals []any
 }
+
+// NewDate returns a JS Date of ms milliseconds since the epoch.
+func (r *Realm) NewDate(ms float64) Value {
+	return r.w.construct(r.w.ctors["Date"], []Value{ms})
+}
+
+// Push appends to a JS array.
+func (r *Realm) Push(arr *Object, v Value) { arr.arr = append(arr.arr, v) }
+
+// Items returns the elements of a JS array or of any iterable (a PyProxy of
+// a Python list); ok is false for non-iterables.
+func (r *Realm) Items(v Value) (items []Value, ok bool) {
+	o, isObj := v.(*Object)
+	if !isObj {
+		return nil, false
+	}
+	if o.kind == kindArray {
+		return append([]Value{}, o.arr...), true
+	}
+	if o.kind == kindPyProxy && o.py.flags&(pyIsIterable|pyIsIterator) == 0 {
+		return nil, false
+	}
+	th := r.w.catch(func() { r.w.iterate(o, func(e Value) { items = append(items, e) }) })
+	return items, th == nil
+}

@@ -1,0 +1,176 @@
+# Exercises the simulated bindings; each path is one scenario and returns
+# JSON the Go tests check. Works with the built-in and the real SDK.
+import json
+from urllib.parse import urlparse, parse_qs
+
+from pyodide.ffi import jsnull
+from workers import Response, WorkerEntrypoint
+
+
+def field(obj, name):
+    """obj[name] for SDK dicts (where .keys is dict.keys), else the attribute."""
+    if isinstance(obj, dict):
+        return obj[name]
+    return getattr(obj, name)
+
+
+def plain(v):
+    """JS proxies and SDK dicts to plain Python data, for json.dumps."""
+    if v is jsnull:
+        return None
+    if hasattr(v, "to_py"):
+        v = v.to_py()
+    if isinstance(v, dict):
+        return {k: plain(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [plain(x) for x in v]
+    if isinstance(v, (bytes, bytearray, memoryview)):
+        return list(bytes(v))
+    if v is None or isinstance(v, (str, int, float, bool)):
+        return v
+    try:
+        return plain(dict(v))
+    except Exception:  # noqa: BLE001
+        return str(v)
+
+
+class Default(WorkerEntrypoint):
+    async def fetch(self, request):
+        url = urlparse(request.url)
+        q = {k: v[0] for k, v in parse_qs(url.query).items()}
+        name = url.path.strip("/").replace("/", "_")
+        handler = getattr(self, "do_" + name, None)
+        if handler is None:
+            return Response("no route " + url.path, status=404)
+        try:
+            out = await handler(q)
+        except Exception as e:  # noqa: BLE001 - the tests read the message
+            return Response.json({"error": type(e).__name__, "message": str(e)}, status=500)
+        return Response.json(plain(out))
+
+    # ---- KV
+    async def do_kv_counter(self, q):
+        n = await self.env.KV.get("counter")
+        n = int(n or 0) + 1
+        await self.env.KV.put("counter", str(n))
+        return {"counter": n}
+
+    async def do_kv_basic(self, q):
+        kv = self.env.KV
+        await kv.put("user:1", json.dumps({"name": "ada"}), metadata={"role": "admin"})
+        await kv.put("user:2", "bob", expirationTtl=120)
+        await kv.put("blob", b"\x00\x01\x02")
+        await kv.put("other", "x")
+        text = await kv.get("user:1")
+        as_json = await kv.get("user:1", type="json")
+        as_json2 = await kv.get("user:1", {"type": "json", "cacheTtl": 60})
+        buf = await kv.get("blob", type="arrayBuffer")
+        missing = await kv.get("nope")
+        meta = await kv.getWithMetadata("user:1", type="json")
+        many = await kv.get(["user:1", "user:2", "nope"])
+        page1 = await kv.list(prefix="user:", limit=1)
+        page2 = await kv.list(prefix="user:", cursor=page1.cursor)
+        await kv.delete("other")
+        gone = await kv.get("other")
+        stream = await kv.get("user:2", type="stream")
+        from js import Response as JSResponse
+        streamed = await JSResponse.new(stream).text()
+        page1, page2 = plain(page1), plain(page2)
+        return {
+            "text": text,
+            "json": plain(as_json),
+            "json2": plain(as_json2)["name"],
+            "buf": plain(buf),
+            "missing": plain(missing),
+            "meta": plain(meta),
+            "many": plain(many),
+            "page1": [k["name"] for k in page1["keys"]] + [page1["list_complete"]],
+            "page2": [k["name"] for k in page2["keys"]] + [page2["list_complete"]],
+            "page2_keys": page2["keys"],
+            "gone": plain(gone),
+            "streamed": streamed,
+        }
+
+    async def do_kv_expiring(self, q):
+        kv = self.env.KV
+        if q.get("op") == "put":
+            await kv.put("short", "soon gone", expirationTtl=60)
+            await kv.put("long", "stays", expirationTtl=3600)
+        keys = plain(await kv.list())
+        return {"short": plain(await kv.get("short")), "long": plain(await kv.get("long")),
+                "keys": [k["name"] for k in keys["keys"]]}
+
+    async def do_kv_bench(self, q):
+        n = int(q.get("n", "200"))
+        kv = self.env.KV
+        from js import Date
+        t0 = Date.now()
+        for i in range(n):
+            await kv.put("k", str(i))
+            v = await kv.get("k")
+        t1 = Date.now()
+        return {"ms": t1 - t0, "n": n, "last": v}
+
+    # ---- D1
+    async def do_d1_basic(self, q):
+        db = self.env.DB
+        await db.exec("DROP TABLE IF EXISTS users; CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, score REAL, avatar BLOB)")
+        ins = await db.prepare("INSERT INTO users (name, score) VALUES (?, ?)").bind("ada", 9.5).run()
+        await db.prepare("INSERT INTO users (name, score) VALUES (?1, ?2)").bind("bob", 7).run()
+        first = await db.prepare("SELECT * FROM users WHERE name = ?").bind("ada").first()
+        name = await db.prepare("SELECT name FROM users ORDER BY id DESC").first("name")
+        none = await db.prepare("SELECT * FROM users WHERE name = ?").bind("zed").first()
+        allr = await db.prepare("SELECT id, name FROM users ORDER BY id").all()
+        raw = await db.prepare("SELECT id, name FROM users ORDER BY id").raw(columnNames=True)
+        batch = await db.batch([
+            db.prepare("INSERT INTO users (name) VALUES (?)").bind("cy"),
+            db.prepare("UPDATE users SET score = score + 1 WHERE score IS NOT NULL"),
+            db.prepare("SELECT count(*) AS n FROM users"),
+        ])
+        try:
+            await db.batch([
+                db.prepare("INSERT INTO users (name) VALUES (?)").bind("dee"),
+                db.prepare("INSERT INTO users (name) VALUES (?)").bind("ada"),
+            ])
+            batch_err = None
+        except Exception as e:  # noqa: BLE001
+            batch_err = str(e)
+        dee = await db.prepare("SELECT count(*) AS n FROM users WHERE name = 'dee'").first("n")
+        try:
+            await db.prepare("SELECT * FROM missing").all()
+            sql_err = None
+        except Exception as e:  # noqa: BLE001
+            sql_err = str(e)
+        return {
+            "insert_meta": {k: plain(ins)["meta"][k] for k in ("changes", "last_row_id", "rows_written")},
+            "insert_success": plain(ins)["success"],
+            "first": plain(first), "name": name, "none": plain(none),
+            "all": plain(allr)["results"], "all_success": plain(allr)["success"],
+            "raw": plain(raw),
+            "batch_n": plain(batch)[2]["results"][0]["n"], "batch_changes": plain(batch)[1]["meta"]["changes"],
+            "batch_err": batch_err, "dee": dee, "sql_err": sql_err,
+        }
+
+    async def do_d1_insert(self, q):
+        db = self.env.DB
+        await db.exec("CREATE TABLE IF NOT EXISTS hits (id INTEGER PRIMARY KEY, who TEXT)")
+        for i in range(int(q.get("n", "20"))):
+            await db.prepare("INSERT INTO hits (who) VALUES (?)").bind(q.get("who", "x")).run()
+        return {"n": await db.prepare("SELECT count(*) AS n FROM hits").first("n")}
+
+    async def do_d1_bench(self, q):
+        db = self.env.DB
+        n = int(q.get("rows", "1000"))
+        await db.exec("DROP TABLE IF EXISTS big; CREATE TABLE big (id INTEGER PRIMARY KEY, name TEXT, score REAL)")
+        await db.prepare("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ?) "
+                         "INSERT INTO big (name, score) SELECT 'row ' || x, x * 0.5 FROM c").bind(n).run()
+        from js import Date
+        times = []
+        for _ in range(int(q.get("iters", "5"))):
+            t0 = Date.now()
+            res = await db.prepare("SELECT * FROM big").all()
+            rows = field(res, "results")
+            count = len(rows)
+            t1 = Date.now()
+            times.append(t1 - t0)
+        return {"count": count, "ms": times}
