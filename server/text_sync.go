@@ -122,7 +122,7 @@ func applyChanges(ctx context.Context, old *Document, version int32, changes []c
 	doc.Version = version
 	text, lines := old.text, old.lines
 	var edits []pysyntax.Edit
-	for _, c := range changes {
+	for i, c := range changes {
 		if c.Range == nil {
 			edits = append(edits, pysyntax.Edit{Start: 0, End: len(text), NewText: c.Text})
 			text = c.Text
@@ -141,20 +141,22 @@ func applyChanges(ctx context.Context, old *Document, version int32, changes []c
 			return nil, fmt.Errorf("change range ends before it starts")
 		}
 		edits = append(edits, pysyntax.Edit{Start: start, End: end, NewText: c.Text})
-		text = text[:start] + c.Text + text[end:]
-		if len(changes) > 1 || old.Py == nil {
-			lines = textpos.New(text) // the next change's coordinates
+		if old.Py != nil && i == len(changes)-1 {
+			break // pysyntax builds the final text and its line index
 		}
+		text = text[:start] + c.Text + text[end:]
+		lines = textpos.New(text) // the next change's coordinates
 	}
-	doc.text = text
 	if old.Py != nil {
 		f, err := old.Py.Apply(ctx, edits)
 		if err != nil {
 			return nil, err
 		}
 		doc.Py = f
+		doc.text = f.Text()
 		doc.lines = f.Lines()
 	} else {
+		doc.text = text
 		doc.lines = lines
 	}
 	return &doc, nil
