@@ -267,8 +267,8 @@ type OrderedMap struct {
 	Vals []any
 }
 
-// NewDate returns a JS Date of ms milliseconds since the epoch.
-func (r *Realm) NewDate(ms float64) Value {
+// NewDateMs returns a JS Date of ms milliseconds since the epoch.
+func (r *Realm) NewDateMs(ms float64) Value {
 	return r.w.construct(r.w.ctors["Date"], []Value{ms})
 }
 
@@ -290,4 +290,10 @@ func (r *Realm) Items(v Value) (items []Value, ok bool) {
 	}
 	th := r.w.catch(func() { r.w.iterate(o, func(e Value) { items = append(items, e) }) })
 	return items, th == nil
+}
+
+// CallMethod calls o[name](...args) with o as this; a JS throw panics
+// through to the caller's method (it becomes the Worker's exception).
+func (r *Realm) CallMethod(o Value, name string, args ...Value) Value {
+	return r.w.callMethod(o, name, args...)
 }

@@ -31,6 +31,10 @@ type Options struct {
 	// AIFixtures is the Workers AI fixtures file ("" or missing = no
 	// fixtures: AI.run raises an error that explains how to add them).
 	AIFixtures string
+	// VectorizeIndexes is a JSON file of index settings, {"<index_name>":
+	// {"dimensions": 768, "metric": "cosine" | "euclidean" | "dot-product"}}
+	// ("" or missing = cosine, dimensions from the first insert).
+	VectorizeIndexes string
 	// Now is the clock (KV expiry, queue timestamps); default time.Now.
 	Now func() time.Time
 	// Logger; default slog.Default().
@@ -56,7 +60,8 @@ func AIFixturesPath(workerDir string) string {
 // OptionsFor returns the Options of a Worker folder (spec.ProjectDir) and
 // environment name (spec.Env; "" = top level).
 func OptionsFor(workerDir, env string) Options {
-	return Options{StateDir: StateDir(workerDir, env), AIFixtures: AIFixturesPath(workerDir)}
+	return Options{StateDir: StateDir(workerDir, env), AIFixtures: AIFixturesPath(workerDir),
+		VectorizeIndexes: filepath.Join(workerDir, ".pyworkers", "vectorize.json")}
 }
 
 // Store is the local state of one Worker and environment. Safe for

@@ -2,6 +2,8 @@ package bindings
 
 import (
 	"context"
+	"crypto/md5"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -210,4 +212,9 @@ func runJSONErr(e any, spec runtime.WorkerSpec, path string) error {
 		return fmt.Errorf("%s: %d %s %+v", path, res.Status, res.Body, res.Error)
 	}
 	return nil
+}
+
+func md5hex(s string) string {
+	sum := md5.Sum([]byte(s))
+	return hex.EncodeToString(sum[:])
 }

@@ -174,3 +174,122 @@ class Default(WorkerEntrypoint):
             t1 = Date.now()
             times.append(t1 - t0)
         return {"count": count, "ms": times}
+
+    # ---- R2
+    async def do_r2_basic(self, q):
+        b = self.env.BUCKET
+        put = await b.put("docs/a.txt", "hello r2", httpMetadata={"contentType": "text/plain"},
+                          customMetadata={"owner": "ada"})
+        await b.put("docs/sub/b.json", json.dumps({"n": 1}))
+        await b.put("docs/sub/c.bin", b"\x00\xff")
+        await b.put("img/x.png", b"png")
+        await b.put("top.txt", "top")
+        got = await b.get("docs/a.txt")
+        text = await got.text()
+        js = await (await b.get("docs/sub/b.json")).json()
+        raw = await (await b.get("docs/sub/c.bin")).arrayBuffer()
+        part = await (await b.get("docs/a.txt", range={"offset": 6, "length": 2})).text()
+        head = await b.head("docs/a.txt")
+        missing = await b.get("nope")
+        root = await b.list(delimiter="/")
+        docs = await b.list(prefix="docs/", delimiter="/", include=["customMetadata", "httpMetadata"])
+        page1 = await b.list(limit=2)
+        page2 = await b.list(limit=2, cursor=field(page1, "cursor"))
+        after = await b.list(startAfter="img/x.png")
+        await b.delete(["img/x.png", "top.txt"])
+        left = await b.list()
+        from js import Response as JSResponse
+        stream_text = await JSResponse.new(field(await b.get("docs/a.txt"), "body")).text()
+
+        def keys(res):
+            return [field(o, "key") for o in field(res, "objects")]
+
+        docs_objs = field(docs, "objects")
+        return {
+            "put": {"key": field(put, "key"), "size": field(put, "size"), "etag": field(put, "etag"),
+                    "httpEtag": field(put, "httpEtag")},
+            "text": text, "json": plain(js), "raw": plain(raw), "range": part,
+            "head": {"size": field(head, "size"), "custom": plain(field(head, "customMetadata")),
+                     "http": plain(field(head, "httpMetadata")), "has_version": bool(field(head, "version"))},
+            "missing": plain(missing),
+            "root": {"keys": keys(root), "prefixes": plain(field(root, "delimitedPrefixes"))},
+            "docs": {"keys": keys(docs), "prefixes": plain(field(docs, "delimitedPrefixes")),
+                     "custom": plain(field(docs_objs[0], "customMetadata"))},
+            "page1": keys(page1) + [field(page1, "truncated")],
+            "page2": keys(page2) + [field(page2, "truncated")],
+            "after": keys(after), "left": keys(left), "stream": stream_text,
+        }
+
+    # ---- Queues (producer)
+    async def do_queue_send(self, q):
+        await self.env.JOBS.send({"job": 1})
+        await self.env.JOBS.send("plain text", contentType="text")
+        await self.env.JOBS.send({"job": "later"}, delaySeconds=600)
+        await self.env.JOBS.sendBatch([{"body": {"job": 2}}, {"body": b"\x01\x02", "contentType": "bytes"}])
+        return {"ok": True}
+
+    # ---- Vectorize
+    async def do_vec_basic(self, q):
+        v = self.env.VEC
+        await v.insert([
+            {"id": "a", "values": [1.0, 0.0, 0.0], "metadata": {"genre": "rock", "year": 1990}},
+            {"id": "b", "values": [0.9, 0.1, 0.0], "metadata": {"genre": "jazz", "year": 2005}},
+            {"id": "c", "values": [0.0, 1.0, 0.0], "metadata": {"genre": "rock", "year": 2020}},
+            {"id": "d", "values": [0.0, 0.0, 1.0], "namespace": "other", "metadata": {"genre": "pop"}},
+        ])
+        await v.upsert([{"id": "c", "values": [0.0, 0.9, 0.1], "metadata": {"genre": "rock", "year": 2021}}])
+        await v.insert([{"id": "a", "values": [0.0, 0.0, 1.0]}])  # insert keeps the existing vector
+
+        def ids(res):
+            return [[field(m, "id"), round(field(m, "score"), 4)] for m in field(res, "matches")]
+
+        top = await v.query([1.0, 0.0, 0.0], topK=2)
+        rock = await v.query([1.0, 0.0, 0.0], topK=10, filter={"genre": "rock"}, returnMetadata=True)
+        ops = await v.query([1.0, 0.0, 0.0], topK=10, filter={"year": {"$gt": 2000}, "genre": {"$in": ["rock", "jazz"]}})
+        nin = await v.query([1.0, 0.0, 0.0], topK=10, filter={"genre": {"$nin": ["rock"]}, "year": {"$lt": 2010}})
+        ne = await v.query([1.0, 0.0, 0.0], topK=10, filter={"genre": {"$ne": "rock"}})
+        ns = await v.query([0.0, 0.0, 1.0], namespace="other", returnValues=True)
+        got = await v.getByIds(["a", "zz", "c"])
+        await v.deleteByIds(["b"])
+        desc = await v.describe()
+        rock_meta = [plain(field(m, "metadata")) for m in field(rock, "matches")]
+        return {
+            "top": ids(top), "rock": ids(rock), "rock_meta": rock_meta, "ops": ids(ops), "nin": ids(nin),
+            "ne": ids(ne), "ns": ids(ns), "ns_values": plain(field(field(ns, "matches")[0], "values")),
+            "got": [[field(x, "id"), plain(field(x, "values"))] for x in got],
+            "count": plain(field(desc, "vectorCount")), "config": plain(field(desc, "config")),
+        }
+
+    async def do_vec_euclid(self, q):
+        v = self.env.VEC
+        await v.upsert([{"id": "near", "values": [1.0, 1.0]}, {"id": "far", "values": [5.0, 5.0]}])
+        res = await v.query([0.0, 0.0], topK=2)
+        return {"matches": [[field(m, "id"), round(field(m, "score"), 4)] for m in field(res, "matches")]}
+
+    # ---- Analytics Engine
+    async def do_analytics(self, q):
+        self.env.EVENTS.writeDataPoint({"indexes": ["user-1"], "blobs": ["GET", "/x"], "doubles": [1.5, 2]})
+        self.env.EVENTS.writeDataPoint(blobs=["second"])
+        return {"ok": True}
+
+    # ---- Workers AI
+    async def do_ai(self, q):
+        ai = self.env.AI
+        out = {}
+        try:
+            out["exact"] = plain(await ai.run("@cf/meta/llama-3.1-8b-instruct", {"prompt": "hi"}))
+            out["any"] = plain(await ai.run("@cf/baai/bge-base-en-v1.5", {"text": ["whatever"]}))
+        except Exception as e:  # noqa: BLE001
+            out["error"] = str(e)
+        try:
+            await ai.run("@cf/meta/llama-3.1-8b-instruct", {"prompt": "not in the fixtures"})
+        except Exception as e:  # noqa: BLE001
+            out["nomatch"] = str(e)
+        return out
+
+    # ---- not simulated
+    async def do_hyperdrive(self, q):
+        try:
+            return {"value": str(self.env.HYPER.connectionString)}
+        except Exception as e:  # noqa: BLE001
+            return {"error": str(e)}
