@@ -208,7 +208,7 @@ func (s *Server) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc
 		}()
 		s.safeReply(rctx, reply, method, func() (any, error) {
 			res, err := h.fn(rctx, s, snap, req.Params())
-			if rctx.Err() != nil && err == nil {
+			if rctx.Err() != nil {
 				return nil, jsonrpc2.NewError(codeRequestCancelled, "request cancelled")
 			}
 			return res, err
