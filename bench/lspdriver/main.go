@@ -297,6 +297,53 @@ func completions(c *client, path, text string, n int) ([]time.Duration, int) {
 	return ds, items
 }
 
+// runtimeRuns starts a server with the runtime warm-up on, runs a hello
+// fetch handler n times through its code lens and returns the per-run
+// latencies (executeCommand sent → answered) and the server's RSS after.
+func runtimeRuns(bin string, n int) ([]time.Duration, int, int, error) {
+	dir, _ := os.MkdirTemp("", "lspbench-rt")
+	defer os.RemoveAll(dir)
+	os.MkdirAll(filepath.Join(dir, "src"), 0o755)
+	os.WriteFile(filepath.Join(dir, "wrangler.jsonc"), []byte(`{"name": "hello", "main": "src/entry.py",
+  "compatibility_date": "2025-11-01", "compatibility_flags": ["python_workers"], "vars": {"GREETING": "hello"}}`), 0o644)
+	src := "from workers import Response, WorkerEntrypoint\n\n\nclass Default(WorkerEntrypoint):\n    async def fetch(self, request):\n        return Response(self.env.GREETING)\n"
+	path := filepath.Join(dir, "src", "entry.py")
+	os.WriteFile(path, []byte(src), 0o644)
+	c, err := start([]string{bin}, dir)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	defer c.stop()
+	if err := c.initialize(dir); err != nil {
+		return nil, 0, 0, err
+	}
+	c.open(path, src)
+	var lenses []struct {
+		Command struct {
+			Command   string `json:"command"`
+			Arguments []any  `json:"arguments"`
+		} `json:"command"`
+	}
+	if err := c.call("textDocument/codeLens", map[string]any{"textDocument": map[string]any{"uri": uri(path)}}, &lenses); err != nil || len(lenses) == 0 {
+		return nil, 0, 0, fmt.Errorf("no code lens: %v", err)
+	}
+	cmd := map[string]any{"command": lenses[0].Command.Command, "arguments": lenses[0].Command.Arguments}
+	var out any
+	if err := c.call("workspace/executeCommand", cmd, &out); err != nil { // first run: loads the engine
+		return nil, 0, 0, err
+	}
+	var ds []time.Duration
+	for i := 0; i < n; i++ {
+		t0 := time.Now()
+		if err := c.call("workspace/executeCommand", cmd, &out); err != nil {
+			return nil, 0, 0, err
+		}
+		ds = append(ds, time.Since(t0))
+	}
+	rss, hwm := rssKB(c.cmd.Process.Pid)
+	return ds, rss, hwm, nil
+}
+
 func main() {
 	bin := flag.String("bin", "bin/pyworkers-lsp", "the pyworkers-lsp binary")
 	pyright := flag.String("pyright", ".cache/bench/node_modules/.bin/pyright-langserver", "pyright-langserver (skipped if missing)")
@@ -398,6 +445,14 @@ func main() {
 			continue
 		}
 		fmt.Fprintf(bufOut, "| %s | %s | %s | %d | %.0f× |\n", r.name, ms(r.comp.median), ms(r.comp.p99), r.compItems, float64(r.comp.median)/float64(cbase))
+	}
+
+	if ds, rss, hwm, err := runtimeRuns(*bin, 50); err != nil {
+		fmt.Fprintf(bufOut, "\nruntime: %v\n", err)
+	} else {
+		st := summarize(ds)
+		fmt.Fprintf(bufOut, "\n### Runtime inside the server\n\n| measure | median | p99 |\n|---|---|---|\n| ▶ Run fetch (hello) in a warm server, executeCommand → answer | %s | %s |\n", ms(st.median), ms(st.p99))
+		fmt.Fprintf(bufOut, "\nServer RSS with the runtime loaded: %.1f MB (peak %.1f MB)\n", float64(rss)/1024, float64(hwm)/1024)
 	}
 
 	// Memory with 200 open files.
