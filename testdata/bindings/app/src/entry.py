@@ -293,3 +293,4 @@ class Default(WorkerEntrypoint):
             return {"value": str(self.env.HYPER.connectionString)}
         except Exception as e:  # noqa: BLE001
             return {"error": str(e)}
+

@@ -1,0 +1,49 @@
+package bindings
+
+import (
+	"os"
+	"sort"
+	"testing"
+)
+
+// BenchmarkKVRoundTrip: put + get of one key, N of each inside one handler
+// run (warm engine), timed by the handler itself; reports ms per operation.
+func BenchmarkKVRoundTrip(b *testing.B) {
+	w := newWorker(b, "")
+	const n = 500
+	w.get(b, "/kv/bench?n=10") // warm: state opened, module imported once
+	var per []float64
+	for b.Loop() {
+		out := w.get(b, "/kv/bench?n=500")
+		ms, _ := out["ms"].(float64)
+		per = append(per, ms/(2*n))
+	}
+	reportMedian(b, per, "ms/kv-op")
+}
+
+// BenchmarkD1Query1000Rows: SELECT * of 1,000 rows through .all() and into
+// Python (len(results)), timed inside the handler.
+func BenchmarkD1Query1000Rows(b *testing.B) {
+	// With PYWORKERS_TEST_SDK the real SDK converts the rows to dicts.
+	w := newWorker(b, os.Getenv("PYWORKERS_TEST_SDK"))
+	var per []float64
+	for b.Loop() {
+		out := w.get(b, "/d1/bench?rows=1000&iters=5")
+		if out["count"] != float64(1000) {
+			b.Fatalf("count %v", out["count"])
+		}
+		for _, v := range out["ms"].([]any) {
+			per = append(per, v.(float64))
+		}
+	}
+	reportMedian(b, per, "ms/query")
+}
+
+func reportMedian(b *testing.B, xs []float64, unit string) {
+	sort.Float64s(xs)
+	if len(xs) == 0 {
+		return
+	}
+	b.ReportMetric(xs[len(xs)/2], unit+"-p50")
+	b.ReportMetric(xs[(len(xs)*99)/100], unit+"-p99")
+}
