@@ -93,6 +93,9 @@ type RunResult struct {
 	Warnings   []string
 	Duration   time.Duration
 	Error      *RunError
+	// Value is what a class call (RunClass) returned, as JSON-like Go data
+	// (nil, bool, float64, string, []any, map[string]any, []byte).
+	Value any
 }
 
 // EngineOptions configure an Engine; zero values pick the defaults.
@@ -432,7 +435,7 @@ func (e *Engine) RunFetch(ctx context.Context, spec WorkerSpec, req HTTPRequest)
 	if u, err := url.Parse(req.URL); err != nil || u.Scheme == "" || u.Host == "" {
 		return nil, fmt.Errorf("request URL %q must be absolute (scheme and host)", req.URL)
 	}
-	return e.run(ctx, spec, "fetch", func(w *world) Value {
+	return e.run(ctx, spec, runPlan{kind: "fetch", makeRequest: func(w *world) Value {
 		h := newHeaderList()
 		for _, kv := range req.Headers {
 			h.add(kv[0], kv[1])
@@ -442,7 +445,7 @@ func (e *Engine) RunFetch(ctx context.Context, spec WorkerSpec, req HTTPRequest)
 			b = &body{data: req.Body}
 		}
 		return w.newRequestObject(&request{method: strings.ToUpper(req.Method), url: req.URL, headers: h, body: b, cf: Undefined})
-	}, nil)
+	}})
 }
 
 // RunScheduled calls the Worker's scheduled handler with a controller
@@ -451,16 +454,42 @@ func (e *Engine) RunScheduled(ctx context.Context, spec WorkerSpec, cron string,
 	if scheduledTime.IsZero() {
 		scheduledTime = time.Now()
 	}
-	return e.run(ctx, spec, "scheduled", nil, func(w *world) Value {
+	return e.run(ctx, spec, runPlan{kind: "scheduled", makeController: func(w *world) Value {
 		c := w.newHostObject("ScheduledController", w.protoOf("ScheduledController"), nil)
 		c.Set("cron", cron)
 		c.Set("scheduledTime", float64(scheduledTime.UnixMilli()))
 		w.method(c, "noRetry", func(Value, []Value) Value { return Undefined })
 		return c
-	})
+	}})
 }
 
-func (e *Engine) run(ctx context.Context, spec WorkerSpec, kind string, makeRequest, makeController func(*world) Value) (*RunResult, error) {
+// runPlan says which handler a run calls and with what.
+type runPlan struct {
+	kind           string // "fetch", "scheduled", "queue", "call"
+	makeRequest    func(*world) Value
+	makeController func(*world) Value
+	// makeCall builds the _pyworkers_host.call object of a "call" run.
+	makeCall func(*world) (Value, error)
+	// fetchCall: a "call" run of a fetch method, so a raised exception
+	// becomes a 500 response as for the fetch handler.
+	fetchCall bool
+}
+
+func (e *Engine) run(ctx context.Context, spec WorkerSpec, plan runPlan) (*RunResult, error) {
+	if parent := runFrom(ctx); parent != nil {
+		// A run started by a binding while another run is going on (a
+		// service binding, a Durable Object of another Worker): the outer
+		// run holds runMu and waits between its tasks, so this one runs
+		// now, on the same goroutine, in its own interpreter.
+		if parent.depth >= maxNestedRuns {
+			return nil, fmt.Errorf("calls between Workers nested more than %d deep", maxNestedRuns)
+		}
+		mainPath, modName, err := resolveMain(spec)
+		if err != nil {
+			return nil, err
+		}
+		return e.runLocked(ctx, parent.host, spec, plan, mainPath, modName, parent.depth+1)
+	}
 	if err := e.Warm(ctx, nil); err != nil {
 		return nil, err
 	}
@@ -476,7 +505,7 @@ func (e *Engine) run(ctx context.Context, spec WorkerSpec, kind string, makeRequ
 	}
 	e.runMu.Lock()
 	defer e.runMu.Unlock()
-	return e.runLocked(ctx, h, spec, kind, mainPath, modName, makeRequest, makeController)
+	return e.runLocked(ctx, h, spec, plan, mainPath, modName, 0)
 }
 
 // resolveMain returns the absolute main path and its module name.

@@ -12,7 +12,7 @@ import (
 // outcome is what the Python runner reports through _pyworkers_host.
 type outcome struct {
 	settled  bool
-	response *Object
+	response Value // the fetch handler's Response, or a class call's result
 	excType  string
 	message  string
 	trace    string
@@ -21,9 +21,9 @@ type outcome struct {
 
 var errStalled = errors.New("the handler is waiting for something that will never happen (no timers, no pending I/O)")
 
-func (e *Engine) runLocked(ctx context.Context, h *host, spec WorkerSpec, kind, mainPath, modName string,
-	makeRequest, makeController func(*world) Value) (*RunResult, error) {
+func (e *Engine) runLocked(ctx context.Context, h *host, spec WorkerSpec, plan runPlan, mainPath, modName string, depth int) (*RunResult, error) {
 	start := time.Now()
+	kind := plan.kind
 	limits := spec.Limits
 	if limits.WallClock <= 0 {
 		limits.WallClock = DefaultWallClock
@@ -54,26 +54,52 @@ func (e *Engine) runLocked(ctx context.Context, h *host, spec WorkerSpec, kind, 
 
 	logs := &logSink{res: res}
 	console := func(level, line string) { logs.add("console."+level, line) }
-	w := buildWorld(runSetup{spec: spec, flags: flags, console: console, bindings: e.opts.Bindings})
+	runCtx, cancel := context.WithTimeout(ctx, limits.WallClock)
+	defer cancel()
+	ri := &runInfo{engine: e, host: h, spec: spec, depth: depth, log: logs.add}
+	runCtx = context.WithValue(runCtx, runKey{}, ri)
+	ri.ctx = runCtx
+	w := buildWorld(runSetup{run: ri, spec: spec, flags: flags, console: console, bindings: e.opts.Bindings})
 	out := &outcome{}
 	hostMod := w.roots.Get("_pyworkers_host").(*Object)
 	w.method(hostMod, "resolve", func(_ Value, a []Value) Value {
+		if out.settled {
+			return Undefined
+		}
 		out.settled = true
-		out.response, _ = arg(a, 0).(*Object)
+		out.response = arg(a, 0)
 		return Undefined
 	})
+	ri.finish = func(v Value) {
+		if !out.settled {
+			out.settled = true
+			out.response = v
+		}
+	}
 	w.method(hostMod, "reject", func(_ Value, a []Value) Value {
+		if out.settled {
+			return Undefined
+		}
 		out.settled, out.failed = true, true
 		out.excType, out.message, out.trace = toString(arg(a, 0)), toString(arg(a, 1)), toString(arg(a, 2))
 		return Undefined
 	})
 	hostMod.Set("kind", kind)
 	hostMod.Set("main", modName)
-	if makeRequest != nil {
-		hostMod.Set("request", makeRequest(w))
+	if plan.makeRequest != nil {
+		hostMod.Set("request", plan.makeRequest(w))
 	}
-	if makeController != nil {
-		hostMod.Set("controller", makeController(w))
+	if plan.makeController != nil {
+		hostMod.Set("controller", plan.makeController(w))
+	}
+	if plan.makeCall != nil {
+		call, err := plan.makeCall(w)
+		if err != nil {
+			res.Error = &RunError{Kind: "setup", Message: err.Error()}
+			res.Duration = time.Since(start)
+			return res, nil
+		}
+		hostMod.Set("call", call)
 	}
 
 	fs := h.newFS()
@@ -83,8 +109,6 @@ func (e *Engine) runLocked(ctx context.Context, h *host, spec WorkerSpec, kind, 
 		fs.mountHost(pythonModules, pm)
 	}
 
-	runCtx, cancel := context.WithTimeout(ctx, limits.WallClock)
-	defer cancel()
 	tRestore := time.Now()
 	inst, err := h.restore(runCtx, snap, w, fs, limits.Memory)
 	if err != nil {
@@ -103,10 +127,17 @@ func (e *Engine) runLocked(ctx context.Context, h *host, spec WorkerSpec, kind, 
 		if derr := inst.drive(runCtx, func() bool { return out.settled }); derr != nil {
 			panic(derr)
 		}
-		if out.failed || kind != "fetch" {
+		if out.failed {
 			return
 		}
-		respObj = out.response
+		ro, _ := out.response.(*Object)
+		if _, isResponse := hostOf[*response](ro); !isResponse || (kind != "fetch" && kind != "call") {
+			if kind == "call" {
+				res.Value = (&Realm{w: w}).ToGo(out.response)
+			}
+			return
+		}
+		respObj = ro
 		r := w.responseOf(respObj)
 		if !r.body.null && (r.body.stream != nil) {
 			p := w.readAll(r.body)
@@ -147,7 +178,7 @@ func (e *Engine) runLocked(ctx context.Context, h *host, spec WorkerSpec, kind, 
 			res.Error.Kind = "memory"
 			res.Error.Message = fmt.Sprintf("the Worker ran out of memory (limit %d MiB)", limits.Memory>>20)
 		}
-		if kind == "fetch" {
+		if kind == "fetch" || (kind == "call" && plan.fetchCall) {
 			res.Status, res.StatusText = 500, "Internal Server Error"
 			text := out.trace
 			if text == "" {
@@ -158,7 +189,7 @@ func (e *Engine) runLocked(ctx context.Context, h *host, spec WorkerSpec, kind, 
 		}
 		return res, nil
 	}
-	if kind == "fetch" && respObj != nil {
+	if respObj != nil {
 		r := w.responseOf(respObj)
 		res.Status, res.StatusText = r.status, r.statusText
 		if res.StatusText == "" {

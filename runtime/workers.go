@@ -67,6 +67,7 @@ func JSClassForBindingKind(kind string) string {
 
 // runSetup is what a run's world is built from.
 type runSetup struct {
+	run      *runInfo
 	spec     WorkerSpec
 	flags    map[string]bool
 	console  func(level, line string)
@@ -77,6 +78,7 @@ type runSetup struct {
 // snapshot is taken from, with an empty spec).
 func buildWorld(rs runSetup) *world {
 	w := newWorld()
+	w.run = rs.run
 	w.installWebAPIs(rs.spec.AllowNet, rs.console)
 	roots := w.newObject()
 	w.roots = roots
@@ -128,7 +130,7 @@ func buildWorld(rs runSetup) *world {
 	roots.Set("_cloudflare_compat_flags", flags)
 
 	hostMod := w.newObjectFrom("kind", "", "main", "", "request", nil, "ctx", ctx, "env", env,
-		"controller", nil, "noGlobalHandlers", rs.flags["python_no_global_handlers"])
+		"controller", nil, "call", nil, "dispatch", nil, "classMethods", nil, "noGlobalHandlers", rs.flags["python_no_global_handlers"])
 	roots.Set("_pyworkers_host", hostMod)
 	return w
 }

@@ -42,6 +42,8 @@ type world struct {
 	dedup        *Object   // hiwire's deduplication Map
 	pyproxyProto *Object
 	roots        *Object // named objects Python can reach: snapshot paths start here
+
+	run *runInfo // the run this world serves (nil while booting or snapshotting)
 }
 
 func newWorld() *world {

@@ -10,6 +10,7 @@ import traceback
 
 import _pyworkers_host as host
 from pyodide.code import relaxed_call
+from pyodide.ffi import JsProxy, create_proxy, to_js
 
 _RUNNER_FILE = __file__
 _PROJECT_PATHS = ("/session/metadata", "/session/python_modules", "/lib/pyworkers/vendored")
@@ -80,11 +81,15 @@ async def _call():
         sys.path_importer_cache.pop(path, None)
     mod = importlib.import_module(host.main)
     kind = host.kind
+    if kind == "call":
+        return await _class_call(mod, host.call)
     fn, in_class = _find_handler(mod, kind)
     if kind == "fetch":
         request = _wrap_request(host.request)
         args = (request,) if in_class else (request, host.env, host.ctx)
     elif kind == "scheduled":
+        args = (host.controller,) if in_class else (host.controller, host.env, host.ctx)
+    elif kind == "queue":
         args = (host.controller,) if in_class else (host.controller, host.env, host.ctx)
     else:
         raise TypeError(f"unsupported handler kind {kind}")
@@ -94,11 +99,110 @@ async def _call():
     return result
 
 
+# ---- calls into classes of the Worker: Durable Objects (fetch, alarm, RPC),
+# Workflows (run), named entrypoints (RPC over service bindings). One instance
+# per key (class + object id) lives as long as the run's interpreter.
+
+_instances = {}
+
+
+def _rpc_helpers():
+    try:
+        from workers._rpc import python_from_rpc, python_to_rpc  # built-in SDK
+    except ImportError:
+        try:
+            from workers.rpc import python_from_rpc, python_to_rpc  # workers-runtime-sdk
+        except ImportError:
+            python_from_rpc = _plain_from_js
+            python_to_rpc = _plain_to_js
+    return python_from_rpc, python_to_rpc
+
+
+def _plain_from_js(v):
+    return v.to_py() if isinstance(v, JsProxy) else v
+
+
+def _plain_to_js(v):
+    from js import Object
+
+    return to_js(v, dict_converter=Object.fromEntries)
+
+
+def _instance(mod, call):
+    key = call.key
+    inst = _instances.get(key)
+    if inst is not None:
+        return inst
+    name = call.className or "Default"
+    cls = getattr(mod, name, None)
+    if not inspect.isclass(cls):
+        raise TypeError(f"the main module {host.main} has no class {name}")
+    ctx = call.ctx if call.ctx is not None else host.ctx
+    inst = cls(ctx, host.env)
+    _instances[key] = inst
+    return inst
+
+
+async def _class_call(mod, call):
+    """Calls call.method of the class instance call describes; returns the JS result."""
+    from_rpc, to_rpc = _rpc_helpers()
+    inst = _instance(mod, call)
+    method = call.method
+    if method.startswith("_") and method not in ("__call__",):
+        raise TypeError(f"The RPC receiver does not implement the method \"{method}\".")
+    fn = getattr(inst, method, None)
+    if fn is None or not callable(fn):
+        raise TypeError(f"The RPC receiver does not implement the method \"{method}\".")
+    js_args = list(call.args)
+    if method == "fetch":
+        result = relaxed_call(fn, _wrap_request(js_args[0]))
+    elif call.raw:
+        # Host-made arguments (a Workflow's event and step, alarm info) go
+        # in as JS objects: the SDK's wrappers convert them.
+        result = relaxed_call(fn, *js_args)
+    else:
+        result = fn(*[from_rpc(a) for a in js_args])
+    if inspect.isawaitable(result):
+        result = await result
+    if method == "fetch":
+        return getattr(result, "js_object", result)
+    if isinstance(result, JsProxy) or result is None:
+        return result
+    return to_rpc(result)
+
+
+def _class_methods(name):
+    """Public methods of a class of the main module (what an RPC stub offers)."""
+    mod = importlib.import_module(host.main)
+    cls = getattr(mod, name or "Default", None)
+    if not inspect.isclass(cls):
+        return to_js([])
+    return to_js([n for n in dir(cls) if not n.startswith("_") and callable(getattr(cls, n, None))])
+
+
+def _dispatch(call):
+    """Entry point for calls made while the run is going on (stubs, step callbacks)."""
+
+    async def go():
+        try:
+            mod = importlib.import_module(host.main)
+            value = await _class_call(mod, call)
+        except BaseException as e:  # noqa: BLE001 - the caller's promise rejects
+            call.reject(type(e).__name__, str(e), _format(e))
+            return
+        call.resolve(value)
+
+    asyncio.ensure_future(go())
+
+
 def _finish(task):
     try:
         result = task.result()
     except BaseException as e:  # noqa: BLE001 - report everything to the host
         host.reject(type(e).__name__, str(e), _format(e))
+        return
+    if host.kind == "call":
+        host.resolve(result)
         return
     if host.kind == "fetch":
         js_response = getattr(result, "js_object", result)
@@ -120,5 +224,7 @@ def _finish(task):
 
 
 def start():
+    host.dispatch = create_proxy(_dispatch)
+    host.classMethods = create_proxy(_class_methods)
     task = asyncio.ensure_future(_call())
     task.add_done_callback(_finish)

@@ -226,7 +226,7 @@ class _JsonMethod:
 FetchResponse.json = _JsonMethod()
 
 
-async def fetch(resource, **options):
+async def fetch(resource, fetcher=None, **options):
     if isinstance(resource, Request):
         resource = resource.js_object
     if isinstance(options.get("method"), HTTPMethod):
@@ -234,7 +234,8 @@ async def fetch(resource, **options):
     if "headers" in options:
         options["headers"] = _to_js_headers(options["headers"])
     try:
-        js_resp = await js.fetch(resource, to_js(options, dict_converter=Object.fromEntries))
+        js_fetch = js.fetch if fetcher is None else fetcher
+        js_resp = await js_fetch(resource, to_js(options, dict_converter=Object.fromEntries))
     except JsException as exc:
         raise OSError(exc.message) from None
     return Response(js_resp)

@@ -55,8 +55,11 @@ class _EnvWrapper:
         self._env = env
 
     def __getattr__(self, name):
-        value = getattr(self._env, name)
-        return _jsnull_to_none(value)
+        from ._rpc import wrap_binding
+
+        value = wrap_binding(_jsnull_to_none(getattr(self._env, name)))
+        setattr(self, name, value)
+        return value
 
     def __dir__(self):
         return dir(self._env)

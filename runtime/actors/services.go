@@ -1,0 +1,184 @@
+package actors
+
+// Service bindings: a Fetcher whose fetch and RPC methods run another Worker
+// of the workspace in a nested run (its own interpreter, same process).
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/workerspec"
+)
+
+// Workspace search bounds: how far above the Worker's folder the search
+// climbs, and how deep below each of those folders it looks.
+const (
+	searchUp    = 3
+	searchDepth = 3
+)
+
+var configNames = []string{"wrangler.jsonc", "wrangler.json", "wrangler.toml"}
+
+// skipDirs are never searched for wrangler configs.
+var skipDirs = map[string]bool{"node_modules": true, ".git": true, "python_modules": true, ".pyworkers": true,
+	".venv": true, ".venv-workers": true, "__pycache__": true, ".wrangler": true}
+
+// FindWorker finds the Worker whose wrangler `name` is name: first the
+// Worker itself, then the folders below its parent, its grandparent, ... up
+// to 3 levels up (stopping after a folder holding .git), each searched 3
+// levels deep. The target's environment is spec.Env when it defines one of
+// that name, else its top level.
+func FindWorker(spec runtime.WorkerSpec, name string) (runtime.WorkerSpec, error) {
+	if name == spec.Name && spec.ProjectDir != "" {
+		return spec, nil
+	}
+	if spec.ProjectDir == "" {
+		return runtime.WorkerSpec{}, fmt.Errorf("service %q: the Worker's folder is unknown, so no other Worker can be found", name)
+	}
+	seen := map[string]bool{}
+	dir := filepath.Clean(spec.ProjectDir)
+	var names []string
+	for up := 0; up <= searchUp; up++ {
+		for _, cfg := range configsUnder(dir, searchDepth) {
+			if seen[cfg] {
+				continue
+			}
+			seen[cfg] = true
+			target, err := workerspec.Load(cfg, spec.Env)
+			if err != nil && spec.Env != "" {
+				target, err = workerspec.Load(cfg, "")
+			}
+			if err != nil {
+				continue
+			}
+			if target.Name == name {
+				target.Limits, target.AllowNet = spec.Limits, spec.AllowNet
+				return target, nil
+			}
+			if target.Name != "" {
+				names = append(names, target.Name)
+			}
+		}
+		if isDir(filepath.Join(dir, ".git")) {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			break
+		}
+		dir = parent
+	}
+	sort.Strings(names)
+	found := "no other Workers were found"
+	if len(names) > 0 {
+		found = "found: " + strings.Join(names, ", ")
+	}
+	return runtime.WorkerSpec{}, fmt.Errorf("service %q: no Worker of that name in the workspace around %s (searched for wrangler configs up to %d folders up; %s)",
+		name, spec.ProjectDir, searchUp, found)
+}
+
+func isDir(p string) bool {
+	info, err := os.Stat(p)
+	return err == nil && info.IsDir()
+}
+
+// configsUnder lists wrangler configs in dir and below, depth levels deep.
+func configsUnder(dir string, depth int) []string {
+	var out []string
+	for _, n := range configNames {
+		if p := filepath.Join(dir, n); fileExists(p) {
+			out = append(out, p)
+			break
+		}
+	}
+	if depth == 0 {
+		return out
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return out
+	}
+	for _, e := range ents {
+		if e.IsDir() && !skipDirs[e.Name()] && !strings.HasPrefix(e.Name(), ".") {
+			out = append(out, configsUnder(filepath.Join(dir, e.Name()), depth-1)...)
+		}
+	}
+	return out
+}
+
+func fileExists(p string) bool {
+	info, err := os.Stat(p)
+	return err == nil && !info.IsDir()
+}
+
+// newFetcher is a services binding: fetch(input, init) runs the target's
+// fetch handler (or its named entrypoint's fetch) in a nested run; any other
+// method is an RPC call to the target entrypoint's public method.
+func newFetcher(r *runtime.Realm, spec runtime.WorkerSpec, b runtime.Binding) *runtime.Object {
+	f := r.NewInstance("Fetcher")
+	service := b.Field("service")
+	entrypoint := b.Field("entrypoint")
+	target, findErr := FindWorker(spec, service)
+	if service == "" {
+		findErr = fmt.Errorf("the services binding %q has no `service`", b.Name)
+	}
+	r.Method(f, "fetch", func(a []runtime.Value) (runtime.Value, error) {
+		if findErr != nil {
+			return nil, findErr
+		}
+		return r.HTTPRequestOf(arg(a, 0), arg(a, 1), func(req runtime.HTTPRequest) (runtime.Value, error) {
+			return r.Defer(func() (runtime.Value, error) {
+				var res *runtime.RunResult
+				var err error
+				if entrypoint != "" {
+					res, err = r.Engine().RunClass(r.Context(), target, runtime.ClassCall{Class: entrypoint, Method: "fetch", Request: &req})
+				} else {
+					res, err = r.Engine().RunFetch(r.Context(), target, req)
+				}
+				if err != nil {
+					return nil, fmt.Errorf("service %q: %w", service, err)
+				}
+				logNested(r, service, res)
+				return r.ResponseOf(res), nil
+			}), nil
+		}), nil
+	})
+	r.SetDynamic(f, func(k string) (runtime.Value, bool) {
+		if strings.HasPrefix(k, "_") || strings.HasPrefix(k, "@@") || stubReserved[k] || k == "connect" {
+			return nil, false
+		}
+		return r.Func(k, func(a []runtime.Value) runtime.Value {
+			if findErr != nil {
+				return r.Rejected(r.NewError("Error", findErr.Error()))
+			}
+			args := make([]any, len(a))
+			for i, v := range a {
+				args[i] = r.ToGo(v)
+			}
+			return r.Defer(func() (runtime.Value, error) {
+				res, err := r.Engine().RunClass(r.Context(), target, runtime.ClassCall{Class: entrypoint, Method: k, Args: args})
+				if err != nil {
+					return nil, fmt.Errorf("service %q: %w", service, err)
+				}
+				logNested(r, service, res)
+				if res.Error != nil {
+					return nil, fmt.Errorf("%s (in service %q)", res.Error.Error(), service)
+				}
+				return r.FromGoOrdered(res.Value), nil
+			})
+		}), true
+	})
+	return f
+}
+
+// logNested passes the nested run's output on to the caller's console,
+// tagged with the service name.
+func logNested(r *runtime.Realm, service string, res *runtime.RunResult) {
+	for _, l := range res.Logs {
+		r.Log(l.Stream, "["+service+"] "+l.Text)
+	}
+}

@@ -1,0 +1,426 @@
+package runtime
+
+// Handler kinds beyond fetch and scheduled: the queue handler, calls into
+// classes of the Worker (Durable Objects, Workflows, named entrypoints), and
+// runs started by a binding while another run is going on (service bindings).
+// Package runtime/actors builds the stateful parts on these.
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// maxNestedRuns bounds Worker→Worker calls (A calls B calls A ...).
+const maxNestedRuns = 8
+
+// runInfo is what a run's bindings may ask about the run.
+type runInfo struct {
+	engine *Engine
+	host   *host
+	spec   WorkerSpec
+	ctx    context.Context // the run's context (deadline; marks nested runs)
+	depth  int             // 0 for a run the caller started
+	log    func(stream, line string)
+	finish func(v Value) // settles the run's main call (FinishRun)
+}
+
+type runKey struct{}
+
+func runFrom(ctx context.Context) *runInfo {
+	ri, _ := ctx.Value(runKey{}).(*runInfo)
+	return ri
+}
+
+func hostOf[T any](o *Object) (T, bool) {
+	var zero T
+	if o == nil {
+		return zero, false
+	}
+	t, ok := o.host.(T)
+	return t, ok
+}
+
+// RunQueue calls the Worker's queue(batch) handler. makeBatch builds the
+// batch object in the run's realm (package actors: messages with ack/retry
+// that record the consumer's decisions).
+func (e *Engine) RunQueue(ctx context.Context, spec WorkerSpec, makeBatch func(r *Realm) (Value, error)) (*RunResult, error) {
+	var setupErr error
+	res, err := e.run(ctx, spec, runPlan{kind: "queue", makeController: func(w *world) Value {
+		b, err := makeBatch(&Realm{w: w})
+		if err != nil {
+			setupErr = err
+			return Undefined
+		}
+		return b
+	}})
+	if err == nil && setupErr != nil {
+		return nil, setupErr
+	}
+	return res, err
+}
+
+// ClassCall is a call into a class of the Worker's main module: a Durable
+// Object's fetch/alarm/RPC method, a Workflow's run, or an RPC method of a
+// named entrypoint. The class is constructed with (ctx, env) once per Key
+// per run (each run starts from a fresh interpreter, so in-memory fields of
+// an instance last one run).
+type ClassCall struct {
+	Class  string // class name in the main module; "" = Default
+	Key    string // instance identity within a run; "" = Class
+	Method string // "fetch" (takes Request), "alarm", "run", or any public method
+	// Request is the argument of a fetch call.
+	Request *HTTPRequest
+	// Args are an RPC method's arguments as JSON-like Go data; they reach
+	// Python converted as over Workers RPC (dicts, lists, str, ...).
+	Args []any
+	// Setup, when set, runs in the run's realm before the call and returns
+	// the constructor's ctx (nil = the run's ExecutionContext) and, when
+	// non-nil, raw JS arguments that replace Args and are passed unconverted
+	// (a Workflow's event and step, which the SDK wraps itself).
+	Setup func(r *Realm) (ctx Value, rawArgs []Value, err error)
+}
+
+// RunClass runs one ClassCall in a fresh interpreter. A fetch method's
+// Response fills Status/Headers/Body (an exception gives a 500 as for the
+// fetch handler); any other method's return value is RunResult.Value.
+func (e *Engine) RunClass(ctx context.Context, spec WorkerSpec, call ClassCall) (*RunResult, error) {
+	if call.Method == "" {
+		return nil, fmt.Errorf("no method to call on %s", classLabel(call.Class))
+	}
+	if call.Method == "fetch" {
+		if err := normaliseRequest(call.Request); err != nil {
+			return nil, err
+		}
+	}
+	return e.run(ctx, spec, runPlan{kind: "call", fetchCall: call.Method == "fetch", makeCall: func(w *world) (Value, error) {
+		return w.classCallObject(call, nil)
+	}})
+}
+
+func classLabel(class string) string {
+	if class == "" {
+		return "the default entrypoint"
+	}
+	return class
+}
+
+func normaliseRequest(req *HTTPRequest) error {
+	if req == nil {
+		return fmt.Errorf("a fetch call needs a request")
+	}
+	if req.Method == "" {
+		req.Method = "GET"
+	}
+	if req.URL == "" {
+		req.URL = "http://localhost/"
+	}
+	if u, err := url.Parse(req.URL); err != nil || u.Scheme == "" || u.Host == "" {
+		return fmt.Errorf("request URL %q must be absolute (scheme and host)", req.URL)
+	}
+	return nil
+}
+
+func (w *world) requestFromHTTP(req HTTPRequest) *Object {
+	h := newHeaderList()
+	for _, kv := range req.Headers {
+		h.add(kv[0], kv[1])
+	}
+	b := &body{null: true}
+	if len(req.Body) > 0 || (req.Method != "GET" && req.Method != "HEAD" && req.Body != nil) {
+		b = &body{data: req.Body}
+	}
+	return w.newRequestObject(&request{method: strings.ToUpper(req.Method), url: req.URL, headers: h, body: b, cf: Undefined})
+}
+
+// classCallObject builds the JS object the runner's _class_call reads.
+// jsArgs, when non-nil, are arguments already in this world.
+func (w *world) classCallObject(call ClassCall, jsArgs []Value) (*Object, error) {
+	r := &Realm{w: w}
+	var ctx Value = Undefined
+	raw := false
+	if call.Setup != nil {
+		c, rawArgs, err := call.Setup(r)
+		if err != nil {
+			return nil, err
+		}
+		if c != nil {
+			ctx = c
+		}
+		if rawArgs != nil {
+			jsArgs, raw = rawArgs, true
+		}
+	}
+	if jsArgs == nil {
+		if call.Method == "fetch" {
+			jsArgs = []Value{w.requestFromHTTP(*call.Request)}
+		} else {
+			for _, a := range call.Args {
+				jsArgs = append(jsArgs, r.FromGoOrdered(a))
+			}
+		}
+	}
+	key := call.Key
+	if key == "" {
+		key = "class:" + call.Class
+	}
+	return w.newObjectFrom("className", call.Class, "key", key, "method", call.Method,
+		"args", w.newArray(jsArgs...), "ctx", ctx, "raw", raw), nil
+}
+
+// ---- Realm: what binding code needs during a run
+
+// Spec is the Worker the run serves.
+func (r *Realm) Spec() WorkerSpec {
+	if r.w.run == nil {
+		return WorkerSpec{}
+	}
+	return r.w.run.spec
+}
+
+// Engine is the engine running the run (nil while snapshotting).
+func (r *Realm) Engine() *Engine {
+	if r.w.run == nil {
+		return nil
+	}
+	return r.w.run.engine
+}
+
+// Context is the run's context: pass it to Engine.Run* from Defer to start
+// a nested run (another Worker) without waiting for this run to end.
+func (r *Realm) Context() context.Context {
+	if r.w.run == nil {
+		return context.Background()
+	}
+	return r.w.run.ctx
+}
+
+// CallClass calls into this run's interpreter (a Durable Object of this
+// Worker through its stub): the class instance for call.Key is created on
+// first use. jsArgs are the JS arguments (nil = call.Args converted). The
+// promise settles with the method's JS result, or rejects with an Error
+// naming the Python exception.
+func (r *Realm) CallClass(call ClassCall, jsArgs []Value) *Object {
+	w := r.w
+	p := w.newPromise()
+	// Dispatch from a task of its own: the caller may be Python code in the
+	// middle of a JS call, and the class call runs Python code too.
+	w.loop.queueMicrotask(func() {
+		obj, err := w.classCallObject(call, jsArgs)
+		if err != nil {
+			w.rejectPromise(p, w.newError("Error", err.Error()))
+			return
+		}
+		w.method(obj, "resolve", func(_ Value, a []Value) Value {
+			w.resolvePromise(p, arg(a, 0))
+			return Undefined
+		})
+		w.method(obj, "reject", func(_ Value, a []Value) Value {
+			e := w.newError("Error", toString(arg(a, 0))+": "+toString(arg(a, 1)))
+			e.Set("name", toString(arg(a, 0)))
+			if tb := toString(arg(a, 2)); tb != "" {
+				e.Set("stack", tb)
+			}
+			w.rejectPromise(p, e)
+			return Undefined
+		})
+		dispatch := w.roots.Get("_pyworkers_host").(*Object).Get("dispatch")
+		if th := w.catch(func() { w.call(dispatch, Undefined, obj) }); th != nil {
+			w.rejectPromise(p, th.v)
+		}
+	})
+	return p
+}
+
+// NewPromise returns a pending promise and its resolve and reject functions.
+func (r *Realm) NewPromise() (p *Object, resolve, reject func(Value)) {
+	w := r.w
+	p = w.newPromise()
+	return p, func(v Value) { w.resolvePromise(p, v) }, func(v Value) { w.rejectPromise(p, v) }
+}
+
+// Call calls a JS function (or a Python callable proxy); a throw is returned
+// as the thrown value.
+func (r *Realm) Call(fn Value, args ...Value) (result Value, thrown Value, ok bool) {
+	if th := r.w.catch(func() { result = r.w.call(fn, Undefined, args...) }); th != nil {
+		return nil, th.v, false
+	}
+	return result, nil, true
+}
+
+// Await runs onFulfilled or onRejected when v (a promise, a thenable such as
+// a Python coroutine's proxy, or a plain value) settles.
+func (r *Realm) Await(v Value, onFulfilled, onRejected func(Value)) {
+	var p *Object
+	if th := r.w.catch(func() { p = r.w.promiseResolve(v) }); th != nil {
+		onRejected(th.v)
+		return
+	}
+	r.w.onSettled(p, onFulfilled, onRejected)
+}
+
+// Defer runs fn between the run's tasks (no Python frame is active, so fn
+// may start a nested run with Context()) and settles the returned promise
+// with fn's result; an error rejects it with a JS Error.
+func (r *Realm) Defer(fn func() (Value, error)) *Object {
+	w := r.w
+	p := w.newPromise()
+	w.loop.queueMicrotask(func() {
+		var v Value
+		var err error
+		if th := w.catch(func() { v, err = fn() }); th != nil {
+			w.rejectPromise(p, th.v)
+			return
+		}
+		if err != nil {
+			w.rejectPromise(p, w.newError("Error", err.Error()))
+			return
+		}
+		w.resolvePromise(p, v)
+	})
+	return p
+}
+
+// After runs fn on the run's loop after d (a timer: the run stays alive).
+func (r *Realm) After(d time.Duration, fn func()) {
+	r.w.loop.setTimer(d, false, fn)
+}
+
+// Throw throws a JS error of class ("Error", "TypeError", ...) from a
+// Method's Go function.
+func (r *Realm) Throw(class, msg string) {
+	r.w.throwError(class, msg)
+}
+
+// ErrorMessage describes a thrown JS value ("TypeError: ...").
+func (r *Realm) ErrorMessage(v Value) string { return describeError(v) }
+
+// ErrorName is the name of a thrown JS error ("" if it has none).
+func (r *Realm) ErrorName(v Value) string {
+	if o, ok := v.(*Object); ok {
+		if n, ok := o.Get("name").(string); ok {
+			return n
+		}
+	}
+	return ""
+}
+
+// SetDynamic makes o answer reads of properties it does not have with
+// get(key) (an RPC stub offers every method name this way); get returns
+// ok=false for keys it does not answer.
+func (r *Realm) SetDynamic(o *Object, get func(key string) (Value, bool)) {
+	o.dynGet = get
+}
+
+// Func returns a JS function backed by fn.
+func (r *Realm) Func(name string, fn func(args []Value) Value) *Object {
+	return r.w.newFunc(name, func(_ Value, a []Value) Value { return fn(a) })
+}
+
+// HTTPRequestOf reads fetch-style arguments (a URL or Request, and an
+// init object) as new Request(input, init) would and passes the request,
+// body read to the end, to then; the promise settles with then's result.
+func (r *Realm) HTTPRequestOf(input, init Value, then func(HTTPRequest) (Value, error)) *Object {
+	w := r.w
+	var reqObj Value
+	if th := w.catch(func() { reqObj = w.construct(w.ctors["Request"], []Value{input, init}) }); th != nil {
+		return w.rejected(th.v)
+	}
+	req := w.requestOf(reqObj)
+	out := HTTPRequest{Method: req.method, URL: req.url}
+	for _, kv := range req.headers.sorted() {
+		out.Headers = append(out.Headers, kv)
+	}
+	p := w.newPromise()
+	finish := func(b []byte) {
+		out.Body = b
+		v, err := then(out)
+		if err != nil {
+			w.rejectPromise(p, w.newError("Error", err.Error()))
+			return
+		}
+		w.resolvePromise(p, v)
+	}
+	if req.body == nil || req.body.null {
+		finish(nil)
+		return p
+	}
+	w.onSettled(w.readAll(req.body), func(ab Value) {
+		var b []byte
+		if o, ok := ab.(*Object); ok {
+			b = o.bytes()
+		}
+		finish(b)
+	}, func(e Value) { w.rejectPromise(p, e) })
+	return p
+}
+
+// ResponseOf builds a JS Response from a run's result (a nested fetch).
+func (r *Realm) ResponseOf(res *RunResult) *Object {
+	h := newHeaderList()
+	for _, kv := range res.Headers {
+		h.add(kv.Name, kv.Value)
+	}
+	b := &body{null: true}
+	if res.Body != nil {
+		b = &body{data: res.Body}
+	}
+	return r.w.newResponseObject(&response{status: res.Status, statusText: res.StatusText, headers: h, body: b})
+}
+
+// ClassMethods lists the public methods of a class of the main module ("" =
+// Default), importing the module if needed; nil when there is no such class.
+func (r *Realm) ClassMethods(class string) ([]string, error) {
+	w := r.w
+	fn := w.roots.Get("_pyworkers_host").(*Object).Get("classMethods")
+	var names []string
+	if th := w.catch(func() {
+		w.iterate(w.call(fn, Undefined, class), func(v Value) { names = append(names, toString(v)) })
+	}); th != nil {
+		return nil, fmt.Errorf("%s", describeError(th.v))
+	}
+	return names, nil
+}
+
+// NewIterator returns a JS iterator over items (for an object's @@iterator).
+func (r *Realm) NewIterator(items []Value) *Object { return r.w.makeIterator(items) }
+
+// NewRequest builds a JS Request from an HTTPRequest.
+func (r *Realm) NewRequest(req HTTPRequest) *Object {
+	if req.Method == "" {
+		req.Method = "GET"
+	}
+	return r.w.requestFromHTTP(req)
+}
+
+// Log adds a line to the run's output (RunResult.Logs).
+func (r *Realm) Log(stream, line string) {
+	if r.w.run != nil && r.w.run.log != nil {
+		r.w.run.log(stream, line)
+	}
+}
+
+// NewDate returns a JS Date.
+func (r *Realm) NewDate(t time.Time) *Object {
+	return r.w.construct(r.w.ctors["Date"], []Value{float64(t.UnixMilli())}).(*Object)
+}
+
+// WaitUntil keeps the run going until p settles, as ctx.waitUntil does.
+func (r *Realm) WaitUntil(p *Object) {
+	if ctx, ok := r.w.roots.Get("_pyworkers_host").(*Object).Get("ctx").(*Object); ok {
+		if ec, ok := ctx.host.(*execContext); ok {
+			ec.waitUntil = append(ec.waitUntil, p)
+		}
+	}
+}
+
+// FinishRun ends the run's main call now with value v, as if the handler
+// had returned it (a Workflow that waits for an event stops this way; the
+// suspended Python code is dropped with the interpreter).
+func (r *Realm) FinishRun(v Value) {
+	if r.w.run != nil && r.w.run.finish != nil {
+		r.w.run.finish(v)
+	}
+}

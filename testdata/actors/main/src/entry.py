@@ -1,0 +1,118 @@
+import json
+from urllib.parse import urlparse
+
+from workers import DurableObject, Response, WorkerEntrypoint, WorkflowEntrypoint
+
+# Attempts of the "flaky" step within one run (the interpreter lives one run).
+FLAKY_ATTEMPTS = {"n": 0}
+
+
+class Counter(DurableObject):
+    def __init__(self, ctx, env):
+        super().__init__(ctx, env)
+        self.calls = 0  # in memory: starts afresh every run
+
+    async def increment(self, by=1):
+        self.calls += 1
+        n = (await self.ctx.storage.get("n")) or 0
+        n += by
+        await self.ctx.storage.put("n", n)
+        return n
+
+    async def calls_this_run(self):
+        return self.calls
+
+    async def fetch(self, request):
+        n = await self.increment(1)
+        return Response(f"count={n} path={urlparse(request.url).path}")
+
+    async def remember(self, text):
+        sql = self.ctx.storage.sql
+        sql.exec("CREATE TABLE IF NOT EXISTS notes (text TEXT)")
+        sql.exec("INSERT INTO notes VALUES (?)", text)
+        return [row["text"] for row in sql.exec("SELECT text FROM notes ORDER BY rowid").toArray()]
+
+    async def swap(self):
+        async def body(txn):
+            a = await txn.get("n")
+            await txn.put("n", (a or 0) * 10)
+            raise ValueError("rolled back")
+
+        try:
+            await self.ctx.storage.transaction(body)
+        except Exception:
+            pass
+        return await self.ctx.storage.get("n")
+
+    async def schedule(self, when_ms):
+        await self.ctx.storage.setAlarm(when_ms)
+        return await self.ctx.storage.getAlarm()
+
+    async def alarms(self):
+        return {"fired": (await self.ctx.storage.get("alarms")) or 0, "next": await self.ctx.storage.getAlarm()}
+
+    async def alarm(self, alarm_info=None):
+        fired = (await self.ctx.storage.get("alarms")) or 0
+        await self.ctx.storage.put("alarms", fired + 1)
+        print(f"alarm fired for {self.ctx.id.name}")
+
+
+class Flow(WorkflowEntrypoint):
+    async def run(self, event, step):
+        @step.do("load")
+        async def load():
+            print("side effect: load")
+            return {"n": event["payload"]["n"]}
+
+        @step.do("flaky", depends=[load], config={"retries": {"limit": 3, "delay": "10 seconds", "backoff": "constant"}})
+        async def flaky(data):
+            FLAKY_ATTEMPTS["n"] += 1
+            print(f"side effect: flaky attempt {FLAKY_ATTEMPTS['n']}")
+            if FLAKY_ATTEMPTS["n"] < 3:
+                raise ValueError(f"transient failure {FLAKY_ATTEMPTS['n']}")
+            return data["n"] * 10
+
+        value = await flaky()
+        await step.sleep("nap", "1 hour")
+        approval = await step.wait_for_event("approval", "approve", timeout="1 hour")
+
+        @step.do("finish", depends=[flaky])
+        async def finish(v):
+            print("side effect: finish")
+            return {"value": v, "approved_by": approval["payload"]["by"]}
+
+        return await finish()
+
+
+class Default(WorkerEntrypoint):
+    async def fetch(self, request):
+        path = urlparse(request.url).path
+        if path == "/do":
+            stub = self.env.COUNTER.getByName("a")
+            n = await stub.increment(2)
+            resp = await stub.fetch("http://do/inside")
+            same = await self.env.COUNTER.get(self.env.COUNTER.idFromName("a")).calls_this_run()
+            return Response(json.dumps({"n": n, "fetch": await resp.text(), "calls": same}))
+        if path == "/send":
+            for i in range(3):
+                await self.env.JOBS.send({"i": i})
+            return Response("sent")
+        if path == "/svc":
+            r = await self.env.OTHER.fetch("http://other/hi")
+            total = await self.env.OTHER.add(2, 3)
+            return Response(json.dumps({"fetch": await r.text(), "rpc": total}))
+        if path == "/missing":
+            await self.env.MISSING.fetch("http://x/")
+            return Response("unreachable")
+        if path == "/wf":
+            inst = await self.env.FLOW.create({"id": "in-run", "params": {"n": 1}})
+            return Response(json.dumps({"id": inst.id, "status": (await inst.status())["status"]}))
+        return Response("not found", status=404)
+
+    async def queue(self, batch):
+        for m in batch.messages:
+            print(f"queue {batch.queue}: {json.dumps(m.body)} attempts={m.attempts}")
+            if m.body["i"] == 1:
+                m.retry()
+            else:
+                m.ack()
