@@ -193,7 +193,7 @@ func TestWorkflowRetriesWaitAndReplay(t *testing.T) {
 	if n := strings.Count(logs, `step "flaky" attempt`); n != 2 {
 		t.Fatalf("%d failed attempts logged, want 2\n%s", n, logs)
 	}
-	if strings.Join(wr.Executed, ",") != "load,flaky" {
+	if strings.Join(wr.Executed, ",") != "load,flaky,nap" {
 		t.Fatalf("executed %v", wr.Executed)
 	}
 
@@ -212,7 +212,7 @@ func TestWorkflowRetriesWaitAndReplay(t *testing.T) {
 	if strings.Count(logs, "side effect: finish") != 1 {
 		t.Fatalf("finish did not run once:\n%s", logs)
 	}
-	if strings.Join(wr.Replayed, ",") != "load,flaky" {
+	if strings.Join(wr.Replayed, ",") != "load,flaky,nap" {
 		t.Fatalf("replayed %v", wr.Replayed)
 	}
 	if b, _ := json.Marshal(wr.Output); string(b) != `{"approved_by":"ada","value":40}` {

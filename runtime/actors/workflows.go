@@ -314,10 +314,13 @@ func (x *execution) newStep(r *runtime.Realm) *runtime.Object {
 		if x.halted != "" || x.checkControl() {
 			return p, nil
 		}
-		if _, ok := x.cached(key); !ok {
+		if _, ok := x.cached(key); ok {
+			x.replayed = append(x.replayed, key)
+		} else {
 			if err := x.record(key, "sleep", "null", 1); err != nil {
 				return nil, err
 			}
+			x.executed = append(x.executed, key)
 		}
 		resolve(runtime.Undefined)
 		return p, nil

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/actors"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/workerspec"
 )
 
@@ -33,6 +34,24 @@ Flags:
   --allow-net        let the handler's fetch() reach the network
   --timeout DUR      wall-clock limit (default 30s)
   --scheduled CRON   call scheduled() with this cron instead of fetch()
+
+Other handlers (see docs/handlers.md):
+  --queue NAME               deliver pending messages of queue NAME to queue(batch)
+  --workflow NAME            start an instance of workflow NAME (binding, workflow
+                             name or class) and run it to its end or first wait
+    --params JSON            the instance's params (event.payload)
+    --id ID                  the instance id (default: a new one)
+  --workflow-event ID TYPE [JSON]
+                             send an event to instance ID; a waiting instance
+                             runs on, replaying its completed steps
+  --do BINDING_OR_CLASS      call a Durable Object: --name NAME or --id HEX, then
+    --method M [--args JSON] an RPC method with a JSON list of arguments, or
+                             fetch() with PATH_AND_QUERY and -X/-H/-d (with
+                             --do, --method names the RPC method, -X the HTTP one)
+  --alarm                    fire the Durable Object alarms that are due
+  --alarm-all                fire every set alarm, due or not
+  --reset-state              delete the Worker's local state (bindings, objects,
+                             workflows) first; alone, only that
 `
 
 type headerFlags [][2]string
@@ -56,10 +75,12 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		allowNet                                     bool
 		timeout                                      time.Duration
 		headers                                      headerFlags
+		h                                            handlerFlags
 	)
 	fs.StringVar(&configPath, "config", "", "")
 	fs.StringVar(&envName, "env", "", "")
-	fs.StringVar(&method, "method", "", "")
+	var methodFlag string // --method: the HTTP method, or with --do the RPC method
+	fs.StringVar(&methodFlag, "method", "", "")
 	fs.StringVar(&method, "X", "", "")
 	fs.Var(&headers, "H", "")
 	fs.Var(&headers, "header", "")
@@ -68,6 +89,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&allowNet, "allow-net", false, "")
 	fs.DurationVar(&timeout, "timeout", runtime.DefaultWallClock, "")
 	fs.StringVar(&scheduled, "scheduled", "", "")
+	h.register(fs)
 	if err := fs.Parse(interleave(args)); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, runUsage)
@@ -76,13 +98,34 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "pyworkers-lsp run: %v\n\n%s", err, runUsage)
 		return 2
 	}
-	if fs.NArg() > 1 {
-		fmt.Fprintf(stderr, "pyworkers-lsp run: one PATH_AND_QUERY at most, got %q\n\n%s", fs.Args(), runUsage)
+	if h.do != "" {
+		h.rpcMethod = methodFlag
+	} else if methodFlag != "" {
+		method = methodFlag
+	}
+	positional := fs.Args()
+	if h.workflowEvent != "" {
+		if len(positional) < 1 || len(positional) > 2 {
+			fmt.Fprintf(stderr, "pyworkers-lsp run: --workflow-event ID TYPE [JSON]: got %q\n\n%s", positional, runUsage)
+			return 2
+		}
+		h.eventType = positional[0]
+		if len(positional) == 2 {
+			h.eventPayload = positional[1]
+		}
+		positional = nil
+	}
+	if msg := h.validate(scheduled != "", len(positional) > 0); msg != "" {
+		fmt.Fprintf(stderr, "pyworkers-lsp run: %s\n\n%s", msg, runUsage)
+		return 2
+	}
+	if len(positional) > 1 {
+		fmt.Fprintf(stderr, "pyworkers-lsp run: one PATH_AND_QUERY at most, got %q\n\n%s", positional, runUsage)
 		return 2
 	}
 	target := "/"
-	if fs.NArg() == 1 {
-		target = fs.Arg(0)
+	if len(positional) == 1 {
+		target = positional[0]
 	}
 	if !strings.HasPrefix(target, "/") {
 		fmt.Fprintf(stderr, "pyworkers-lsp run: the path must start with '/', got %q\n", target)
@@ -120,14 +163,28 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 	spec.AllowNet = allowNet
 	spec.Limits.WallClock = timeout
+	if h.resetState {
+		if err := actors.ResetState(spec.ProjectDir, spec.Env); err != nil {
+			fmt.Fprintf(stderr, "pyworkers-lsp run: resetting the local state: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stderr, "local state reset: %s\n", actors.StateDir(spec))
+		if !h.any() && scheduled == "" && len(positional) == 0 {
+			return 0
+		}
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	engine := runtime.NewEngine(runtime.EngineOptions{})
+	engine := actors.NewEngine(runtime.EngineOptions{})
 	defer engine.Close()
 	if err := engine.Warm(ctx, warmProgress(stderr)); err != nil {
 		fmt.Fprintf(stderr, "pyworkers-lsp run: %v\n", err)
 		return 1
+	}
+	req := runtime.HTTPRequest{Method: strings.ToUpper(method), URL: "http://localhost:8787" + target, Headers: headers, Body: body}
+	if h.any() {
+		return h.run(ctx, engine, spec, req, len(positional) > 0, stdout, stderr)
 	}
 	var res *runtime.RunResult
 	if scheduled != "" {
@@ -148,7 +205,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 func interleave(args []string) []string {
 	var flags, pos []string
 	takesValue := map[string]bool{"-config": true, "-env": true, "-method": true, "-X": true, "-H": true, "-header": true,
-		"-data": true, "-d": true, "-timeout": true, "-scheduled": true}
+		"-data": true, "-d": true, "-timeout": true, "-scheduled": true, "-queue": true, "-workflow": true, "-params": true,
+		"-id": true, "-workflow-event": true, "-do": true, "-name": true, "-args": true}
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {
