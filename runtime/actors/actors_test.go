@@ -38,6 +38,13 @@ func workspace(t *testing.T) (main, other runtime.WorkerSpec) {
 	needRuntime(t)
 	dir := t.TempDir()
 	copyTree(t, "../../testdata/actors", dir)
+	// With PYWORKERS_TEST_SDK (a workers-runtime-sdk src folder) every test
+	// runs against Cloudflare's SDK, vendored as pywrangler does.
+	if src := os.Getenv("PYWORKERS_TEST_SDK"); src != "" {
+		for _, w := range []string{"main", "other"} {
+			copyTree(t, filepath.Join(src, "workers"), filepath.Join(dir, w, "python_modules", "workers"))
+		}
+	}
 	var err error
 	if main, err = workerspec.Load(filepath.Join(dir, "main", "wrangler.jsonc"), ""); err != nil {
 		t.Fatal(err)
@@ -296,5 +303,29 @@ func TestServiceBindingFetchAndRPC(t *testing.T) {
 	}
 	if res.Error == nil || !strings.Contains(res.Error.Message, `service "no-such-worker": no Worker of that name`) {
 		t.Fatalf("missing service: %+v", res.Error)
+	}
+}
+
+func TestWorkflowImplicitDependencies(t *testing.T) {
+	spec, _ := workspace(t)
+	spec.CompatibilityFlags = append(spec.CompatibilityFlags, "python_workflows_implicit_dependencies")
+	wr, err := StartWorkflow(context.Background(), engine, spec, "chain", "", `{"start": 41}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wr.Status != StatusComplete {
+		t.Fatalf("status %q error %q\n%s", wr.Status, wr.Error, logText(wr.Result))
+	}
+	if b, _ := json.Marshal(wr.Output); string(b) != `{"attempt":1,"sum":42}` {
+		t.Fatalf("output %s", b)
+	}
+	// Without the flag the SDK is in legacy mode: a parameter needs depends=.
+	spec.CompatibilityFlags = spec.CompatibilityFlags[:len(spec.CompatibilityFlags)-1]
+	wr, err = StartWorkflow(context.Background(), engine, spec, "chain", "", `{"start": 1}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wr.Status != StatusErrored || !strings.Contains(wr.Error, "TypeError") {
+		t.Fatalf("legacy mode: status %q error %q", wr.Status, wr.Error)
 	}
 }

@@ -84,6 +84,21 @@ class Flow(WorkflowEntrypoint):
         return await finish()
 
 
+class Chain(WorkflowEntrypoint):
+    """Implicit dependencies (python_workflows_implicit_dependencies)."""
+
+    async def run(self, event, step):
+        @step.do()
+        async def first():
+            return event["payload"]["start"]
+
+        @step.do(config={"retries": {"limit": 0}})
+        async def second(first, ctx):
+            return {"sum": first + 1, "attempt": ctx["attempt"]}
+
+        return await second()
+
+
 class Default(WorkerEntrypoint):
     async def fetch(self, request):
         path = urlparse(request.url).path
