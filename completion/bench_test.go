@@ -129,7 +129,7 @@ func TestEditThenCompleteLatency(t *testing.T) {
 	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
 	p50, p99 := d[len(d)/2], d[len(d)*99/100]
 	t.Logf("edit+complete over 200 runs: p50 %v, p99 %v", p50, p99)
-	if p50 > 100*time.Millisecond {
+	if p50 > 100*time.Millisecond && !raceEnabled {
 		t.Errorf("median %v: far beyond the 5 ms budget", p50)
 	}
 }

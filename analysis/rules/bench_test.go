@@ -150,7 +150,7 @@ func TestKeystrokeLatency5k(t *testing.T) {
 		sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
 		p50, p99 := times[len(times)/2], times[len(times)*99/100]
 		t.Logf("keystroke (reparse + facts + all rules, incremental facts %v) on %d lines: p50 %v, p99 %v", incremental, strings.Count(src, "\n"), p50, p99)
-		if p99 > 500*time.Millisecond {
+		if p99 > 500*time.Millisecond && !raceEnabled {
 			t.Errorf("p99 %v is far beyond the 15 ms budget", p99)
 		}
 	}

@@ -1,0 +1,7 @@
+//go:build race
+
+package rules
+
+// raceEnabled: timing checks are meaningless under the race detector,
+// which slows code down 5–20×.
+const raceEnabled = true
