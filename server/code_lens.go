@@ -14,6 +14,7 @@ import (
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/pyfacts"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/actors"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/workerspec"
 )
 
@@ -30,13 +31,22 @@ func init() {
 // RunArgs are a lens's command arguments: which handler, and the request.
 type RunArgs struct {
 	URI     protocol.DocumentURI `json:"uri"`
-	Kind    string               `json:"kind"` // fetch | scheduled
+	Kind    string               `json:"kind"` // fetch | scheduled | queue | workflow | durable-fetch | durable-rpc | alarm
 	Class   string               `json:"class,omitempty"`
 	Method  string               `json:"method,omitempty"`
 	Path    string               `json:"path,omitempty"`
 	Headers []string             `json:"headers,omitempty"` // "Name: value"
 	Body    string               `json:"body,omitempty"`
 	Cron    string               `json:"cron,omitempty"`
+	Queue   string               `json:"queue,omitempty"`
+	// Workflow is the workflows binding; Params its JSON params.
+	Workflow string `json:"workflow,omitempty"`
+	Params   string `json:"params,omitempty"`
+	// Binding, Name, RPC and Args pick a Durable Object and its method.
+	Binding string `json:"binding,omitempty"`
+	Name    string `json:"name,omitempty"`
+	RPC     string `json:"rpc,omitempty"`
+	Args    string `json:"args,omitempty"` // a JSON array
 }
 
 // requestSpec is one request chosen by `# pyworkers:` comments above a
@@ -52,6 +62,34 @@ type requestSpec struct {
 	method, path string
 	headers      []string
 	body         string
+}
+
+// objectComments reads `# pyworkers: name NAME`, `# pyworkers: args [..]`
+// and `# pyworkers: params {..}` above a Durable Object method or a
+// workflow's run (defaults: name "default", args [], params null).
+func objectComments(src string, offset int) (name, args, params string) {
+	name, args = "default", "[]"
+	lineStart := strings.LastIndexByte(src[:offset], '\n') + 1
+	for end := lineStart - 1; end > 0; {
+		start := strings.LastIndexByte(src[:end], '\n') + 1
+		line := strings.TrimSpace(src[start:end])
+		if !strings.HasPrefix(line, "#") {
+			break
+		}
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(strings.TrimPrefix(line, "#")), "pyworkers:"); ok {
+			word, arg, _ := strings.Cut(strings.TrimSpace(rest), " ")
+			switch word {
+			case "name":
+				name = strings.TrimSpace(arg)
+			case "args":
+				args = strings.TrimSpace(arg)
+			case "params":
+				params = strings.TrimSpace(arg)
+			}
+		}
+		end = start - 1
+	}
+	return name, args, params
 }
 
 var httpMethods = map[string]bool{"GET": true, "POST": true, "PUT": true, "PATCH": true, "DELETE": true, "HEAD": true, "OPTIONS": true}
@@ -140,9 +178,57 @@ func codeLens(ctx context.Context, s *Server, snap *Snapshot, params json.RawMes
 			}
 		}
 	}
+	var consumers []string
+	if qs := env.Block.Path("queues", "consumers"); qs != nil {
+		for _, it := range qs.Items {
+			if q := it.Get("queue").String(); q != "" {
+				consumers = append(consumers, q)
+			}
+		}
+	}
 	for _, c := range m.Classes {
-		if c.TopLevel && c.HasBase("WorkerEntrypoint") {
+		if !c.TopLevel {
+			continue
+		}
+		switch {
+		case c.HasBase("WorkerEntrypoint"):
 			handlers(c.Name, c.Method("fetch"), c.Method("scheduled"))
+			if q := c.Method("queue"); q != nil {
+				for _, name := range consumers {
+					lens(q, fmt.Sprintf("▶ Deliver queue messages (%s)", name), RunArgs{Kind: "queue", Class: c.Name, Queue: name})
+				}
+			}
+		case c.HasBase("WorkflowEntrypoint"):
+			if run := c.Method("run"); run != nil {
+				_, _, params := objectComments(doc.Text(), run.Outer().Start)
+				for _, b := range env.BindingsOf("Workflow") {
+					if b.Field("class_name") == c.Name {
+						lens(run, fmt.Sprintf("▶ Start workflow (%s)", b.Name), RunArgs{Kind: "workflow", Class: c.Name, Workflow: b.Name, Params: params})
+					}
+				}
+			}
+		case c.HasBase("DurableObject"):
+			var binding string
+			for _, b := range env.BindingsOf("DurableObjectNamespace") {
+				if b.Field("class_name") == c.Name {
+					binding = b.Name
+					break
+				}
+			}
+			if binding == "" {
+				continue // not bound in this environment: nothing can reach it
+			}
+			for _, meth := range c.Methods {
+				name, args, _ := objectComments(doc.Text(), meth.Outer().Start)
+				switch {
+				case meth.Name == "fetch":
+					lens(meth, fmt.Sprintf("▶ Run Durable Object fetch (%s)", name), RunArgs{Kind: "durable-fetch", Class: c.Name, Binding: binding, Name: name, Method: "GET", Path: "/"})
+				case meth.Name == "alarm":
+					lens(meth, "▶ Fire due alarms", RunArgs{Kind: "alarm", Class: c.Name, Binding: binding})
+				case !strings.HasPrefix(meth.Name, "_") && !durableHandlerNames[meth.Name]:
+					lens(meth, fmt.Sprintf("▶ Call %s(%s) on %s", meth.Name, strings.Trim(args, "[]"), name), RunArgs{Kind: "durable-rpc", Class: c.Name, Binding: binding, Name: name, RPC: meth.Name, Args: args})
+				}
+			}
 		}
 	}
 	// Legacy module-level handlers.
@@ -158,6 +244,10 @@ func codeLens(ctx context.Context, s *Server, snap *Snapshot, params json.RawMes
 	handlers("", onFetch, onScheduled)
 	return lenses, nil
 }
+
+// durableHandlerNames are the runtime's own Durable Object handlers, which
+// are not RPC methods.
+var durableHandlerNames = map[string]bool{"webSocketMessage": true, "webSocketClose": true, "webSocketError": true}
 
 // runHandler executes a lens: it runs the handler in the embedded runtime,
 // writes the full result to a file in the project's state folder and shows
@@ -218,6 +308,37 @@ func runHandler(ctx context.Context, s *Server, snap *Snapshot, raw json.RawMess
 	case "scheduled":
 		request = "scheduled " + args.Cron
 		res, err = eng.RunScheduled(ctx, spec, args.Cron, time.Now())
+	case "queue":
+		request = "queue " + args.Queue
+		var d *actors.QueueDelivery
+		if d, err = actors.DeliverQueue(ctx, eng, spec, args.Queue); err == nil {
+			res = queueResult(d)
+		}
+	case "workflow":
+		request = "workflow " + args.Workflow
+		var wr *actors.WorkflowResult
+		if wr, err = actors.StartWorkflow(ctx, eng, spec, args.Workflow, "", args.Params); err == nil {
+			res = workflowResult(wr)
+		}
+	case "durable-fetch":
+		request = fmt.Sprintf("%s.getByName(%q).fetch %s %s", args.Binding, args.Name, args.Method, args.Path)
+		res, err = actors.CallDurableObject(ctx, eng, spec, actors.DurableObjectCall{Binding: args.Binding, Name: args.Name,
+			Request: &runtime.HTTPRequest{Method: args.Method, URL: "http://localhost:8787" + args.Path}})
+	case "durable-rpc":
+		request = fmt.Sprintf("%s.getByName(%q).%s(%s)", args.Binding, args.Name, args.RPC, strings.Trim(args.Args, "[]"))
+		var callArgs []any
+		if args.Args != "" {
+			if jerr := json.Unmarshal([]byte(args.Args), &callArgs); jerr != nil {
+				return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, "`# pyworkers: args` must be a JSON array: "+jerr.Error())
+			}
+		}
+		res, err = actors.CallDurableObject(ctx, eng, spec, actors.DurableObjectCall{Binding: args.Binding, Name: args.Name, Method: args.RPC, Args: callArgs})
+	case "alarm":
+		request = "alarms of " + args.Class
+		var runs []actors.AlarmRun
+		if runs, err = actors.FireAlarms(ctx, eng, spec, time.Now(), true); err == nil {
+			res = alarmResult(runs)
+		}
 	default:
 		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, "unknown handler kind "+args.Kind)
 	}
@@ -253,6 +374,57 @@ func runHandler(ctx context.Context, s *Server, snap *Snapshot, raw json.RawMess
 	return map[string]any{"summary": summary, "status": res.Status, "resultFile": resultPath}, nil
 }
 
+// queueResult turns a delivery into a result whose output lists what
+// happened to each message.
+func queueResult(d *actors.QueueDelivery) *runtime.RunResult {
+	res := &runtime.RunResult{}
+	if d.Result != nil {
+		res = d.Result
+	}
+	if len(d.Messages) == 0 {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("no pending messages in queue %q (send some with the Queue binding first)", d.Queue))
+	}
+	for _, m := range d.Messages {
+		res.Logs = append(res.Logs, runtime.LogLine{Stream: "queue", Text: fmt.Sprintf("message %s: %s (attempt %d)", m.ID, m.Outcome, m.Attempts)})
+	}
+	res.Logs = append(res.Logs, runtime.LogLine{Stream: "queue", Text: fmt.Sprintf("%d message(s) left in %s", d.Left, d.Queue)})
+	return res
+}
+
+func workflowResult(wr *actors.WorkflowResult) *runtime.RunResult {
+	res := &runtime.RunResult{}
+	if wr.Result != nil {
+		res = wr.Result
+	}
+	out, _ := json.Marshal(wr.Output)
+	res.Logs = append(res.Logs, runtime.LogLine{Stream: "workflow", Text: fmt.Sprintf("instance %s: %s; executed %v, replayed %v; output %s", wr.ID, wr.Status, wr.Executed, wr.Replayed, out)})
+	if wr.WaitingFor != "" {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("waiting for event %q: send it with the pyworkers.sendWorkflowEvent command (instance %s)", wr.WaitingFor, wr.ID))
+	}
+	if wr.Error != "" && res.Error == nil {
+		res.Error = &runtime.RunError{Kind: "exception", Message: wr.Error}
+	}
+	return res
+}
+
+func alarmResult(runs []actors.AlarmRun) *runtime.RunResult {
+	res := &runtime.RunResult{}
+	if len(runs) == 0 {
+		res.Warnings = append(res.Warnings, "no alarm is set (call ctx.storage.setAlarm first)")
+	}
+	for _, a := range runs {
+		if a.Result != nil {
+			res.Logs = append(res.Logs, a.Result.Logs...)
+			res.Duration += a.Result.Duration
+			if a.Result.Error != nil && res.Error == nil {
+				res.Error = a.Result.Error
+			}
+		}
+		res.Logs = append(res.Logs, runtime.LogLine{Stream: "alarm", Text: fmt.Sprintf("%s %s: alarm() called", a.Class, a.Name)})
+	}
+	return res
+}
+
 // runSummary is the one-line outcome: "200 OK · 12 ms".
 func runSummary(kind string, res *runtime.RunResult) string {
 	ms := fmt.Sprintf("%d ms", res.Duration.Milliseconds())
@@ -279,6 +451,10 @@ func formatRun(request string, res *runtime.RunResult) string {
 		if len(res.Body) > 0 && res.Body[len(res.Body)-1] != '\n' {
 			b.WriteString("\n")
 		}
+	}
+	if res.Value != nil {
+		v, _ := json.MarshalIndent(res.Value, "", "  ")
+		fmt.Fprintf(&b, "returned %s\n", v)
 	}
 	if res.Error != nil {
 		fmt.Fprintf(&b, "\n### error (%s)\n%s\n", res.Error.Kind, res.Error.Error())

@@ -15,6 +15,7 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/actors"
 )
 
 // runtimeState owns the embedded Python runtime for code lenses.
@@ -120,10 +121,11 @@ func (r *runtimeState) engineFor(ctx context.Context) (*runtime.Engine, error) {
 	return r.engine, nil
 }
 
-// newEngine builds the runtime engine; replaced when simulated bindings
-// are plugged in.
-var newEngine = func(s *Server) *runtime.Engine {
-	return runtime.NewEngine(runtime.EngineOptions{Logger: s.log})
+// newEngine builds the runtime engine with every simulated binding (one
+// engine serves every Worker of the workspace: bindings pick each Worker's
+// state from the run's spec).
+func newEngine(s *Server) *runtime.Engine {
+	return actors.NewEngine(runtime.EngineOptions{Logger: s.log})
 }
 
 func (r *runtimeState) close() {

@@ -1,0 +1,91 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/actors"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/workerspec"
+)
+
+// Commands on the local state the simulated bindings keep in
+// <worker>/.pyworkers/state/<env>/.
+const (
+	CommandResetState        = "pyworkers.resetState"
+	CommandSendWorkflowEvent = "pyworkers.sendWorkflowEvent"
+)
+
+func init() {
+	registerCommand(CommandResetState, resetState)
+	registerCommand(CommandSendWorkflowEvent, sendWorkflowEvent)
+}
+
+// stateArgs name a file of the Worker (any file in its folder; without it,
+// every Worker of the workspace).
+type stateArgs struct {
+	URI protocol.DocumentURI `json:"uri"`
+}
+
+func resetState(ctx context.Context, s *Server, snap *Snapshot, raw json.RawMessage) (any, error) {
+	var list []stateArgs
+	json.Unmarshal(raw, &list)
+	workers := snap.Workers()
+	if len(list) == 1 && list[0].URI != "" {
+		w := snap.WorkerFor(uriToPath(list[0].URI))
+		if w == nil {
+			return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, "no wrangler config found for "+string(list[0].URI))
+		}
+		workers = workers[:0]
+		workers = append(workers, w)
+	}
+	env := snap.Settings().Environment
+	var reset []string
+	for _, w := range workers {
+		if err := actors.ResetState(w.Dir, env); err != nil {
+			return nil, jsonrpc2.NewError(jsonrpc2.InternalError, fmt.Sprintf("resetting %s: %v", w.Dir, err))
+		}
+		reset = append(reset, w.Dir)
+	}
+	s.showMessage(protocol.MessageTypeInfo, fmt.Sprintf("pyworkers: local state reset for %d Worker(s)", len(reset)))
+	return map[string]any{"reset": reset}, nil
+}
+
+type workflowEventArgs struct {
+	URI      protocol.DocumentURI `json:"uri"`
+	Instance string               `json:"instance"`
+	Type     string               `json:"type"`
+	Payload  json.RawMessage      `json:"payload"`
+}
+
+// sendWorkflowEvent delivers an event to a waiting workflow instance and
+// runs it on (step.wait_for_event in local mode).
+func sendWorkflowEvent(ctx context.Context, s *Server, snap *Snapshot, raw json.RawMessage) (any, error) {
+	var list []workflowEventArgs
+	if err := json.Unmarshal(raw, &list); err != nil || len(list) != 1 || list[0].Instance == "" || list[0].Type == "" {
+		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, "pyworkers.sendWorkflowEvent takes {uri, instance, type, payload}")
+	}
+	a := list[0]
+	w := snap.WorkerFor(uriToPath(a.URI))
+	if w == nil {
+		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, "no wrangler config found for "+string(a.URI))
+	}
+	spec, err := workerspec.FromEnvironment(w, snap.Env(w))
+	if err != nil {
+		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, err.Error())
+	}
+	eng, err := s.runtime.engineFor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	payload := string(a.Payload)
+	wr, err := actors.SendWorkflowEvent(ctx, eng, spec, a.Instance, a.Type, payload)
+	if err != nil {
+		return nil, jsonrpc2.NewError(jsonrpc2.InternalError, err.Error())
+	}
+	s.showMessage(protocol.MessageTypeInfo, fmt.Sprintf("pyworkers: workflow %s is %s", wr.ID, wr.Status))
+	return map[string]any{"id": wr.ID, "status": wr.Status, "output": wr.Output, "waitingFor": wr.WaitingFor}, nil
+}
