@@ -56,9 +56,10 @@ func (m *Module) isSelfEnv(n *Node) bool {
 // a legacy handler's env parameter (or a helper's parameter named env), in
 // `e.NAME` after `e = self.env`, and in `workers.env.NAME` / the SDK's
 // `from workers import env`.
-func (m *Module) collectEnvUses() {
+// s is one top-level statement: an env name is local to a function.
+func (m *Module) collectEnvUses(s *stmtFacts, moduleEnv string) {
 	envNames := map[*Node]map[string]bool{} // function_definition → local names holding env
-	for _, f := range m.funcs {
+	for _, f := range s.funcs {
 		names := map[string]bool{}
 		if p := f.EnvParam(); p != nil {
 			names[p.Name] = true
@@ -66,7 +67,7 @@ func (m *Module) collectEnvUses() {
 		envNames[f.Node] = names
 	}
 	// Aliases: `x = self.env` / `x = env` inside a function body.
-	m.Root.Walk(func(n *Node) bool {
+	s.top().Walk(func(n *Node) bool {
 		if n.Type != "assignment" {
 			return true
 		}
@@ -83,13 +84,7 @@ func (m *Module) collectEnvUses() {
 		}
 		return true
 	})
-	moduleEnv := ""
-	for _, imp := range m.Imports {
-		if imp.Module == "workers" && imp.Name == "env" {
-			moduleEnv = imp.Alias
-		}
-	}
-	m.Root.Walk(func(n *Node) bool {
+	s.top().Walk(func(n *Node) bool {
 		if n.Type != "attribute" {
 			return true
 		}
@@ -114,9 +109,9 @@ func (m *Module) collectEnvUses() {
 		}
 		use := &EnvUse{Name: name, NameNode: attr, Expr: n}
 		if fn := EnclosingFunc(n); fn != nil {
-			use.Func = m.funcOf[fn]
+			use.Func = s.funcOf(fn)
 		}
-		m.EnvUses = append(m.EnvUses, use)
+		s.envUses = append(s.envUses, use)
 		return true
 	})
 }

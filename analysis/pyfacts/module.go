@@ -1,6 +1,7 @@
 package pyfacts
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/pysyntax"
@@ -32,8 +33,9 @@ type Module struct {
 	// "np" → "numpy", "randint" → "random.randint".
 	aliases map[string]string
 	funcs   []*Func
-	funcOf  map[*Node]*Func
-	callees map[*Node]string
+	// stmts are the top-level statements with their facts (or the whole
+	// tree, when it does not parse as a module), in source order.
+	stmts []*stmtFacts
 }
 
 // Import is one imported name.
@@ -118,14 +120,15 @@ type EnvUse struct {
 // Parse derives the facts of a file.
 func Parse(path string, f *pysyntax.File) *Module { return ParseIncremental(path, f, nil) }
 
-// ParseIncremental derives the facts of a file, reusing the syntax of the
-// top-level statements that are unchanged since prev (the facts of an
-// earlier version of the same file; nil for none). A caller that keeps
-// each file's Module per snapshot passes the previous one here, so a
-// keystroke in a 5,000-line module re-walks only the edited statement.
-// The result does not share memory with prev.
+// ParseIncremental derives the facts of a file, reusing the syntax and
+// facts of the top-level statements that are unchanged since prev (the
+// facts of an earlier version of the same file; nil for none). A caller
+// that keeps each file's Module per snapshot passes the previous one here,
+// so a keystroke in a 5,000-line module re-walks only the edited
+// statement. Statements that did not move are shared with prev (neither
+// is ever modified); ones that moved are copied with shifted offsets.
 func ParseIncremental(path string, f *pysyntax.File, prev *Module) *Module {
-	m := &Module{Path: path, Src: f.Text(), Lines: f.Lines(), aliases: map[string]string{}, funcOf: map[*Node]*Func{}}
+	m := &Module{Path: path, Src: f.Text(), Lines: f.Lines(), aliases: map[string]string{}}
 	tree := f.Tree()
 	if tree == nil {
 		return m
@@ -133,17 +136,31 @@ func ParseIncremental(path string, f *pysyntax.File, prev *Module) *Module {
 	defer tree.Close()
 	// About one node per 2.5 bytes of typical Python; the walk retries with
 	// the exact count when the guess is short.
-	m.Root = build(tree, len(m.Src)/2+64, m.Src, prev)
-	m.collect()
+	var old []*stmtFacts
+	m.Root, m.stmts, old = build(tree, len(m.Src)/2+64, m.Src, prev)
+	m.collect(prev, old)
 	return m
+}
+
+// stmtAt returns the statement whose range holds off, or nil.
+func (m *Module) stmtAt(off int) *stmtFacts {
+	i := sort.Search(len(m.stmts), func(i int) bool { return m.stmts[i].top().End > off })
+	if i < len(m.stmts) && m.stmts[i].top().Start <= off {
+		return m.stmts[i]
+	}
+	return nil
 }
 
 // Callee returns the resolved dotted name of a call's function ("" when
 // it is not a plain name chain). Names of calls are resolved once, when
 // the module is parsed: most rules ask for every call.
 func (m *Module) Callee(call *Node) string {
-	if name, ok := m.callees[call]; ok {
-		return name
+	if s := m.stmtAt(call.Start); s != nil {
+		for i, c := range s.calls {
+			if c == call {
+				return s.callees[i]
+			}
+		}
 	}
 	return m.Resolve(call.Child("function"))
 }
@@ -245,39 +262,144 @@ func Statement(n *Node) *Node {
 	return nil
 }
 
-func (m *Module) collect() {
-	m.Root.Walk(func(n *Node) bool {
-		switch n.Type {
-		case "ERROR":
-			m.ErrorRanges = append(m.ErrorRanges, [2]int{n.Start, n.End})
-			return true
-		case "import_statement", "import_from_statement", "future_import_statement":
-			m.addImport(n)
-			return false
-		case "class_definition":
-			m.addClass(n)
-		case "function_definition":
-			m.addFunc(n)
-		case "call":
-			m.Calls = append(m.Calls, n)
-		case "return_statement":
-			m.Returns = append(m.Returns, n)
-		case "except_clause":
-			m.Excepts = append(m.Excepts, n)
+// collect finds the facts of every statement, reusing those of prev's
+// statements (old[i] for statement i) when the imports they were resolved
+// through are the same.
+func (m *Module) collect(prev *Module, old []*stmtFacts) {
+	// Names resolve through every import of the module (and class bases
+	// through those before the class): facts are reused only when the
+	// import-bearing statements are the same ones, in the same order.
+	sameImports := old != nil
+	if sameImports {
+		var was []string
+		for _, s := range prev.stmts {
+			if s.hasImport {
+				was = append(was, prev.Text(s.top()))
+			}
 		}
-		if n.Missing {
-			m.ErrorRanges = append(m.ErrorRanges, [2]int{n.Start, n.End})
+		k := 0
+		for i, s := range m.stmts {
+			has := s.hasImport
+			if old[i] == nil {
+				has = hasImportNode(s.nodes)
+			} else if old[i] != s {
+				has = old[i].hasImport
+			}
+			if has {
+				if k >= len(was) || was[k] != m.Text(s.top()) {
+					sameImports = false
+					break
+				}
+				k++
+			}
 		}
-		return true
-	})
-	m.collectEnvUses()
-	m.callees = make(map[*Node]string, len(m.Calls))
-	for _, c := range m.Calls {
-		m.callees[c] = m.Resolve(c.Child("function"))
+		sameImports = sameImports && k == len(was)
+	}
+	fresh := make([]bool, len(m.stmts))
+	imports := 0
+	for i, s := range m.stmts {
+		o := (*stmtFacts)(nil)
+		if old != nil {
+			o = old[i]
+		}
+		switch {
+		case o != nil && sameImports && o.importsBefore == imports:
+			if o != s {
+				shiftedFacts(s, o)
+			}
+			for _, imp := range s.imports {
+				m.bindImport(imp)
+			}
+		case o == s:
+			// Shared nodes, facts found again.
+			s = &stmtFacts{nodes: o.nodes, kids: o.kids}
+			m.stmts[i] = s
+			fallthrough
+		default:
+			fresh[i] = true
+			s.importsBefore = imports
+			m.collectStmt(s)
+		}
+		if s.hasImport {
+			imports++
+		}
+	}
+	moduleEnv := ""
+	for _, s := range m.stmts {
+		for _, imp := range s.imports {
+			if imp.Module == "workers" && imp.Name == "env" {
+				moduleEnv = imp.Alias
+			}
+		}
+	}
+	for i, s := range m.stmts {
+		if fresh[i] {
+			s.callees = make([]string, len(s.calls))
+			for j, c := range s.calls {
+				s.callees[j] = m.Resolve(c.Child("function"))
+			}
+			m.collectEnvUses(s, moduleEnv)
+		}
+	}
+	for _, s := range m.stmts {
+		m.Imports = append(m.Imports, s.imports...)
+		m.Classes = append(m.Classes, s.classes...)
+		m.Functions = append(m.Functions, s.functions...)
+		m.funcs = append(m.funcs, s.funcs...)
+		m.EnvUses = append(m.EnvUses, s.envUses...)
+		m.Calls = append(m.Calls, s.calls...)
+		m.Returns = append(m.Returns, s.returns...)
+		m.Excepts = append(m.Excepts, s.excepts...)
+		m.ErrorRanges = append(m.ErrorRanges, s.errorRanges...)
 	}
 }
 
-func (m *Module) addImport(stmt *Node) {
+// collectStmt finds the facts of one statement but its callees and env
+// uses, which need every import of the module.
+func (m *Module) collectStmt(s *stmtFacts) {
+	s.top().Walk(func(n *Node) bool {
+		switch n.Type {
+		case "ERROR":
+			s.errorRanges = append(s.errorRanges, [2]int{n.Start, n.End})
+			return true
+		case "import_statement", "import_from_statement", "future_import_statement":
+			s.hasImport = true
+			m.addImport(s, n)
+			return false
+		case "class_definition":
+			m.addClass(s, n)
+		case "function_definition":
+			m.addFunc(s, n)
+		case "call":
+			s.calls = append(s.calls, n)
+		case "return_statement":
+			s.returns = append(s.returns, n)
+		case "except_clause":
+			s.excepts = append(s.excepts, n)
+		}
+		if n.Missing {
+			s.errorRanges = append(s.errorRanges, [2]int{n.Start, n.End})
+		}
+		return true
+	})
+}
+
+// bindImport records the local name an import binds.
+func (m *Module) bindImport(imp *Import) {
+	switch {
+	case imp.Name == "*":
+	case imp.Stmt.Type == "import_statement":
+		if imp.Node.Parent != nil && imp.Node.Parent.Type == "aliased_import" {
+			m.aliases[imp.Alias] = imp.Module
+		} else {
+			m.aliases[imp.Alias] = imp.Alias
+		}
+	case !strings.HasPrefix(imp.Module, "."):
+		m.aliases[imp.Alias] = imp.Module + "." + imp.Name
+	}
+}
+
+func (m *Module) addImport(s *stmtFacts, stmt *Node) {
 	top := AtModuleLoad(stmt)
 	if stmt.Type == "import_statement" {
 		for _, c := range stmt.ChildrenIn("name") {
@@ -296,7 +418,7 @@ func (m *Module) addImport(stmt *Node) {
 			default:
 				continue
 			}
-			m.Imports = append(m.Imports, imp)
+			s.imports = append(s.imports, imp)
 		}
 		return
 	}
@@ -317,14 +439,14 @@ func (m *Module) addImport(stmt *Node) {
 		if !strings.HasPrefix(mod, ".") {
 			m.aliases[imp.Alias] = mod + "." + imp.Name
 		}
-		m.Imports = append(m.Imports, imp)
+		s.imports = append(s.imports, imp)
 	}
 	if len(stmt.ChildrenIn("name")) == 0 && modNode != nil { // from M import *
-		m.Imports = append(m.Imports, &Import{Stmt: stmt, TopLevel: top, Module: mod, Node: modNode, Name: "*"})
+		s.imports = append(s.imports, &Import{Stmt: stmt, TopLevel: top, Module: mod, Node: modNode, Name: "*"})
 	}
 }
 
-func (m *Module) addClass(n *Node) {
+func (m *Module) addClass(s *stmtFacts, n *Node) {
 	c := &Class{Node: n, NameNode: n.Child("name"), TopLevel: n.Parent != nil && n.Parent.Type == "module" ||
 		n.Parent != nil && n.Parent.Type == "decorated_definition" && n.Parent.Parent != nil && n.Parent.Parent.Type == "module"}
 	c.Name = m.Text(c.NameNode)
@@ -341,10 +463,10 @@ func (m *Module) addClass(n *Node) {
 			c.BaseNodes = append(c.BaseNodes, b)
 		}
 	}
-	m.Classes = append(m.Classes, c)
+	s.classes = append(s.classes, c)
 }
 
-func (m *Module) addFunc(n *Node) {
+func (m *Module) addFunc(s *stmtFacts, n *Node) {
 	f := &Func{Node: n, NameNode: n.Child("name"), Body: n.Child("body"), Async: IsAsyncDef(n)}
 	f.Name = m.Text(f.NameNode)
 	if p := n.Parent; p != nil && p.Type == "decorated_definition" {
@@ -376,24 +498,39 @@ func (m *Module) addFunc(n *Node) {
 	outer := f.Outer()
 	switch {
 	case outer.Parent != nil && outer.Parent.Type == "module":
-		m.Functions = append(m.Functions, f)
+		s.functions = append(s.functions, f)
 	case outer.Parent != nil && outer.Parent.Type == "block" && outer.Parent.Parent != nil && outer.Parent.Parent.Type == "class_definition":
 		cls := outer.Parent.Parent
-		for i := len(m.Classes) - 1; i >= 0; i-- {
-			if m.Classes[i].Node == cls {
-				f.Class = m.Classes[i]
-				m.Classes[i].Methods = append(m.Classes[i].Methods, f)
+		for i := len(s.classes) - 1; i >= 0; i-- {
+			if s.classes[i].Node == cls {
+				f.Class = s.classes[i]
+				s.classes[i].Methods = append(s.classes[i].Methods, f)
 				break
 			}
 		}
 	}
-	m.funcs = append(m.funcs, f)
-	m.funcOf[n] = f
+	s.funcs = append(s.funcs, f)
 }
 
 // FuncOf returns the Func of a function_definition node, or nil.
 func (m *Module) FuncOf(def *Node) *Func {
-	return m.funcOf[def]
+	if def == nil {
+		return nil
+	}
+	if s := m.stmtAt(def.Start); s != nil {
+		return s.funcOf(def)
+	}
+	return nil
+}
+
+// funcOf returns the Func of a function_definition node in s, or nil.
+func (s *stmtFacts) funcOf(def *Node) *Func {
+	for _, f := range s.funcs {
+		if f.Node == def {
+			return f
+		}
+	}
+	return nil
 }
 
 // AllFuncs returns every function definition, nested ones included.
