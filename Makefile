@@ -43,8 +43,11 @@ vet:
 fmt-check:
 	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
+# One package at a time (-p 1): several packages boot Python interpreters,
+# and under the race detector on two cores they starve each other when run
+# side by side (wall-clock limits then fire); one at a time is faster.
 unit: runtime-warm
-	$(GO) test -race -count=1 -timeout 20m ./...
+	$(GO) test -race -count=1 -p 1 -timeout 30m ./...
 
 # Each fuzz target for a few seconds beyond its checked-in seeds.
 fuzz:
