@@ -128,6 +128,15 @@ def _idempotent_new(cls, obj):
     return object.__new__(cls)
 
 
+# JS values handed to Python as they are: plain data, and web platform
+# objects users pass straight back to JS (a KV or R2 body stream).
+_UNWRAPPED_CLASSES = {
+    None, "Object", "Array", "Function",
+    "ReadableStream", "WritableStream", "TransformStream", "ArrayBuffer", "Uint8Array",
+    "Blob", "File", "Headers", "FormData", "URL",
+}
+
+
 class _BindingWrapper:
     """Converts arguments to JS and results to Python around a JS object."""
 
@@ -139,7 +148,7 @@ class _BindingWrapper:
         self._binding = binding
 
     def _wrap(self, value):
-        if isinstance(value, JsProxy) and _constructor_name(value) not in (None, "Object", "Array", "Function"):
+        if isinstance(value, JsProxy) and _constructor_name(value) not in _UNWRAPPED_CLASSES:
             if callable(value):
                 return _RpcStubWrapper(value)
             return _BindingWrapper(value)
@@ -235,9 +244,16 @@ class _WorkflowBindingWrapper(_BindingWrapper):
     createBatch = create_batch  # noqa: N815 - the JS name
 
 
+# Storage bindings whose results are converted to Python, as
+# workers-runtime-sdk 1.6 does: a missing KV key is None, a D1 row a dict.
+_CONVERTED_BINDINGS = {"KvNamespace", "D1Database", "R2Bucket", "WorkerQueue", "Ai", "VectorizeIndexImpl", "AnalyticsEngineDataset"}
+
+
 def wrap_binding(binding):
     """The wrapper the SDK puts around env.<name>, chosen by JS class name."""
     name = _constructor_name(binding)
+    if name in _CONVERTED_BINDINGS:
+        return _BindingWrapper(binding)
     if name == "Fetcher":
         return _FetcherWrapper(binding)
     if name == "DurableObjectNamespace":
