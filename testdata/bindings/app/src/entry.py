@@ -48,6 +48,12 @@ class Default(WorkerEntrypoint):
             return Response.json({"error": type(e).__name__, "message": str(e)}, status=500)
         return Response.json(plain(out))
 
+    # ---- what the SDK hands to Python (workers-runtime-sdk 1.6 converts)
+    async def do_sdk_types(self, q):
+        row = await self.env.DB.prepare("SELECT 7 AS n, 'x' AS s").first()
+        missing = await self.env.KV.get("no-such-key")
+        return {"row_type": type(row).__name__, "row_n": row["n"], "row_attr": row.s, "missing_is_none": missing is None}
+
     # ---- KV
     async def do_kv_counter(self, q):
         n = await self.env.KV.get("counter")
