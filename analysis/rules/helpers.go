@@ -6,6 +6,7 @@ import (
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/config"
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/pyfacts"
+	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/similar"
 )
 
 // enabled reports whether a dated compatibility flag is in force for the
@@ -93,33 +94,12 @@ func classesWithBase(m *pyfacts.Module, base string) []*pyfacts.Class {
 	return out
 }
 
-// editDistance is the Levenshtein distance.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
-
 // closest returns the candidate nearest to name, if it is near enough to
 // be a plausible typo (case-insensitive matches always are).
 func closest(name string, candidates []string) (string, bool) {
 	best, bestD := "", 1<<30
 	for _, c := range candidates {
-		d := editDistance(name, c)
+		d := similar.Distance(name, c)
 		if equalFold(name, c) {
 			d = 0
 		}

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/similar"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"golang.org/x/text/language"
@@ -345,7 +346,7 @@ func suggestion(loc []string, key string) string {
 		bestDist = 3
 	}
 	for _, k := range topLevelKeys() {
-		if d := editDistance(strings.ToLower(key), k); d < bestDist {
+		if d := similar.Distance(strings.ToLower(key), k); d < bestDist {
 			best, bestDist = k, d
 		}
 	}
@@ -353,25 +354,4 @@ func suggestion(loc []string, key string) string {
 		return ""
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// editDistance is the Levenshtein distance of two short ASCII strings.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -1,0 +1,25 @@
+// Package similar finds the name a user probably meant, for "did you mean"
+// messages and rename fixes.
+package similar
+
+// Distance is the Levenshtein edit distance of two strings (byte-wise: the
+// names compared are identifiers and config keys).
+func Distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
