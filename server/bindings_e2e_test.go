@@ -20,26 +20,7 @@ import (
 // copyWorkspace copies testdata/completion/workspace into a temp dir.
 func copyWorkspace(t *testing.T) string {
 	t.Helper()
-	src := filepath.Join("..", "testdata", "completion", "workspace")
-	dst := t.TempDir()
-	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if info.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
+	return copyTree(t, filepath.Join("..", "testdata", "completion", "workspace"))
 }
 
 // posOf is the position of needle in text (ASCII text), plus delta bytes.

@@ -37,7 +37,12 @@ func TestMain(m *testing.M) {
 // files on disk.
 func copyFixture(t *testing.T, name string) string {
 	t.Helper()
-	src := filepath.Join("..", "testdata", "projects", name)
+	return copyTree(t, filepath.Join("..", "testdata", "projects", name))
+}
+
+// copyTree copies the folder src into a new temp dir.
+func copyTree(t *testing.T, src string) string {
+	t.Helper()
 	dst := t.TempDir()
 	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
 		if err != nil {
