@@ -7,6 +7,8 @@ used only when the project does not vendor the real SDK into python_modules/.
 from ._entrypoints import DurableObject, WorkerEntrypoint, WorkflowEntrypoint, handler
 from ._http import FetchResponse, Request, Response, fetch
 from ._utils import _EnvWrapper, import_from_javascript, patch_env
+from . import _rpc as _rpc  # noqa: F401 - imported at start so the runtime's memory snapshot holds it compiled
+from . import workflows as workflows  # noqa: F401 - likewise
 
 __all__ = [
     "DurableObject",
