@@ -119,8 +119,8 @@ func checkable(doc *Document) bool {
 
 // ruleDiagnosticsFor runs the rules on one document.
 func ruleDiagnosticsFor(ctx context.Context, snap *Snapshot, doc *Document) []rules.Diagnostic {
-	if doc.Path == "" || !checkable(doc) {
-		return nil
+	if doc.Path == "" || !checkable(doc) || ctx.Err() != nil {
+		return nil // a newer snapshot exists: its run will report
 	}
 	w := snap.WorkerFor(doc.Path)
 	if w == nil {

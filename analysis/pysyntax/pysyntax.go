@@ -36,6 +36,9 @@ type File struct {
 	treeMu sync.Mutex
 	// TooLarge is set when the file exceeds MaxParseBytes.
 	TooLarge bool
+	// prev is the version this one was edited from, kept until the next
+	// edit (guarded by treeMu).
+	prev *File
 }
 
 // Edit replaces the bytes [Start, End) of the current text with NewText.
@@ -200,7 +203,7 @@ type residentTrees struct {
 }
 
 // ResidentSourceBudget is the source size whose trees stay in memory.
-const ResidentSourceBudget = 256 << 10
+const ResidentSourceBudget = 384 << 10
 
 var resident = &residentTrees{budget: ResidentSourceBudget}
 
@@ -231,6 +234,19 @@ func (r *residentTrees) touch(f *File) {
 	r.mu.Unlock()
 	for _, g := range evict {
 		g.release()
+	}
+}
+
+// demote makes f the first tree to evict.
+func (r *residentTrees) demote(f *File) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i, g := range r.order {
+		if g == f {
+			copy(r.order[1:i+1], r.order[:i])
+			r.order[0] = f
+			return
+		}
 	}
 }
 
@@ -300,10 +316,19 @@ func (f *File) Apply(ctx context.Context, edits []Edit) (*File, error) {
 	}
 	nf.tree = newTree
 	resident.touch(nf)
-	// The previous version's tree is no longer needed for editing; free it
-	// now rather than when the GC gets to it (its C memory is invisible to
-	// the GC's pacing). A request still reading the old version holds its
-	// own copy; a later Tree() call on it reparses.
-	resident.forget(f)
+	// Versions before f are no longer needed: free their trees now rather
+	// than when the GC gets to them (their C memory is invisible to the GC's
+	// pacing). f itself keeps its tree a little longer, first in line for
+	// eviction: work still running on the previous snapshot (diagnostics
+	// about to be cancelled) would otherwise reparse it from scratch.
+	f.treeMu.Lock()
+	older := f.prev
+	f.prev = nil
+	f.treeMu.Unlock()
+	nf.prev = f
+	if older != nil {
+		resident.forget(older)
+	}
+	resident.demote(f)
 	return nf, nil
 }
