@@ -78,7 +78,7 @@ func parse(ctx context.Context, old *sitter.Tree, text string) (*sitter.Tree, er
 // run too rarely to free them. So every gcEveryParsedBytes of freshly parsed
 // source (≈ 45× that in tree memory) triggers a collection in the
 // background, and so does a second of quiet after parsing.
-const gcEveryParsedBytes = 4 << 20
+const gcEveryParsedBytes = 1 << 20
 
 var (
 	parsedSinceGC atomic.Int64
