@@ -122,6 +122,20 @@ class Default(WorkerEntrypoint):
         if path == "/wf":
             inst = await self.env.FLOW.create({"id": "in-run", "params": {"n": 1}})
             return Response(json.dumps({"id": inst.id, "status": (await inst.status())["status"]}))
+        if path == "/wf-control":
+            batch = await self.env.FLOW.create_batch([{"id": "b1", "params": {"n": 1}}, {"id": "b2", "params": {"n": 2}}])
+            ctl = await self.env.FLOW.create({"id": "ctl", "params": {"n": 3}})
+            await ctl.pause()
+            paused = (await ctl.status())["status"]
+            await ctl.resume()
+            resumed = (await ctl.status())["status"]
+            await ctl.terminate()
+            terminated = (await ctl.status())["status"]
+            return Response(json.dumps({"batch": [i.id for i in batch], "paused": paused, "resumed": resumed, "terminated": terminated}))
+        if path == "/wf-restart":
+            inst = await self.env.FLOW.get("b1")
+            await inst.restart()
+            return Response("restarted")
         return Response("not found", status=404)
 
     async def queue(self, batch):
