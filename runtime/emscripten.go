@@ -343,7 +343,7 @@ func emscriptenImports() map[string]hostFunc {
 				panic(&abortError{"CPython trampoline: unexpected function signature"})
 			}
 			f := inst.lookupTableFunc(uint32(s[0]), n)
-			res, err := f.Call(inst.ctx, s[1:1+n]...)
+			res, err := f.Call(inst.nestedCtx, s[1:1+n]...) // always inside a running call
 			if err != nil {
 				panic(err)
 			}

@@ -184,6 +184,14 @@ func (inst *instance) js2pyConvert(v Value, depth int, conv *js2pyConversion) ui
 		inst.call("Py_IncRef", r)
 		return r
 	}
+	if depth < 0 && o.kind == kindArray && len(o.arr) >= 16 {
+		// A long array inside a value the JSON path refused as a whole
+		// (a D1 result's meta holds nulls; its rows usually do not).
+		if r, ok := inst.jsonFastPath(o); ok {
+			cache[o] = r
+			return r
+		}
+	}
 	depth--
 	switch {
 	case o.kind == kindArray:
@@ -812,9 +820,16 @@ func ffiImports() map[string]hostFunc {
 		"js2python_convert": func(inst *instance, s []uint64) {
 			inst.guard(s, 0, func() {
 				// default_converter (s[2]) is not supported: such objects stay proxies.
+				v := E(inst, s[0])
+				if depth := int(i32(s[1])); depth < 0 {
+					if r, ok := inst.jsonFastPath(v); ok {
+						s[0] = r
+						return
+					}
+				}
 				conv := newJs2pyConversion()
 				defer conv.done(inst)
-				s[0] = inst.js2pyConvert(E(inst, s[0]), int(i32(s[1])), conv)
+				s[0] = inst.js2pyConvert(v, int(i32(s[1])), conv)
 			})
 		},
 

@@ -240,14 +240,23 @@ func (h *host) envModule(ctx context.Context, maxPages uint32) (wazero.CompiledM
 
 // instance is one Pyodide interpreter.
 type instance struct {
-	host    *host
-	ctx     context.Context
-	mod     api.Module
-	modules []api.Module // everything instantiated for this instance, closed together
-	mem     api.Memory
-	w       *world
-	fs      *memFS
-	started time.Time
+	host *host
+	ctx  context.Context
+	// nestedCtx is ctx without its cancellation, for calls made while
+	// another call into this instance is running (from a host function):
+	// wazero starts a goroutine per call to watch a cancellable context,
+	// and the outermost call's watcher already closes the module when the
+	// run is cancelled. FFI conversions make thousands of such calls.
+	nestedCtx context.Context
+	callDepth int
+	// jsonLoadsFn is Python's json.loads, for the to_py fast path.
+	jsonLoadsFn uint64
+	mod         api.Module
+	modules     []api.Module // everything instantiated for this instance, closed together
+	mem         api.Memory
+	w           *world
+	fs          *memFS
+	started     time.Time
 
 	memLimit    uint64
 	memLimitHit bool
@@ -274,6 +283,7 @@ func (h *host) newInstance(ctx context.Context, w *world, fs *memFS, memLimit ui
 		pool: map[string][]api.Function{}}
 	w.inst = inst
 	inst.ctx = context.WithValue(ctx, instanceKey{}, inst)
+	inst.nestedCtx = context.WithoutCancel(inst.ctx)
 	n := strconv.FormatInt(h.seq.Add(1), 10)
 	named := map[string]api.Module{}
 	resolverCtx := experimental.WithImportResolver(inst.ctx, func(name string) api.Module { return named[name] })
@@ -332,7 +342,13 @@ func (inst *instance) call(name string, args ...uint64) uint64 {
 			panic(&abortError{"pyodide has no export " + name})
 		}
 	}
-	res, err := f.Call(inst.ctx, args...)
+	callCtx := inst.ctx
+	if inst.callDepth > 0 {
+		callCtx = inst.nestedCtx
+	}
+	inst.callDepth++
+	res, err := f.Call(callCtx, args...)
+	inst.callDepth--
 	inst.pool[name] = append(inst.pool[name], f)
 	if err != nil {
 		if t := inst.pendingThrow; t != nil { // a JS throw unwound wasm frames (JsvError_Throw)

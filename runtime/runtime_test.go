@@ -455,3 +455,15 @@ func TestBrokenVendoredSDKIsASetupError(t *testing.T) {
 	res = fetch(t, WorkerSpec{ProjectDir: "../testdata/runtime/relaxed", Main: "worker.py"}, HTTPRequest{URL: "http://localhost/"})
 	wantOK(t, res)
 }
+
+// TestToPyOfLargeValues: to_py() of large plain data (the JSON fast path)
+// gives exactly what the per-field conversion gives: types, unicode and
+// escapes, integral floats as ints, BigInts, and null as jsnull.
+func TestToPyOfLargeValues(t *testing.T) {
+	res := fetch(t, appSpec(), HTTPRequest{URL: "http://localhost/ffi-large"})
+	wantOK(t, res)
+	want := `{"same": true, "types_ok": true, "integral_float": "int", "big": true, "null_is_jsnull": true, "rest_same": true}`
+	if string(res.Body) != want {
+		t.Fatalf("got %s\nwant %s", res.Body, want)
+	}
+}

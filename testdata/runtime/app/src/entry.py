@@ -40,6 +40,8 @@ class Default(WorkerEntrypoint):
             return self.explode()
         if path == "ffi":
             return Response.json(self.ffi_round_trips())
+        if path == "ffi-large":
+            return Response.json(self.ffi_large())
         if path == "gather":
             start = time.monotonic()
             results = await asyncio.gather(later("slow", 0.2), later("fast", 0.1))
@@ -106,6 +108,32 @@ class Default(WorkerEntrypoint):
         except Exception as e:  # JsException: EvalError, as in workerd
             return str(e)
         return "eval ran"
+
+    def ffi_large(self):
+        # Large values take the runtime's JSON fast path in to_py(); the
+        # results must be exactly what the per-field conversion gives.
+        import json as pyjson
+
+        from pyodide.ffi import jsnull
+
+        rows = [
+            {"i": i, "f": i + 0.5, "s": f'row {i} "q" é 😀 \t \\ \u2028 \u00a0', "b": i % 2 == 0, "l": [i, "x"], "d": {"n": -i}}
+            for i in range(100)
+        ]
+        back = to_js(rows, dict_converter=Object.fromEntries).to_py()
+        types_ok = all(type(r["i"]) is int and type(r["f"]) is float and type(r["b"]) is bool for r in back)
+        controls = to_js([f"bell \x07 {i}" for i in range(80)]).to_py()  # \x07: no JSON form in Go's quoting
+        ints = to_js([3.0] * 80).to_py()
+        big = to_js([2**60] * 80).to_py()
+        with_null = js.JSON.parse(pyjson.dumps([{"a": None}] + rows)).to_py()
+        return {
+            "same": back == rows and controls[7] == "bell \x07 7",
+            "types_ok": types_ok,
+            "integral_float": type(ints[0]).__name__,
+            "big": big[0] == 2**60,
+            "null_is_jsnull": with_null[0]["a"] is jsnull,
+            "rest_same": with_null[1:] == rows,
+        }
 
     def explode(self):
         raise ValueError("boom from the handler")
