@@ -52,6 +52,9 @@ type Server struct {
 	inflight   map[string]context.CancelFunc
 
 	client      clientInfo
+	// watching is true while the client watches project files for us
+	// (dynamic registration accepted); saves trigger re-reads otherwise.
+	watching atomic.Bool
 	files       *fileCache
 	diagnostics *diagnosticsLoop
 	runtime     *runtimeState
@@ -69,7 +72,7 @@ const (
 // clientInfo is what the client told us at initialize.
 type clientInfo struct {
 	name                  string
-	watchedFilesDynamic   bool
+	watchedFilesDynamic   bool // the client can register file watchers
 	configurationRequests bool
 	showDocument          bool
 	workDoneProgress      bool

@@ -221,11 +221,7 @@ func (snap *Snapshot) WorkerFor(path string) *project.Worker {
 		cfg = filepath.Join(snap.folders[0], cfg)
 	}
 	if cfg == "" {
-		dir := path
-		if kindOf(path, "") != KindOther || filepath.Ext(path) != "" {
-			dir = filepath.Dir(path)
-		}
-		cfg = snap.configFor(dir)
+		cfg = snap.configFor(filepath.Dir(path))
 	}
 	if cfg == "" {
 		return nil

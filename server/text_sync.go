@@ -197,7 +197,7 @@ func didSave(ctx context.Context, s *Server, params json.RawMessage) error {
 		return err
 	}
 	path := uriToPath(p.TextDocument.URI)
-	if isProjectFile(path) && !s.client.watchedFilesDynamic {
+	if isProjectFile(path) && !s.watching.Load() {
 		// Without file watching, a save is our cue to re-read the project.
 		s.projectFilesChanged()
 	}

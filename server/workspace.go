@@ -43,8 +43,9 @@ func (s *Server) registerWatchers() {
 	defer cancel()
 	if err := s.call(ctx, "client/registerCapability", params, nil); err != nil {
 		s.log.Warn("file watching was not registered; project files are re-read on save", "error", err)
-		s.client.watchedFilesDynamic = false
+		return
 	}
+	s.watching.Store(true)
 }
 
 func didChangeWatchedFiles(ctx context.Context, s *Server, params json.RawMessage) error {
