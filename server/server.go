@@ -51,10 +51,10 @@ type Server struct {
 	inflightMu sync.Mutex
 	inflight   map[string]context.CancelFunc
 
-	client      clientInfo
+	client clientInfo
 	// watching is true while the client watches project files for us
 	// (dynamic registration accepted); saves trigger re-reads otherwise.
-	watching atomic.Bool
+	watching    atomic.Bool
 	files       *fileCache
 	diagnostics *diagnosticsLoop
 	runtime     *runtimeState
