@@ -94,7 +94,11 @@ func (d *diagnosticsLoop) run() {
 		d.cancel = cancel
 		d.mu.Unlock()
 
+		// An editor sends its request right behind the didChange: give it
+		// the moment it needs to arrive before yielding to it.
+		time.Sleep(requestArrival)
 		for i, doc := range todo {
+			d.yieldToRequests(ctx)
 			diags := computeDiagnostics(ctx, snap, doc)
 			if ctx.Err() != nil {
 				// Superseded: put back what was not published.
@@ -111,6 +115,22 @@ func (d *diagnosticsLoop) run() {
 		cancel()
 	}
 }
+
+// yieldToRequests waits (at most maxRequestYield) while requests are being
+// answered: on a keystroke the editor usually asks for completion at once,
+// and on two cores that request should not share the CPU with the
+// keystroke's diagnostics.
+func (d *diagnosticsLoop) yieldToRequests(ctx context.Context) {
+	deadline := time.Now().Add(maxRequestYield)
+	for d.s.running.Load() > 0 && time.Now().Before(deadline) && ctx.Err() == nil {
+		time.Sleep(100 * time.Microsecond)
+	}
+}
+
+const (
+	maxRequestYield = 10 * time.Millisecond
+	requestArrival  = 500 * time.Microsecond
+)
 
 func (d *diagnosticsLoop) publish(doc *Document, diags []protocol.Diagnostic) {
 	if diags == nil {

@@ -50,6 +50,9 @@ type Server struct {
 
 	inflightMu sync.Mutex
 	inflight   map[string]context.CancelFunc
+	// running counts requests being answered; background diagnostics wait
+	// briefly for them (a completion right after a keystroke gets the CPU).
+	running atomic.Int32
 
 	client clientInfo
 	// watching is true while the client watches project files for us
@@ -202,8 +205,10 @@ func (s *Server) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc
 	s.inflightMu.Lock()
 	s.inflight[key] = cancel
 	s.inflightMu.Unlock()
+	s.running.Add(1)
 	go func() {
 		defer func() {
+			s.running.Add(-1)
 			s.inflightMu.Lock()
 			delete(s.inflight, key)
 			s.inflightMu.Unlock()
