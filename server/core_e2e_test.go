@@ -243,11 +243,11 @@ func TestProjectModelFollowsConfigEdits(t *testing.T) {
 	// The client registered file watching for the project files.
 	time.Sleep(200 * time.Millisecond)
 	found := false
-	for _, r := range c.Registrations {
+	for _, r := range c.RegisteredMethods() {
 		found = found || r == "workspace/didChangeWatchedFiles"
 	}
 	if !found {
-		t.Fatalf("no didChangeWatchedFiles registration: %v", c.Registrations)
+		t.Fatalf("no didChangeWatchedFiles registration: %v", c.RegisteredMethods())
 	}
 }
 

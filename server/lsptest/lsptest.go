@@ -333,6 +333,13 @@ func (c *Client) ProgressCount() int {
 	return len(c.Progress)
 }
 
+// RegisteredMethods returns the methods of client/registerCapability calls.
+func (c *Client) RegisteredMethods() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.Registrations...)
+}
+
 // ShownDocuments returns the window/showDocument URIs so far.
 func (c *Client) ShownDocuments() []string {
 	c.mu.Lock()
