@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/testtree"
 )
 
 // TestRealSDK runs the app fixture against Cloudflare's workers-runtime-sdk,
@@ -19,8 +21,8 @@ func TestRealSDK(t *testing.T) {
 		t.Skip("set PYWORKERS_TEST_SDK to a workers-runtime-sdk src folder to run")
 	}
 	dir := t.TempDir()
-	copyTree(t, "../testdata/runtime/app", dir)
-	copyTree(t, filepath.Join(src, "workers"), filepath.Join(dir, "python_modules", "workers"))
+	testtree.Copy(t, "../testdata/runtime/app", dir)
+	testtree.Copy(t, filepath.Join(src, "workers"), filepath.Join(dir, "python_modules", "workers"))
 	spec := appSpec()
 	spec.ProjectDir = dir
 	for path, want := range map[string]string{
@@ -62,27 +64,5 @@ func TestRealSDK(t *testing.T) {
 	res = fetch(t, spec, HTTPRequest{URL: "http://localhost/error"})
 	if res.Status != 500 || !strings.Contains(string(res.Body), "ValueError: boom") {
 		t.Errorf("error: %d %s", res.Status, res.Body)
-	}
-}
-
-func copyTree(t *testing.T, from, to string) {
-	t.Helper()
-	err := filepath.Walk(from, func(p string, info os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(from, p)
-		dst := filepath.Join(to, rel)
-		if info.IsDir() {
-			return os.MkdirAll(dst, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(dst, b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/testtree"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/workerspec"
 )
 
@@ -37,12 +38,12 @@ func workspace(t *testing.T) (main, other runtime.WorkerSpec) {
 	t.Helper()
 	needRuntime(t)
 	dir := t.TempDir()
-	copyTree(t, "../../testdata/actors", dir)
+	testtree.Copy(t, "../../testdata/actors", dir)
 	// With PYWORKERS_TEST_SDK (a workers-runtime-sdk src folder) every test
 	// runs against Cloudflare's SDK, vendored as pywrangler does.
 	if src := os.Getenv("PYWORKERS_TEST_SDK"); src != "" {
 		for _, w := range []string{"main", "other"} {
-			copyTree(t, filepath.Join(src, "workers"), filepath.Join(dir, w, "python_modules", "workers"))
+			testtree.Copy(t, filepath.Join(src, "workers"), filepath.Join(dir, w, "python_modules", "workers"))
 		}
 	}
 	var err error
@@ -53,28 +54,6 @@ func workspace(t *testing.T) (main, other runtime.WorkerSpec) {
 		t.Fatal(err)
 	}
 	return main, other
-}
-
-func copyTree(t *testing.T, from, to string) {
-	t.Helper()
-	err := filepath.Walk(from, func(p string, info os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(from, p)
-		dst := filepath.Join(to, rel)
-		if info.IsDir() {
-			return os.MkdirAll(dst, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(dst, b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 func ok(t *testing.T, res *runtime.RunResult, err error) {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/testtree"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/workerspec"
 )
 
@@ -81,9 +82,9 @@ type worker struct {
 func newWorker(t testing.TB, sdkSrc string) *worker {
 	t.Helper()
 	dir := t.TempDir()
-	copyTree(t, "../../testdata/bindings/app", dir)
+	testtree.Copy(t, "../../testdata/bindings/app", dir)
 	if sdkSrc != "" {
-		copyTree(t, filepath.Join(sdkSrc, "workers"), filepath.Join(dir, "python_modules", "workers"))
+		testtree.Copy(t, filepath.Join(sdkSrc, "workers"), filepath.Join(dir, "python_modules", "workers"))
 	}
 	spec, err := workerspec.Load(filepath.Join(dir, "wrangler.toml"), "")
 	if err != nil {
@@ -120,28 +121,6 @@ func runJSON(t testing.TB, e *runtime.Engine, spec runtime.WorkerSpec, path stri
 		t.Fatalf("%s: status %d: %v\nlogs: %v", path, res.Status, out, res.Logs)
 	}
 	return out
-}
-
-func copyTree(t testing.TB, from, to string) {
-	t.Helper()
-	err := filepath.Walk(from, func(p string, info os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(from, p)
-		dst := filepath.Join(to, rel)
-		if info.IsDir() {
-			return os.MkdirAll(dst, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(dst, b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 func jsonOf(v any) string {
