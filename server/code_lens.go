@@ -62,6 +62,26 @@ type requestSpec struct {
 // workflow's run (defaults: name "default", args [], params null).
 func objectComments(src string, offset int) (name, args, params string) {
 	name, args = "default", "[]"
+	for _, d := range directivesAbove(src, offset) {
+		switch d.word {
+		case "name":
+			name = d.arg
+		case "args":
+			args = d.arg
+		case "params":
+			params = d.arg
+		}
+	}
+	return name, args, params
+}
+
+// directive is one `# pyworkers: WORD ARG` comment line.
+type directive struct{ word, arg string }
+
+// directivesAbove returns the `# pyworkers:` lines of the comment block
+// directly above offset (the start of a def or its decorators), top first.
+func directivesAbove(src string, offset int) []directive {
+	var out []directive
 	lineStart := strings.LastIndexByte(src[:offset], '\n') + 1
 	for end := lineStart - 1; end > 0; {
 		start := strings.LastIndexByte(src[:end], '\n') + 1
@@ -71,55 +91,30 @@ func objectComments(src string, offset int) (name, args, params string) {
 		}
 		if rest, ok := strings.CutPrefix(strings.TrimSpace(strings.TrimPrefix(line, "#")), "pyworkers:"); ok {
 			word, arg, _ := strings.Cut(strings.TrimSpace(rest), " ")
-			switch word {
-			case "name":
-				name = strings.TrimSpace(arg)
-			case "args":
-				args = strings.TrimSpace(arg)
-			case "params":
-				params = strings.TrimSpace(arg)
-			}
+			out = append([]directive{{word, strings.TrimSpace(arg)}}, out...)
 		}
 		end = start - 1
 	}
-	return name, args, params
+	return out
 }
 
 var httpMethods = map[string]bool{"GET": true, "POST": true, "PUT": true, "PATCH": true, "DELETE": true, "HEAD": true, "OPTIONS": true}
 
-// requestComments reads the comment block directly above offset (the start
-// of a def or its decorators).
+// requestComments reads the requests of the comment block above offset.
 func requestComments(src string, offset int) []requestSpec {
-	lineStart := strings.LastIndexByte(src[:offset], '\n') + 1
-	var lines []string
-	for end := lineStart - 1; end > 0; {
-		start := strings.LastIndexByte(src[:end], '\n') + 1
-		line := strings.TrimSpace(src[start:end])
-		if !strings.HasPrefix(line, "#") {
-			break
-		}
-		lines = append([]string{line}, lines...)
-		end = start - 1
-	}
 	var specs []requestSpec
-	for _, l := range lines {
-		rest, ok := strings.CutPrefix(strings.TrimSpace(strings.TrimPrefix(l, "#")), "pyworkers:")
-		if !ok {
-			continue
-		}
-		rest = strings.TrimSpace(rest)
-		word, arg, _ := strings.Cut(rest, " ")
+	for _, d := range directivesAbove(src, offset) {
 		switch {
-		case httpMethods[strings.ToUpper(word)]:
-			path := strings.TrimSpace(arg)
+		case httpMethods[strings.ToUpper(d.word)]:
+			path := d.arg
 			if path == "" {
 				path = "/"
 			}
-			specs = append(specs, requestSpec{method: strings.ToUpper(word), path: path})
-		case word == "header" && len(specs) > 0:
-			specs[len(specs)-1].headers = append(specs[len(specs)-1].headers, strings.TrimSpace(arg))
-		case word == "body" && len(specs) > 0:
-			specs[len(specs)-1].body = strings.TrimSpace(arg)
+			specs = append(specs, requestSpec{method: strings.ToUpper(d.word), path: path})
+		case d.word == "header" && len(specs) > 0:
+			specs[len(specs)-1].headers = append(specs[len(specs)-1].headers, d.arg)
+		case d.word == "body" && len(specs) > 0:
+			specs[len(specs)-1].body = d.arg
 		}
 	}
 	if len(specs) == 0 {
