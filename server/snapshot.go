@@ -132,10 +132,13 @@ type modelCache struct {
 	dirs     map[string]string // folder → config path ("" none)
 	all      []*project.Worker // every Worker under the workspace folders
 	allDone  bool
+	// pyPaths lists each Worker folder's Python files on disk, walked once
+	// per model while the client reports file changes to us.
+	pyPaths map[string][]string
 }
 
 func newModelCache() *modelCache {
-	return &modelCache{byConfig: map[string]*project.Worker{}, dirs: map[string]string{}}
+	return &modelCache{byConfig: map[string]*project.Worker{}, dirs: map[string]string{}, pyPaths: map[string][]string{}}
 }
 
 func newSnapshot(s *Server, prev *Snapshot) *Snapshot {
@@ -321,7 +324,38 @@ func findConfigs(root string) []string {
 // through the server's file cache.
 func (snap *Snapshot) PythonFiles(w *project.Worker) map[string]*pysyntax.File {
 	out := map[string]*pysyntax.File{}
-	count := 0
+	for _, p := range snap.pythonPaths(w) {
+		if doc := snap.byPath[p]; doc != nil && doc.Py != nil {
+			out[p] = doc.Py
+		} else if f := snap.server.files.get(snap.ctx, p); f != nil {
+			out[p] = f
+		}
+	}
+	for p, doc := range snap.byPath { // open but not yet saved to disk
+		if doc.Py != nil && strings.HasPrefix(p, w.Dir+string(filepath.Separator)) {
+			if _, ok := out[p]; !ok {
+				out[p] = doc.Py
+			}
+		}
+	}
+	return out
+}
+
+// pythonPaths lists the Worker's .py files on disk. While the client
+// watches files for us (a created or deleted .py file rebuilds the models)
+// the walk is done once per model instead of on every keystroke.
+func (snap *Snapshot) pythonPaths(w *project.Worker) []string {
+	cached := snap.server.watching.Load()
+	m := snap.models
+	if cached {
+		m.mu.Lock()
+		paths, ok := m.pyPaths[w.Dir]
+		m.mu.Unlock()
+		if ok {
+			return paths
+		}
+	}
+	var paths []string
 	filepath.WalkDir(w.Dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return nil
@@ -332,27 +366,17 @@ func (snap *Snapshot) PythonFiles(w *project.Worker) map[string]*pysyntax.File {
 			}
 			return nil
 		}
-		if !strings.HasSuffix(p, ".py") || count >= 2000 {
-			return nil
-		}
-		count++
-		if doc := snap.byPath[p]; doc != nil && doc.Py != nil {
-			out[p] = doc.Py
-			return nil
-		}
-		if f := snap.server.files.get(snap.ctx, p); f != nil {
-			out[p] = f
+		if strings.HasSuffix(p, ".py") && len(paths) < 2000 {
+			paths = append(paths, p)
 		}
 		return nil
 	})
-	for p, doc := range snap.byPath { // open but not yet saved to disk
-		if doc.Py != nil && strings.HasPrefix(p, w.Dir+string(filepath.Separator)) {
-			if _, ok := out[p]; !ok {
-				out[p] = doc.Py
-			}
-		}
+	if cached {
+		m.mu.Lock()
+		m.pyPaths[w.Dir] = paths
+		m.mu.Unlock()
 	}
-	return out
+	return paths
 }
 
 // fileCache keeps parsed Python files read from disk, keyed by path, size

@@ -62,9 +62,10 @@ func didChangeWatchedFiles(ctx context.Context, s *Server, params json.RawMessag
 	if project {
 		s.projectFilesChanged()
 	} else {
-		// A Python file changed on disk: other files' cross-file facts
-		// (classes for class_name, references) may change.
-		s.update(false, func(*Snapshot) error { return nil })
+		// A Python file was created, changed or deleted on disk: the
+		// Workers' file lists and cross-file facts (classes for class_name,
+		// references) may change.
+		s.update(true, func(*Snapshot) error { return nil })
 		s.diagnostics.scheduleAll()
 	}
 	return nil
