@@ -57,7 +57,11 @@ func configRequest(snap *Snapshot, u protocol.DocumentURI, pos protocol.Position
 	if w == nil {
 		return nil, nil
 	}
-	return &completion.ConfigRequest{Doc: config.Parse(doc.Path, []byte(doc.Text())), Worker: w, Offset: off,
+	cfg := w.Config // parsed from this snapshot's view, where the open buffer wins
+	if w.ConfigPath != doc.Path {
+		cfg = config.Parse(doc.Path, []byte(doc.Text())) // a config other than the one in force (configPath setting)
+	}
+	return &completion.ConfigRequest{Doc: cfg, Worker: w, Offset: off,
 		AllWorkers: snap.Workers, PythonFilesOf: snap.PythonFiles}, doc
 }
 
