@@ -89,8 +89,8 @@ func (m *Module) collectEnvUses(s *stmtFacts, moduleEnv string) {
 			return true
 		}
 		obj, attr := n.Child("object"), n.Child("attribute")
-		if obj == nil || attr == nil || attr.Type != "identifier" {
-			return true
+		if obj == nil || attr == nil || attr.Type != "identifier" || m.SplitByNewline(n) {
+			return true // a split one is `self.env.` typed above a line, not a use of its name
 		}
 		isEnv := m.isSelfEnv(obj)
 		if !isEnv && obj.Type == "identifier" {

@@ -106,6 +106,10 @@ func (f *Func) Outer() *Node {
 type Param struct {
 	Name string
 	Node *Node // the identifier
+	// Index is the position among the positional parameters, self
+	// included; -1 for keyword-only ones (after * or *args).
+	Index     int
+	Annotated bool // written with a type (`x: int`)
 }
 
 // EnvUse is `self.env.NAME`, `env.NAME` of a legacy handler, or an alias of
@@ -480,6 +484,7 @@ func (m *Module) addFunc(s *stmtFacts, n *Node) {
 		}
 	}
 	if ps := n.Child("parameters"); ps != nil {
+		index := 0
 		for _, p := range ps.NamedChildren() {
 			var id *Node
 			switch p.Type {
@@ -489,9 +494,18 @@ func (m *Module) addFunc(s *stmtFacts, n *Node) {
 				id = p.Child("name")
 			case "typed_parameter":
 				id = p.FirstOfType("identifier")
+			case "keyword_separator", "list_splat_pattern":
+				index = -1 // keyword-only from here on
+			}
+			if p.Type == "typed_parameter" && p.FirstOfType("list_splat_pattern") != nil {
+				index = -1 // *args: T
 			}
 			if id != nil && id.Type == "identifier" {
-				f.Params = append(f.Params, &Param{Name: m.Text(id), Node: id})
+				f.Params = append(f.Params, &Param{Name: m.Text(id), Node: id, Index: index,
+					Annotated: p.Type == "typed_parameter" || p.Type == "typed_default_parameter"})
+				if index >= 0 {
+					index++
+				}
 			}
 		}
 	}

@@ -228,7 +228,7 @@ func dumpFacts(m *Module) string {
 		}
 		var ps []string
 		for _, p := range f.Params {
-			ps = append(ps, p.Name+node(p.Node))
+			ps = append(ps, fmt.Sprintf("%s%s#%d/%v", p.Name, node(p.Node), p.Index, p.Annotated))
 		}
 		var ds []string
 		for _, d := range f.Decorators {

@@ -305,7 +305,9 @@ func shiftedFacts(s, old *stmtFacts) {
 		nf.Decorators = list(f.Decorators)
 		nf.Params = make([]*Param, len(f.Params))
 		for j, p := range f.Params {
-			nf.Params[j] = &Param{Name: p.Name, Node: node(p.Node)}
+			np := *p
+			np.Node = node(p.Node)
+			nf.Params[j] = &np
 		}
 		if f.Class != nil {
 			nf.Class = classOf(f.Class)
