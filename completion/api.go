@@ -11,6 +11,7 @@ package completion
 
 import (
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/project"
+	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/pyfacts"
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/pysyntax"
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/textpos"
 )
@@ -37,6 +38,33 @@ type Request struct {
 	// PythonFilesOf returns a Worker's Python files; nil disables
 	// cross-Worker lookups.
 	PythonFilesOf func(w *project.Worker) map[string]*pysyntax.File
+	// Facts returns a Python file's facts, every reading of Python here
+	// goes through them. The server passes its per-version cache (the one
+	// diagnostics fill), so a keystroke's facts are computed once, and
+	// incrementally; nil parses each file needed from scratch, once per
+	// request.
+	Facts FactsFunc
+
+	parsed map[string]*pyfacts.Module // Facts is nil: this request's parses
+}
+
+// FactsFunc returns the facts of one version of a Python file.
+type FactsFunc func(path string, f *pysyntax.File) *pyfacts.Module
+
+// facts returns the facts of f (the file at path).
+func (req *Request) facts(path string, f *pysyntax.File) *pyfacts.Module {
+	if req.Facts != nil {
+		return req.Facts(path, f)
+	}
+	if m, ok := req.parsed[path]; ok && m.Src == f.Text() {
+		return m
+	}
+	if req.parsed == nil {
+		req.parsed = map[string]*pyfacts.Module{}
+	}
+	m := pyfacts.Parse(path, f)
+	req.parsed[path] = m
+	return m
 }
 
 // pythonFiles returns the Worker's files, loading them on first need.

@@ -333,20 +333,27 @@ func TestCompleteWorkersImport(t *testing.T) {
 	}
 }
 
-// A file too large for a tree still completes through the indentation
-// fallback.
+// A file too large for a tree (pysyntax.MaxParseBytes) has no facts, and
+// so no completion: there is no second reader of Python to fall back to.
+// It must not fail either.
 func TestCompleteWithoutTree(t *testing.T) {
 	src := header + "class Default(WorkerEntrypoint):\n    async def fetch(self, request):\n        x = 1\n        self.env.<|>\n"
 	req := newRequest(t, "app-jsonc", "", "src/scratch.py", src)
-	doc := newPyDoc(req.Path, req.File)
-	doc.treeSet = true // as if the file had no tree
-	scopes := doc.scopesAt(req.Offset)
-	if len(scopes) != 1 || scopes[0].name != "fetch" || scopes[0].class == nil || scopes[0].class.name != "Default" {
-		t.Fatalf("indent scopes: %+v", scopes)
+	text := req.File.Text() + strings.Repeat("# padding\n", pysyntax.MaxParseBytes/10+1)
+	f, err := pysyntax.Parse(context.Background(), text)
+	if err != nil || !f.TooLarge {
+		t.Fatalf("want a file without a tree: %v", err)
 	}
-	r := newResolver(req, doc)
-	items := r.members(r.eval(chainBefore(doc.text, req.Offset-1)))
-	checkLabels(t, items, everyBinding, nil)
+	req.File = f
+	if items := Complete(context.Background(), req); len(items) != 0 {
+		t.Errorf("items without a tree: %v", labels(items))
+	}
+	if h := Hover(context.Background(), req); h != nil {
+		t.Errorf("hover without a tree: %+v", h)
+	}
+	if s := SignatureHelp(context.Background(), req); s != nil {
+		t.Errorf("signature without a tree: %+v", s)
+	}
 }
 
 // The server passes no file list: it is loaded only when a lookup needs

@@ -24,6 +24,7 @@ type ConfigRequest struct {
 	Workers       []*project.Worker
 	AllWorkers    func() []*project.Worker
 	PythonFilesOf func(w *project.Worker) map[string]*pysyntax.File
+	Facts         FactsFunc // as Request.Facts
 }
 
 // CompleteConfig offers compatibility flags inside compatibility_flags,
@@ -444,7 +445,7 @@ func compatMarkdown(w *project.Worker, env *project.Environment) string {
 // environment, for lookups started in the config.
 func (req *ConfigRequest) pythonRequest(envName string) *Request {
 	env, _ := req.Worker.Env(envName)
-	return &Request{Worker: req.Worker, Env: env, Workers: req.Workers, AllWorkers: req.AllWorkers, PythonFilesOf: req.PythonFilesOf}
+	return &Request{Worker: req.Worker, Env: env, Workers: req.Workers, AllWorkers: req.AllWorkers, PythonFilesOf: req.PythonFilesOf, Facts: req.Facts}
 }
 
 // DefinitionConfig jumps from a class_name (or a migrations class) to the
@@ -477,7 +478,7 @@ func DefinitionConfig(ctx context.Context, req *ConfigRequest) []Location {
 		return classLoc(r.durableObjectClass(&project.Binding{Entry: parent}))
 	case top.Key == "migrations" && deepest.Key == "":
 		files, main := r.filesOf(nil, nil)
-		return classLoc(findClass(files, deepest.Str, main))
+		return classLoc(r.findClass(files, deepest.Str, main))
 	case deepest.Key == "service" && top.Key == "services":
 		entry := &project.Binding{Entry: parent}
 		if c := r.serviceEntrypoint(entry); c != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/catalog"
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/config"
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/project"
+	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/pyfacts"
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/textpos"
 )
 
@@ -31,43 +32,36 @@ func Complete(ctx context.Context, req *Request) []Item {
 	if req == nil || req.File == nil {
 		return nil
 	}
-	doc := newPyDoc(req.Path, req.File)
-	text := doc.text
-	off := clampOffset(text, req.Offset)
-	if items, ok := completeWorkersImport(text, off); ok {
+	m := req.facts(req.Path, req.File)
+	off := clampOffset(m.Src, req.Offset)
+	if items, ok := completeWorkersImport(m, off); ok {
 		return items
 	}
-	if inCommentOrString(text, off) {
+	if m.InCommentOrString(off) {
 		return nil
 	}
-	s, e := identAround(text, off)
-	if s == 0 || text[s-1] != '.' {
+	s, e := wordAt(m, off)
+	if s == 0 || m.Src[s-1] != '.' {
 		return nil
 	}
-	r := newResolver(req, doc)
-	items := r.members(r.eval(chainBefore(text, s-1)))
+	r := newResolver(req, m)
+	items := r.members(r.eval(m.ChainBefore(s - 1)))
 	for i := range items {
 		items[i].ReplaceStart, items[i].ReplaceEnd = s, e
 	}
 	return items
 }
 
-// inCommentOrString says whether offset is inside a comment or a
-// one-line string literal on its line.
-func inCommentOrString(text string, off int) bool {
-	for i := lineStart(text, off); i < off; i++ {
-		switch text[i] {
-		case '#':
-			return true
-		case '"', '\'':
-			end := skipString(text, i, len(text))
-			if end > off || end == off && text[end-1] != text[i] {
-				return true
-			}
-			i = end - 1
+// wordAt returns the range of the name (or keyword: `self.env.in` is a
+// name being typed) touching off; [off, off) when there is none.
+func wordAt(m *pyfacts.Module, off int) (int, int) {
+	s, e := off, off
+	m.Walk(max(0, off-1), off+1, func(n *pyfacts.Node) {
+		if n.Start <= off && off <= n.End && n.End > n.Start && (n.Type == "identifier" || !n.Named) {
+			s, e = n.Start, n.End
 		}
-	}
-	return false
+	})
+	return s, e
 }
 
 // members lists what follows a dot after v.
@@ -292,35 +286,56 @@ func bindingMarkdown(w *project.Worker, env *project.Environment, b *project.Bin
 }
 
 // completeWorkersImport offers the SDK's exports after
-// `from workers import` (also inside parentheses over several lines).
-func completeWorkersImport(text string, off int) ([]Item, bool) {
-	s, e := identAround(text, off)
-	listStart := -1
-	if i := strings.LastIndex(text[lineStart(text, s):s], "import"); i >= 0 {
-		ls := lineStart(text, s)
-		if strings.Join(strings.Fields(text[ls:ls+i]), " ") == "from workers" {
-			listStart = ls + i + len("import")
+// `from workers import` (also inside parentheses over several lines),
+// from the tokens before the cursor: the keywords and names are leaves of
+// the tree, and only "(", "," and blanks may lie between them.
+func completeWorkersImport(m *pyfacts.Module, off int) ([]Item, bool) {
+	s, e := wordAt(m, off)
+	var leaves []*pyfacts.Node
+	m.Walk(max(0, s-maxImportScan), s, func(n *pyfacts.Node) {
+		if n.End <= s && n.Type != "comment" {
+			leaves = append(leaves, n)
 		}
-	}
-	if listStart < 0 {
-		open, _ := openCallBefore(text, s)
-		if open < 0 {
+	})
+	imp := -1
+	for i := len(leaves) - 1; i >= 0; i-- {
+		if t := leaves[i].Type; t == "import" {
+			imp = i
+			break
+		} else if t != "identifier" && t != "as" {
 			return nil, false
 		}
-		before := strings.TrimRight(text[lineStart(text, open):open], " \t")
-		if strings.Join(strings.Fields(before), " ") != "from workers import" {
-			return nil, false
-		}
-		listStart = open + 1
 	}
-	between := text[listStart:s]
-	if strings.ContainsAny(between, ")#") || strings.Contains(between, "\n") && !strings.Contains(text[lineStart(text, listStart):listStart], "(") {
+	if imp < 2 || leaves[imp-1].Type != "identifier" || m.Text(leaves[imp-1]) != "workers" || leaves[imp-2].Type != "from" ||
+		strings.TrimSpace(m.Src[leaves[imp-2].End:leaves[imp-1].Start]) != "" || strings.TrimSpace(m.Src[leaves[imp-1].End:leaves[imp].Start]) != "" {
 		return nil, false
 	}
 	taken := map[string]bool{}
-	for _, part := range strings.Split(strings.Trim(between, " \t\r\n("), ",") {
-		if f := strings.Fields(part); len(f) > 0 {
-			taken[f[0]] = true
+	paren, afterAs := false, false
+	for i := imp; i < len(leaves); i++ {
+		next := s
+		if i+1 < len(leaves) {
+			next = leaves[i+1].Start
+		}
+		gap := m.Src[leaves[i].End:next]
+		if strings.Contains(gap, "(") {
+			if i != imp || paren {
+				return nil, false
+			}
+			paren = true
+		}
+		if strings.Trim(gap, " \t\r\n(,") != "" || strings.Contains(gap, "\n") && !paren {
+			return nil, false
+		}
+		if i > imp {
+			switch {
+			case leaves[i].Type == "as":
+				afterAs = true
+			case !afterAs:
+				taken[m.Text(leaves[i])] = true
+			default:
+				afterAs = false
+			}
 		}
 	}
 	var items []Item
@@ -347,6 +362,9 @@ func completeWorkersImport(text string, off int) ([]Item, bool) {
 	return items, true
 }
 
+// maxImportScan bounds how far back `from workers import` is looked for.
+const maxImportScan = 4 << 10
+
 // target is what the name under the cursor refers to.
 type target struct {
 	start, end int
@@ -359,17 +377,17 @@ type target struct {
 
 // targetAt resolves the attribute name at offset.
 func targetAt(req *Request, r *resolver) *target {
-	text := r.doc.text
-	off := clampOffset(text, req.Offset)
-	s, e := identAround(text, off)
-	if s == e || s == 0 || text[s-1] != '.' || inCommentOrString(text, s) {
+	m := r.m
+	off := clampOffset(m.Src, req.Offset)
+	s, e := wordAt(m, off)
+	if s == e || s == 0 || m.Src[s-1] != '.' || m.InCommentOrString(s) {
 		return nil
 	}
-	recv := r.eval(chainBefore(text, s-1))
+	recv := r.eval(m.ChainBefore(s - 1))
 	if recv == nil || recv.awaitable {
 		return nil
 	}
-	t := &target{start: s, end: e, name: text[s:e], recv: recv}
+	t := &target{start: s, end: e, name: m.Src[s:e], recv: recv}
 	switch recv.kind {
 	case vEnv:
 		if req.Env != nil {
@@ -397,7 +415,7 @@ func Hover(ctx context.Context, req *Request) *HoverResult {
 	if req == nil || req.File == nil {
 		return nil
 	}
-	r := newResolver(req, newPyDoc(req.Path, req.File))
+	r := newResolver(req, req.facts(req.Path, req.File))
 	t := targetAt(req, r)
 	if t == nil {
 		return nil
@@ -419,47 +437,27 @@ func SignatureHelp(ctx context.Context, req *Request) *SignatureResult {
 	if req == nil || req.File == nil {
 		return nil
 	}
-	doc := newPyDoc(req.Path, req.File)
-	text := doc.text
-	off := clampOffset(text, req.Offset)
-	open, commas := openCallBefore(text, off)
-	if open < 0 || inCommentOrString(text, open) {
+	m := req.facts(req.Path, req.File)
+	off := clampOffset(m.Src, req.Offset)
+	call := m.OpenCallAt(off)
+	if call == nil || m.InCommentOrString(call.Open) {
 		return nil
 	}
-	r := newResolver(req, doc)
-	callee := r.eval(chainBefore(text, open))
+	r := newResolver(req, m)
+	callee := r.eval(call.Callee)
 	if callee == nil || callee.kind != vMethod {
 		return nil
 	}
-	argStart := open + 1
-	if len(commas) > 0 {
-		argStart = commas[len(commas)-1] + 1
-	}
-	keyword := keywordOf(text[argStart:off])
 	var res *SignatureResult
 	switch {
 	case callee.member != nil:
 		res = catalogSignature(callee.recv, *callee.member)
-		res.ActiveParam = activeCatalogParam(callee.member.Params, len(commas), keyword)
+		res.ActiveParam = activeCatalogParam(callee.member.Params, call.Arg, call.Keyword)
 	case callee.rpcMethod != nil:
 		res = rpcSignature(callee.rpcMethod)
-		res.ActiveParam = activeRPCParam(callee.rpcMethod.params, len(commas), keyword)
+		res.ActiveParam = activeRPCParam(callee.rpcMethod.params, call.Arg, call.Keyword)
 	}
 	return res
-}
-
-// keywordOf returns k when the argument typed so far is `k=...`.
-func keywordOf(arg string) string {
-	arg = strings.TrimLeft(arg, " \t\r\n")
-	j := 0
-	for j < len(arg) && isIdentByte(arg[j]) {
-		j++
-	}
-	rest := strings.TrimLeft(arg[j:], " \t")
-	if j > 0 && strings.HasPrefix(rest, "=") && !strings.HasPrefix(rest, "==") {
-		return arg[:j]
-	}
-	return ""
 }
 
 // catalogSignature renders m as Member.TypedSignature does, recording
@@ -580,7 +578,7 @@ func Definition(ctx context.Context, req *Request) []Location {
 	if req == nil || req.File == nil {
 		return nil
 	}
-	r := newResolver(req, newPyDoc(req.Path, req.File))
+	r := newResolver(req, req.facts(req.Path, req.File))
 	t := targetAt(req, r)
 	switch {
 	case t == nil:
@@ -625,7 +623,7 @@ func References(ctx context.Context, req *Request, includeDecl bool) []Location 
 	if req == nil || req.File == nil {
 		return nil
 	}
-	r := newResolver(req, newPyDoc(req.Path, req.File))
+	r := newResolver(req, req.facts(req.Path, req.File))
 	t := targetAt(req, r)
 	if t == nil || t.binding == nil {
 		return nil
@@ -633,8 +631,8 @@ func References(ctx context.Context, req *Request, includeDecl bool) []Location 
 	return bindingReferences(ctx, req, t.binding, includeDecl)
 }
 
-// bindingReferences scans every Python file of the Worker for `.NAME`
-// whose receiver evaluates to env.
+// bindingReferences finds, in every Python file of the Worker, the
+// attributes `.NAME` whose receiver evaluates to env.
 func bindingReferences(ctx context.Context, req *Request, b *project.Binding, includeDecl bool) []Location {
 	var out []Location
 	if includeDecl {
@@ -652,23 +650,24 @@ func bindingReferences(ctx context.Context, req *Request, b *project.Binding, in
 		if ctx.Err() != nil {
 			return out
 		}
-		doc := newPyDoc(p, files[p])
-		r := newResolver(req, doc)
-		text := doc.text
-		for from := 0; ; {
-			i := strings.Index(text[from:], b.Name)
-			if i < 0 {
-				break
-			}
-			i += from
-			from = i + len(b.Name)
-			if i == 0 || text[i-1] != '.' || from < len(text) && isIdentByte(text[from]) || inCommentOrString(text, i) {
-				continue
-			}
-			if v := r.eval(chainBefore(text, i-1)); v != nil && v.kind == vEnv {
-				out = append(out, locationIn(p, doc.lines, i, from))
-			}
+		m := req.facts(p, files[p])
+		if m.Root == nil || !strings.Contains(m.Src, b.Name) {
+			continue
 		}
+		r := newResolver(req, m)
+		var found []Location
+		m.Root.Walk(func(n *pyfacts.Node) bool {
+			if n.Type != "attribute" || m.Text(n.Child("attribute")) != b.Name || m.SplitByNewline(n) {
+				return true
+			}
+			if v := r.eval(m.ChainOf(n.Child("object"))); v != nil && v.kind == vEnv {
+				name := n.Child("attribute")
+				found = append(found, locationIn(p, m.Lines, name.Start, name.End))
+			}
+			return true
+		})
+		sort.Slice(found, func(i, j int) bool { return found[i].Start < found[j].Start })
+		out = append(out, found...)
 	}
 	return out
 }

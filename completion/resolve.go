@@ -5,6 +5,7 @@ import (
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/catalog"
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/project"
+	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/pyfacts"
 )
 
 // Entrypoint base classes of the SDK.
@@ -51,31 +52,31 @@ func objectOf(ifaceName string) *value {
 // resolver evaluates chains in one document of a request.
 type resolver struct {
 	req   *Request
-	doc   *pyDoc
-	depth int // guards alias chains (x = y; y = x)
+	m     *pyfacts.Module // the document's facts
+	depth int             // guards alias chains (x = y; y = x)
 }
 
-func newResolver(req *Request, doc *pyDoc) *resolver { return &resolver{req: req, doc: doc} }
+func newResolver(req *Request, m *pyfacts.Module) *resolver { return &resolver{req: req, m: m} }
 
 const maxAliasDepth = 8
 
-func (r *resolver) eval(c *chain) *value {
+func (r *resolver) eval(c *pyfacts.Chain) *value {
 	if c == nil {
 		return nil
 	}
 	var v *value
-	if c.inner != nil {
-		v = r.eval(c.inner)
+	if c.Inner != nil {
+		v = r.eval(c.Inner)
 	} else {
-		v = r.resolveName(c.root, c.rootPos)
+		v = r.resolveName(c.Name, c.Start)
 	}
-	for _, o := range c.ops {
+	for _, o := range c.Ops {
 		if v == nil {
 			return nil
 		}
 		v = r.apply(v, o)
 	}
-	if c.awaited && v != nil && v.awaitable {
+	if c.Awaited && v != nil && v.awaitable {
 		cp := *v
 		cp.awaitable = false
 		v = &cp
@@ -83,30 +84,22 @@ func (r *resolver) eval(c *chain) *value {
 	return v
 }
 
-// evalUpTo evaluates c with only its first n ops.
-func (r *resolver) evalUpTo(c *chain, n int) *value {
-	cp := *c
-	cp.ops = c.ops[:n]
-	cp.awaited = false
-	return r.eval(&cp)
-}
-
-func (r *resolver) apply(v *value, o op) *value {
+func (r *resolver) apply(v *value, o pyfacts.ChainOp) *value {
 	if v.awaitable {
 		return nil // a coroutine: its members are not the result's
 	}
 	switch v.kind {
 	case vEnv:
-		if o.kind == opAttr && r.req.Env != nil {
-			if b := r.req.Env.Binding(o.name); b != nil {
+		if o.Kind == pyfacts.OpAttr && r.req.Env != nil {
+			if b := r.req.Env.Binding(o.Name); b != nil {
 				return r.bindingValue(b)
 			}
 		}
 	case vSelf:
-		if o.kind != opAttr {
+		if o.Kind != pyfacts.OpAttr {
 			return nil
 		}
-		switch o.name {
+		switch o.Name {
 		case "env":
 			return &value{kind: vEnv}
 		case "ctx":
@@ -116,18 +109,18 @@ func (r *resolver) apply(v *value, o op) *value {
 			return objectOf("ExecutionContext")
 		}
 	case vWorkers:
-		if o.kind == opAttr && o.name == "env" {
+		if o.Kind == pyfacts.OpAttr && o.Name == "env" {
 			return &value{kind: vEnv}
 		}
 	case vObject:
-		switch o.kind {
-		case opIndex:
+		switch o.Kind {
+		case pyfacts.OpIndex:
 			if v.elem != nil {
 				return &value{kind: vObject, iface: v.elem}
 			}
-		case opAttr:
+		case pyfacts.OpAttr:
 			if v.iface != nil {
-				if m, ok := v.iface.Member(o.name); ok {
+				if m, ok := v.iface.Member(o.Name); ok {
 					if m.Property {
 						return memberResult(m)
 					}
@@ -135,13 +128,13 @@ func (r *resolver) apply(v *value, o op) *value {
 				}
 			}
 			if v.rpc != nil {
-				if pm := v.rpc.method(o.name); pm != nil {
+				if pm := v.rpc.method(o.Name); pm != nil {
 					return &value{kind: vMethod, rpcMethod: pm, recv: v}
 				}
 			}
 		}
 	case vMethod:
-		if o.kind != opCall {
+		if o.Kind != pyfacts.OpCall {
 			return nil
 		}
 		if v.rpcMethod != nil {
@@ -205,11 +198,11 @@ func (r *resolver) resolveName(name string, pos int) *value {
 	if r.depth > maxAliasDepth {
 		return nil
 	}
-	scopes := r.doc.scopesAt(pos)
+	funcs := r.m.FuncsAt(pos)
 	if name == "self" {
-		for _, f := range scopes {
-			if p, ok := f.param("self"); ok && p.index == 0 && f.class != nil {
-				if kind := r.entryKind(f.class, 0); kind != "" {
+		for _, f := range funcs {
+			if p := f.Param("self"); p != nil && p.Index == 0 && f.Class != nil {
+				if kind := r.entryKind(f.Class, 0); kind != "" {
 					return &value{kind: vSelf, selfKind: kind}
 				}
 				return nil
@@ -217,39 +210,54 @@ func (r *resolver) resolveName(name string, pos int) *value {
 		}
 		return nil
 	}
-	for _, f := range scopes {
-		if v, found := r.assignedIn(f, name, pos); found {
-			return v
+	for _, f := range funcs {
+		if b := r.m.LastBinding(f, name, pos); b != nil {
+			return r.boundValue(b)
 		}
-		if p, ok := f.param(name); ok {
+		if p := f.Param(name); p != nil {
 			return r.paramValue(f, p)
 		}
 	}
-	imports := r.doc.workersImportsOf()
-	switch {
-	case imports.envNames[name]:
+	switch full, _ := r.m.ImportedAs(name); full {
+	case "workers.env":
 		return &value{kind: vEnv}
-	case imports.moduleNames[name]:
+	case "workers":
 		return &value{kind: vWorkers}
 	}
 	return nil
 }
 
+// boundValue evaluates what a local binding assigned. An annotated name
+// is left to pyright, which knows its members; a bound name hides outer
+// meanings even when its value is unknown (nil).
+func (r *resolver) boundValue(b *pyfacts.Binding) *value {
+	if b.Kind == pyfacts.BindAnnotated {
+		return nil
+	}
+	sub := &resolver{req: r.req, m: r.m, depth: r.depth + 1}
+	v := sub.eval(r.m.ChainOf(b.Value))
+	if b.Kind == pyfacts.BindFor {
+		if v == nil || v.elem == nil {
+			return nil
+		}
+		return &value{kind: vObject, iface: v.elem}
+	}
+	return v
+}
+
 // entryKind says which SDK entrypoint a class derives from, following
 // base classes defined in the same file.
-func (r *resolver) entryKind(c *classScope, depth int) string {
-	for _, b := range c.bases {
+func (r *resolver) entryKind(c *pyfacts.Class, depth int) string {
+	for _, b := range c.Bases {
 		short := b[strings.LastIndexByte(b, '.')+1:]
 		switch short {
 		case baseWorker, baseDO, baseWorkflow:
 			return short
 		}
 		if depth < 4 && !strings.Contains(b, ".") {
-			if at := findClassDef(r.doc.text, short); at >= 0 {
-				if parent := parseClassHeader(r.doc.text, at); parent != nil {
-					if k := r.entryKind(parent, depth+1); k != "" {
-						return k
-					}
+			if parent := r.m.Class(short); parent != nil && parent != c {
+				if k := r.entryKind(parent, depth+1); k != "" {
+					return k
 				}
 			}
 		}
@@ -268,111 +276,44 @@ var legacyHandlerParams = map[string][]string{
 // to pyright. Inside entrypoint classes the env/ctx arguments of handlers
 // are empty (the runtime passes them only to legacy handlers), so only
 // self.env / self.ctx count there.
-func (r *resolver) paramValue(f *funcScope, p param) *value {
-	if p.annotated {
+func (r *resolver) paramValue(f *pyfacts.Func, p *pyfacts.Param) *value {
+	if p.Annotated {
 		return nil
 	}
-	if f.class != nil {
-		kind := r.entryKind(f.class, 0)
+	if f.Class != nil {
+		kind := r.entryKind(f.Class, 0)
 		switch {
 		case kind == "":
 			return nil
-		case f.name == "__init__" && p.index == 1:
+		case f.Name == "__init__" && p.Index == 1:
 			if kind == baseDO {
 				return objectOf("DurableObjectState")
 			}
 			return objectOf("ExecutionContext")
-		case f.name == "__init__" && p.index == 2:
+		case f.Name == "__init__" && p.Index == 2:
 			return &value{kind: vEnv}
-		case kind == baseWorkflow && f.name == "run" && p.index == 2:
+		case kind == baseWorkflow && f.Name == "run" && p.Index == 2:
 			return objectOf("WorkflowStep")
-		case kind != baseWorkflow && f.name == "fetch" && p.index == 1:
+		case kind != baseWorkflow && f.Name == "fetch" && p.Index == 1:
 			return objectOf("Request")
-		case kind == baseWorker && f.name == "scheduled" && p.index == 1:
+		case kind == baseWorker && f.Name == "scheduled" && p.Index == 1:
 			return objectOf("ScheduledController")
-		case kind == baseWorker && f.name == "queue" && p.index == 1:
+		case kind == baseWorker && f.Name == "queue" && p.Index == 1:
 			return objectOf("MessageBatch")
 		}
 		return nil
 	}
-	if !f.moduleLevel {
+	if !f.ModuleLevel() {
 		return nil
 	}
-	if types, ok := legacyHandlerParams[f.name]; ok && p.index >= 0 && p.index < len(types) {
-		if types[p.index] == "env" {
+	if types, ok := legacyHandlerParams[f.Name]; ok && p.Index >= 0 && p.Index < len(types) {
+		if types[p.Index] == "env" {
 			return &value{kind: vEnv}
 		}
-		return objectOf(types[p.index])
+		return objectOf(types[p.Index])
 	}
-	if p.name == "env" {
+	if p.Name == "env" {
 		return &value{kind: vEnv}
 	}
 	return nil
-}
-
-// assignedIn looks for the last simple assignment `name = expr` (or
-// `for name in expr:`) in f's body before pos, at any depth of f's own
-// blocks, and evaluates expr. found is true when name is assigned even if
-// the value is unknown, since the assignment shadows outer meanings.
-func (r *resolver) assignedIn(f *funcScope, name string, pos int) (v *value, found bool) {
-	text := r.doc.text
-	end := lineStart(text, pos)
-	if f.bodyStart >= end {
-		return nil, false
-	}
-	body := text[f.bodyStart:end]
-	rhs, isFor, annotated := -1, false, false
-	for from := 0; ; {
-		i := strings.Index(body[from:], name)
-		if i < 0 {
-			break
-		}
-		i += from
-		from = i + len(name)
-		if i > 0 && (isIdentByte(body[i-1]) || body[i-1] == '.') || from < len(body) && isIdentByte(body[from]) {
-			continue
-		}
-		before := strings.TrimSpace(body[lineStart(body, i):i])
-		after := body[from:]
-		j := 0
-		for j < len(after) && isSpace(after[j]) {
-			j++
-		}
-		switch {
-		case before == "" && j < len(after) && after[j] == '=' && !(j+1 < len(after) && after[j+1] == '='):
-			rhs, isFor, annotated = f.bodyStart+from+j+1, false, false
-		case before == "" && j < len(after) && after[j] == ':' && isAnnotatedAssign(after[j:]):
-			rhs, isFor, annotated = f.bodyStart+from, false, true
-		case (before == "for" || before == "async for") && hasWord(after, j, len(after), "in"):
-			rhs, isFor, annotated = f.bodyStart+from+j+2, true, false
-		}
-	}
-	if rhs < 0 {
-		return nil, false
-	}
-	if annotated {
-		return nil, true // pyright knows an annotated name's members
-	}
-	c, _ := parseExpr(text, rhs, len(text), false)
-	sub := &resolver{req: r.req, doc: r.doc, depth: r.depth + 1}
-	v = sub.eval(c)
-	if isFor {
-		if v == nil || v.elem == nil {
-			return nil, true
-		}
-		return &value{kind: vObject, iface: v.elem}, true
-	}
-	return v, true
-}
-
-// isAnnotatedAssign says whether s (starting at ":") is `: T = value` on
-// one line.
-func isAnnotatedAssign(s string) bool {
-	le := strings.IndexByte(s, '\n')
-	if le < 0 {
-		le = len(s)
-	}
-	line := s[:le]
-	eq := strings.IndexByte(line, '=')
-	return eq > 0 && !(eq+1 < len(line) && line[eq+1] == '=')
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/project"
+	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/pyfacts"
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/pysyntax"
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/textpos"
 )
@@ -12,13 +13,12 @@ import (
 // rpcClass is a Python class whose public methods a stub or a service
 // binding can call over RPC.
 type rpcClass struct {
-	name     string
-	path     string
-	lines    *textpos.Index
-	nameAt   int    // offset of the class name
-	worker   string // the Worker the class belongs to
-	methods  []*pyMethod
-	startDef int // offset of "class"
+	name    string
+	path    string
+	lines   *textpos.Index
+	nameAt  int    // offset of the class name
+	worker  string // the Worker the class belongs to
+	methods []*pyMethod
 }
 
 func (c *rpcClass) method(name string) *pyMethod {
@@ -47,6 +47,9 @@ func (m *pyMethod) signature() string {
 
 // handlerNames are entrypoint methods the runtime calls itself; they are
 // not offered as RPC methods (fetch comes from the catalog).
+//
+// MERGE: the one list of handler names moves to package analysis/handlers
+// (issue 10); replace this local definition with it.
 var handlerNames = map[string]bool{
 	"fetch": true, "alarm": true, "webSocketMessage": true, "webSocketClose": true, "webSocketError": true,
 	"scheduled": true, "queue": true, "email": true, "tail": true, "trace": true, "test": true,
@@ -108,7 +111,7 @@ func (r *resolver) durableObjectClass(b *project.Binding) *rpcClass {
 		}
 	}
 	files, main := r.filesOf(w, e)
-	c := findClass(files, className, main)
+	c := r.findClass(files, className, main)
 	if c != nil && w != nil {
 		c.worker = e.WorkerName
 	}
@@ -127,7 +130,7 @@ func (r *resolver) serviceEntrypoint(b *project.Binding) *rpcClass {
 		className = "Default"
 	}
 	files, main := r.filesOf(w, e)
-	c := findClass(files, className, main)
+	c := r.findClass(files, className, main)
 	if c != nil {
 		c.worker = e.WorkerName
 	}
@@ -136,7 +139,7 @@ func (r *resolver) serviceEntrypoint(b *project.Binding) *rpcClass {
 
 // findClass finds a top-level class in files, the main module first, then
 // by path order.
-func findClass(files map[string]*pysyntax.File, name, main string) *rpcClass {
+func (r *resolver) findClass(files map[string]*pysyntax.File, name, main string) *rpcClass {
 	paths := make([]string, 0, len(files))
 	for p := range files {
 		paths = append(paths, p)
@@ -148,94 +151,23 @@ func findClass(files map[string]*pysyntax.File, name, main string) *rpcClass {
 		return paths[i] < paths[j]
 	})
 	for _, p := range paths {
-		f := files[p]
-		if at := findClassDef(f.Text(), name); at >= 0 {
-			return readClass(p, f, name, at)
+		m := r.req.facts(p, files[p])
+		if c := m.Class(name); c != nil {
+			return rpcClassOf(m, c)
 		}
 	}
 	return nil
 }
 
-// readClass reads the public methods of the class at offset at, by
-// indentation (no tree needed, so it works on any file).
-func readClass(path string, f *pysyntax.File, name string, at int) *rpcClass {
-	text := f.Text()
-	c := &rpcClass{name: name, path: path, lines: f.Lines(), nameAt: at + len("class "), startDef: at}
-	classIndent := indentOf(text, lineStart(text, at))
-	// the header may span lines: the body starts after the line with ":"
-	i := at
-	if open := strings.IndexByte(text[at:lineEnd(text, at)], '('); open >= 0 {
-		if close := matchCloseForward(text, at+open, len(text)); close >= 0 {
-			i = close
-		}
-	}
-	bodyIndent := -1
-	for ls := lineEnd(text, i) + 1; ls < len(text); ls = lineEnd(text, ls) + 1 {
-		ind := indentOf(text, ls)
-		le := lineEnd(text, ls)
-		line := text[ls+ind : le]
-		if strings.TrimSpace(line) == "" || line[0] == '#' {
+// rpcClassOf lists the public methods of a class.
+func rpcClassOf(m *pyfacts.Module, c *pyfacts.Class) *rpcClass {
+	rc := &rpcClass{name: c.Name, path: m.Path, lines: m.Lines, nameAt: c.NameNode.Start}
+	for _, f := range c.Methods {
+		if strings.HasPrefix(f.Name, "_") || handlerNames[f.Name] {
 			continue
 		}
-		if ind <= classIndent {
-			break
-		}
-		if bodyIndent < 0 {
-			bodyIndent = ind
-		}
-		if ind != bodyIndent || !(strings.HasPrefix(line, "def ") || strings.HasPrefix(line, "async def ")) {
-			continue
-		}
-		def := parseDefHeader(text, ls+ind)
-		if def == nil || strings.HasPrefix(def.name, "_") || handlerNames[def.name] {
-			continue
-		}
-		m := &pyMethod{name: def.name, async: strings.HasPrefix(line, "async"), class: c,
-			nameStart: ls + ind + strings.Index(line, def.name)}
-		m.params = rawParams(text, ls+ind)
-		m.doc = docstringAfter(text, def.bodyStart)
-		c.methods = append(c.methods, m)
+		rc.methods = append(rc.methods, &pyMethod{name: f.Name, async: f.Async, class: rc, nameStart: f.NameNode.Start,
+			params: m.ParamsAsWritten(f), doc: m.Docstring(f)})
 	}
-	return c
-}
-
-// rawParams returns a def's parameters as written, without self.
-func rawParams(text string, defStart int) []string {
-	open := strings.IndexByte(text[defStart:], '(')
-	if open < 0 {
-		return nil
-	}
-	open += defStart
-	close := matchCloseForward(text, open, len(text))
-	if close < 0 {
-		return nil
-	}
-	var out []string
-	for i, p := range splitTopLevel(text[open+1 : close]) {
-		p = strings.Join(strings.Fields(stripComments(p)), " ")
-		if p == "" || i == 0 && (p == "self" || strings.HasPrefix(p, "self:")) {
-			continue
-		}
-		out = append(out, p)
-	}
-	return out
-}
-
-// docstringAfter returns the docstring starting the body at offset, if any.
-func docstringAfter(text string, bodyStart int) string {
-	i := bodyStart
-	for i < len(text) && (isSpace(text[i]) || text[i] == '\n' || text[i] == '\r') {
-		i++
-	}
-	if i >= len(text) || (text[i] != '"' && text[i] != '\'') {
-		return ""
-	}
-	end := skipString(text, i, len(text))
-	s := text[i:end]
-	for _, q := range []string{`"""`, `'''`, `"`, `'`} {
-		if strings.HasPrefix(s, q) && strings.HasSuffix(s, q) && len(s) >= 2*len(q) {
-			return strings.TrimSpace(s[len(q) : len(s)-len(q)])
-		}
-	}
-	return ""
+	return rc
 }

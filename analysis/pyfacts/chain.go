@@ -44,14 +44,6 @@ type Chain struct {
 	Start   int // where the expression starts (its root, or the "(" of Inner)
 }
 
-// Prefix returns c with only its first n steps and no await.
-func (c *Chain) Prefix(n int) *Chain {
-	cp := *c
-	cp.Ops = c.Ops[:n]
-	cp.Awaited = false
-	return &cp
-}
-
 // ChainOf returns the chain expression n is (`await` allowed in front), or
 // nil when n is something else (a literal, an operator expression).
 func (m *Module) ChainOf(n *Node) *Chain {
@@ -265,7 +257,9 @@ func (m *Module) InCommentOrString(off int) bool {
 
 // Walk visits, in source order, the leaves (nodes without children) that
 // overlap [from, to): tokens kept in the tree (names, keywords, literal
-// parts, comments), never the punctuation between them.
+// parts, comments), never the punctuation between them. An ERROR node
+// without children holds only skipped punctuation (a lone "=" in
+// `f(k=)`): it is left in the gap too.
 func (m *Module) Walk(from, to int, visit func(*Node)) {
 	if m.Root == nil {
 		return
@@ -276,7 +270,9 @@ func (m *Module) Walk(from, to int, visit func(*Node)) {
 			return
 		}
 		if len(n.Children) == 0 {
-			visit(n)
+			if n.Type != "ERROR" {
+				visit(n)
+			}
 			return
 		}
 		for _, c := range n.Children {
