@@ -2,11 +2,13 @@ package completion
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/catalog"
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/project"
+	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/pyfacts"
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/pysyntax"
 )
 
@@ -52,6 +54,9 @@ func TestCompleteEnvContexts(t *testing.T) {
 		{"half-typed line before more code", header + "class Default(WorkerEntrypoint):\n    async def fetch(self, request):\n        self.env.<|>\n\n    async def other(self):\n        return 1\n"},
 		{"half-typed inside a call", header + "class Default(WorkerEntrypoint):\n    async def fetch(self, request):\n        return Response(self.env.<|>\n"},
 		{"partial name typed", header + "class Default(WorkerEntrypoint):\n    async def fetch(self, request):\n        self.env.CA<|>\n"},
+		{"assignment above an existing line", header + "class Default(WorkerEntrypoint):\n    async def fetch(self, request):\n        x = self.env.<|>\n        cached = 1\n"},
+		{"assignment above a return", header + "class Default(WorkerEntrypoint):\n    async def fetch(self, request):\n        x = self.env.<|>\n        return cached\n"},
+		{"trailing dot at EOF", header + "class Default(WorkerEntrypoint):\n    async def fetch(self, request):\n        self.env.<|>"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -377,5 +382,36 @@ func TestPythonFilesLoadedLazily(t *testing.T) {
 	checkLabels(t, items, []string{"verify"}, nil)
 	if loads == 0 {
 		t.Error("files were never loaded")
+	}
+}
+
+// The server's facts (Request.Facts) are the only reader of Python: every
+// file a completion looks at comes from it, none is parsed on the side.
+func TestFactsHookServesEveryFile(t *testing.T) {
+	req := newRequest(t, "app-jsonc", "", "src/scratch.py", header+"class Default(WorkerEntrypoint):\n    async def fetch(self, request):\n        await self.env.COUNTER.getByName('a').<|>\n")
+	asked := map[string]int{}
+	req.Facts = func(path string, f *pysyntax.File) *pyfacts.Module {
+		asked[filepath.Base(path)]++
+		return pyfacts.Parse(path, f)
+	}
+	checkLabels(t, Complete(context.Background(), req), []string{"increment", "reset"}, nil)
+	if asked["scratch.py"] == 0 || asked["entry.py"] == 0 {
+		t.Errorf("facts asked for %v", asked)
+	}
+}
+
+// Issue 16 item 3: after typing `x = self.env.` above a line, the next
+// line's name is not a reference to a binding of that name.
+func TestReferencesIgnoreChainSplitByNewline(t *testing.T) {
+	src := inFetch("        x = self.env.\n        CACHE = 1\n        self.env.CA<|>CHE\n")
+	req := newRequest(t, "app-jsonc", "", "src/scratch.py", src)
+	var lines []int
+	for _, l := range References(context.Background(), req, false) {
+		if filepath.Base(l.Path) == "scratch.py" {
+			lines = append(lines, l.StartPos.Line)
+		}
+	}
+	if len(lines) != 1 || lines[0] != 6 { // line 5 is `CACHE = 1`
+		t.Errorf("references in scratch.py at lines %v, want [6]", lines)
 	}
 }
