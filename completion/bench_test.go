@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/pyfacts"
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/pysyntax"
 )
 
@@ -55,7 +56,28 @@ func benchRequest(b testing.TB) (*pysyntax.File, int, *Request) {
 		b.Fatal(err)
 	}
 	req := newRequest(b, "app-jsonc", "", "src/big.py", cursor)
+	req.Facts = serverFacts(req.Path, base)
 	return base, at, req
+}
+
+// serverFacts stands for the server's facts cache: the facts of the
+// version typed into are known (diagnostics computed them), and a new
+// version's facts are derived from them incrementally, once.
+func serverFacts(path string, base *pysyntax.File) FactsFunc {
+	prev := pyfacts.Parse(path, base)
+	var last *pysyntax.File
+	var lastFacts *pyfacts.Module
+	return func(p string, f *pysyntax.File) *pyfacts.Module {
+		switch {
+		case p != path:
+			return pyfacts.Parse(p, f)
+		case f == base:
+			return prev
+		case f != last:
+			last, lastFacts = f, pyfacts.ParseIncremental(p, f, prev)
+		}
+		return lastFacts
+	}
 }
 
 // BenchmarkEditThenCompleteEnv5000 measures an edit plus completion at
