@@ -8,7 +8,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -41,6 +40,7 @@ type Client struct {
 	Conn   jsonrpc2.Conn
 	Stderr *safeBuffer
 
+	stream      *clientStream
 	mu          sync.Mutex
 	diagnostics map[protocol.DocumentURI]*protocol.PublishDiagnosticsParams
 	diagWaiters []chan struct{}
@@ -74,11 +74,6 @@ func (b *safeBuffer) String() string {
 	return string(b.buf)
 }
 
-type pipes struct {
-	io.Reader
-	io.WriteCloser
-}
-
 // Start launches bin with args and connects to its stdio. The runtime
 // warm-up is off (PYWORKERS_NO_WARMUP=1); StartWithRuntime keeps it.
 func Start(t testing.TB, bin string, args ...string) *Client {
@@ -110,7 +105,8 @@ func start(t testing.TB, bin string, env []string, args ...string) *Client {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	c.Conn = jsonrpc2.NewConn(jsonrpc2.NewStream(pipes{stdout, stdin}))
+	c.stream = newClientStream(stdout, stdin)
+	c.Conn = jsonrpc2.NewConn(c.stream)
 	c.Conn.Go(context.Background(), c.handle)
 	t.Cleanup(func() {
 		c.Conn.Close()
