@@ -530,14 +530,6 @@ func (b *fixBuilder) fixes() []Fix {
 	return []Fix{b.fix}
 }
 
-// configFix is a fix editing the wrangler config.
-func (p *Pass) configFix(title string, edits []textEdit) []Fix {
-	if len(edits) == 0 || p.Worker == nil {
-		return nil
-	}
-	return p.newFix(title).add(p.Worker.ConfigPath, edits...).fixes()
-}
-
 // configEditor returns an editor for the Worker's config.
 func (p *Pass) configEditor() configEditor { return configEditor{doc: p.Worker.Config} }
 
