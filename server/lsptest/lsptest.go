@@ -21,8 +21,12 @@ import (
 )
 
 // BuildBinary builds the server into dir and returns its path. Tests call it
-// once from TestMain.
+// once from TestMain. With PYWORKERS_BIN set it returns that binary instead
+// (`make coverage` passes one built with -cover).
 func BuildBinary(dir string) (string, error) {
+	if bin := os.Getenv("PYWORKERS_BIN"); bin != "" {
+		return filepath.Abs(bin)
+	}
 	_, file, _, _ := runtime.Caller(0)
 	root := filepath.Join(filepath.Dir(file), "..", "..")
 	bin := filepath.Join(dir, "pyworkers-lsp")
