@@ -77,7 +77,7 @@ coverage: runtime-warm
 	PYWORKERS_BIN=$(COVER_DIR)/pyworkers-lsp GOCOVERDIR=$(COVER_DIR)/e2e $(GO) test -count=1 -timeout 20m ./server/
 	$(GO) tool covdata percent -i=$(COVER_DIR)/e2e -pkg=$$($(GO) list ./server/)
 	$(GO) tool covdata textfmt -i=$(COVER_DIR)/e2e -o $(COVER_DIR)/e2e.txt
-	@$(GO) tool cover -func=$(COVER_DIR)/e2e.txt | tail -1 | sed 's/^total:/all packages, through the server e2e tests:/'
+	@$(GO) tool cover -func=$(COVER_DIR)/e2e.txt | awk '/^total:/ { print "all packages, through the server e2e tests: " $$NF }'
 
 # Each fuzz target for a few seconds beyond its checked-in seeds.
 fuzz:

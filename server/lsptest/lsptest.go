@@ -113,13 +113,31 @@ func start(t testing.TB, bin string, env []string, args ...string) *Client {
 	c.Conn = jsonrpc2.NewConn(c.stream)
 	c.Conn.Go(context.Background(), c.handle)
 	t.Cleanup(func() {
-		c.Conn.Close()
 		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			cmd.Wait()
+			c.stop()
 		}
+		c.Conn.Close()
 	})
 	return c
+}
+
+// stop ends a server the test left running: shutdown + exit, so that a
+// binary built with -cover writes its counters (`make coverage`), and a kill
+// when it does not exit within a few seconds.
+func (c *Client) stop() {
+	done := make(chan struct{})
+	go func() { c.Cmd.Wait(); close(done) }()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := c.Conn.Call(ctx, "shutdown", nil, nil); err == nil {
+		c.Conn.Notify(ctx, "exit", nil)
+	}
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		c.Cmd.Process.Kill()
+		<-done
+	}
 }
 
 func (c *Client) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
