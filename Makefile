@@ -2,8 +2,11 @@
 # and a C compiler (for tree-sitter); everything else is fetched by these
 # targets from the Go module proxy and the npm registry.
 #
-#   make run    build the server and run it over the example Worker
-#   make test   every test: vet, gofmt, go test -race, fuzz seeds, editor tests
+#   make run       build the server and run it over the example Worker
+#   make test      every test: gofmt, go vet, staticcheck, go mod tidy, go test
+#                  -race, the performance gate, fuzz seeds, editor tests
+#   make perf      the latency tests without -race, with their limits asserted
+#   make coverage  server end-to-end coverage, measured through the built binary
 
 GO      ?= go
 BIN     := bin/pyworkers-lsp
@@ -12,7 +15,7 @@ EXAMPLE := testdata/projects/bindings-jsonc
 # Caches inside the build tree, so CI keeps them between steps of one run.
 export PYWORKERS_CACHE_DIR ?= $(CURDIR)/.cache/pyworkers
 
-.PHONY: all build artifacts runtime-warm run test vet fmt-check unit fuzz bench bench-setup clean
+.PHONY: all build artifacts runtime-warm run test vet fmt-check staticcheck tidy-check unit perf coverage fuzz bench bench-setup clean
 
 include editors/editors.mk
 
@@ -43,18 +46,45 @@ vet:
 fmt-check:
 	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
+# staticcheck, pinned by the tool directive in go.mod (checksums in go.sum).
+staticcheck:
+	$(GO) tool staticcheck ./...
+
+tidy-check:
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
+
 # One package at a time (-p 1): several packages boot Python interpreters,
 # and under the race detector on two cores they starve each other when run
 # side by side (wall-clock limits then fire); one at a time is faster.
 unit: runtime-warm
 	$(GO) test -race -count=1 -p 1 -timeout 30m ./...
 
+# The latency and timing tests again, without -race (under it they only check
+# their answers): each fails past a limit about 10x above its usual median,
+# so a real regression fails, not noise. About a minute.
+PERF_TESTS := ^(TestWireLatency|TestEditThenCompleteLatency|TestKeystrokeLatency5k|TestCheck50FilesTime)$$
+perf: runtime-warm
+	$(GO) test -count=1 -p 1 -timeout 10m -run '$(PERF_TESTS)' -v ./server/ ./completion/ ./analysis/rules/ ./analysis/checkcmd/
+
+# Server end-to-end coverage: the server's e2e tests drive a binary built
+# with -cover (every package of the module instrumented); its counters land
+# in $(COVER_DIR) and are summed by go tool covdata. Recorded in
+# docs/coverage.md.
+COVER_DIR := $(CURDIR)/.cache/coverage
+coverage: runtime-warm
+	rm -rf $(COVER_DIR) && mkdir -p $(COVER_DIR)/e2e
+	$(GO) build -cover -coverpkg=./... -o $(COVER_DIR)/pyworkers-lsp .
+	PYWORKERS_BIN=$(COVER_DIR)/pyworkers-lsp GOCOVERDIR=$(COVER_DIR)/e2e $(GO) test -count=1 -timeout 20m ./server/
+	$(GO) tool covdata percent -i=$(COVER_DIR)/e2e -pkg=$$($(GO) list ./server/)
+	$(GO) tool covdata textfmt -i=$(COVER_DIR)/e2e -o $(COVER_DIR)/e2e.txt
+	@$(GO) tool cover -func=$(COVER_DIR)/e2e.txt | awk '/^total:/ { print "all packages, through the server e2e tests: " $$NF }'
+
 # Each fuzz target for a few seconds beyond its checked-in seeds.
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzIncremental$$' -fuzztime 5s ./analysis/pysyntax/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseNeverPanics$$' -fuzztime 5s ./analysis/config/
 
-test: fmt-check vet unit fuzz editors-test
+test: fmt-check vet staticcheck tidy-check unit perf fuzz editors-test
 
 bench-setup:
 	bash bench/setup.sh

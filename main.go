@@ -2,11 +2,13 @@
 //
 //	pyworkers-lsp [serve] [--stdio | --listen 127.0.0.1:PORT]   speak LSP
 //	pyworkers-lsp check [--env NAME] [--format text|json|sarif] [PATH...]
+//	pyworkers-lsp run [flags] [/path?query]                     run a handler
+//	pyworkers-lsp runtime warm                                  prepare the runtime
 //	pyworkers-lsp version                                       print the version
+//	pyworkers-lsp help                                          print the usage
 //
-// Global flags (before or after the subcommand): --log-file PATH,
-// --log-level debug|info|warn|error. Logs never go to stdout: stdout carries
-// JSON-RPC.
+// serve's flags --log-file PATH and --log-level debug|info|warn|error send
+// logs elsewhere; they never go to stdout, which carries JSON-RPC.
 package main
 
 import (
@@ -41,18 +43,33 @@ Usage:
   pyworkers-lsp serve --listen 127.0.0.1:PORT speak LSP over TCP (for debugging)
   pyworkers-lsp check [--env NAME] [--format text|json|sarif] [PATH...]
                                              report Python Workers pitfalls (exit 1 on errors)
+  pyworkers-lsp run [--env NAME] [--method M] [-H 'K: V'] [--data BODY|@file] [--allow-net] [/path?query]
+                                             run the Worker's fetch handler in the embedded
+                                             Python runtime and print the response
+  pyworkers-lsp run --scheduled CRON | --queue QUEUE | --workflow FLOW [--params JSON]
+                    | --do CLASS --name NAME --method M [--args JSON] | --reset-state
+                                             run another handler, or reset the local state
+  pyworkers-lsp runtime warm                 prepare the embedded runtime (compile cache)
   pyworkers-lsp version                      print the version
+  pyworkers-lsp help                         print this help
 
-Global flags:
+Flags of serve:
   --log-file PATH     write logs to PATH instead of stderr
   --log-level LEVEL   debug, info, warn or error (default info)
+
+` + "`pyworkers-lsp COMMAND --help`" + ` lists the flags of one command.
 `
 
 // run dispatches subcommands; it returns the exit code.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cmd := "serve"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		cmd, args = args[0], args[1:]
+	if len(args) > 0 {
+		switch a := args[0]; {
+		case a == "-h" || a == "-help" || a == "--help" || a == "--version" || a == "-version":
+			cmd, args = strings.TrimLeft(a, "-"), args[1:]
+		case !strings.HasPrefix(a, "-"):
+			cmd, args = a, args[1:]
+		}
 	}
 	switch cmd {
 	case "serve":
@@ -63,10 +80,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runcli.Main(args, stdout, stderr)
 	case "runtime":
 		return runcli.RuntimeMain(args, stdout, stderr)
-	case "version", "--version":
+	case "version":
 		fmt.Fprintln(stdout, "pyworkers-lsp", version)
 		return 0
-	case "help", "-h", "--help":
+	case "help", "h":
 		fmt.Fprint(stdout, usage)
 		return 0
 	default:

@@ -3,8 +3,6 @@ package runtime
 import (
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -12,17 +10,14 @@ import (
 )
 
 // TestRealSDK runs the app fixture against Cloudflare's workers-runtime-sdk,
-// unmodified, when PYWORKERS_TEST_SDK names its source folder (the one
-// holding the `workers` package, e.g. workers-py/packages/runtime-sdk/src).
-// The SDK is not in this repository, so the test is opt-in.
+// unmodified: the wheel pinned in runtime/artifacts/SHA256SUMS, which
+// build.sh fetches from PyPI and unpacks beside the Pyodide artifacts. The
+// other tests of this package run the built-in SDK.
 func TestRealSDK(t *testing.T) {
-	src := os.Getenv("PYWORKERS_TEST_SDK")
-	if src == "" {
-		t.Skip("set PYWORKERS_TEST_SDK to a workers-runtime-sdk src folder to run")
-	}
+	sdk := testtree.RealSDK(t)
 	dir := t.TempDir()
 	testtree.Copy(t, "../testdata/runtime/app", dir)
-	testtree.Copy(t, filepath.Join(src, "workers"), filepath.Join(dir, "python_modules", "workers"))
+	testtree.VendorSDK(t, sdk, dir)
 	spec := appSpec()
 	spec.ProjectDir = dir
 	for path, want := range map[string]string{
@@ -64,5 +59,20 @@ func TestRealSDK(t *testing.T) {
 	res = fetch(t, spec, HTTPRequest{URL: "http://localhost/error"})
 	if res.Status != 500 || !strings.Contains(string(res.Body), "ValueError: boom") {
 		t.Errorf("error: %d %s", res.Status, res.Body)
+	}
+}
+
+// The tests below the runtime find the artifacts (and the SDK) through
+// testtree, which cannot import this package: both must resolve the same
+// folder.
+func TestTesttreeFindsTheArtifacts(t *testing.T) {
+	if testtree.PyodideVersion != PyodideVersion {
+		t.Errorf("testtree.PyodideVersion %q, runtime %q", testtree.PyodideVersion, PyodideVersion)
+	}
+	for _, env := range []string{"", t.TempDir()} {
+		t.Setenv(EnvArtifacts, env)
+		if got, want := testtree.ArtifactsDir(), DefaultArtifactsDir(); got != want {
+			t.Errorf("PYWORKERS_ARTIFACTS=%q: testtree.ArtifactsDir() = %s, runtime.DefaultArtifactsDir() = %s", env, got, want)
+		}
 	}
 }

@@ -186,17 +186,33 @@ func TestBadInputKeepsServing(t *testing.T) {
 	}
 	alive("a config that is not JSON")
 
-	// A JSON-RPC message that is not JSON, written straight on the pipe.
-	raw := "Content-Length: 9\r\n\r\n{not json"
-	if _, err := c.Cmd.Stdin.(interface{ Write([]byte) (int, error) }).Write([]byte(raw)); err != nil {
-		t.Skip("stdin is not writable directly")
+	// A message that is not JSON, written straight on the pipe: the server
+	// answers with a ParseError (id null) and reads on.
+	c.WriteRaw(t, []byte("Content-Length: 9\r\n\r\n{not json"))
+	if e := c.WaitParseError(t, 1, 10*time.Second); e.Code != jsonrpc2.ParseError || !strings.Contains(e.Message, "not valid JSON-RPC") {
+		t.Fatalf("answer to a message that is not JSON: %+v", e)
 	}
 	alive("a message that is not JSON")
 
-	// A request whose params are the wrong shape.
+	// JSON that is not a JSON-RPC message (no method, no id).
+	c.WriteRaw(t, []byte("Content-Length: 2\r\n\r\n{}"))
+	if e := c.WaitParseError(t, 2, 10*time.Second); e.Code != jsonrpc2.ParseError {
+		t.Fatalf("answer to JSON that is not JSON-RPC: %+v", e)
+	}
+	alive("JSON that is not JSON-RPC")
+
+	// A header block without Content-Length is skipped, and the message
+	// after it is read.
+	c.WriteRaw(t, []byte("Content-Type: application/json\r\n\r\n"))
+	alive("a header without Content-Length")
+
+	// A request whose params are the wrong shape: InvalidParams, not a
+	// dropped connection.
 	var out any
-	if err := c.Call(t, "workspace/executeCommand", "not an object", &out); err == nil {
-		t.Fatal("wrong-shaped params must be an error")
+	err := c.Call(t, "workspace/executeCommand", "not an object", &out)
+	var rpcErr *jsonrpc2.Error
+	if err == nil || !asRPC(err, &rpcErr) || rpcErr.Code != jsonrpc2.InvalidParams {
+		t.Fatalf("wrong-shaped params: got %v, want an InvalidParams error", err)
 	}
 	alive("wrong-shaped params")
 

@@ -150,8 +150,40 @@ func TestVersionAndUsage(t *testing.T) {
 	if err != nil || !strings.HasPrefix(string(out), "pyworkers-lsp ") {
 		t.Fatalf("version: %q %v", out, err)
 	}
+	if out2, err := exec.Command(binary, "--version").Output(); err != nil || string(out2) != string(out) {
+		t.Fatalf("--version: %q %v, want %q", out2, err, out)
+	}
 	cmd := exec.Command(binary, "frobnicate")
 	if err := cmd.Run(); err == nil || cmd.ProcessState.ExitCode() != 2 {
 		t.Fatalf("unknown command should exit 2, got %v", err)
+	}
+}
+
+// `help`, `--help` and `-h` all print the general usage, naming every
+// command, on stdout with exit code 0 (not the flags of serve).
+func TestHelpListsEveryCommand(t *testing.T) {
+	var first string
+	for _, arg := range []string{"help", "--help", "-h"} {
+		cmd := exec.Command(binary, arg)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%s: %v\nstderr: %s", arg, err, stderr.String())
+		}
+		text := string(out)
+		if !strings.HasPrefix(text, "pyworkers-lsp — ") {
+			t.Errorf("%s does not print the general usage:\n%s", arg, text)
+		}
+		for _, c := range []string{"serve", "check", "run", "runtime warm", "version", "help"} {
+			if !strings.Contains(text, "\n  pyworkers-lsp "+c) {
+				t.Errorf("%s: usage lacks the command %q:\n%s", arg, c, text)
+			}
+		}
+		if first == "" {
+			first = text
+		} else if text != first {
+			t.Errorf("%s prints another usage than help:\n%s", arg, text)
+		}
 	}
 }

@@ -120,7 +120,7 @@ func BenchmarkKeystrokeWithFacts5k(b *testing.B) {
 }
 
 // TestKeystrokeLatency5k reports percentiles of the keystroke path (logged
-// with -v; it fails only on an absurd regression, since CI machines vary).
+// with -v) and fails when a median is about 10× its usual value.
 func TestKeystrokeLatency5k(t *testing.T) {
 	if testing.Short() {
 		t.Skip("latency measurement")
@@ -150,8 +150,15 @@ func TestKeystrokeLatency5k(t *testing.T) {
 		sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
 		p50, p99 := times[len(times)/2], times[len(times)*99/100]
 		t.Logf("keystroke (reparse + facts + all rules, incremental facts %v) on %d lines: p50 %v, p99 %v", incremental, strings.Count(src, "\n"), p50, p99)
-		if p99 > 500*time.Millisecond && !raceEnabled {
-			t.Errorf("p99 %v is far beyond the 15 ms budget", p99)
+		// Limits about 10× the medians on the project's VM (28 ms without
+		// incremental facts, 10 ms with): a regression fails, noise does not.
+		// Asserted without -race (`make perf`).
+		limit := 300 * time.Millisecond
+		if incremental {
+			limit = 120 * time.Millisecond
+		}
+		if p50 > limit && !raceEnabled {
+			t.Errorf("median %v is beyond %v (about 10× the usual median)", p50, limit)
 		}
 	}
 }

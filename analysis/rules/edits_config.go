@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -23,11 +24,41 @@ type field struct {
 	Value any // string, int, float64, bool, []any, []field (an object)
 }
 
+// quote renders s as a string literal that is valid JSON and a valid TOML
+// basic string alike (strconv.Quote is Go syntax: `\x7f` and `\a` are
+// escapes neither accepts). Quotes, backslashes, control characters, DEL
+// and U+2028/U+2029 are escaped; invalid UTF-8 becomes U+FFFD, since both
+// formats are UTF-8 only; other text stays as it is.
+func quote(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 2)
+	b.WriteByte('"')
+	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r < 0x20 || r == 0x7f || r == '\u2028' || r == '\u2029':
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
 // jsonValue renders v as inline JSON.
 func jsonValue(v any) string {
 	switch x := v.(type) {
 	case string:
-		return strconv.Quote(x)
+		return quote(x)
 	case int:
 		return strconv.Itoa(x)
 	case float64:
@@ -46,7 +77,7 @@ func jsonValue(v any) string {
 		}
 		parts := make([]string, len(x))
 		for i, f := range x {
-			parts[i] = strconv.Quote(f.Key) + ": " + jsonValue(f.Value)
+			parts[i] = quote(f.Key) + ": " + jsonValue(f.Value)
 		}
 		return "{ " + strings.Join(parts, ", ") + " }"
 	case *config.Node:
@@ -61,7 +92,7 @@ func jsonValue(v any) string {
 func tomlKey(k string) string {
 	for _, r := range k {
 		if !(r == '_' || r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
-			return strconv.Quote(k)
+			return quote(k)
 		}
 	}
 	if k == "" {
@@ -206,7 +237,7 @@ func appendToContainer(text string, container config.Range, elemStart, lastEnd i
 
 // jsonAddMember adds "key": value to a JSONC object node.
 func jsonAddMember(text string, obj *config.Node, key string, value any) []textEdit {
-	item := strconv.Quote(key) + ": " + jsonValue(value)
+	item := quote(key) + ": " + jsonValue(value)
 	if len(obj.Members) == 0 {
 		return appendToContainer(text, obj.Range, obj.Range.Start, -1, item, false)
 	}
@@ -371,19 +402,6 @@ func (e configEditor) jsonSetKey(path []string, key string, value any) []textEdi
 		key = path[n]
 	}
 	return jsonAddMember(e.doc.Text, obj, key, value)
-}
-
-// addToStringList makes sure the string list at block+key holds value
-// (compatibility_flags).
-func (e configEditor) addToStringList(block []string, key, value string) []textEdit {
-	full := append(append([]string{}, block...), key)
-	if n, depth := e.doc.Root.Lookup(full); depth == len(full) {
-		if n.Kind != config.Array {
-			return nil
-		}
-		return arrayAppend(e.doc.Text, n, strconv.Quote(value), e.toml())
-	}
-	return e.setKey(block, key, []any{value})
 }
 
 // appendEntry appends an object to the array of entries at block+path

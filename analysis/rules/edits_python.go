@@ -14,14 +14,6 @@ type pyEdits struct {
 // lineIndent returns the indentation of the line holding off.
 func (e pyEdits) lineIndent(off int) string { return indentAt(e.m.Src, off) }
 
-// bodyIndent returns the indentation of a block's statements.
-func (e pyEdits) bodyIndent(block *pyfacts.Node) string {
-	if block == nil || len(block.Children) == 0 {
-		return "    "
-	}
-	return e.lineIndent(block.Children[0].Start)
-}
-
 // lineRange returns the full lines [start, end) covering [from, to),
 // including the final line break.
 func (e pyEdits) lineRange(from, to int) (int, int) {

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"path/filepath"
-	"strconv"
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/config"
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/pyfacts"
@@ -24,21 +23,16 @@ func (p *Pass) addFlagEdits(flag string) []textEdit {
 		if n.Kind != config.Array {
 			return nil
 		}
-		return arrayAppend(e.doc.Text, n, strconv.Quote(flag), e.toml())
+		return arrayAppend(e.doc.Text, n, quote(flag), e.toml())
 	}
 	return e.setKey(nil, "compatibility_flags", []any{flag})
-}
-
-// addFlagFix is the quick fix adding a compatibility flag.
-func (p *Pass) addFlagFix(flag string) []Fix {
-	return p.configFix("Add the "+flag+" compatibility flag", p.addFlagEdits(flag))
 }
 
 // setDateEdits sets compatibility_date (where the environment reads it).
 func (p *Pass) setDateEdits(date string) []textEdit {
 	e := p.configEditor()
 	if n := p.Env.CompatDateNode; n != nil {
-		text := strconv.Quote(date)
+		text := quote(date)
 		if n.Kind == config.Other {
 			text = date // an unquoted TOML date stays unquoted
 		}

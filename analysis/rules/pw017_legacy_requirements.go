@@ -2,7 +2,6 @@ package rules
 
 import (
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/config"
@@ -43,7 +42,7 @@ func checkLegacyRequirements(p *Pass) {
 				}
 				if name := reqName(line); name != "" && !have[name] {
 					have[name] = true
-					items = append(items, strconv.Quote(line))
+					items = append(items, quote(line))
 				}
 			}
 			if len(items) > 0 {

@@ -1,5 +1,5 @@
-// Package rules checks a Python Worker for the pitfalls of
-// ../shared/reference/pitfalls.md (codes PW001–PW031) and validates its
+// Package rules checks a Python Worker for the pitfalls documented in
+// docs/rules (codes PW001–PW031, one page each) and validates its
 // wrangler config (codes PW100–PW105). It is pure analysis: it knows no LSP
 // types, reads nothing but its Input (and, through Input.FS, the files a
 // rule must look at), and caches nothing between calls.
@@ -528,14 +528,6 @@ func (b *fixBuilder) fixes() []Fix {
 		return nil
 	}
 	return []Fix{b.fix}
-}
-
-// configFix is a fix editing the wrangler config.
-func (p *Pass) configFix(title string, edits []textEdit) []Fix {
-	if len(edits) == 0 || p.Worker == nil {
-		return nil
-	}
-	return p.newFix(title).add(p.Worker.ConfigPath, edits...).fixes()
 }
 
 // configEditor returns an editor for the Worker's config.

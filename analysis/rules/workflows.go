@@ -66,13 +66,3 @@ func (wr *workflowRun) stepOf(n *pyfacts.Node) *stepFunc {
 	}
 	return nil
 }
-
-// isStepName reports whether name is one of the run's step functions.
-func (wr *workflowRun) isStepName(name string) bool {
-	for _, s := range wr.steps {
-		if s.f.Name == name {
-			return true
-		}
-	}
-	return false
-}

@@ -1,9 +1,10 @@
 package bindings
 
 import (
-	"os"
 	"sort"
 	"testing"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/testtree"
 )
 
 // BenchmarkKVRoundTrip: put + get of one key, N of each inside one handler
@@ -23,20 +24,25 @@ func BenchmarkKVRoundTrip(b *testing.B) {
 
 // BenchmarkD1Query1000Rows: SELECT * of 1,000 rows through .all() and into
 // Python (len(results)), timed inside the handler.
+// Under the real SDK its wrapper converts the rows to dicts.
 func BenchmarkD1Query1000Rows(b *testing.B) {
-	// With PYWORKERS_TEST_SDK the real SDK converts the rows to dicts.
-	w := newWorker(b, os.Getenv("PYWORKERS_TEST_SDK"))
-	var per []float64
-	for b.Loop() {
-		out := w.get(b, "/d1/bench?rows=1000&iters=5")
-		if out["count"] != float64(1000) {
-			b.Fatalf("count %v", out["count"])
-		}
-		for _, v := range out["ms"].([]any) {
-			per = append(per, v.(float64))
-		}
+	sdks := testtree.SDKs(b)
+	for _, name := range []string{"builtin", "realsdk"} {
+		b.Run(name, func(b *testing.B) {
+			w := newWorker(b, sdks[name])
+			var per []float64
+			for b.Loop() {
+				out := w.get(b, "/d1/bench?rows=1000&iters=5")
+				if out["count"] != float64(1000) {
+					b.Fatalf("count %v", out["count"])
+				}
+				for _, v := range out["ms"].([]any) {
+					per = append(per, v.(float64))
+				}
+			}
+			reportMedian(b, per, "ms/query")
+		})
 	}
-	reportMedian(b, per, "ms/query")
 }
 
 func reportMedian(b *testing.B, xs []float64, unit string) {

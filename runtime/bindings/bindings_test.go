@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -83,9 +82,7 @@ func newWorker(t testing.TB, sdkSrc string) *worker {
 	t.Helper()
 	dir := t.TempDir()
 	testtree.Copy(t, "../../testdata/bindings/app", dir)
-	if sdkSrc != "" {
-		testtree.Copy(t, filepath.Join(sdkSrc, "workers"), filepath.Join(dir, "python_modules", "workers"))
-	}
+	testtree.VendorSDK(t, sdkSrc, dir)
 	spec, err := workerspec.Load(filepath.Join(dir, "wrangler.toml"), "")
 	if err != nil {
 		t.Fatal(err)
@@ -141,16 +138,6 @@ func wantContains(t *testing.T, what string, got any, want string) {
 	if !strings.Contains(s, want) {
 		t.Errorf("%s = %q, want it to contain %q", what, got, want)
 	}
-}
-
-// sdks are the SDKs the family tests run under: the built-in one, and the
-// real workers-runtime-sdk when PYWORKERS_TEST_SDK names its src folder.
-func sdks() map[string]string {
-	m := map[string]string{"builtin": ""}
-	if src := os.Getenv("PYWORKERS_TEST_SDK"); src != "" {
-		m["realsdk"] = src
-	}
-	return m
 }
 
 var (

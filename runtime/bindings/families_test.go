@@ -7,10 +7,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/testtree"
 )
 
 func TestR2(t *testing.T) {
-	for name, sdk := range sdks() {
+	for name, sdk := range testtree.SDKs(t) {
 		t.Run(name, func(t *testing.T) {
 			w := newWorker(t, sdk)
 			out := w.get(t, "/r2/basic")
@@ -78,7 +80,7 @@ func TestQueueProducerAndConsumerAPI(t *testing.T) {
 }
 
 func TestVectorize(t *testing.T) {
-	for name, sdk := range sdks() {
+	for name, sdk := range testtree.SDKs(t) {
 		t.Run(name, func(t *testing.T) {
 			w := newWorker(t, sdk)
 			out := w.get(t, "/vec/basic")

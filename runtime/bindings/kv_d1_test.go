@@ -6,11 +6,13 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/testtree"
 	"time"
 )
 
 func TestKV(t *testing.T) {
-	for name, sdk := range sdks() {
+	for name, sdk := range testtree.SDKs(t) {
 		t.Run(name, func(t *testing.T) {
 			w := newWorker(t, sdk)
 			out := w.get(t, "/kv/basic")
@@ -75,7 +77,7 @@ func TestKVPersistsAcrossEngines(t *testing.T) {
 }
 
 func TestD1(t *testing.T) {
-	for name, sdk := range sdks() {
+	for name, sdk := range testtree.SDKs(t) {
 		t.Run(name, func(t *testing.T) {
 			w := newWorker(t, sdk)
 			out := w.get(t, "/d1/basic")

@@ -8,7 +8,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,8 +21,12 @@ import (
 )
 
 // BuildBinary builds the server into dir and returns its path. Tests call it
-// once from TestMain.
+// once from TestMain. With PYWORKERS_BIN set it returns that binary instead
+// (`make coverage` passes one built with -cover).
 func BuildBinary(dir string) (string, error) {
+	if bin := os.Getenv("PYWORKERS_BIN"); bin != "" {
+		return filepath.Abs(bin)
+	}
 	_, file, _, _ := runtime.Caller(0)
 	root := filepath.Join(filepath.Dir(file), "..", "..")
 	bin := filepath.Join(dir, "pyworkers-lsp")
@@ -41,6 +44,7 @@ type Client struct {
 	Conn   jsonrpc2.Conn
 	Stderr *safeBuffer
 
+	stream      *clientStream
 	mu          sync.Mutex
 	diagnostics map[protocol.DocumentURI]*protocol.PublishDiagnosticsParams
 	diagWaiters []chan struct{}
@@ -74,11 +78,6 @@ func (b *safeBuffer) String() string {
 	return string(b.buf)
 }
 
-type pipes struct {
-	io.Reader
-	io.WriteCloser
-}
-
 // Start launches bin with args and connects to its stdio. The runtime
 // warm-up is off (PYWORKERS_NO_WARMUP=1); StartWithRuntime keeps it.
 func Start(t testing.TB, bin string, args ...string) *Client {
@@ -110,16 +109,35 @@ func start(t testing.TB, bin string, env []string, args ...string) *Client {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	c.Conn = jsonrpc2.NewConn(jsonrpc2.NewStream(pipes{stdout, stdin}))
+	c.stream = newClientStream(stdout, stdin)
+	c.Conn = jsonrpc2.NewConn(c.stream)
 	c.Conn.Go(context.Background(), c.handle)
 	t.Cleanup(func() {
-		c.Conn.Close()
 		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			cmd.Wait()
+			c.stop()
 		}
+		c.Conn.Close()
 	})
 	return c
+}
+
+// stop ends a server the test left running: shutdown + exit, so that a
+// binary built with -cover writes its counters (`make coverage`), and a kill
+// when it does not exit within a few seconds.
+func (c *Client) stop() {
+	done := make(chan struct{})
+	go func() { c.Cmd.Wait(); close(done) }()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := c.Conn.Call(ctx, "shutdown", nil, nil); err == nil {
+		c.Conn.Notify(ctx, "exit", nil)
+	}
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		c.Cmd.Process.Kill()
+		<-done
+	}
 }
 
 func (c *Client) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
