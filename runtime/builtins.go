@@ -4,7 +4,9 @@ package runtime
 
 import (
 	"bytes"
+	crand "crypto/rand"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"math"
 	"math/big"
@@ -14,7 +16,7 @@ import (
 	"unicode/utf8"
 )
 
-func (w *world) thisObject(this Value, class string) *Object {
+func (w *World) thisObject(this Value, class string) *Object {
 	o, ok := this.(*Object)
 	if !ok {
 		w.throwError("TypeError", "Method "+class+" called on incompatible receiver "+toString(this))
@@ -22,7 +24,7 @@ func (w *world) thisObject(this Value, class string) *Object {
 	return o
 }
 
-func (w *world) installBuiltins() {
+func (w *World) installBuiltins() {
 	g := w.globalThis
 	g.Set("globalThis", g)
 	g.Set("self", g)
@@ -244,7 +246,7 @@ func (w *world) installBuiltins() {
 	w.method(g, "clearInterval", clear)
 }
 
-func (w *world) installArray() {
+func (w *World) installArray() {
 	arrC := w.defineClass("Array", w.ArrayProto, func(args []Value) Value {
 		if len(args) == 1 {
 			if n, ok := args[0].(float64); ok {
@@ -473,7 +475,7 @@ func (w *world) installArray() {
 	})
 }
 
-func (w *world) installCollections() {
+func (w *World) installCollections() {
 	w.defineClass("Map", w.MapProto, func(args []Value) Value {
 		m := w.newMap()
 		if it := arg(args, 0); !isNullish(it) {
@@ -540,7 +542,7 @@ func (w *world) installCollections() {
 	w.SetProto.Set("@@iterator", w.SetProto.Get("values"))
 }
 
-func (w *world) installPromise() {
+func (w *World) installPromise() {
 	promC := w.defineClass("Promise", w.PromiseProto, func(args []Value) Value {
 		p := w.newPromise()
 		res := w.newFunc("resolve", func(_ Value, a []Value) Value { w.resolvePromise(p, arg(a, 0)); return Undefined })
@@ -588,7 +590,7 @@ func (w *world) installPromise() {
 	})
 }
 
-func (w *world) installErrors() {
+func (w *World) installErrors() {
 	w.getter(w.ErrorProto, "name", func(this *Object) Value { return this.Class })
 	w.method(w.ErrorProto, "toString", func(this Value, a []Value) Value {
 		o := w.thisObject(this, "Error")
@@ -618,7 +620,7 @@ func (w *world) installErrors() {
 	}
 }
 
-func (w *world) installJSON() {
+func (w *World) installJSON() {
 	J := w.newObject()
 	w.globalThis.Set("JSON", J)
 	w.method(J, "stringify", func(_ Value, a []Value) Value {
@@ -645,7 +647,7 @@ func (w *world) installJSON() {
 }
 
 // jsonStringify is JSON.stringify; ok=false means the result is undefined.
-func (w *world) jsonStringify(v Value, indent string) (string, bool) {
+func (w *World) jsonStringify(v Value, indent string) (string, bool) {
 	var buf bytes.Buffer
 	seen := map[*Object]bool{}
 	var enc func(v Value, prefix string) bool
@@ -744,7 +746,7 @@ func (w *world) jsonStringify(v Value, indent string) (string, bool) {
 	return buf.String(), true
 }
 
-func (w *world) jsonParse(s string) (Value, error) {
+func (w *World) jsonParse(s string) (Value, error) {
 	dec := json.NewDecoder(strings.NewReader(s))
 	dec.UseNumber()
 	var parse func() (Value, error)
@@ -809,7 +811,7 @@ func (e jsonError) Error() string { return string(e) }
 
 const errJSONTrailing = jsonError("unexpected data after JSON value")
 
-func (w *world) installPrimitives() {
+func (w *World) installPrimitives() {
 	strProto := w.protoOf("String")
 	strC := w.defineClass("String", strProto, func(args []Value) Value { return toString(arg(args, 0)) })
 	strC.call = func(_ Value, args []Value) Value {
@@ -949,7 +951,7 @@ func (w *world) installPrimitives() {
 	})
 }
 
-func (w *world) installBuffers() {
+func (w *World) installBuffers() {
 	w.defineClass("ArrayBuffer", w.ArrayBufferProto, func(args []Value) Value {
 		n := int(toNumber(arg(args, 0)))
 		if n < 0 || n > 1<<30 {
@@ -1079,4 +1081,12 @@ func clampRange(sv, ev Value, n int) (int, int) {
 		s = e
 	}
 	return s, e
+}
+
+// cryptoUint64 is 64 random bits from the OS (Math.random must not repeat
+// across restored snapshots).
+func cryptoUint64() uint64 {
+	var b [8]byte
+	_, _ = crand.Read(b[:])
+	return binary.LittleEndian.Uint64(b[:])
 }

@@ -105,11 +105,11 @@ func (inst *instance) js2pyImmutable(v Value) (uint64, bool) {
 		}
 		return inst.call("_js2python_false"), true
 	case *Object:
-		if x.py != nil && x.py.ptr != 0 {
-			if x.py.roundtrip {
+		if pyOf(x) != nil && pyOf(x).ptr != 0 {
+			if pyOf(x).roundtrip {
 				return inst.call("JsProxy_create", inst.w.handle(x)), true
 			}
-			return inst.call("_js2python_pyproxy", uint64(x.py.ptr)), true
+			return inst.call("_js2python_pyproxy", uint64(pyOf(x).ptr)), true
 		}
 	}
 	return 0, false
@@ -278,7 +278,7 @@ const (
 func (inst *instance) typeflags(v Value, isPyJSON bool) uint64 {
 	w := inst.w
 	o, isObj := v.(*Object)
-	if isObj && o.kind == kindPyProxy && o.py.ptr == 0 {
+	if isObj && o.kind == kindPyProxy && pyOf(o).ptr == 0 {
 		return 0
 	}
 	has := func(k string) bool { return isObj && o.Has(k) }
@@ -850,7 +850,7 @@ func ffiImports() map[string]hostFunc {
 						if !ok || px.kind != kindPyProxy {
 							inst.w.throwError("TypeError", "The first argument to cacheConversion must be a PyProxy.")
 						}
-						inst.w.callMethod(cache, "set", float64(px.py.ptr), arg(a, 1))
+						inst.w.callMethod(cache, "set", float64(pyOf(px).ptr), arg(a, 1))
 						return Undefined
 					}))
 				}
@@ -864,7 +864,7 @@ func ffiImports() map[string]hostFunc {
 						if !ok || px.kind != kindPyProxy {
 							return arg(a, 0)
 						}
-						r := inst.call("_python2js", ctxPtr, uint64(px.py.ptr))
+						r := inst.call("_python2js", ctxPtr, uint64(pyOf(px).ptr))
 						if r == hError {
 							panic(&jsThrow{inst.pythonError()})
 						}
@@ -1017,11 +1017,11 @@ func ffiImports() map[string]hostFunc {
 		},
 		"pyproxy_AsPyObject": func(inst *instance, s []uint64) {
 			o, ok := E(inst, s[0]).(*Object)
-			if !ok || o.kind != kindPyProxy || o.py.ptr == 0 {
+			if !ok || o.kind != kindPyProxy || pyOf(o).ptr == 0 {
 				s[0] = 0
 				return
 			}
-			s[0] = uint64(o.py.ptr)
+			s[0] = uint64(pyOf(o).ptr)
 		},
 		"JsDoubleProxy_unwrap_js": func(inst *instance, s []uint64) {
 			o, ok := E(inst, s[0]).(*Object)
@@ -1029,10 +1029,10 @@ func ffiImports() map[string]hostFunc {
 				s[0] = 0
 				return
 			}
-			s[0] = uint64(o.py.ptr)
+			s[0] = uint64(pyOf(o).ptr)
 		},
 		"destroy_proxy": func(inst *instance, s []uint64) {
-			if o, ok := E(inst, s[0]).(*Object); ok && o.kind == kindPyProxy && !o.py.roundtrip {
+			if o, ok := E(inst, s[0]).(*Object); ok && o.kind == kindPyProxy && !pyOf(o).roundtrip {
 				inst.destroyPyProxy(o, inst.cstr(uint32(s[1])))
 			}
 		},
@@ -1053,7 +1053,7 @@ func ffiImports() map[string]hostFunc {
 		"gc_register_proxies": func(inst *instance, s []uint64) {}, // no FinalizationRegistry: per-run worlds bound the leak
 		"proxy_cache_get": func(inst *instance, s []uint64) {
 			v, ok := obj(inst, s[0]).mapGet(float64(uint32(s[1])))
-			if o, isObj := v.(*Object); ok && isObj && o.kind == kindPyProxy && o.py.ptr != 0 {
+			if o, isObj := v.(*Object); ok && isObj && o.kind == kindPyProxy && pyOf(o).ptr != 0 {
 				s[0] = inst.w.handle(o)
 				return
 			}

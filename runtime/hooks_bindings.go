@@ -77,7 +77,7 @@ func (r *Realm) Bytes(v Value) ([]byte, bool) {
 	case kindArrayBuffer, kindUint8Array:
 		return append([]byte{}, o.bytes()...), true
 	case kindPyProxy:
-		if o.py != nil && o.py.flags&pyIsBuffer != 0 && r.w.inst != nil {
+		if pyOf(o) != nil && pyOf(o).flags&pyIsBuffer != 0 && r.w.inst != nil {
 			var out []byte
 			th := r.w.catch(func() {
 				buf := r.w.callMethod(o, "getBuffer")
@@ -188,7 +188,7 @@ func (r *Realm) pyProxyToGo(o *Object, depth int) any {
 	}
 	var out any
 	th := w.catch(func() {
-		if o.py.flags&pyHasGet != 0 && w.hasMethod(o, "keys") {
+		if pyOf(o).flags&pyHasGet != 0 && w.hasMethod(o, "keys") {
 			m := map[string]any{}
 			var keys []Value
 			w.iterate(o, func(k Value) { keys = append(keys, k) })
@@ -198,7 +198,7 @@ func (r *Realm) pyProxyToGo(o *Object, depth int) any {
 			out = m
 			return
 		}
-		if o.py.flags&(pyIsIterable|pyIsIterator) != 0 {
+		if pyOf(o).flags&(pyIsIterable|pyIsIterator) != 0 {
 			var items []any
 			w.iterate(o, func(e Value) { items = append(items, r.toGo(e, depth+1)) })
 			if items == nil {
@@ -285,7 +285,7 @@ func (r *Realm) Items(v Value) (items []Value, ok bool) {
 	if o.kind == kindArray {
 		return append([]Value{}, o.arr...), true
 	}
-	if o.kind == kindPyProxy && o.py.flags&(pyIsIterable|pyIsIterator) == 0 {
+	if o.kind == kindPyProxy && pyOf(o).flags&(pyIsIterable|pyIsIterator) == 0 {
 		return nil, false
 	}
 	th := r.w.catch(func() { r.w.iterate(o, func(e Value) { items = append(items, e) }) })

@@ -66,7 +66,9 @@ type Object struct {
 	name string
 
 	promise *promiseState
-	py      *pyProxy
+	// PyProxy is the Python side of a kindPyProxy object; the JS core only
+	// carries it (the Pyodide layer knows its type).
+	PyProxy any
 
 	buf        *[]byte // kindArrayBuffer storage; views share it
 	viewOf     *Object // kindUint8Array: its ArrayBuffer
@@ -96,6 +98,9 @@ func describeError(v Value) string {
 }
 
 func (o *Object) isCallable() bool { return o != nil && o.call != nil }
+
+// SetProperty writes a property (the name bindings use).
+func (o *Object) SetProperty(key string, v Value) { o.Set(key, v) }
 
 // Get reads property k, following the prototype chain and accessors.
 func (o *Object) Get(k string) Value {

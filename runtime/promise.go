@@ -16,7 +16,7 @@ type promiseState struct {
 	reactions []func()
 }
 
-func (w *world) newPromise() *Object {
+func (w *World) newPromise() *Object {
 	return &Object{Class: "Promise", kind: kindPromise, proto: w.PromiseProto, promise: &promiseState{}}
 }
 
@@ -26,7 +26,7 @@ func isPromise(v Value) bool {
 }
 
 // resolvePromise is the resolve function handed out by new Promise().
-func (w *world) resolvePromise(p *Object, v Value) {
+func (w *World) resolvePromise(p *Object, v Value) {
 	if p.promise.status != promisePending {
 		return
 	}
@@ -68,13 +68,13 @@ func (w *world) resolvePromise(p *Object, v Value) {
 	w.settle(p, promiseFulfilled, v)
 }
 
-func (w *world) rejectPromise(p *Object, reason Value) {
+func (w *World) rejectPromise(p *Object, reason Value) {
 	if p.promise.status == promisePending {
 		w.settle(p, promiseRejected, reason)
 	}
 }
 
-func (w *world) settle(p *Object, st promiseStatus, v Value) {
+func (w *World) settle(p *Object, st promiseStatus, v Value) {
 	p.promise.status, p.promise.value = st, v
 	for _, r := range p.promise.reactions {
 		w.loop.queueMicrotask(r)
@@ -83,7 +83,7 @@ func (w *world) settle(p *Object, st promiseStatus, v Value) {
 }
 
 // then is Promise.prototype.then with JS callbacks (or undefined).
-func (w *world) then(p *Object, onFulfilled, onRejected Value) *Object {
+func (w *World) then(p *Object, onFulfilled, onRejected Value) *Object {
 	result := w.newPromise()
 	st := p.promise
 	react := func() {
@@ -116,14 +116,14 @@ func (w *world) then(p *Object, onFulfilled, onRejected Value) *Object {
 }
 
 // onSettled registers Go callbacks.
-func (w *world) onSettled(p *Object, onFulfilled, onRejected func(Value)) {
+func (w *World) onSettled(p *Object, onFulfilled, onRejected func(Value)) {
 	w.then(p,
 		w.newFunc("", func(_ Value, a []Value) Value { onFulfilled(arg(a, 0)); return Undefined }),
 		w.newFunc("", func(_ Value, a []Value) Value { onRejected(arg(a, 0)); return Undefined }))
 }
 
 // promiseResolve is Promise.resolve(v).
-func (w *world) promiseResolve(v Value) *Object {
+func (w *World) promiseResolve(v Value) *Object {
 	if isPromise(v) {
 		return v.(*Object)
 	}
@@ -132,14 +132,14 @@ func (w *world) promiseResolve(v Value) *Object {
 	return p
 }
 
-func (w *world) rejected(reason Value) *Object {
+func (w *World) rejected(reason Value) *Object {
 	p := w.newPromise()
 	w.rejectPromise(p, reason)
 	return p
 }
 
 // catch runs f and returns the JS value it threw, if any.
-func (w *world) catch(f func()) (thrown *jsThrow) {
+func (w *World) catch(f func()) (thrown *jsThrow) {
 	defer func() {
 		if r := recover(); r != nil {
 			t, ok := r.(*jsThrow)
@@ -153,14 +153,14 @@ func (w *world) catch(f func()) (thrown *jsThrow) {
 	return nil
 }
 
-func (w *world) tryGet(o *Object, k string) (v Value, thrown *jsThrow) {
+func (w *World) tryGet(o *Object, k string) (v Value, thrown *jsThrow) {
 	thrown = w.catch(func() { v = o.Get(k) })
 	return v, thrown
 }
 
 // asyncHost runs a Go function that produces a value and wraps it in a
 // settled promise: throws become rejections, as in an async JS function.
-func (w *world) asyncHost(f func() Value) *Object {
+func (w *World) asyncHost(f func() Value) *Object {
 	var v Value
 	if th := w.catch(func() { v = f() }); th != nil {
 		return w.rejected(th.v)

@@ -44,11 +44,11 @@ func (inst *instance) newPyProxy(ptr uint32, opt pyProxyOptions) *Object {
 	}
 	inst.call("Py_IncRef", uint64(ptr))
 	o := &Object{Class: "PyProxy", kind: kindPyProxy, proto: w.pyProxyProto(),
-		py: &pyProxy{ptr: ptr, flags: flags, roundtrip: opt.roundtrip, captureThis: opt.captureThis}}
+		PyProxy: &pyProxy{ptr: ptr, flags: flags, roundtrip: opt.roundtrip, captureThis: opt.captureThis}}
 	if flags&pyIsCallable != 0 {
 		o.name = "PyProxy"
 		o.call = func(this Value, args []Value) Value {
-			if o.py.captureThis {
+			if pyOf(o).captureThis {
 				args = append([]Value{this}, args...)
 			}
 			return inst.callPy(o, args)
@@ -64,7 +64,7 @@ func (inst *instance) newPyProxy(ptr uint32, opt pyProxyOptions) *Object {
 			future = w.newPromise()
 			res := w.newFunc("resolve", func(_ Value, a []Value) Value { w.resolvePromise(future, arg(a, 0)); return Undefined })
 			rej := w.newFunc("reject", func(_ Value, a []Value) Value { w.rejectPromise(future, arg(a, 0)); return Undefined })
-			if int32(inst.call("_pyproxy_ensure_future", uint64(o.py.ptr), w.handle(res), w.handle(rej))) == -1 {
+			if int32(inst.call("_pyproxy_ensure_future", uint64(pyOf(o).ptr), w.handle(res), w.handle(rej))) == -1 {
 				panic(&jsThrow{inst.pythonError()})
 			}
 			inst.destroyPyProxy(o, "")
@@ -77,11 +77,11 @@ func (inst *instance) newPyProxy(ptr uint32, opt pyProxyOptions) *Object {
 	o.dynGet = func(key string) (Value, bool) {
 		// The PyProxy get trap: anything not on the proxy itself is a Python
 		// attribute ("$name" escapes names the proxy defines).
-		if o.py.ptr == 0 || key == "then" || strings.HasPrefix(key, "@@") {
+		if pyOf(o).ptr == 0 || key == "then" || strings.HasPrefix(key, "@@") {
 			return nil, false
 		}
 		key = strings.TrimPrefix(key, "$")
-		r := inst.call("_pyproxy_getattr", uint64(o.py.ptr), w.handle(key), w.handle(cache))
+		r := inst.call("_pyproxy_getattr", uint64(pyOf(o).ptr), w.handle(key), w.handle(cache))
 		if r == hError {
 			if inst.call("PyErr_Occurred") != 0 {
 				panic(&jsThrow{inst.pythonError()})
@@ -93,7 +93,7 @@ func (inst *instance) newPyProxy(ptr uint32, opt pyProxyOptions) *Object {
 	if flags&pyHasGet != 0 {
 		w.method(o, "get", func(_ Value, a []Value) Value {
 			inst.checkAlive(o)
-			r := inst.call("_pyproxy_getitem", uint64(o.py.ptr), w.handle(arg(a, 0)), w.handle(cache), 0)
+			r := inst.call("_pyproxy_getitem", uint64(pyOf(o).ptr), w.handle(arg(a, 0)), w.handle(cache), 0)
 			if r == hError {
 				if inst.call("PyErr_Occurred") != 0 {
 					panic(&jsThrow{inst.pythonError()})
@@ -106,7 +106,7 @@ func (inst *instance) newPyProxy(ptr uint32, opt pyProxyOptions) *Object {
 	if flags&pyHasHas != 0 {
 		w.method(o, "has", func(_ Value, a []Value) Value {
 			inst.checkAlive(o)
-			r := int32(inst.call("_pyproxy_contains", uint64(o.py.ptr), w.handle(arg(a, 0))))
+			r := int32(inst.call("_pyproxy_contains", uint64(pyOf(o).ptr), w.handle(arg(a, 0))))
 			if r == -1 {
 				panic(&jsThrow{inst.pythonError()})
 			}
@@ -116,7 +116,7 @@ func (inst *instance) newPyProxy(ptr uint32, opt pyProxyOptions) *Object {
 	if flags&(pyIsIterable|pyIsIterator) != 0 {
 		w.method(o, "@@iterator", func(_ Value, a []Value) Value {
 			inst.checkAlive(o)
-			it := uint32(inst.call("PyObject_GetIter", uint64(o.py.ptr)))
+			it := uint32(inst.call("PyObject_GetIter", uint64(pyOf(o).ptr)))
 			if it == 0 {
 				panic(&jsThrow{inst.pythonError()})
 			}
@@ -167,10 +167,10 @@ func (w *world) pyProxyProto() *Object {
 	})
 	w.method(p, "toString", func(this Value, a []Value) Value {
 		o, inst := self(this)
-		if o.py.ptr == 0 {
+		if pyOf(o).ptr == 0 {
 			return "<destroyed PyProxy>"
 		}
-		r := inst.call("_pyproxy_repr", uint64(o.py.ptr))
+		r := inst.call("_pyproxy_repr", uint64(pyOf(o).ptr))
 		if r == hError {
 			panic(&jsThrow{inst.pythonError()})
 		}
@@ -179,35 +179,35 @@ func (w *world) pyProxyProto() *Object {
 	w.method(p, "copy", func(this Value, a []Value) Value {
 		o, inst := self(this)
 		inst.checkAlive(o)
-		return inst.newPyProxy(o.py.ptr, pyProxyOptions{captureThis: o.py.captureThis, roundtrip: o.py.roundtrip})
+		return inst.newPyProxy(pyOf(o).ptr, pyProxyOptions{captureThis: pyOf(o).captureThis, roundtrip: pyOf(o).roundtrip})
 	})
 	return p
 }
 
 func (inst *instance) checkAlive(o *Object) {
-	if o.py.ptr == 0 {
+	if pyOf(o).ptr == 0 {
 		msg := "Object has already been destroyed"
-		if o.py.destroyed != "" {
-			msg += "\n" + o.py.destroyed
+		if pyOf(o).destroyed != "" {
+			msg += "\n" + pyOf(o).destroyed
 		}
 		inst.w.throwError("Error", msg)
 	}
 }
 
 func (inst *instance) destroyPyProxy(o *Object, msg string) {
-	if o.py == nil || o.py.ptr == 0 {
+	if pyOf(o) == nil || pyOf(o).ptr == 0 {
 		return
 	}
-	p := o.py.ptr
-	o.py.ptr = 0
-	o.py.destroyed = msg
+	p := pyOf(o).ptr
+	pyOf(o).ptr = 0
+	pyOf(o).destroyed = msg
 	inst.call("Py_DecRef", uint64(p))
 }
 
 // callPy is Module.callPyObjectKwargs without keyword arguments.
 func (inst *instance) callPy(o *Object, args []Value) Value {
 	inst.checkAlive(o)
-	return inst.callPyPtr(o.py.ptr, args)
+	return inst.callPyPtr(pyOf(o).ptr, args)
 }
 
 func (inst *instance) callPyPtr(ptr uint32, args []Value) Value {
@@ -224,7 +224,7 @@ func (inst *instance) callPyPtr(ptr uint32, args []Value) Value {
 func (inst *instance) pyGetBuffer(o *Object) Value {
 	inst.checkAlive(o)
 	w := inst.w
-	r := inst.call("_pyproxy_get_buffer", uint64(o.py.ptr))
+	r := inst.call("_pyproxy_get_buffer", uint64(pyOf(o).ptr))
 	if r == hError {
 		panic(&jsThrow{inst.pythonError()})
 	}

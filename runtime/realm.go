@@ -50,6 +50,3 @@ func (r *Realm) Get(v Value, key string) Value {
 	}
 	return Undefined
 }
-
-// Set writes a property.
-func (o *Object) SetProperty(key string, v Value) { o.Set(key, v) }

@@ -295,19 +295,6 @@ func (inst *instance) runTask(f func()) {
 	}
 }
 
-func (l *eventLoop) nextTimer() *timer {
-	var best *timer
-	for _, t := range l.timers {
-		if t.canceled {
-			continue
-		}
-		if best == nil || t.due.Before(best.due) || (t.due.Equal(best.due) && t.seq < best.seq) {
-			best = t
-		}
-	}
-	return best
-}
-
 func statusText(code int) string {
 	if t := httpStatusText(code); t != "" {
 		return t

@@ -7,7 +7,6 @@ package runtime
 import (
 	"bytes"
 	crand "crypto/rand"
-	"encoding/binary"
 	"fmt"
 	"io"
 	"net/http"
@@ -16,12 +15,6 @@ import (
 	"strings"
 	"time"
 )
-
-func cryptoUint64() uint64 {
-	var b [8]byte
-	_, _ = crand.Read(b[:])
-	return binary.LittleEndian.Uint64(b[:])
-}
 
 // ---- Headers
 

@@ -77,7 +77,7 @@ type runSetup struct {
 // buildWorld makes a fresh JS world for one run (or for the boot that a
 // snapshot is taken from, with an empty spec).
 func buildWorld(rs runSetup) *world {
-	w := newWorld()
+	w := &world{World: newWorld()}
 	w.run = rs.run
 	w.installWebAPIs(rs.spec.AllowNet, rs.console)
 	roots := w.newObject()

@@ -22,7 +22,7 @@ const (
 	firstFree  uint64 = 16
 )
 
-type world struct {
+type World struct {
 	ObjectProto, FunctionProto, ArrayProto, MapProto, SetProto, PromiseProto,
 	ErrorProto, ArrayBufferProto, Uint8ArrayProto, IteratorProto *Object
 	globalThis *Object
@@ -38,16 +38,10 @@ type world struct {
 
 	loop eventLoop
 
-	inst         *instance // the wasm instance this world belongs to
-	dedup        *Object   // hiwire's deduplication Map
-	pyproxyProto *Object
-	roots        *Object // named objects Python can reach: snapshot paths start here
-
-	run *runInfo // the run this world serves (nil while booting or snapshotting)
 }
 
-func newWorld() *world {
-	w := &world{
+func newWorld() *World {
+	w := &World{
 		ctors:     map[string]*Object{},
 		refs:      map[uint64]Value{},
 		objHandle: map[*Object]uint64{},
@@ -80,14 +74,14 @@ func newWorld() *world {
 	return w
 }
 
-func (w *world) protoOf(class string) *Object { return &Object{Class: class, proto: w.ObjectProto} }
+func (w *World) protoOf(class string) *Object { return &Object{Class: class, proto: w.ObjectProto} }
 
 // ---- handles
 
 // handle returns the externref for v. Objects, strings and numbers keep one
 // handle each, so identity survives crossings and repeated crossings of the
 // same value do not grow the table.
-func (w *world) handle(v Value) uint64 {
+func (w *World) handle(v Value) uint64 {
 	switch x := v.(type) {
 	case nil:
 		return hNull
@@ -127,7 +121,7 @@ func (w *world) handle(v Value) uint64 {
 	return w.alloc(v)
 }
 
-func (w *world) alloc(v Value) uint64 {
+func (w *World) alloc(v Value) uint64 {
 	h := w.next
 	w.next++
 	w.refs[h] = v
@@ -135,7 +129,7 @@ func (w *world) alloc(v Value) uint64 {
 }
 
 // value resolves an externref handle from wasm.
-func (w *world) value(h uint64) Value {
+func (w *World) value(h uint64) Value {
 	if h == hNull {
 		return nil
 	}
@@ -148,11 +142,11 @@ func (w *world) value(h uint64) Value {
 
 // ---- constructors of values
 
-func (w *world) newObject() *Object {
+func (w *World) newObject() *Object {
 	return &Object{Class: "Object", proto: w.ObjectProto}
 }
 
-func (w *world) newObjectFrom(kv ...Value) *Object {
+func (w *World) newObjectFrom(kv ...Value) *Object {
 	o := w.newObject()
 	for i := 0; i+1 < len(kv); i += 2 {
 		o.Set(kv[i].(string), kv[i+1])
@@ -160,36 +154,36 @@ func (w *world) newObjectFrom(kv ...Value) *Object {
 	return o
 }
 
-func (w *world) newHostObject(class string, proto *Object, host any) *Object {
+func (w *World) newHostObject(class string, proto *Object, host any) *Object {
 	return &Object{Class: class, proto: proto, host: host}
 }
 
-func (w *world) newArray(items ...Value) *Object {
+func (w *World) newArray(items ...Value) *Object {
 	return &Object{Class: "Array", kind: kindArray, proto: w.ArrayProto, arr: append([]Value{}, items...)}
 }
 
-func (w *world) newFunc(name string, fn func(this Value, args []Value) Value) *Object {
+func (w *World) newFunc(name string, fn func(this Value, args []Value) Value) *Object {
 	return &Object{Class: "Function", kind: kindFunction, proto: w.FunctionProto, call: fn, name: name}
 }
 
-func (w *world) newMap() *Object {
+func (w *World) newMap() *Object {
 	return &Object{Class: "Map", kind: kindMap, proto: w.MapProto}
 }
 
-func (w *world) newSet() *Object {
+func (w *World) newSet() *Object {
 	return &Object{Class: "Set", kind: kindSet, proto: w.SetProto}
 }
 
-func (w *world) newArrayBuffer(b []byte) *Object {
+func (w *World) newArrayBuffer(b []byte) *Object {
 	return &Object{Class: "ArrayBuffer", kind: kindArrayBuffer, proto: w.ArrayBufferProto, buf: &b}
 }
 
-func (w *world) newUint8Array(b []byte) *Object {
+func (w *World) newUint8Array(b []byte) *Object {
 	ab := w.newArrayBuffer(b)
 	return &Object{Class: "Uint8Array", kind: kindUint8Array, proto: w.Uint8ArrayProto, viewOf: ab, viewLen: len(b)}
 }
 
-func (w *world) newError(class, msg string) *Object {
+func (w *World) newError(class, msg string) *Object {
 	proto := w.ErrorProto
 	if c, ok := w.ctors[class]; ok {
 		if p, ok := c.Get("prototype").(*Object); ok {
@@ -202,19 +196,19 @@ func (w *world) newError(class, msg string) *Object {
 	return o
 }
 
-func (w *world) throwError(class, msg string) {
+func (w *World) throwError(class, msg string) {
 	panic(&jsThrow{w.newError(class, msg)})
 }
 
 // method defines a function-valued property.
-func (w *world) method(o *Object, name string, fn func(this Value, args []Value) Value) *Object {
+func (w *World) method(o *Object, name string, fn func(this Value, args []Value) Value) *Object {
 	f := w.newFunc(name, fn)
 	o.Set(name, f)
 	return f
 }
 
 // getter defines an accessor property on o (normally a prototype).
-func (w *world) getter(o *Object, name string, fn func(this *Object) Value) {
+func (w *World) getter(o *Object, name string, fn func(this *Object) Value) {
 	if o.getters == nil {
 		o.getters = map[string]func(*Object) Value{}
 	}
@@ -222,7 +216,7 @@ func (w *world) getter(o *Object, name string, fn func(this *Object) Value) {
 }
 
 // defineClass makes a global constructor whose instances use proto.
-func (w *world) defineClass(name string, proto *Object, ctor func(args []Value) Value) *Object {
+func (w *World) defineClass(name string, proto *Object, ctor func(args []Value) Value) *Object {
 	c := w.newFunc(name, func(this Value, args []Value) Value {
 		w.throwError("TypeError", "Class constructor "+name+" cannot be invoked without 'new'")
 		return nil
@@ -237,7 +231,7 @@ func (w *world) defineClass(name string, proto *Object, ctor func(args []Value) 
 
 // ---- calling
 
-func (w *world) call(f Value, this Value, args ...Value) Value {
+func (w *World) call(f Value, this Value, args ...Value) Value {
 	fo, ok := f.(*Object)
 	if !ok || fo.call == nil {
 		w.throwError("TypeError", toString(f)+" is not a function")
@@ -245,11 +239,11 @@ func (w *world) call(f Value, this Value, args ...Value) Value {
 	return fo.call(this, args)
 }
 
-func (w *world) callMethod(o Value, name string, args ...Value) Value {
+func (w *World) callMethod(o Value, name string, args ...Value) Value {
 	return w.call(w.get(o, name), o, args...)
 }
 
-func (w *world) construct(f Value, args []Value) Value {
+func (w *World) construct(f Value, args []Value) Value {
 	fo, ok := f.(*Object)
 	if !ok || fo.ctor == nil {
 		w.throwError("TypeError", toString(f)+" is not a constructor")
@@ -258,7 +252,7 @@ func (w *world) construct(f Value, args []Value) Value {
 }
 
 // get reads a property of any value (primitives use their prototypes).
-func (w *world) get(v Value, k string) Value {
+func (w *World) get(v Value, k string) Value {
 	switch x := v.(type) {
 	case *Object:
 		return x.Get(k)
@@ -279,7 +273,7 @@ func (w *world) get(v Value, k string) Value {
 	return Undefined
 }
 
-func (w *world) hasMethod(v Value, k string) bool {
+func (w *World) hasMethod(v Value, k string) bool {
 	o, ok := v.(*Object)
 	if !ok {
 		return false
@@ -289,7 +283,7 @@ func (w *world) hasMethod(v Value, k string) bool {
 }
 
 // iterate runs f over a JS iterable.
-func (w *world) iterate(v Value, f func(Value)) {
+func (w *World) iterate(v Value, f func(Value)) {
 	o, ok := v.(*Object)
 	if !ok {
 		if s, ok := v.(string); ok {
@@ -337,7 +331,7 @@ func (w *world) iterate(v Value, f func(Value)) {
 }
 
 // makeIterator returns a JS iterator over items.
-func (w *world) makeIterator(items []Value) *Object {
+func (w *World) makeIterator(items []Value) *Object {
 	i := 0
 	it := &Object{Class: "Object", proto: w.IteratorProto}
 	w.method(it, "next", func(this Value, args []Value) Value {
@@ -455,6 +449,20 @@ func (l *eventLoop) popTimer() *timer {
 		delete(l.byID, t.id)
 	}
 	return t
+}
+
+// nextTimer is the earliest live timer, left in place.
+func (l *eventLoop) nextTimer() *timer {
+	var best *timer
+	for _, t := range l.timers {
+		if t.canceled {
+			continue
+		}
+		if best == nil || t.due.Before(best.due) || (t.due.Equal(best.due) && t.seq < best.seq) {
+			best = t
+		}
+	}
+	return best
 }
 
 // ---- BigInt helpers
