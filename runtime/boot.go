@@ -160,11 +160,11 @@ func pathsFrom(root *Object) map[*Object][]string {
 			paths[c] = p
 			queue = append(queue, c)
 		}
-		for _, k := range o.keys {
-			visit(k, o.props[k])
+		for _, k := range o.Keys {
+			visit(k, o.Props[k])
 		}
-		if o.proto != nil {
-			visit("@proto", o.proto)
+		if o.Proto != nil {
+			visit("@proto", o.Proto)
 		}
 	}
 	return paths
@@ -178,13 +178,13 @@ func (w *world) resolvePath(p []string) (Value, bool) {
 			return nil, false
 		}
 		if k == "@proto" {
-			if o.proto == nil {
+			if o.Proto == nil {
 				return nil, false
 			}
-			cur = o.proto
+			cur = o.Proto
 			continue
 		}
-		v, ok := o.props[k]
+		v, ok := o.Props[k]
 		if !ok {
 			return nil, false
 		}
@@ -199,9 +199,9 @@ func describe(w *world, paths map[*Object][]string, v Value) (refDesc, error) {
 		return refDesc{prim: v}, nil
 	}
 	switch o {
-	case w.noValue:
+	case w.NoValue:
 		return refDesc{isPath: true, path: []string{"@novalue"}}, nil
-	case w.errSentinel:
+	case w.ErrSentinel:
 		return refDesc{isPath: true, path: []string{"@error"}}, nil
 	case w.dedup:
 		return refDesc{isPath: true, path: []string{"@dedup"}}, nil
@@ -220,9 +220,9 @@ func (w *world) materialize(d refDesc) (Value, error) {
 	if len(d.path) == 1 {
 		switch d.path[0] {
 		case "@novalue":
-			return w.noValue, nil
+			return w.NoValue, nil
 		case "@error":
-			return w.errSentinel, nil
+			return w.ErrSentinel, nil
 		case "@dedup":
 			return w.dedup, nil
 		}
@@ -247,7 +247,7 @@ func (inst *instance) tryCall(name string, args ...uint64) (r uint64, ok bool) {
 // capture takes a snapshot of an idle instance.
 func (inst *instance) capture() (*snapshot, error) {
 	w := inst.w
-	if w.loop.pending() {
+	if w.Loop.Pending() {
 		return nil, errors.New("cannot snapshot: the event loop has pending work")
 	}
 	snap := &snapshot{sp: inst.env().ExportedGlobal("__stack_pointer").Get()}
@@ -263,7 +263,7 @@ func (inst *instance) capture() (*snapshot, error) {
 		if !ok {
 			break
 		}
-		d, err := describe(w, paths, w.value(h))
+		d, err := describe(w, paths, w.Value(h))
 		if err != nil {
 			return nil, fmt.Errorf("hiwire slot %d: %w", i, err)
 		}
@@ -274,7 +274,7 @@ func (inst *instance) capture() (*snapshot, error) {
 		if !ok {
 			break
 		}
-		v := w.value(h)
+		v := w.Value(h)
 		d, err := describe(w, paths, v)
 		if err != nil {
 			return nil, fmt.Errorf("immortal ref %d: %w", i, err)
@@ -282,12 +282,12 @@ func (inst *instance) capture() (*snapshot, error) {
 		snap.immortal = append(snap.immortal, d)
 	}
 	if w.dedup != nil {
-		for i, k := range w.dedup.mapKeys {
+		for i, k := range w.dedup.MapKeys {
 			d, err := describe(w, paths, k)
 			if err != nil {
 				continue // a dedup entry we cannot recreate only costs deduplication
 			}
-			snap.dedup = append(snap.dedup, dedupEntry{key: d, slot: toNumber(w.dedup.mapVals[i])})
+			snap.dedup = append(snap.dedup, dedupEntry{key: d, slot: ToNumber(w.dedup.MapVals[i])})
 		}
 	}
 	return snap, nil
@@ -318,7 +318,7 @@ func (h *host) restore(ctx context.Context, snap *snapshot, w *world, fs *memFS,
 			if err != nil {
 				panic(err)
 			}
-			inst.call("_hiwire_set", uint64(i), w.handle(v))
+			inst.call("_hiwire_set", uint64(i), w.Handle(v))
 		}
 		have := 0
 		for ; have < len(snap.immortal); have++ {
@@ -331,12 +331,12 @@ func (h *host) restore(ctx context.Context, snap *snapshot, w *world, fs *memFS,
 			if err != nil {
 				panic(err)
 			}
-			inst.call("_hiwire_immortal_add", w.handle(v))
+			inst.call("_hiwire_immortal_add", w.Handle(v))
 		}
 		if w.dedup != nil {
 			for _, e := range snap.dedup {
 				if k, err := w.materialize(e.key); err == nil {
-					w.dedup.mapSet(k, e.slot)
+					w.dedup.MapSet(k, e.slot)
 				}
 			}
 		}

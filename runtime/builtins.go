@@ -16,16 +16,16 @@ import (
 	"unicode/utf8"
 )
 
-func (w *World) thisObject(this Value, class string) *Object {
+func (w *World) ThisObject(this Value, class string) *Object {
 	o, ok := this.(*Object)
 	if !ok {
-		w.throwError("TypeError", "Method "+class+" called on incompatible receiver "+toString(this))
+		w.ThrowError("TypeError", "Method "+class+" called on incompatible receiver "+ToString(this))
 	}
 	return o
 }
 
 func (w *World) installBuiltins() {
-	g := w.globalThis
+	g := w.GlobalThis
 	g.Set("globalThis", g)
 	g.Set("self", g)
 	g.Set("undefined", Undefined)
@@ -33,16 +33,16 @@ func (w *World) installBuiltins() {
 	g.Set("Infinity", math.Inf(1))
 
 	// Object
-	objC := w.defineClass("Object", w.ObjectProto, func(args []Value) Value {
-		if o, ok := arg(args, 0).(*Object); ok {
+	objC := w.DefineClass("Object", w.ObjectProto, func(args []Value) Value {
+		if o, ok := Arg(args, 0).(*Object); ok {
 			return o
 		}
-		return w.newObject()
+		return w.NewObject()
 	})
-	objC.call = func(this Value, args []Value) Value { return objC.ctor(args) }
-	w.method(objC, "fromEntries", func(_ Value, a []Value) Value {
-		o := w.newObject()
-		w.iterate(arg(a, 0), func(e Value) { o.Set(toString(w.get(e, "0")), w.get(e, "1")) })
+	objC.Call = func(this Value, args []Value) Value { return objC.ctor(args) }
+	w.Method(objC, "fromEntries", func(_ Value, a []Value) Value {
+		o := w.NewObject()
+		w.Iterate(Arg(a, 0), func(e Value) { o.Set(ToString(w.Get(e, "0")), w.Get(e, "1")) })
 		return o
 	})
 	ownKeys := func(v Value) (*Object, []string) {
@@ -52,34 +52,34 @@ func (w *World) installBuiltins() {
 		}
 		return o, o.OwnKeys()
 	}
-	w.method(objC, "keys", func(_ Value, a []Value) Value {
-		_, ks := ownKeys(arg(a, 0))
-		out := w.newArray()
+	w.Method(objC, "keys", func(_ Value, a []Value) Value {
+		_, ks := ownKeys(Arg(a, 0))
+		out := w.NewArray()
 		for _, k := range ks {
-			out.arr = append(out.arr, k)
+			out.Arr = append(out.Arr, k)
 		}
 		return out
 	})
-	w.method(objC, "values", func(_ Value, a []Value) Value {
-		o, ks := ownKeys(arg(a, 0))
-		out := w.newArray()
+	w.Method(objC, "values", func(_ Value, a []Value) Value {
+		o, ks := ownKeys(Arg(a, 0))
+		out := w.NewArray()
 		for _, k := range ks {
-			out.arr = append(out.arr, o.Get(k))
+			out.Arr = append(out.Arr, o.Get(k))
 		}
 		return out
 	})
-	w.method(objC, "entries", func(_ Value, a []Value) Value {
-		o, ks := ownKeys(arg(a, 0))
-		out := w.newArray()
+	w.Method(objC, "entries", func(_ Value, a []Value) Value {
+		o, ks := ownKeys(Arg(a, 0))
+		out := w.NewArray()
 		for _, k := range ks {
-			out.arr = append(out.arr, w.newArray(k, o.Get(k)))
+			out.Arr = append(out.Arr, w.NewArray(k, o.Get(k)))
 		}
 		return out
 	})
-	w.method(objC, "assign", func(_ Value, a []Value) Value {
-		t, ok := arg(a, 0).(*Object)
+	w.Method(objC, "assign", func(_ Value, a []Value) Value {
+		t, ok := Arg(a, 0).(*Object)
 		if !ok {
-			w.throwError("TypeError", "Cannot convert undefined or null to object")
+			w.ThrowError("TypeError", "Cannot convert undefined or null to object")
 		}
 		for _, s := range a[1:] {
 			if so, ok := s.(*Object); ok {
@@ -90,83 +90,83 @@ func (w *World) installBuiltins() {
 		}
 		return t
 	})
-	w.method(objC, "create", func(_ Value, a []Value) Value {
-		o := w.newObject()
-		o.proto, _ = arg(a, 0).(*Object)
+	w.Method(objC, "create", func(_ Value, a []Value) Value {
+		o := w.NewObject()
+		o.Proto, _ = Arg(a, 0).(*Object)
 		return o
 	})
-	w.method(objC, "getPrototypeOf", func(_ Value, a []Value) Value {
-		if o, ok := arg(a, 0).(*Object); ok && o.proto != nil {
-			return o.proto
+	w.Method(objC, "getPrototypeOf", func(_ Value, a []Value) Value {
+		if o, ok := Arg(a, 0).(*Object); ok && o.Proto != nil {
+			return o.Proto
 		}
 		return nil
 	})
-	w.method(objC, "freeze", func(_ Value, a []Value) Value {
-		if o, ok := arg(a, 0).(*Object); ok {
+	w.Method(objC, "freeze", func(_ Value, a []Value) Value {
+		if o, ok := Arg(a, 0).(*Object); ok {
 			o.frozenKeys = true
 		}
-		return arg(a, 0)
+		return Arg(a, 0)
 	})
-	w.method(objC, "defineProperty", func(_ Value, a []Value) Value {
-		o, ok := arg(a, 0).(*Object)
+	w.Method(objC, "defineProperty", func(_ Value, a []Value) Value {
+		o, ok := Arg(a, 0).(*Object)
 		if !ok {
-			w.throwError("TypeError", "Object.defineProperty called on non-object")
+			w.ThrowError("TypeError", "Object.defineProperty called on non-object")
 		}
-		desc := arg(a, 2)
-		if v := w.get(desc, "value"); v != Undefined {
-			o.Set(toString(arg(a, 1)), v)
-		} else if gf, ok := w.get(desc, "get").(*Object); ok && gf.call != nil {
-			w.getter(o, toString(arg(a, 1)), func(this *Object) Value { return gf.call(this, nil) })
+		desc := Arg(a, 2)
+		if v := w.Get(desc, "value"); v != Undefined {
+			o.Set(ToString(Arg(a, 1)), v)
+		} else if gf, ok := w.Get(desc, "get").(*Object); ok && gf.Call != nil {
+			w.Getter(o, ToString(Arg(a, 1)), func(this *Object) Value { return gf.Call(this, nil) })
 		}
 		return o
 	})
-	w.method(w.ObjectProto, "toString", func(this Value, a []Value) Value {
+	w.Method(w.ObjectProto, "toString", func(this Value, a []Value) Value {
 		if o, ok := this.(*Object); ok {
 			return "[object " + o.Class + "]"
 		}
-		return "[object " + typeOf(this) + "]"
+		return "[object " + TypeOf(this) + "]"
 	})
-	w.method(w.ObjectProto, "hasOwnProperty", func(this Value, a []Value) Value {
+	w.Method(w.ObjectProto, "hasOwnProperty", func(this Value, a []Value) Value {
 		o, ok := this.(*Object)
 		if !ok {
 			return false
 		}
-		_, has := o.props[toString(arg(a, 0))]
+		_, has := o.Props[ToString(Arg(a, 0))]
 		return has
 	})
-	w.method(w.ObjectProto, "valueOf", func(this Value, a []Value) Value { return this })
+	w.Method(w.ObjectProto, "valueOf", func(this Value, a []Value) Value { return this })
 
 	// Function
-	w.defineClass("Function", w.FunctionProto, func(args []Value) Value {
-		w.throwError("EvalError", "Code generation from strings disallowed for this context")
+	w.DefineClass("Function", w.FunctionProto, func(args []Value) Value {
+		w.ThrowError("EvalError", "Code generation from strings disallowed for this context")
 		return nil
 	})
-	w.method(w.FunctionProto, "call", func(this Value, a []Value) Value {
-		return w.call(this, arg(a, 0), a[min(1, len(a)):]...)
+	w.Method(w.FunctionProto, "call", func(this Value, a []Value) Value {
+		return w.Call(this, Arg(a, 0), a[min(1, len(a)):]...)
 	})
-	w.method(w.FunctionProto, "apply", func(this Value, a []Value) Value {
+	w.Method(w.FunctionProto, "apply", func(this Value, a []Value) Value {
 		var args []Value
-		if ao, ok := arg(a, 1).(*Object); ok {
-			w.iterate(ao, func(v Value) { args = append(args, v) })
+		if ao, ok := Arg(a, 1).(*Object); ok {
+			w.Iterate(ao, func(v Value) { args = append(args, v) })
 		}
-		return w.call(this, arg(a, 0), args...)
+		return w.Call(this, Arg(a, 0), args...)
 	})
-	w.method(w.FunctionProto, "bind", func(this Value, a []Value) Value {
+	w.Method(w.FunctionProto, "bind", func(this Value, a []Value) Value {
 		target := this
-		boundThis := arg(a, 0)
+		boundThis := Arg(a, 0)
 		bound := append([]Value{}, a[min(1, len(a)):]...)
 		name := "bound "
 		if fo, ok := this.(*Object); ok {
-			name += fo.name
+			name += fo.Name
 		}
-		return w.newFunc(name, func(_ Value, args []Value) Value {
-			return w.call(target, boundThis, append(append([]Value{}, bound...), args...)...)
+		return w.NewFunc(name, func(_ Value, args []Value) Value {
+			return w.Call(target, boundThis, append(append([]Value{}, bound...), args...)...)
 		})
 	})
-	w.method(w.FunctionProto, "toString", func(this Value, a []Value) Value {
+	w.Method(w.FunctionProto, "toString", func(this Value, a []Value) Value {
 		name := ""
 		if fo, ok := this.(*Object); ok {
-			name = fo.name
+			name = fo.Name
 		}
 		return "function " + name + "() { [native code] }"
 	})
@@ -180,34 +180,34 @@ func (w *World) installBuiltins() {
 	w.installBuffers()
 
 	// The iterator prototype makes iterators iterable.
-	w.method(w.IteratorProto, "@@iterator", func(this Value, a []Value) Value { return this })
+	w.Method(w.IteratorProto, "@@iterator", func(this Value, a []Value) Value { return this })
 
-	w.method(g, "eval", func(_ Value, a []Value) Value {
-		w.throwError("EvalError", "Code generation from strings disallowed for this context")
+	w.Method(g, "eval", func(_ Value, a []Value) Value {
+		w.ThrowError("EvalError", "Code generation from strings disallowed for this context")
 		return nil
 	})
-	w.method(g, "btoa", func(_ Value, a []Value) Value {
-		s := toString(arg(a, 0))
+	w.Method(g, "btoa", func(_ Value, a []Value) Value {
+		s := ToString(Arg(a, 0))
 		b := make([]byte, 0, len(s))
 		for _, r := range s {
 			if r > 0xff {
-				w.throwError("InvalidCharacterError", "Invalid character")
+				w.ThrowError("InvalidCharacterError", "Invalid character")
 			}
 			b = append(b, byte(r))
 		}
 		return base64.StdEncoding.EncodeToString(b)
 	})
-	w.method(g, "atob", func(_ Value, a []Value) Value {
+	w.Method(g, "atob", func(_ Value, a []Value) Value {
 		in := strings.Map(func(r rune) rune {
 			if r == ' ' || r == '\t' || r == '\n' || r == '\f' || r == '\r' {
 				return -1
 			}
 			return r
-		}, toString(arg(a, 0)))
+		}, ToString(Arg(a, 0)))
 		b, err := base64.StdEncoding.DecodeString(in)
 		if err != nil {
 			if b, err = base64.RawStdEncoding.DecodeString(in); err != nil {
-				w.throwError("InvalidCharacterError", "The string to be decoded is not correctly encoded.")
+				w.ThrowError("InvalidCharacterError", "The string to be decoded is not correctly encoded.")
 			}
 		}
 		rs := make([]rune, len(b))
@@ -216,197 +216,197 @@ func (w *World) installBuiltins() {
 		}
 		return string(rs)
 	})
-	perf := w.newObject()
+	perf := w.NewObject()
 	g.Set("performance", perf)
 	started := time.Now()
-	w.method(perf, "now", func(Value, []Value) Value { return float64(time.Since(started).Microseconds()) / 1000 })
-	w.method(g, "queueMicrotask", func(_ Value, a []Value) Value {
-		f := arg(a, 0)
-		w.loop.queueMicrotask(func() { w.call(f, Undefined) })
+	w.Method(perf, "now", func(Value, []Value) Value { return float64(time.Since(started).Microseconds()) / 1000 })
+	w.Method(g, "queueMicrotask", func(_ Value, a []Value) Value {
+		f := Arg(a, 0)
+		w.Loop.QueueMicrotask(func() { w.Call(f, Undefined) })
 		return Undefined
 	})
 	timerFn := func(repeat bool) func(Value, []Value) Value {
 		return func(_ Value, a []Value) Value {
-			f := arg(a, 0)
-			ms := toNumber(arg(a, 1))
+			f := Arg(a, 0)
+			ms := ToNumber(Arg(a, 1))
 			if math.IsNaN(ms) || ms < 0 {
 				ms = 0
 			}
 			extra := append([]Value{}, a[min(2, len(a)):]...)
-			return float64(w.loop.setTimer(time.Duration(ms*float64(time.Millisecond)), repeat, func() { w.call(f, Undefined, extra...) }))
+			return float64(w.Loop.SetTimer(time.Duration(ms*float64(time.Millisecond)), repeat, func() { w.Call(f, Undefined, extra...) }))
 		}
 	}
-	w.method(g, "setTimeout", timerFn(false))
-	w.method(g, "setInterval", timerFn(true))
+	w.Method(g, "setTimeout", timerFn(false))
+	w.Method(g, "setInterval", timerFn(true))
 	clear := func(_ Value, a []Value) Value {
-		w.loop.clearTimer(int(toNumber(arg(a, 0))))
+		w.Loop.clearTimer(int(ToNumber(Arg(a, 0))))
 		return Undefined
 	}
-	w.method(g, "clearTimeout", clear)
-	w.method(g, "clearInterval", clear)
+	w.Method(g, "clearTimeout", clear)
+	w.Method(g, "clearInterval", clear)
 }
 
 func (w *World) installArray() {
-	arrC := w.defineClass("Array", w.ArrayProto, func(args []Value) Value {
+	arrC := w.DefineClass("Array", w.ArrayProto, func(args []Value) Value {
 		if len(args) == 1 {
 			if n, ok := args[0].(float64); ok {
-				a := w.newArray()
+				a := w.NewArray()
 				for i := 0; i < int(n); i++ {
-					a.arr = append(a.arr, Undefined)
+					a.Arr = append(a.Arr, Undefined)
 				}
 				return a
 			}
 		}
-		return w.newArray(args...)
+		return w.NewArray(args...)
 	})
-	arrC.call = func(this Value, args []Value) Value { return arrC.ctor(args) }
-	w.method(arrC, "isArray", func(_ Value, a []Value) Value {
-		o, ok := arg(a, 0).(*Object)
-		return ok && o.kind == kindArray
+	arrC.Call = func(this Value, args []Value) Value { return arrC.ctor(args) }
+	w.Method(arrC, "isArray", func(_ Value, a []Value) Value {
+		o, ok := Arg(a, 0).(*Object)
+		return ok && o.Kind == KindArray
 	})
-	w.method(arrC, "from", func(_ Value, a []Value) Value {
-		out := w.newArray()
-		src := arg(a, 0)
-		if o, ok := src.(*Object); ok && !w.hasMethod(o, "@@iterator") && o.kind == kindPlain {
-			n := int(toNumber(o.Get("length")))
+	w.Method(arrC, "from", func(_ Value, a []Value) Value {
+		out := w.NewArray()
+		src := Arg(a, 0)
+		if o, ok := src.(*Object); ok && !w.HasMethod(o, "@@iterator") && o.Kind == KindPlain {
+			n := int(ToNumber(o.Get("length")))
 			for i := 0; i < n; i++ {
-				out.arr = append(out.arr, o.Get(strconv.Itoa(i)))
+				out.Arr = append(out.Arr, o.Get(strconv.Itoa(i)))
 			}
-		} else if !isNullish(src) {
-			w.iterate(src, func(e Value) { out.arr = append(out.arr, e) })
+		} else if !IsNullish(src) {
+			w.Iterate(src, func(e Value) { out.Arr = append(out.Arr, e) })
 		}
-		if f, ok := arg(a, 1).(*Object); ok && f.call != nil {
-			for i, e := range out.arr {
-				out.arr[i] = f.call(Undefined, []Value{e, float64(i)})
+		if f, ok := Arg(a, 1).(*Object); ok && f.Call != nil {
+			for i, e := range out.Arr {
+				out.Arr[i] = f.Call(Undefined, []Value{e, float64(i)})
 			}
 		}
 		return out
 	})
-	w.method(arrC, "of", func(_ Value, a []Value) Value { return w.newArray(a...) })
+	w.Method(arrC, "of", func(_ Value, a []Value) Value { return w.NewArray(a...) })
 	P := w.ArrayProto
 	self := func(this Value) *Object {
-		o := w.thisObject(this, "Array")
-		if o.kind != kindArray {
-			w.throwError("TypeError", "not an array")
+		o := w.ThisObject(this, "Array")
+		if o.Kind != KindArray {
+			w.ThrowError("TypeError", "not an array")
 		}
 		return o
 	}
-	w.method(P, "push", func(this Value, a []Value) Value {
+	w.Method(P, "push", func(this Value, a []Value) Value {
 		o := self(this)
-		o.arr = append(o.arr, a...)
-		return float64(len(o.arr))
+		o.Arr = append(o.Arr, a...)
+		return float64(len(o.Arr))
 	})
-	w.method(P, "pop", func(this Value, a []Value) Value {
+	w.Method(P, "pop", func(this Value, a []Value) Value {
 		o := self(this)
-		if len(o.arr) == 0 {
+		if len(o.Arr) == 0 {
 			return Undefined
 		}
-		v := o.arr[len(o.arr)-1]
-		o.arr = o.arr[:len(o.arr)-1]
+		v := o.Arr[len(o.Arr)-1]
+		o.Arr = o.Arr[:len(o.Arr)-1]
 		return v
 	})
-	w.method(P, "shift", func(this Value, a []Value) Value {
+	w.Method(P, "shift", func(this Value, a []Value) Value {
 		o := self(this)
-		if len(o.arr) == 0 {
+		if len(o.Arr) == 0 {
 			return Undefined
 		}
-		v := o.arr[0]
-		o.arr = append([]Value{}, o.arr[1:]...)
+		v := o.Arr[0]
+		o.Arr = append([]Value{}, o.Arr[1:]...)
 		return v
 	})
-	w.method(P, "unshift", func(this Value, a []Value) Value {
+	w.Method(P, "unshift", func(this Value, a []Value) Value {
 		o := self(this)
-		o.arr = append(append([]Value{}, a...), o.arr...)
-		return float64(len(o.arr))
+		o.Arr = append(append([]Value{}, a...), o.Arr...)
+		return float64(len(o.Arr))
 	})
 	index := func(o *Object, v Value) int {
-		for i, e := range o.arr {
-			if strictEquals(e, v) {
+		for i, e := range o.Arr {
+			if StrictEquals(e, v) {
 				return i
 			}
 		}
 		return -1
 	}
-	w.method(P, "indexOf", func(this Value, a []Value) Value { return float64(index(self(this), arg(a, 0))) })
-	w.method(P, "includes", func(this Value, a []Value) Value { return index(self(this), arg(a, 0)) >= 0 })
-	w.method(P, "join", func(this Value, a []Value) Value {
+	w.Method(P, "indexOf", func(this Value, a []Value) Value { return float64(index(self(this), Arg(a, 0))) })
+	w.Method(P, "includes", func(this Value, a []Value) Value { return index(self(this), Arg(a, 0)) >= 0 })
+	w.Method(P, "join", func(this Value, a []Value) Value {
 		sep := ","
-		if s, ok := arg(a, 0).(string); ok {
+		if s, ok := Arg(a, 0).(string); ok {
 			sep = s
 		}
-		parts := make([]string, 0, len(self(this).arr))
-		for _, e := range self(this).arr {
-			if isNullish(e) {
+		parts := make([]string, 0, len(self(this).Arr))
+		for _, e := range self(this).Arr {
+			if IsNullish(e) {
 				parts = append(parts, "")
 			} else {
-				parts = append(parts, toString(e))
+				parts = append(parts, ToString(e))
 			}
 		}
 		return strings.Join(parts, sep)
 	})
-	w.method(P, "toString", func(this Value, a []Value) Value { return w.callMethod(this, "join") })
+	w.Method(P, "toString", func(this Value, a []Value) Value { return w.CallMethod(this, "join") })
 	relIndex := func(v Value, n, def int) int {
 		if v == Undefined {
 			return def
 		}
-		i := int(toNumber(v))
+		i := int(ToNumber(v))
 		if i < 0 {
 			i = max(0, n+i)
 		}
 		return min(i, n)
 	}
-	w.method(P, "slice", func(this Value, a []Value) Value {
+	w.Method(P, "slice", func(this Value, a []Value) Value {
 		o := self(this)
-		s, e := relIndex(arg(a, 0), len(o.arr), 0), relIndex(arg(a, 1), len(o.arr), len(o.arr))
+		s, e := relIndex(Arg(a, 0), len(o.Arr), 0), relIndex(Arg(a, 1), len(o.Arr), len(o.Arr))
 		if s > e {
 			s = e
 		}
-		return w.newArray(o.arr[s:e]...)
+		return w.NewArray(o.Arr[s:e]...)
 	})
-	w.method(P, "splice", func(this Value, a []Value) Value {
+	w.Method(P, "splice", func(this Value, a []Value) Value {
 		o := self(this)
-		s := relIndex(arg(a, 0), len(o.arr), 0)
-		n := len(o.arr) - s
+		s := relIndex(Arg(a, 0), len(o.Arr), 0)
+		n := len(o.Arr) - s
 		if len(a) > 1 {
-			n = max(0, min(int(toNumber(a[1])), len(o.arr)-s))
+			n = max(0, min(int(ToNumber(a[1])), len(o.Arr)-s))
 		}
-		removed := w.newArray(o.arr[s : s+n]...)
+		removed := w.NewArray(o.Arr[s : s+n]...)
 		var ins []Value
 		if len(a) > 2 {
 			ins = a[2:]
 		}
-		o.arr = append(append(append([]Value{}, o.arr[:s]...), ins...), o.arr[s+n:]...)
+		o.Arr = append(append(append([]Value{}, o.Arr[:s]...), ins...), o.Arr[s+n:]...)
 		return removed
 	})
-	w.method(P, "concat", func(this Value, a []Value) Value {
-		out := w.newArray(self(this).arr...)
+	w.Method(P, "concat", func(this Value, a []Value) Value {
+		out := w.NewArray(self(this).Arr...)
 		for _, x := range a {
-			if xo, ok := x.(*Object); ok && xo.kind == kindArray {
-				out.arr = append(out.arr, xo.arr...)
+			if xo, ok := x.(*Object); ok && xo.Kind == KindArray {
+				out.Arr = append(out.Arr, xo.Arr...)
 			} else {
-				out.arr = append(out.arr, x)
+				out.Arr = append(out.Arr, x)
 			}
 		}
 		return out
 	})
-	w.method(P, "reverse", func(this Value, a []Value) Value {
+	w.Method(P, "reverse", func(this Value, a []Value) Value {
 		o := self(this)
-		for i, j := 0, len(o.arr)-1; i < j; i, j = i+1, j-1 {
-			o.arr[i], o.arr[j] = o.arr[j], o.arr[i]
+		for i, j := 0, len(o.Arr)-1; i < j; i, j = i+1, j-1 {
+			o.Arr[i], o.Arr[j] = o.Arr[j], o.Arr[i]
 		}
 		return o
 	})
 	each := func(name string, f func(o *Object, fn *Object, out *Object, i int, e Value) bool) {
-		w.method(P, name, func(this Value, a []Value) Value {
+		w.Method(P, name, func(this Value, a []Value) Value {
 			o := self(this)
-			fn, ok := arg(a, 0).(*Object)
-			if !ok || fn.call == nil {
-				w.throwError("TypeError", toString(arg(a, 0))+" is not a function")
+			fn, ok := Arg(a, 0).(*Object)
+			if !ok || fn.Call == nil {
+				w.ThrowError("TypeError", ToString(Arg(a, 0))+" is not a function")
 			}
-			out := w.newArray()
-			for i, e := range append([]Value{}, o.arr...) {
+			out := w.NewArray()
+			for i, e := range append([]Value{}, o.Arr...) {
 				if !f(o, fn, out, i, e) {
-					return out.arr[len(out.arr)-1]
+					return out.Arr[len(out.Arr)-1]
 				}
 			}
 			switch name {
@@ -423,178 +423,178 @@ func (w *World) installArray() {
 		})
 	}
 	each("forEach", func(o, fn, out *Object, i int, e Value) bool {
-		fn.call(Undefined, []Value{e, float64(i), o})
+		fn.Call(Undefined, []Value{e, float64(i), o})
 		return true
 	})
 	each("map", func(o, fn, out *Object, i int, e Value) bool {
-		out.arr = append(out.arr, fn.call(Undefined, []Value{e, float64(i), o}))
+		out.Arr = append(out.Arr, fn.Call(Undefined, []Value{e, float64(i), o}))
 		return true
 	})
 	each("filter", func(o, fn, out *Object, i int, e Value) bool {
-		if truthy(fn.call(Undefined, []Value{e, float64(i), o})) {
-			out.arr = append(out.arr, e)
+		if Truthy(fn.Call(Undefined, []Value{e, float64(i), o})) {
+			out.Arr = append(out.Arr, e)
 		}
 		return true
 	})
 	each("find", func(o, fn, out *Object, i int, e Value) bool {
-		if truthy(fn.call(Undefined, []Value{e, float64(i), o})) {
-			out.arr = append(out.arr, e)
+		if Truthy(fn.Call(Undefined, []Value{e, float64(i), o})) {
+			out.Arr = append(out.Arr, e)
 			return false
 		}
 		return true
 	})
 	each("some", func(o, fn, out *Object, i int, e Value) bool {
-		if truthy(fn.call(Undefined, []Value{e, float64(i), o})) {
-			out.arr = append(out.arr, true)
+		if Truthy(fn.Call(Undefined, []Value{e, float64(i), o})) {
+			out.Arr = append(out.Arr, true)
 			return false
 		}
 		return true
 	})
 	each("every", func(o, fn, out *Object, i int, e Value) bool {
-		if !truthy(fn.call(Undefined, []Value{e, float64(i), o})) {
-			out.arr = append(out.arr, false)
+		if !Truthy(fn.Call(Undefined, []Value{e, float64(i), o})) {
+			out.Arr = append(out.Arr, false)
 			return false
 		}
 		return true
 	})
-	w.method(P, "values", func(this Value, a []Value) Value { return w.makeIterator(self(this).arr) })
-	w.method(P, "@@iterator", func(this Value, a []Value) Value { return w.makeIterator(self(this).arr) })
-	w.method(P, "keys", func(this Value, a []Value) Value {
+	w.Method(P, "values", func(this Value, a []Value) Value { return w.MakeIterator(self(this).Arr) })
+	w.Method(P, "@@iterator", func(this Value, a []Value) Value { return w.MakeIterator(self(this).Arr) })
+	w.Method(P, "keys", func(this Value, a []Value) Value {
 		var ks []Value
-		for i := range self(this).arr {
+		for i := range self(this).Arr {
 			ks = append(ks, float64(i))
 		}
-		return w.makeIterator(ks)
+		return w.MakeIterator(ks)
 	})
-	w.method(P, "entries", func(this Value, a []Value) Value {
+	w.Method(P, "entries", func(this Value, a []Value) Value {
 		var es []Value
-		for i, e := range self(this).arr {
-			es = append(es, w.newArray(float64(i), e))
+		for i, e := range self(this).Arr {
+			es = append(es, w.NewArray(float64(i), e))
 		}
-		return w.makeIterator(es)
+		return w.MakeIterator(es)
 	})
 }
 
 func (w *World) installCollections() {
-	w.defineClass("Map", w.MapProto, func(args []Value) Value {
-		m := w.newMap()
-		if it := arg(args, 0); !isNullish(it) {
-			w.iterate(it, func(e Value) { m.mapSet(w.get(e, "0"), w.get(e, "1")) })
+	w.DefineClass("Map", w.MapProto, func(args []Value) Value {
+		m := w.NewMap()
+		if it := Arg(args, 0); !IsNullish(it) {
+			w.Iterate(it, func(e Value) { m.MapSet(w.Get(e, "0"), w.Get(e, "1")) })
 		}
 		return m
 	})
-	w.defineClass("Set", w.SetProto, func(args []Value) Value {
-		s := w.newSet()
-		if it := arg(args, 0); !isNullish(it) {
-			w.iterate(it, func(e Value) { s.mapSet(e, e) })
+	w.DefineClass("Set", w.SetProto, func(args []Value) Value {
+		s := w.NewSet()
+		if it := Arg(args, 0); !IsNullish(it) {
+			w.Iterate(it, func(e Value) { s.MapSet(e, e) })
 		}
 		return s
 	})
 	coll := func(this Value, kind objKind) *Object {
-		o := w.thisObject(this, "Map")
-		if o.kind != kind {
-			w.throwError("TypeError", "incompatible receiver")
+		o := w.ThisObject(this, "Map")
+		if o.Kind != kind {
+			w.ThrowError("TypeError", "incompatible receiver")
 		}
 		return o
 	}
 	for _, P := range []*Object{w.MapProto, w.SetProto} {
-		kind := kindMap
+		kind := KindMap
 		if P == w.SetProto {
-			kind = kindSet
+			kind = KindSet
 		}
-		w.getter(P, "size", func(this *Object) Value { return float64(len(this.mapKeys)) })
-		w.method(P, "has", func(this Value, a []Value) Value { _, ok := coll(this, kind).mapGet(arg(a, 0)); return ok })
-		w.method(P, "delete", func(this Value, a []Value) Value { return coll(this, kind).mapDelete(arg(a, 0)) })
-		w.method(P, "clear", func(this Value, a []Value) Value { coll(this, kind).mapClear(); return Undefined })
-		w.method(P, "keys", func(this Value, a []Value) Value {
-			return w.makeIterator(append([]Value{}, coll(this, kind).mapKeys...))
+		w.Getter(P, "size", func(this *Object) Value { return float64(len(this.MapKeys)) })
+		w.Method(P, "has", func(this Value, a []Value) Value { _, ok := coll(this, kind).MapGet(Arg(a, 0)); return ok })
+		w.Method(P, "delete", func(this Value, a []Value) Value { return coll(this, kind).MapDelete(Arg(a, 0)) })
+		w.Method(P, "clear", func(this Value, a []Value) Value { coll(this, kind).mapClear(); return Undefined })
+		w.Method(P, "keys", func(this Value, a []Value) Value {
+			return w.MakeIterator(append([]Value{}, coll(this, kind).MapKeys...))
 		})
-		w.method(P, "values", func(this Value, a []Value) Value {
-			return w.makeIterator(append([]Value{}, coll(this, kind).mapVals...))
+		w.Method(P, "values", func(this Value, a []Value) Value {
+			return w.MakeIterator(append([]Value{}, coll(this, kind).MapVals...))
 		})
-		w.method(P, "entries", func(this Value, a []Value) Value {
+		w.Method(P, "entries", func(this Value, a []Value) Value {
 			o := coll(this, kind)
 			var es []Value
-			for i := range o.mapKeys {
-				es = append(es, w.newArray(o.mapKeys[i], o.mapVals[i]))
+			for i := range o.MapKeys {
+				es = append(es, w.NewArray(o.MapKeys[i], o.MapVals[i]))
 			}
-			return w.makeIterator(es)
+			return w.MakeIterator(es)
 		})
-		w.method(P, "forEach", func(this Value, a []Value) Value {
+		w.Method(P, "forEach", func(this Value, a []Value) Value {
 			o := coll(this, kind)
-			ks, vs := append([]Value{}, o.mapKeys...), append([]Value{}, o.mapVals...)
+			ks, vs := append([]Value{}, o.MapKeys...), append([]Value{}, o.MapVals...)
 			for i := range ks {
-				w.call(arg(a, 0), Undefined, vs[i], ks[i], o)
+				w.Call(Arg(a, 0), Undefined, vs[i], ks[i], o)
 			}
 			return Undefined
 		})
 	}
-	w.method(w.MapProto, "get", func(this Value, a []Value) Value { v, _ := coll(this, kindMap).mapGet(arg(a, 0)); return v })
-	w.method(w.MapProto, "set", func(this Value, a []Value) Value {
-		coll(this, kindMap).mapSet(arg(a, 0), arg(a, 1))
+	w.Method(w.MapProto, "get", func(this Value, a []Value) Value { v, _ := coll(this, KindMap).MapGet(Arg(a, 0)); return v })
+	w.Method(w.MapProto, "set", func(this Value, a []Value) Value {
+		coll(this, KindMap).MapSet(Arg(a, 0), Arg(a, 1))
 		return this
 	})
 	w.MapProto.Set("@@iterator", w.MapProto.Get("entries"))
-	w.method(w.SetProto, "add", func(this Value, a []Value) Value {
-		coll(this, kindSet).mapSet(arg(a, 0), arg(a, 0))
+	w.Method(w.SetProto, "add", func(this Value, a []Value) Value {
+		coll(this, KindSet).MapSet(Arg(a, 0), Arg(a, 0))
 		return this
 	})
 	w.SetProto.Set("@@iterator", w.SetProto.Get("values"))
 }
 
 func (w *World) installPromise() {
-	promC := w.defineClass("Promise", w.PromiseProto, func(args []Value) Value {
-		p := w.newPromise()
-		res := w.newFunc("resolve", func(_ Value, a []Value) Value { w.resolvePromise(p, arg(a, 0)); return Undefined })
-		rej := w.newFunc("reject", func(_ Value, a []Value) Value { w.rejectPromise(p, arg(a, 0)); return Undefined })
-		if th := w.catch(func() { w.call(arg(args, 0), Undefined, res, rej) }); th != nil {
-			w.rejectPromise(p, th.v)
+	promC := w.DefineClass("Promise", w.PromiseProto, func(args []Value) Value {
+		p := w.NewPromise()
+		res := w.NewFunc("resolve", func(_ Value, a []Value) Value { w.ResolvePromise(p, Arg(a, 0)); return Undefined })
+		rej := w.NewFunc("reject", func(_ Value, a []Value) Value { w.RejectPromise(p, Arg(a, 0)); return Undefined })
+		if th := w.Catch(func() { w.Call(Arg(args, 0), Undefined, res, rej) }); th != nil {
+			w.RejectPromise(p, th.Value)
 		}
 		return p
 	})
-	w.method(promC, "resolve", func(_ Value, a []Value) Value { return w.promiseResolve(arg(a, 0)) })
-	w.method(promC, "reject", func(_ Value, a []Value) Value { return w.rejected(arg(a, 0)) })
-	w.method(promC, "all", func(_ Value, a []Value) Value {
-		out := w.newPromise()
+	w.Method(promC, "resolve", func(_ Value, a []Value) Value { return w.PromiseResolve(Arg(a, 0)) })
+	w.Method(promC, "reject", func(_ Value, a []Value) Value { return w.Rejected(Arg(a, 0)) })
+	w.Method(promC, "all", func(_ Value, a []Value) Value {
+		out := w.NewPromise()
 		var items []Value
-		w.iterate(arg(a, 0), func(v Value) { items = append(items, v) })
+		w.Iterate(Arg(a, 0), func(v Value) { items = append(items, v) })
 		results := make([]Value, len(items))
 		left := len(items)
 		if left == 0 {
-			w.resolvePromise(out, w.newArray())
+			w.ResolvePromise(out, w.NewArray())
 		}
 		for i, it := range items {
-			w.onSettled(w.promiseResolve(it), func(v Value) {
+			w.OnSettled(w.PromiseResolve(it), func(v Value) {
 				results[i] = v
 				if left--; left == 0 {
-					w.resolvePromise(out, w.newArray(results...))
+					w.ResolvePromise(out, w.NewArray(results...))
 				}
-			}, func(e Value) { w.rejectPromise(out, e) })
+			}, func(e Value) { w.RejectPromise(out, e) })
 		}
 		return out
 	})
 	self := func(this Value) *Object {
-		o := w.thisObject(this, "Promise")
-		if o.kind != kindPromise {
-			w.throwError("TypeError", "not a promise")
+		o := w.ThisObject(this, "Promise")
+		if o.Kind != kindPromise {
+			w.ThrowError("TypeError", "not a promise")
 		}
 		return o
 	}
-	w.method(w.PromiseProto, "then", func(this Value, a []Value) Value { return w.then(self(this), arg(a, 0), arg(a, 1)) })
-	w.method(w.PromiseProto, "catch", func(this Value, a []Value) Value { return w.then(self(this), Undefined, arg(a, 0)) })
-	w.method(w.PromiseProto, "finally", func(this Value, a []Value) Value {
-		f := arg(a, 0)
-		return w.then(self(this),
-			w.newFunc("", func(_ Value, b []Value) Value { w.call(f, Undefined); return arg(b, 0) }),
-			w.newFunc("", func(_ Value, b []Value) Value { w.call(f, Undefined); panic(&jsThrow{arg(b, 0)}) }))
+	w.Method(w.PromiseProto, "then", func(this Value, a []Value) Value { return w.Then(self(this), Arg(a, 0), Arg(a, 1)) })
+	w.Method(w.PromiseProto, "catch", func(this Value, a []Value) Value { return w.Then(self(this), Undefined, Arg(a, 0)) })
+	w.Method(w.PromiseProto, "finally", func(this Value, a []Value) Value {
+		f := Arg(a, 0)
+		return w.Then(self(this),
+			w.NewFunc("", func(_ Value, b []Value) Value { w.Call(f, Undefined); return Arg(b, 0) }),
+			w.NewFunc("", func(_ Value, b []Value) Value { w.Call(f, Undefined); panic(&Throw{Arg(b, 0)}) }))
 	})
 }
 
 func (w *World) installErrors() {
-	w.getter(w.ErrorProto, "name", func(this *Object) Value { return this.Class })
-	w.method(w.ErrorProto, "toString", func(this Value, a []Value) Value {
-		o := w.thisObject(this, "Error")
-		name, msg := toString(o.Get("name")), toString(o.Get("message"))
+	w.Getter(w.ErrorProto, "name", func(this *Object) Value { return this.Class })
+	w.Method(w.ErrorProto, "toString", func(this Value, a []Value) Value {
+		o := w.ThisObject(this, "Error")
+		name, msg := ToString(o.Get("name")), ToString(o.Get("message"))
 		if msg == "" {
 			return name
 		}
@@ -603,51 +603,51 @@ func (w *World) installErrors() {
 	for _, name := range []string{"Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError", "EvalError", "URIError"} {
 		proto := w.ErrorProto
 		if name != "Error" {
-			proto = &Object{Class: name, proto: w.ErrorProto}
+			proto = &Object{Class: name, Proto: w.ErrorProto}
 		}
-		c := w.defineClass(name, proto, func(args []Value) Value {
+		c := w.DefineClass(name, proto, func(args []Value) Value {
 			msg := ""
-			if m := arg(args, 0); m != Undefined {
-				msg = toString(m)
+			if m := Arg(args, 0); m != Undefined {
+				msg = ToString(m)
 			}
-			e := w.newError(name, msg)
-			if opts, ok := arg(args, 1).(*Object); ok && opts.Has("cause") {
+			e := w.NewError(name, msg)
+			if opts, ok := Arg(args, 1).(*Object); ok && opts.Has("cause") {
 				e.Set("cause", opts.Get("cause"))
 			}
 			return e
 		})
-		c.call = func(this Value, args []Value) Value { return c.ctor(args) }
+		c.Call = func(this Value, args []Value) Value { return c.ctor(args) }
 	}
 }
 
 func (w *World) installJSON() {
-	J := w.newObject()
-	w.globalThis.Set("JSON", J)
-	w.method(J, "stringify", func(_ Value, a []Value) Value {
+	J := w.NewObject()
+	w.GlobalThis.Set("JSON", J)
+	w.Method(J, "stringify", func(_ Value, a []Value) Value {
 		indent := ""
-		switch x := arg(a, 2).(type) {
+		switch x := Arg(a, 2).(type) {
 		case float64:
 			indent = strings.Repeat(" ", min(10, int(x)))
 		case string:
 			indent = x
 		}
-		s, ok := w.jsonStringify(arg(a, 0), indent)
+		s, ok := w.JsonStringify(Arg(a, 0), indent)
 		if !ok {
 			return Undefined
 		}
 		return s
 	})
-	w.method(J, "parse", func(_ Value, a []Value) Value {
-		v, err := w.jsonParse(toString(arg(a, 0)))
+	w.Method(J, "parse", func(_ Value, a []Value) Value {
+		v, err := w.JsonParse(ToString(Arg(a, 0)))
 		if err != nil {
-			w.throwError("SyntaxError", "JSON.parse: "+err.Error())
+			w.ThrowError("SyntaxError", "JSON.parse: "+err.Error())
 		}
 		return v
 	})
 }
 
 // jsonStringify is JSON.stringify; ok=false means the result is undefined.
-func (w *World) jsonStringify(v Value, indent string) (string, bool) {
+func (w *World) JsonStringify(v Value, indent string) (string, bool) {
 	var buf bytes.Buffer
 	seen := map[*Object]bool{}
 	var enc func(v Value, prefix string) bool
@@ -659,8 +659,8 @@ func (w *World) jsonStringify(v Value, indent string) (string, bool) {
 		buf.Write(b)
 	}
 	enc = func(v Value, prefix string) bool {
-		if o, ok := v.(*Object); ok && w.hasMethod(o, "toJSON") {
-			v = w.callMethod(o, "toJSON")
+		if o, ok := v.(*Object); ok && w.HasMethod(o, "toJSON") {
+			v = w.CallMethod(o, "toJSON")
 		}
 		switch x := v.(type) {
 		case nil:
@@ -671,18 +671,18 @@ func (w *World) jsonStringify(v Value, indent string) (string, bool) {
 			if math.IsNaN(x) || math.IsInf(x, 0) {
 				buf.WriteString("null")
 			} else {
-				buf.WriteString(numberToString(x))
+				buf.WriteString(NumberToString(x))
 			}
 		case string:
 			str(x)
 		case *big.Int:
-			w.throwError("TypeError", "Do not know how to serialize a BigInt")
+			w.ThrowError("TypeError", "Do not know how to serialize a BigInt")
 		case *Object:
-			if x.call != nil {
+			if x.Call != nil {
 				return false
 			}
 			if seen[x] {
-				w.throwError("TypeError", "Converting circular structure to JSON")
+				w.ThrowError("TypeError", "Converting circular structure to JSON")
 			}
 			seen[x] = true
 			defer delete(seen, x)
@@ -692,9 +692,9 @@ func (w *World) jsonStringify(v Value, indent string) (string, bool) {
 					buf.WriteString("\n" + p)
 				}
 			}
-			if x.kind == kindArray {
+			if x.Kind == KindArray {
 				buf.WriteByte('[')
-				for i, e := range x.arr {
+				for i, e := range x.Arr {
 					if i > 0 {
 						buf.WriteByte(',')
 					}
@@ -703,7 +703,7 @@ func (w *World) jsonStringify(v Value, indent string) (string, bool) {
 						buf.WriteString("null")
 					}
 				}
-				if len(x.arr) > 0 {
+				if len(x.Arr) > 0 {
 					nl(prefix)
 				}
 				buf.WriteByte(']')
@@ -716,7 +716,7 @@ func (w *World) jsonStringify(v Value, indent string) (string, bool) {
 				if val == Undefined {
 					continue
 				}
-				if fo, ok := val.(*Object); ok && fo.call != nil {
+				if fo, ok := val.(*Object); ok && fo.Call != nil {
 					continue
 				}
 				if n > 0 {
@@ -746,7 +746,7 @@ func (w *World) jsonStringify(v Value, indent string) (string, bool) {
 	return buf.String(), true
 }
 
-func (w *World) jsonParse(s string) (Value, error) {
+func (w *World) JsonParse(s string) (Value, error) {
 	dec := json.NewDecoder(strings.NewReader(s))
 	dec.UseNumber()
 	var parse func() (Value, error)
@@ -759,18 +759,18 @@ func (w *World) jsonParse(s string) (Value, error) {
 		case json.Delim:
 			switch x {
 			case '[':
-				a := w.newArray()
+				a := w.NewArray()
 				for dec.More() {
 					v, err := parse()
 					if err != nil {
 						return nil, err
 					}
-					a.arr = append(a.arr, v)
+					a.Arr = append(a.Arr, v)
 				}
 				_, err := dec.Token()
 				return a, err
 			case '{':
-				o := w.newObject()
+				o := w.NewObject()
 				for dec.More() {
 					kt, err := dec.Token()
 					if err != nil {
@@ -812,59 +812,59 @@ func (e jsonError) Error() string { return string(e) }
 const errJSONTrailing = jsonError("unexpected data after JSON value")
 
 func (w *World) installPrimitives() {
-	strProto := w.protoOf("String")
-	strC := w.defineClass("String", strProto, func(args []Value) Value { return toString(arg(args, 0)) })
-	strC.call = func(_ Value, args []Value) Value {
+	strProto := w.ProtoOf("String")
+	strC := w.DefineClass("String", strProto, func(args []Value) Value { return ToString(Arg(args, 0)) })
+	strC.Call = func(_ Value, args []Value) Value {
 		if len(args) == 0 {
 			return ""
 		}
-		return toString(args[0])
+		return ToString(args[0])
 	}
-	thisStr := func(this Value) string { return toString(this) }
-	w.method(strProto, "toString", func(this Value, a []Value) Value { return thisStr(this) })
-	w.method(strProto, "toUpperCase", func(this Value, a []Value) Value { return strings.ToUpper(thisStr(this)) })
-	w.method(strProto, "toLowerCase", func(this Value, a []Value) Value { return strings.ToLower(thisStr(this)) })
-	w.method(strProto, "trim", func(this Value, a []Value) Value { return strings.TrimSpace(thisStr(this)) })
-	w.method(strProto, "includes", func(this Value, a []Value) Value {
-		return strings.Contains(thisStr(this), toString(arg(a, 0)))
+	thisStr := func(this Value) string { return ToString(this) }
+	w.Method(strProto, "toString", func(this Value, a []Value) Value { return thisStr(this) })
+	w.Method(strProto, "toUpperCase", func(this Value, a []Value) Value { return strings.ToUpper(thisStr(this)) })
+	w.Method(strProto, "toLowerCase", func(this Value, a []Value) Value { return strings.ToLower(thisStr(this)) })
+	w.Method(strProto, "trim", func(this Value, a []Value) Value { return strings.TrimSpace(thisStr(this)) })
+	w.Method(strProto, "includes", func(this Value, a []Value) Value {
+		return strings.Contains(thisStr(this), ToString(Arg(a, 0)))
 	})
-	w.method(strProto, "startsWith", func(this Value, a []Value) Value {
-		return strings.HasPrefix(thisStr(this), toString(arg(a, 0)))
+	w.Method(strProto, "startsWith", func(this Value, a []Value) Value {
+		return strings.HasPrefix(thisStr(this), ToString(Arg(a, 0)))
 	})
-	w.method(strProto, "split", func(this Value, a []Value) Value {
-		out := w.newArray()
-		for _, p := range strings.Split(thisStr(this), toString(arg(a, 0))) {
-			out.arr = append(out.arr, p)
+	w.Method(strProto, "split", func(this Value, a []Value) Value {
+		out := w.NewArray()
+		for _, p := range strings.Split(thisStr(this), ToString(Arg(a, 0))) {
+			out.Arr = append(out.Arr, p)
 		}
 		return out
 	})
-	numProto := w.protoOf("Number")
-	numC := w.defineClass("Number", numProto, func(args []Value) Value { return toNumber(arg(args, 0)) })
-	numC.call = func(_ Value, args []Value) Value {
+	numProto := w.ProtoOf("Number")
+	numC := w.DefineClass("Number", numProto, func(args []Value) Value { return ToNumber(Arg(args, 0)) })
+	numC.Call = func(_ Value, args []Value) Value {
 		if len(args) == 0 {
 			return 0.0
 		}
-		return toNumber(args[0])
+		return ToNumber(args[0])
 	}
 	numC.Set("MAX_SAFE_INTEGER", float64(1<<53-1))
 	numC.Set("MIN_SAFE_INTEGER", -float64(1<<53-1))
-	w.method(numC, "isInteger", func(_ Value, a []Value) Value {
-		f, ok := arg(a, 0).(float64)
+	w.Method(numC, "isInteger", func(_ Value, a []Value) Value {
+		f, ok := Arg(a, 0).(float64)
 		return ok && f == math.Trunc(f) && !math.IsInf(f, 0)
 	})
-	w.method(numC, "isSafeInteger", func(_ Value, a []Value) Value {
-		f, ok := arg(a, 0).(float64)
+	w.Method(numC, "isSafeInteger", func(_ Value, a []Value) Value {
+		f, ok := Arg(a, 0).(float64)
 		return ok && f == math.Trunc(f) && math.Abs(f) <= 1<<53-1
 	})
-	w.method(numProto, "toString", func(this Value, a []Value) Value { return numberToString(toNumber(this)) })
-	boolProto := w.protoOf("Boolean")
-	boolC := w.defineClass("Boolean", boolProto, func(args []Value) Value { return truthy(arg(args, 0)) })
-	boolC.call = func(_ Value, args []Value) Value { return truthy(arg(args, 0)) }
-	bigProto := w.protoOf("BigInt")
-	bigC := w.defineClass("BigInt", bigProto, nil)
+	w.Method(numProto, "toString", func(this Value, a []Value) Value { return NumberToString(ToNumber(this)) })
+	boolProto := w.ProtoOf("Boolean")
+	boolC := w.DefineClass("Boolean", boolProto, func(args []Value) Value { return Truthy(Arg(args, 0)) })
+	boolC.Call = func(_ Value, args []Value) Value { return Truthy(Arg(args, 0)) }
+	bigProto := w.ProtoOf("BigInt")
+	bigC := w.DefineClass("BigInt", bigProto, nil)
 	bigC.ctor = nil
-	bigC.call = func(_ Value, args []Value) Value {
-		switch x := arg(args, 0).(type) {
+	bigC.Call = func(_ Value, args []Value) Value {
+		switch x := Arg(args, 0).(type) {
 		case float64:
 			return bigFromFloat(x)
 		case *big.Int:
@@ -875,42 +875,42 @@ func (w *World) installPrimitives() {
 				return b
 			}
 		}
-		w.throwError("SyntaxError", "Cannot convert "+toString(arg(args, 0))+" to a BigInt")
+		w.ThrowError("SyntaxError", "Cannot convert "+ToString(Arg(args, 0))+" to a BigInt")
 		return nil
 	}
-	w.method(bigProto, "toString", func(this Value, a []Value) Value { return toString(this) })
+	w.Method(bigProto, "toString", func(this Value, a []Value) Value { return ToString(this) })
 
 	// Math: the few functions handlers and libraries reach for.
-	M := w.newObject()
-	w.globalThis.Set("Math", M)
+	M := w.NewObject()
+	w.GlobalThis.Set("Math", M)
 	M.Set("PI", math.Pi)
 	for name, f := range map[string]func(float64) float64{
 		"floor": math.Floor, "ceil": math.Ceil, "abs": math.Abs, "round": func(x float64) float64 { return math.Floor(x + 0.5) },
 		"sqrt": math.Sqrt, "trunc": math.Trunc, "log": math.Log,
 	} {
-		w.method(M, name, func(_ Value, a []Value) Value { return f(toNumber(arg(a, 0))) })
+		w.Method(M, name, func(_ Value, a []Value) Value { return f(ToNumber(Arg(a, 0))) })
 	}
-	w.method(M, "max", func(_ Value, a []Value) Value {
+	w.Method(M, "max", func(_ Value, a []Value) Value {
 		r := math.Inf(-1)
 		for _, x := range a {
-			r = math.Max(r, toNumber(x))
+			r = math.Max(r, ToNumber(x))
 		}
 		return r
 	})
-	w.method(M, "min", func(_ Value, a []Value) Value {
+	w.Method(M, "min", func(_ Value, a []Value) Value {
 		r := math.Inf(1)
 		for _, x := range a {
-			r = math.Min(r, toNumber(x))
+			r = math.Min(r, ToNumber(x))
 		}
 		return r
 	})
-	w.method(M, "random", func(_ Value, a []Value) Value { return float64(cryptoUint64()>>11) / (1 << 53) })
+	w.Method(M, "random", func(_ Value, a []Value) Value { return float64(cryptoUint64()>>11) / (1 << 53) })
 
 	// Date: enough for timestamps (Date.now, new Date(ms).getTime()/toISOString()).
-	dateProto := w.protoOf("Date")
-	dateC := w.defineClass("Date", dateProto, func(args []Value) Value {
+	dateProto := w.ProtoOf("Date")
+	dateC := w.DefineClass("Date", dateProto, func(args []Value) Value {
 		ms := float64(time.Now().UnixMilli())
-		switch x := arg(args, 0).(type) {
+		switch x := Arg(args, 0).(type) {
 		case float64:
 			ms = x
 		case string:
@@ -920,148 +920,148 @@ func (w *World) installPrimitives() {
 				ms = math.NaN()
 			}
 		case *Object:
-			if t, ok := x.host.(float64); ok {
+			if t, ok := x.Host.(float64); ok {
 				ms = t
 			}
 		}
-		return w.newHostObject("Date", dateProto, ms)
+		return w.NewHostObject("Date", dateProto, ms)
 	})
-	w.method(dateC, "now", func(_ Value, a []Value) Value { return float64(time.Now().UnixMilli()) })
+	w.Method(dateC, "now", func(_ Value, a []Value) Value { return float64(time.Now().UnixMilli()) })
 	dateMs := func(this Value) float64 {
-		o := w.thisObject(this, "Date")
-		ms, ok := o.host.(float64)
+		o := w.ThisObject(this, "Date")
+		ms, ok := o.Host.(float64)
 		if !ok {
-			w.throwError("TypeError", "this is not a Date object.")
+			w.ThrowError("TypeError", "this is not a Date object.")
 		}
 		return ms
 	}
-	w.method(dateProto, "getTime", func(this Value, a []Value) Value { return dateMs(this) })
-	w.method(dateProto, "valueOf", func(this Value, a []Value) Value { return dateMs(this) })
+	w.Method(dateProto, "getTime", func(this Value, a []Value) Value { return dateMs(this) })
+	w.Method(dateProto, "valueOf", func(this Value, a []Value) Value { return dateMs(this) })
 	iso := func(this Value, a []Value) Value {
 		ms := dateMs(this)
 		if math.IsNaN(ms) {
-			w.throwError("RangeError", "Invalid time value")
+			w.ThrowError("RangeError", "Invalid time value")
 		}
 		return time.UnixMilli(int64(ms)).UTC().Format("2006-01-02T15:04:05.000Z")
 	}
-	w.method(dateProto, "toISOString", iso)
-	w.method(dateProto, "toJSON", iso)
-	w.method(dateProto, "toString", func(this Value, a []Value) Value {
+	w.Method(dateProto, "toISOString", iso)
+	w.Method(dateProto, "toJSON", iso)
+	w.Method(dateProto, "toString", func(this Value, a []Value) Value {
 		return time.UnixMilli(int64(dateMs(this))).UTC().Format("Mon Jan 02 2006 15:04:05 GMT+0000 (Coordinated Universal Time)")
 	})
 }
 
 func (w *World) installBuffers() {
-	w.defineClass("ArrayBuffer", w.ArrayBufferProto, func(args []Value) Value {
-		n := int(toNumber(arg(args, 0)))
+	w.DefineClass("ArrayBuffer", w.ArrayBufferProto, func(args []Value) Value {
+		n := int(ToNumber(Arg(args, 0)))
 		if n < 0 || n > 1<<30 {
-			w.throwError("RangeError", "Invalid array buffer length")
+			w.ThrowError("RangeError", "Invalid array buffer length")
 		}
-		return w.newArrayBuffer(make([]byte, n))
+		return w.NewArrayBuffer(make([]byte, n))
 	})
-	w.getter(w.ArrayBufferProto, "byteLength", func(this *Object) Value { return float64(len(this.bytes())) })
-	w.method(w.ArrayBufferProto, "slice", func(this Value, a []Value) Value {
-		b := w.thisObject(this, "ArrayBuffer").bytes()
-		s, e := clampRange(arg(a, 0), arg(a, 1), len(b))
-		return w.newArrayBuffer(append([]byte{}, b[s:e]...))
+	w.Getter(w.ArrayBufferProto, "byteLength", func(this *Object) Value { return float64(len(this.Bytes())) })
+	w.Method(w.ArrayBufferProto, "slice", func(this Value, a []Value) Value {
+		b := w.ThisObject(this, "ArrayBuffer").Bytes()
+		s, e := clampRange(Arg(a, 0), Arg(a, 1), len(b))
+		return w.NewArrayBuffer(append([]byte{}, b[s:e]...))
 	})
-	w.defineClass("Uint8Array", w.Uint8ArrayProto, func(args []Value) Value {
-		switch x := arg(args, 0).(type) {
+	w.DefineClass("Uint8Array", w.Uint8ArrayProto, func(args []Value) Value {
+		switch x := Arg(args, 0).(type) {
 		case float64:
-			return w.newUint8Array(make([]byte, int(x)))
+			return w.NewUint8Array(make([]byte, int(x)))
 		case *Object:
-			if x.kind == kindArrayBuffer {
+			if x.Kind == KindArrayBuffer {
 				off := 0
-				if v := arg(args, 1); v != Undefined {
-					off = int(toNumber(v))
+				if v := Arg(args, 1); v != Undefined {
+					off = int(ToNumber(v))
 				}
-				n := len(x.bytes()) - off
-				if v := arg(args, 2); v != Undefined {
-					n = int(toNumber(v))
+				n := len(x.Bytes()) - off
+				if v := Arg(args, 2); v != Undefined {
+					n = int(ToNumber(v))
 				}
-				if off < 0 || n < 0 || off+n > len(x.bytes()) {
-					w.throwError("RangeError", "Invalid typed array length")
+				if off < 0 || n < 0 || off+n > len(x.Bytes()) {
+					w.ThrowError("RangeError", "Invalid typed array length")
 				}
-				return &Object{Class: "Uint8Array", kind: kindUint8Array, proto: w.Uint8ArrayProto, viewOf: x, viewOff: off, viewLen: n}
+				return &Object{Class: "Uint8Array", Kind: KindUint8Array, Proto: w.Uint8ArrayProto, viewOf: x, viewOff: off, viewLen: n}
 			}
 			var b []byte
-			if x.kind == kindUint8Array {
-				b = append(b, x.bytes()...)
+			if x.Kind == KindUint8Array {
+				b = append(b, x.Bytes()...)
 			} else {
-				w.iterate(x, func(v Value) { b = append(b, byte(int64(toNumber(v)))) })
+				w.Iterate(x, func(v Value) { b = append(b, byte(int64(ToNumber(v)))) })
 			}
-			return w.newUint8Array(b)
+			return w.NewUint8Array(b)
 		}
-		return w.newUint8Array(nil)
+		return w.NewUint8Array(nil)
 	})
 	P := w.Uint8ArrayProto
-	w.getter(P, "length", func(this *Object) Value { return float64(this.viewLen) })
-	w.getter(P, "byteLength", func(this *Object) Value { return float64(this.viewLen) })
-	w.getter(P, "byteOffset", func(this *Object) Value { return float64(this.viewOff) })
-	w.getter(P, "buffer", func(this *Object) Value { return this.viewOf })
-	w.method(P, "subarray", func(this Value, a []Value) Value {
-		o := w.thisObject(this, "Uint8Array")
-		s, e := clampRange(arg(a, 0), arg(a, 1), o.viewLen)
-		return &Object{Class: "Uint8Array", kind: kindUint8Array, proto: P, viewOf: o.viewOf, viewOff: o.viewOff + s, viewLen: e - s}
+	w.Getter(P, "length", func(this *Object) Value { return float64(this.viewLen) })
+	w.Getter(P, "byteLength", func(this *Object) Value { return float64(this.viewLen) })
+	w.Getter(P, "byteOffset", func(this *Object) Value { return float64(this.viewOff) })
+	w.Getter(P, "buffer", func(this *Object) Value { return this.viewOf })
+	w.Method(P, "subarray", func(this Value, a []Value) Value {
+		o := w.ThisObject(this, "Uint8Array")
+		s, e := clampRange(Arg(a, 0), Arg(a, 1), o.viewLen)
+		return &Object{Class: "Uint8Array", Kind: KindUint8Array, Proto: P, viewOf: o.viewOf, viewOff: o.viewOff + s, viewLen: e - s}
 	})
-	w.method(P, "slice", func(this Value, a []Value) Value {
-		b := w.thisObject(this, "Uint8Array").bytes()
-		s, e := clampRange(arg(a, 0), arg(a, 1), len(b))
-		return w.newUint8Array(append([]byte{}, b[s:e]...))
+	w.Method(P, "slice", func(this Value, a []Value) Value {
+		b := w.ThisObject(this, "Uint8Array").Bytes()
+		s, e := clampRange(Arg(a, 0), Arg(a, 1), len(b))
+		return w.NewUint8Array(append([]byte{}, b[s:e]...))
 	})
-	w.method(P, "set", func(this Value, a []Value) Value {
-		dst := w.thisObject(this, "Uint8Array").bytes()
+	w.Method(P, "set", func(this Value, a []Value) Value {
+		dst := w.ThisObject(this, "Uint8Array").Bytes()
 		off := 0
-		if v := arg(a, 1); v != Undefined {
-			off = int(toNumber(v))
+		if v := Arg(a, 1); v != Undefined {
+			off = int(ToNumber(v))
 		}
 		var src []byte
-		if so, ok := arg(a, 0).(*Object); ok && (so.kind == kindUint8Array || so.kind == kindArrayBuffer) {
-			src = so.bytes()
+		if so, ok := Arg(a, 0).(*Object); ok && (so.Kind == KindUint8Array || so.Kind == KindArrayBuffer) {
+			src = so.Bytes()
 		} else {
-			w.iterate(arg(a, 0), func(v Value) { src = append(src, byte(int64(toNumber(v)))) })
+			w.Iterate(Arg(a, 0), func(v Value) { src = append(src, byte(int64(ToNumber(v)))) })
 		}
 		if off < 0 || off+len(src) > len(dst) {
-			w.throwError("RangeError", "offset is out of bounds")
+			w.ThrowError("RangeError", "offset is out of bounds")
 		}
 		copy(dst[off:], src)
 		return Undefined
 	})
-	w.method(P, "@@iterator", func(this Value, a []Value) Value {
+	w.Method(P, "@@iterator", func(this Value, a []Value) Value {
 		var vs []Value
-		for _, b := range w.thisObject(this, "Uint8Array").bytes() {
+		for _, b := range w.ThisObject(this, "Uint8Array").Bytes() {
 			vs = append(vs, float64(b))
 		}
-		return w.makeIterator(vs)
+		return w.MakeIterator(vs)
 	})
 
 	// TextEncoder / TextDecoder (UTF-8 only, like workerd).
-	encProto := w.protoOf("TextEncoder")
-	w.defineClass("TextEncoder", encProto, func(args []Value) Value { return w.newHostObject("TextEncoder", encProto, nil) })
-	w.getter(encProto, "encoding", func(*Object) Value { return "utf-8" })
-	w.method(encProto, "encode", func(this Value, a []Value) Value {
+	encProto := w.ProtoOf("TextEncoder")
+	w.DefineClass("TextEncoder", encProto, func(args []Value) Value { return w.NewHostObject("TextEncoder", encProto, nil) })
+	w.Getter(encProto, "encoding", func(*Object) Value { return "utf-8" })
+	w.Method(encProto, "encode", func(this Value, a []Value) Value {
 		s := ""
-		if v := arg(a, 0); v != Undefined {
-			s = toString(v)
+		if v := Arg(a, 0); v != Undefined {
+			s = ToString(v)
 		}
-		return w.newUint8Array([]byte(s))
+		return w.NewUint8Array([]byte(s))
 	})
-	decProto := w.protoOf("TextDecoder")
-	w.defineClass("TextDecoder", decProto, func(args []Value) Value {
-		if enc := arg(args, 0); enc != Undefined {
-			if e := strings.ToLower(toString(enc)); e != "utf-8" && e != "utf8" {
-				w.throwError("RangeError", "Unsupported encoding: "+e)
+	decProto := w.ProtoOf("TextDecoder")
+	w.DefineClass("TextDecoder", decProto, func(args []Value) Value {
+		if enc := Arg(args, 0); enc != Undefined {
+			if e := strings.ToLower(ToString(enc)); e != "utf-8" && e != "utf8" {
+				w.ThrowError("RangeError", "Unsupported encoding: "+e)
 			}
 		}
-		return w.newHostObject("TextDecoder", decProto, nil)
+		return w.NewHostObject("TextDecoder", decProto, nil)
 	})
-	w.getter(decProto, "encoding", func(*Object) Value { return "utf-8" })
-	w.method(decProto, "decode", func(this Value, a []Value) Value {
-		o, ok := arg(a, 0).(*Object)
+	w.Getter(decProto, "encoding", func(*Object) Value { return "utf-8" })
+	w.Method(decProto, "decode", func(this Value, a []Value) Value {
+		o, ok := Arg(a, 0).(*Object)
 		if !ok {
 			return ""
 		}
-		return strings.ToValidUTF8(string(o.bytes()), string(utf8.RuneError))
+		return strings.ToValidUTF8(string(o.Bytes()), string(utf8.RuneError))
 	})
 }
 
@@ -1070,7 +1070,7 @@ func clampRange(sv, ev Value, n int) (int, int) {
 		if v == Undefined {
 			return def
 		}
-		i := int(toNumber(v))
+		i := int(ToNumber(v))
 		if i < 0 {
 			i = max(0, n+i)
 		}

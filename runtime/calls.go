@@ -39,7 +39,7 @@ func hostOf[T any](o *Object) (T, bool) {
 	if o == nil {
 		return zero, false
 	}
-	t, ok := o.host.(T)
+	t, ok := o.Host.(T)
 	return t, ok
 }
 
@@ -166,8 +166,8 @@ func (w *world) classCallObject(call ClassCall, jsArgs []Value) (*Object, error)
 	if key == "" {
 		key = "class:" + call.Class
 	}
-	return w.newObjectFrom("className", call.Class, "key", key, "method", call.Method,
-		"args", w.newArray(jsArgs...), "ctx", ctx, "raw", raw), nil
+	return w.NewObjectFrom("className", call.Class, "key", key, "method", call.Method,
+		"args", w.NewArray(jsArgs...), "ctx", ctx, "raw", raw), nil
 }
 
 // ---- Realm: what binding code needs during a run
@@ -204,31 +204,31 @@ func (r *Realm) Context() context.Context {
 // naming the Python exception.
 func (r *Realm) CallClass(call ClassCall, jsArgs []Value) *Object {
 	w := r.w
-	p := w.newPromise()
+	p := w.NewPromise()
 	// Dispatch from a task of its own: the caller may be Python code in the
 	// middle of a JS call, and the class call runs Python code too.
-	w.loop.queueMicrotask(func() {
+	w.Loop.QueueMicrotask(func() {
 		obj, err := w.classCallObject(call, jsArgs)
 		if err != nil {
-			w.rejectPromise(p, w.newError("Error", err.Error()))
+			w.RejectPromise(p, w.NewError("Error", err.Error()))
 			return
 		}
-		w.method(obj, "resolve", func(_ Value, a []Value) Value {
-			w.resolvePromise(p, arg(a, 0))
+		w.Method(obj, "resolve", func(_ Value, a []Value) Value {
+			w.ResolvePromise(p, Arg(a, 0))
 			return Undefined
 		})
-		w.method(obj, "reject", func(_ Value, a []Value) Value {
-			e := w.newError("Error", toString(arg(a, 0))+": "+toString(arg(a, 1)))
-			e.Set("name", toString(arg(a, 0)))
-			if tb := toString(arg(a, 2)); tb != "" {
+		w.Method(obj, "reject", func(_ Value, a []Value) Value {
+			e := w.NewError("Error", ToString(Arg(a, 0))+": "+ToString(Arg(a, 1)))
+			e.Set("name", ToString(Arg(a, 0)))
+			if tb := ToString(Arg(a, 2)); tb != "" {
 				e.Set("stack", tb)
 			}
-			w.rejectPromise(p, e)
+			w.RejectPromise(p, e)
 			return Undefined
 		})
 		dispatch := w.roots.Get("_pyworkers_host").(*Object).Get("dispatch")
-		if th := w.catch(func() { w.call(dispatch, Undefined, obj) }); th != nil {
-			w.rejectPromise(p, th.v)
+		if th := w.Catch(func() { w.Call(dispatch, Undefined, obj) }); th != nil {
+			w.RejectPromise(p, th.Value)
 		}
 	})
 	return p
@@ -237,15 +237,15 @@ func (r *Realm) CallClass(call ClassCall, jsArgs []Value) *Object {
 // NewPromise returns a pending promise and its resolve and reject functions.
 func (r *Realm) NewPromise() (p *Object, resolve, reject func(Value)) {
 	w := r.w
-	p = w.newPromise()
-	return p, func(v Value) { w.resolvePromise(p, v) }, func(v Value) { w.rejectPromise(p, v) }
+	p = w.NewPromise()
+	return p, func(v Value) { w.ResolvePromise(p, v) }, func(v Value) { w.RejectPromise(p, v) }
 }
 
 // Call calls a JS function (or a Python callable proxy); a throw is returned
 // as the thrown value.
 func (r *Realm) Call(fn Value, args ...Value) (result Value, thrown Value, ok bool) {
-	if th := r.w.catch(func() { result = r.w.call(fn, Undefined, args...) }); th != nil {
-		return nil, th.v, false
+	if th := r.w.Catch(func() { result = r.w.Call(fn, Undefined, args...) }); th != nil {
+		return nil, th.Value, false
 	}
 	return result, nil, true
 }
@@ -254,11 +254,11 @@ func (r *Realm) Call(fn Value, args ...Value) (result Value, thrown Value, ok bo
 // a Python coroutine's proxy, or a plain value) settles.
 func (r *Realm) Await(v Value, onFulfilled, onRejected func(Value)) {
 	var p *Object
-	if th := r.w.catch(func() { p = r.w.promiseResolve(v) }); th != nil {
-		onRejected(th.v)
+	if th := r.w.Catch(func() { p = r.w.PromiseResolve(v) }); th != nil {
+		onRejected(th.Value)
 		return
 	}
-	r.w.onSettled(p, onFulfilled, onRejected)
+	r.w.OnSettled(p, onFulfilled, onRejected)
 }
 
 // Defer runs fn between the run's tasks (no Python frame is active, so fn
@@ -266,36 +266,36 @@ func (r *Realm) Await(v Value, onFulfilled, onRejected func(Value)) {
 // with fn's result; an error rejects it with a JS Error.
 func (r *Realm) Defer(fn func() (Value, error)) *Object {
 	w := r.w
-	p := w.newPromise()
-	w.loop.queueMicrotask(func() {
+	p := w.NewPromise()
+	w.Loop.QueueMicrotask(func() {
 		var v Value
 		var err error
-		if th := w.catch(func() { v, err = fn() }); th != nil {
-			w.rejectPromise(p, th.v)
+		if th := w.Catch(func() { v, err = fn() }); th != nil {
+			w.RejectPromise(p, th.Value)
 			return
 		}
 		if err != nil {
-			w.rejectPromise(p, w.newError("Error", err.Error()))
+			w.RejectPromise(p, w.NewError("Error", err.Error()))
 			return
 		}
-		w.resolvePromise(p, v)
+		w.ResolvePromise(p, v)
 	})
 	return p
 }
 
 // After runs fn on the run's loop after d (a timer: the run stays alive).
 func (r *Realm) After(d time.Duration, fn func()) {
-	r.w.loop.setTimer(d, false, fn)
+	r.w.Loop.SetTimer(d, false, fn)
 }
 
 // Throw throws a JS error of class ("Error", "TypeError", ...) from a
 // Method's Go function.
 func (r *Realm) Throw(class, msg string) {
-	r.w.throwError(class, msg)
+	r.w.ThrowError(class, msg)
 }
 
 // ErrorMessage describes a thrown JS value ("TypeError: ...").
-func (r *Realm) ErrorMessage(v Value) string { return describeError(v) }
+func (r *Realm) ErrorMessage(v Value) string { return DescribeError(v) }
 
 // ErrorName is the name of a thrown JS error ("" if it has none).
 func (r *Realm) ErrorName(v Value) string {
@@ -311,12 +311,12 @@ func (r *Realm) ErrorName(v Value) string {
 // get(key) (an RPC stub offers every method name this way); get returns
 // ok=false for keys it does not answer.
 func (r *Realm) SetDynamic(o *Object, get func(key string) (Value, bool)) {
-	o.dynGet = get
+	o.DynGet = get
 }
 
 // Func returns a JS function backed by fn.
 func (r *Realm) Func(name string, fn func(args []Value) Value) *Object {
-	return r.w.newFunc(name, func(_ Value, a []Value) Value { return fn(a) })
+	return r.w.NewFunc(name, func(_ Value, a []Value) Value { return fn(a) })
 }
 
 // HTTPRequestOf reads fetch-style arguments (a URL or Request, and an
@@ -325,35 +325,35 @@ func (r *Realm) Func(name string, fn func(args []Value) Value) *Object {
 func (r *Realm) HTTPRequestOf(input, init Value, then func(HTTPRequest) (Value, error)) *Object {
 	w := r.w
 	var reqObj Value
-	if th := w.catch(func() { reqObj = w.construct(w.ctors["Request"], []Value{input, init}) }); th != nil {
-		return w.rejected(th.v)
+	if th := w.Catch(func() { reqObj = w.Construct(w.Ctors["Request"], []Value{input, init}) }); th != nil {
+		return w.Rejected(th.Value)
 	}
 	req := w.requestOf(reqObj)
 	out := HTTPRequest{Method: req.method, URL: req.url}
 	for _, kv := range req.headers.sorted() {
 		out.Headers = append(out.Headers, kv)
 	}
-	p := w.newPromise()
+	p := w.NewPromise()
 	finish := func(b []byte) {
 		out.Body = b
 		v, err := then(out)
 		if err != nil {
-			w.rejectPromise(p, w.newError("Error", err.Error()))
+			w.RejectPromise(p, w.NewError("Error", err.Error()))
 			return
 		}
-		w.resolvePromise(p, v)
+		w.ResolvePromise(p, v)
 	}
 	if req.body == nil || req.body.null {
 		finish(nil)
 		return p
 	}
-	w.onSettled(w.readAll(req.body), func(ab Value) {
+	w.OnSettled(w.readAll(req.body), func(ab Value) {
 		var b []byte
 		if o, ok := ab.(*Object); ok {
-			b = o.bytes()
+			b = o.Bytes()
 		}
 		finish(b)
-	}, func(e Value) { w.rejectPromise(p, e) })
+	}, func(e Value) { w.RejectPromise(p, e) })
 	return p
 }
 
@@ -376,16 +376,16 @@ func (r *Realm) ClassMethods(class string) ([]string, error) {
 	w := r.w
 	fn := w.roots.Get("_pyworkers_host").(*Object).Get("classMethods")
 	var names []string
-	if th := w.catch(func() {
-		w.iterate(w.call(fn, Undefined, class), func(v Value) { names = append(names, toString(v)) })
+	if th := w.Catch(func() {
+		w.Iterate(w.Call(fn, Undefined, class), func(v Value) { names = append(names, ToString(v)) })
 	}); th != nil {
-		return nil, fmt.Errorf("%s", describeError(th.v))
+		return nil, fmt.Errorf("%s", DescribeError(th.Value))
 	}
 	return names, nil
 }
 
 // NewIterator returns a JS iterator over items (for an object's @@iterator).
-func (r *Realm) NewIterator(items []Value) *Object { return r.w.makeIterator(items) }
+func (r *Realm) NewIterator(items []Value) *Object { return r.w.MakeIterator(items) }
 
 // NewRequest builds a JS Request from an HTTPRequest.
 func (r *Realm) NewRequest(req HTTPRequest) *Object {
@@ -404,13 +404,13 @@ func (r *Realm) Log(stream, line string) {
 
 // NewDate returns a JS Date.
 func (r *Realm) NewDate(t time.Time) *Object {
-	return r.w.construct(r.w.ctors["Date"], []Value{float64(t.UnixMilli())}).(*Object)
+	return r.w.Construct(r.w.Ctors["Date"], []Value{float64(t.UnixMilli())}).(*Object)
 }
 
 // WaitUntil keeps the run going until p settles, as ctx.waitUntil does.
 func (r *Realm) WaitUntil(p *Object) {
 	if ctx, ok := r.w.roots.Get("_pyworkers_host").(*Object).Get("ctx").(*Object); ok {
-		if ec, ok := ctx.host.(*execContext); ok {
+		if ec, ok := ctx.Host.(*execContext); ok {
 			ec.waitUntil = append(ec.waitUntil, p)
 		}
 	}

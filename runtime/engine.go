@@ -455,10 +455,10 @@ func (e *Engine) RunScheduled(ctx context.Context, spec WorkerSpec, cron string,
 		scheduledTime = time.Now()
 	}
 	return e.run(ctx, spec, runPlan{kind: "scheduled", makeController: func(w *world) Value {
-		c := w.newHostObject("ScheduledController", w.protoOf("ScheduledController"), nil)
+		c := w.NewHostObject("ScheduledController", w.ProtoOf("ScheduledController"), nil)
 		c.Set("cron", cron)
 		c.Set("scheduledTime", float64(scheduledTime.UnixMilli()))
-		w.method(c, "noRetry", func(Value, []Value) Value { return Undefined })
+		w.Method(c, "noRetry", func(Value, []Value) Value { return Undefined })
 		return c
 	}})
 }

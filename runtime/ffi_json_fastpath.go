@@ -105,9 +105,9 @@ func (inst *instance) writeJSONData(b *strings.Builder, v Value, seen map[*Objec
 		}
 		seen[x] = true
 		switch {
-		case x.kind == kindArray:
+		case x.Kind == KindArray:
 			b.WriteByte('[')
-			for i, e := range x.arr {
+			for i, e := range x.Arr {
 				if i > 0 {
 					b.WriteByte(',')
 				}
@@ -117,7 +117,7 @@ func (inst *instance) writeJSONData(b *strings.Builder, v Value, seen map[*Objec
 			}
 			b.WriteByte(']')
 			return true
-		case x.kind == kindPlain && x.call == nil && (x.proto == inst.w.ObjectProto || x.proto == nil):
+		case x.Kind == KindPlain && x.Call == nil && (x.Proto == inst.w.ObjectProto || x.Proto == nil):
 			b.WriteByte('{')
 			for i, k := range x.OwnKeys() {
 				if i > 0 {

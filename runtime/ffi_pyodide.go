@@ -20,13 +20,13 @@ import (
 // current Python exception.
 func (inst *instance) handleJSError(v Value) {
 	if o, ok := v.(*Object); ok && o.Class == "PythonError" {
-		if addr, ok := o.host.(uint32); ok && addr != 0 {
+		if addr, ok := o.Host.(uint32); ok && addr != 0 {
 			if inst.call("restore_sys_last_exception", uint64(addr)) != 0 {
 				return
 			}
 		}
 	}
-	px := inst.call("JsProxy_create", inst.w.handle(v))
+	px := inst.call("JsProxy_create", inst.w.Handle(v))
 	inst.call("set_error", px)
 	inst.call("Py_DecRef", px)
 }
@@ -36,11 +36,11 @@ func (inst *instance) handleJSError(v Value) {
 func (inst *instance) guard(s []uint64, errValue uint64, body func()) {
 	defer func() {
 		if r := recover(); r != nil {
-			t, ok := r.(*jsThrow)
+			t, ok := r.(*Throw)
 			if !ok {
 				panic(r)
 			}
-			inst.handleJSError(t.v)
+			inst.handleJSError(t.Value)
 			s[0] = errValue
 		}
 	}()
@@ -51,7 +51,7 @@ const i32Error = uint64(0xffffffff) // -1
 
 // pythonError fetches and clears the current Python exception as a JS
 // PythonError (wrap_exception calls our new_error import).
-func (inst *instance) pythonError() Value { return inst.w.value(inst.call("wrap_exception")) }
+func (inst *instance) pythonError() Value { return inst.w.Value(inst.call("wrap_exception")) }
 
 var reservedWords = func() map[string]bool {
 	m := map[string]bool{}
@@ -95,7 +95,7 @@ func (inst *instance) js2pyImmutable(v Value) (uint64, bool) {
 		return inst.call("PyFloat_FromDouble", math.Float64bits(x)), true
 	case *big.Int:
 		return inst.jsBigIntToPy(x), true
-	case undefinedType:
+	case UndefinedType:
 		return inst.call("_js2python_none"), true
 	case nil:
 		return inst.call("_js2python_null"), true
@@ -107,7 +107,7 @@ func (inst *instance) js2pyImmutable(v Value) (uint64, bool) {
 	case *Object:
 		if pyOf(x) != nil && pyOf(x).ptr != 0 {
 			if pyOf(x).roundtrip {
-				return inst.call("JsProxy_create", inst.w.handle(x)), true
+				return inst.call("JsProxy_create", inst.w.Handle(x)), true
 			}
 			return inst.call("_js2python_pyproxy", uint64(pyOf(x).ptr)), true
 		}
@@ -178,13 +178,13 @@ func (inst *instance) js2pyConvert(v Value, depth int, conv *js2pyConversion) ui
 	}
 	o, _ := v.(*Object)
 	if o == nil || depth == 0 {
-		return inst.call("JsProxy_create", inst.w.handle(v))
+		return inst.call("JsProxy_create", inst.w.Handle(v))
 	}
 	if r, ok := cache[o]; ok {
 		inst.call("Py_IncRef", r)
 		return r
 	}
-	if depth < 0 && o.kind == kindArray && len(o.arr) >= 16 {
+	if depth < 0 && o.Kind == KindArray && len(o.Arr) >= 16 {
 		// A long array inside a value the JSON path refused as a whole
 		// (a D1 result's meta holds nulls; its rows usually do not).
 		if r, ok := inst.jsonFastPath(o); ok {
@@ -194,47 +194,47 @@ func (inst *instance) js2pyConvert(v Value, depth int, conv *js2pyConversion) ui
 	}
 	depth--
 	switch {
-	case o.kind == kindArray:
-		l := inst.call("PyList_New", uint64(len(o.arr)))
+	case o.Kind == KindArray:
+		l := inst.call("PyList_New", uint64(len(o.Arr)))
 		cache[o] = l
-		for i, e := range o.arr {
+		for i, e := range o.Arr {
 			inst.call("PyList_SetItem", l, uint64(i), inst.js2pyConvert(e, depth, conv)) // steals
 		}
 		return l
-	case o.kind == kindMap:
+	case o.Kind == KindMap:
 		d := inst.call("PyDict_New")
 		cache[o] = d
-		for i := range o.mapKeys {
-			k, ok := inst.js2pyImmutable(o.mapKeys[i])
+		for i := range o.MapKeys {
+			k, ok := inst.js2pyImmutable(o.MapKeys[i])
 			if !ok {
-				inst.w.throwError("Error", "Cannot use key of type "+typeOf(o.mapKeys[i])+" as a key to a Python dict")
+				inst.w.ThrowError("Error", "Cannot use key of type "+TypeOf(o.MapKeys[i])+" as a key to a Python dict")
 			}
-			val := inst.js2pyConvert(o.mapVals[i], depth, conv)
+			val := inst.js2pyConvert(o.MapVals[i], depth, conv)
 			inst.call("PyDict_SetItem", d, k, val)
 			inst.call("Py_DecRef", k)
 			inst.call("Py_DecRef", val)
 		}
 		return d
-	case o.kind == kindSet:
+	case o.Kind == KindSet:
 		set := inst.call("PySet_New", 0)
 		cache[o] = set
-		for _, e := range o.mapKeys {
+		for _, e := range o.MapKeys {
 			k, ok := inst.js2pyImmutable(e)
 			if !ok {
-				inst.w.throwError("Error", "Cannot use key of type "+typeOf(e)+" as a key to a Python set")
+				inst.w.ThrowError("Error", "Cannot use key of type "+TypeOf(e)+" as a key to a Python set")
 			}
 			inst.call("PySet_Add", set, k)
 			inst.call("Py_DecRef", k)
 		}
 		return set
-	case o.kind == kindArrayBuffer || o.kind == kindUint8Array:
-		b := o.bytes()
+	case o.Kind == KindArrayBuffer || o.Kind == KindUint8Array:
+		b := o.Bytes()
 		p := inst.malloc(uint32(len(b)) + 1)
 		inst.mem.Write(p, b)
 		r := inst.call("PyBytes_FromStringAndSize", uint64(p), uint64(len(b)))
 		inst.call("free", uint64(p))
 		return r
-	case o.kind == kindPlain && o.call == nil && (o.proto == inst.w.ObjectProto || o.proto == nil):
+	case o.Kind == KindPlain && o.Call == nil && (o.Proto == inst.w.ObjectProto || o.Proto == nil):
 		d := inst.call("PyDict_New")
 		cache[o] = d
 		for _, k := range o.OwnKeys() {
@@ -246,7 +246,7 @@ func (inst *instance) js2pyConvert(v Value, depth int, conv *js2pyConversion) ui
 		}
 		return d
 	}
-	return inst.call("JsProxy_create", inst.w.handle(v))
+	return inst.call("JsProxy_create", inst.w.Handle(v))
 }
 
 // ---- type flags (JsProxy_compute_typeflags)
@@ -278,49 +278,49 @@ const (
 func (inst *instance) typeflags(v Value, isPyJSON bool) uint64 {
 	w := inst.w
 	o, isObj := v.(*Object)
-	if isObj && o.kind == kindPyProxy && pyOf(o).ptr == 0 {
+	if isObj && o.Kind == KindPyProxy && pyOf(o).ptr == 0 {
 		return 0
 	}
 	has := func(k string) bool { return isObj && o.Has(k) }
 	var f uint64
-	if typeOf(v) == "function" {
+	if TypeOf(v) == "function" {
 		f |= isCallable
 	}
-	if w.hasMethod(v, "then") {
+	if w.HasMethod(v, "then") {
 		f |= isAwaitable
 	}
-	iter := w.hasMethod(v, "@@iterator") || (isObj && (o.kind == kindArray || o.kind == kindMap || o.kind == kindSet || o.kind == kindUint8Array))
-	asyncIter := w.hasMethod(v, "@@asyncIterator")
+	iter := w.HasMethod(v, "@@iterator") || (isObj && (o.Kind == KindArray || o.Kind == KindMap || o.Kind == KindSet || o.Kind == KindUint8Array))
+	asyncIter := w.HasMethod(v, "@@asyncIterator")
 	if iter {
 		f |= isIterable
 	}
 	if asyncIter {
 		f |= isAsyncIterable
 	}
-	if w.hasMethod(v, "next") && (iter || !asyncIter) {
+	if w.HasMethod(v, "next") && (iter || !asyncIter) {
 		f |= isIterator
 	}
-	if w.hasMethod(v, "next") && (!iter || asyncIter) {
+	if w.HasMethod(v, "next") && (!iter || asyncIter) {
 		f |= isAsyncIterator
 	}
-	if has("size") || (has("length") && typeOf(v) != "function") {
+	if has("size") || (has("length") && TypeOf(v) != "function") {
 		f |= hasLength
 	}
 	for k, bit := range map[string]uint64{"get": hasGet, "set": hasSet, "has": hasHas, "includes": hasIncludes} {
-		if w.hasMethod(v, k) {
+		if w.HasMethod(v, k) {
 			f |= bit
 		}
 	}
-	if isObj && (o.kind == kindArrayBuffer || o.kind == kindUint8Array) && f&isCallable == 0 {
+	if isObj && (o.Kind == KindArrayBuffer || o.Kind == KindUint8Array) && f&isCallable == 0 {
 		f |= isBuffer
 	}
-	if isObj && o.kind == kindPyProxy {
+	if isObj && o.Kind == KindPyProxy {
 		f |= isDoubleProxy
 	}
-	if isObj && o.kind == kindArray {
+	if isObj && o.Kind == KindArray {
 		f |= isArray
 	}
-	if isObj && o.kind == kindUint8Array {
+	if isObj && o.Kind == KindUint8Array {
 		f |= isTypedArray
 	}
 	if has("name") && has("message") && has("stack") && f&(isCallable|isBuffer) == 0 {
@@ -338,11 +338,11 @@ func (inst *instance) typeflags(v Value, isPyJSON bool) uint64 {
 // ---- the import table
 
 func ffiImports() map[string]hostFunc {
-	E := func(inst *instance, h uint64) Value { return inst.w.value(h) }
+	E := func(inst *instance, h uint64) Value { return inst.w.Value(h) }
 	obj := func(inst *instance, h uint64) *Object {
-		o, ok := inst.w.value(h).(*Object)
+		o, ok := inst.w.Value(h).(*Object)
 		if !ok {
-			inst.w.throwError("TypeError", "expected an object")
+			inst.w.ThrowError("TypeError", "expected an object")
 		}
 		return o
 	}
@@ -353,11 +353,11 @@ func ffiImports() map[string]hostFunc {
 				addr := uint32(inst.mod.ExportedGlobal(sym).Get()) + inst.host.layout.memoryBase
 				inst.mem.WriteUint32Le(addr, uint32(inst.call("hiwire_intern", h)))
 			}
-			set("Jsr_undefined", hUndefined)
-			set("Jsr_true", hTrue)
-			set("Jsr_false", hFalse)
-			set("Jsr_error", hError)
-			set("Jsr_novalue", hNoValue)
+			set("Jsr_undefined", HandleUndefined)
+			set("Jsr_true", HandleTrue)
+			set("Jsr_false", HandleFalse)
+			set("Jsr_error", HandleError)
+			set("Jsr_novalue", HandleNoValue)
 			s[0] = 0
 		},
 		"jslib_init_buffers_js": func(inst *instance, s []uint64) { s[0] = 0 },
@@ -367,58 +367,58 @@ func ffiImports() map[string]hostFunc {
 			panic(&abortError{"hiwire: use of an invalid JS reference (use after free or memory corruption)"})
 		},
 		"__hiwire_deduplicate_new": func(inst *instance, s []uint64) {
-			inst.w.dedup = inst.w.newMap()
-			s[0] = inst.w.handle(inst.w.dedup)
+			inst.w.dedup = inst.w.NewMap()
+			s[0] = inst.w.Handle(inst.w.dedup)
 		},
 		"__hiwire_deduplicate_get": func(inst *instance, s []uint64) {
-			v, ok := obj(inst, s[0]).mapGet(E(inst, s[1]))
+			v, ok := obj(inst, s[0]).MapGet(E(inst, s[1]))
 			if !ok {
 				s[0] = 0
 				return
 			}
-			s[0] = uint64(uint32(int64(toNumber(v))))
+			s[0] = uint64(uint32(int64(ToNumber(v))))
 		},
 		"__hiwire_deduplicate_set": func(inst *instance, s []uint64) {
-			obj(inst, s[0]).mapSet(E(inst, s[1]), float64(uint32(s[2])))
+			obj(inst, s[0]).MapSet(E(inst, s[1]), float64(uint32(s[2])))
 		},
 		"__hiwire_deduplicate_delete": func(inst *instance, s []uint64) {
-			obj(inst, s[0]).mapDelete(E(inst, s[1]))
+			obj(inst, s[0]).MapDelete(E(inst, s[1]))
 		},
 
 		// checks
-		"JsvNoValue_Check": func(inst *instance, s []uint64) { s[0] = b2u(s[0] == hNoValue) },
+		"JsvNoValue_Check": func(inst *instance, s []uint64) { s[0] = b2u(s[0] == HandleNoValue) },
 		"pyproxy_Check": func(inst *instance, s []uint64) {
 			o, ok := E(inst, s[0]).(*Object)
-			s[0] = b2u(ok && o.kind == kindPyProxy)
+			s[0] = b2u(ok && o.Kind == KindPyProxy)
 		},
 		"is_comlink_proxy":        func(inst *instance, s []uint64) { s[0] = 0 },
 		"JsvGenerator_Check":      func(inst *instance, s []uint64) { s[0] = 0 },
 		"JsvAsyncGenerator_Check": func(inst *instance, s []uint64) { s[0] = 0 },
 		"JsvPromise_Check": func(inst *instance, s []uint64) {
-			s[0] = b2u(inst.w.hasMethod(E(inst, s[0]), "then"))
+			s[0] = b2u(inst.w.HasMethod(E(inst, s[0]), "then"))
 		},
-		"JsvFunction_Check": func(inst *instance, s []uint64) { s[0] = b2u(typeOf(E(inst, s[0])) == "function") },
+		"JsvFunction_Check": func(inst *instance, s []uint64) { s[0] = b2u(TypeOf(E(inst, s[0])) == "function") },
 		"JsvArray_Check": func(inst *instance, s []uint64) {
 			o, ok := E(inst, s[0]).(*Object)
-			s[0] = b2u(ok && o.kind == kindArray)
+			s[0] = b2u(ok && o.Kind == KindArray)
 		},
-		"Jsv_to_bool": func(inst *instance, s []uint64) { s[0] = b2u(truthy(E(inst, s[0]))) },
+		"Jsv_to_bool": func(inst *instance, s []uint64) { s[0] = b2u(Truthy(E(inst, s[0]))) },
 		"JsProxy_Bool_js": func(inst *instance, s []uint64) {
 			v := E(inst, s[0])
-			r := truthy(v)
+			r := Truthy(v)
 			if o, ok := v.(*Object); ok && r {
 				switch {
-				case (o.kind == kindMap || o.kind == kindSet) && len(o.mapKeys) == 0:
+				case (o.Kind == KindMap || o.Kind == KindSet) && len(o.MapKeys) == 0:
 					r = false
-				case o.kind == kindArray && len(o.arr) == 0:
+				case o.Kind == KindArray && len(o.Arr) == 0:
 					r = false
-				case (o.kind == kindArrayBuffer || o.kind == kindUint8Array) && len(o.bytes()) == 0:
+				case (o.Kind == KindArrayBuffer || o.Kind == KindUint8Array) && len(o.Bytes()) == 0:
 					r = false
 				}
 			}
 			s[0] = b2u(r)
 		},
-		"Jsv_typeof": func(inst *instance, s []uint64) { s[0] = inst.w.handle(typeOf(E(inst, s[0]))) },
+		"Jsv_typeof": func(inst *instance, s []uint64) { s[0] = inst.w.Handle(TypeOf(E(inst, s[0]))) },
 		"Jsv_constructorName": func(inst *instance, s []uint64) {
 			inst.guard(s, 0, func() {
 				name := "Object"
@@ -433,20 +433,20 @@ func ffiImports() map[string]hostFunc {
 					name = "Boolean"
 				case *big.Int:
 					name = "BigInt"
-				case nil, undefinedType:
-					inst.w.throwError("TypeError", "Cannot read properties of "+toString(x)+" (reading 'constructor')")
+				case nil, UndefinedType:
+					inst.w.ThrowError("TypeError", "Cannot read properties of "+ToString(x)+" (reading 'constructor')")
 				}
 				s[0] = uint64(inst.cString(name))
 			})
 		},
-		"Jsv_equal":              func(inst *instance, s []uint64) { s[0] = b2u(strictEquals(E(inst, s[0]), E(inst, s[1]))) },
-		"Jsv_not_equal":          func(inst *instance, s []uint64) { s[0] = b2u(!strictEquals(E(inst, s[0]), E(inst, s[1]))) },
+		"Jsv_equal":              func(inst *instance, s []uint64) { s[0] = b2u(StrictEquals(E(inst, s[0]), E(inst, s[1]))) },
+		"Jsv_not_equal":          func(inst *instance, s []uint64) { s[0] = b2u(!StrictEquals(E(inst, s[0]), E(inst, s[1]))) },
 		"Jsv_less_than":          compare(func(c int) bool { return c < 0 }),
 		"Jsv_less_than_equal":    compare(func(c int) bool { return c <= 0 }),
 		"Jsv_greater_than":       compare(func(c int) bool { return c > 0 }),
 		"Jsv_greater_than_equal": compare(func(c int) bool { return c >= 0 }),
 		"JsvObject_toString": func(inst *instance, s []uint64) {
-			inst.guard(s, hError, func() { s[0] = inst.w.handle(toString(E(inst, s[0]))) })
+			inst.guard(s, HandleError, func() { s[0] = inst.w.Handle(ToString(E(inst, s[0]))) })
 		},
 		"JsProxy_compute_typeflags": func(inst *instance, s []uint64) {
 			inst.guard(s, i32Error, func() { s[0] = inst.typeflags(E(inst, s[0]), uint32(s[1]) != 0) })
@@ -454,17 +454,17 @@ func ffiImports() map[string]hostFunc {
 
 		// attributes and items
 		"JsProxy_GetAttr_js": func(inst *instance, s []uint64) {
-			inst.guard(s, hError, func() {
+			inst.guard(s, HandleError, func() {
 				key := normalizeReservedWords(inst.cstr(uint32(s[1])))
 				v := E(inst, s[0])
-				r := inst.w.get(v, key)
+				r := inst.w.Get(v, key)
 				if r == Undefined {
 					if o, ok := v.(*Object); !ok || !o.Has(key) {
-						s[0] = hError
+						s[0] = HandleError
 						return
 					}
 				}
-				s[0] = inst.w.handle(r)
+				s[0] = inst.w.Handle(r)
 			})
 		},
 		"JsProxy_SetAttr_js": func(inst *instance, s []uint64) {
@@ -482,34 +482,34 @@ func ffiImports() map[string]hostFunc {
 		"JsProxy_Dir_js":     dirImport,
 		"JsModule_GetAll_js": dirImport,
 		"JsProxy_subscript_js": func(inst *instance, s []uint64) {
-			inst.guard(s, hError, func() {
+			inst.guard(s, HandleError, func() {
 				o, key := E(inst, s[0]), E(inst, s[1])
-				r := inst.w.callMethod(o, "get", key)
-				if r == Undefined && inst.w.hasMethod(o, "has") && !truthy(inst.w.callMethod(o, "has", key)) {
-					s[0] = hError
+				r := inst.w.CallMethod(o, "get", key)
+				if r == Undefined && inst.w.HasMethod(o, "has") && !Truthy(inst.w.CallMethod(o, "has", key)) {
+					s[0] = HandleError
 					return
 				}
-				s[0] = inst.w.handle(r)
+				s[0] = inst.w.Handle(r)
 			})
 		},
 		"JsObjMap_subscript_js": func(inst *instance, s []uint64) {
-			inst.guard(s, hError, func() {
-				o, key := obj(inst, s[0]), toString(E(inst, s[1]))
-				if _, own := o.props[key]; !own {
-					s[0] = hError
+			inst.guard(s, HandleError, func() {
+				o, key := obj(inst, s[0]), ToString(E(inst, s[1]))
+				if _, own := o.Props[key]; !own {
+					s[0] = HandleError
 					return
 				}
-				s[0] = inst.w.handle(o.Get(key))
+				s[0] = inst.w.Handle(o.Get(key))
 			})
 		},
 		"JsObjMap_ass_subscript_js": func(inst *instance, s []uint64) {
 			inst.guard(s, i32Error, func() {
-				o, key := obj(inst, s[0]), toString(E(inst, s[1]))
-				if s[2] == hNull && false {
+				o, key := obj(inst, s[0]), ToString(E(inst, s[1]))
+				if s[2] == HandleNull && false {
 					return
 				}
-				if s[2] == hError || s[2] == hNoValue {
-					if _, own := o.props[key]; !own {
+				if s[2] == HandleError || s[2] == HandleNoValue {
+					if _, own := o.Props[key]; !own {
 						s[0] = i32Error
 						return
 					}
@@ -522,7 +522,7 @@ func ffiImports() map[string]hostFunc {
 		},
 		"JsObjMap_contains_js": func(inst *instance, s []uint64) {
 			inst.guard(s, i32Error, func() {
-				_, own := obj(inst, s[0]).props[toString(E(inst, s[1]))]
+				_, own := obj(inst, s[0]).Props[ToString(E(inst, s[1]))]
 				s[0] = b2u(own)
 			})
 		},
@@ -530,20 +530,20 @@ func ffiImports() map[string]hostFunc {
 			inst.guard(s, i32Error, func() { s[0] = uint64(len(obj(inst, s[0]).OwnKeys())) })
 		},
 		"JsObjMap_GetIter_js": func(inst *instance, s []uint64) {
-			inst.guard(s, hError, func() {
+			inst.guard(s, HandleError, func() {
 				var ks []Value
 				for _, k := range obj(inst, s[0]).OwnKeys() {
 					ks = append(ks, k)
 				}
-				s[0] = inst.w.handle(inst.w.makeIterator(ks))
+				s[0] = inst.w.Handle(inst.w.MakeIterator(ks))
 			})
 		},
 		"get_length_helper": func(inst *instance, s []uint64) {
 			inst.guard(s, i32Error, func() {
 				v := E(inst, s[0])
-				if n, ok := inst.w.get(v, "size").(float64); ok {
+				if n, ok := inst.w.Get(v, "size").(float64); ok {
 					s[0] = uint64(uint32(n))
-				} else if n, ok := inst.w.get(v, "length").(float64); ok {
+				} else if n, ok := inst.w.Get(v, "length").(float64); ok {
 					s[0] = uint64(uint32(n))
 				} else {
 					s[0] = uint64(uint32(0xfffffffe)) // -2: "no length"
@@ -553,50 +553,50 @@ func ffiImports() map[string]hostFunc {
 		"get_length_string": func(inst *instance, s []uint64) {
 			inst.guard(s, 0, func() {
 				v := E(inst, s[0])
-				n := inst.w.get(v, "size")
+				n := inst.w.Get(v, "size")
 				if _, ok := n.(float64); !ok {
-					n = inst.w.get(v, "length")
+					n = inst.w.Get(v, "length")
 				}
-				s[0] = uint64(inst.cString(" " + toString(n)))
+				s[0] = uint64(inst.cString(" " + ToString(n)))
 			})
 		},
-		"JsvObject_New": func(inst *instance, s []uint64) { s[0] = inst.w.handle(inst.w.newObject()) },
+		"JsvObject_New": func(inst *instance, s []uint64) { s[0] = inst.w.Handle(inst.w.NewObject()) },
 		"JsvObject_SetAttr": func(inst *instance, s []uint64) {
-			inst.guard(s, i32Error, func() { obj(inst, s[0]).Set(toString(E(inst, s[1])), E(inst, s[2])); s[0] = 0 })
+			inst.guard(s, i32Error, func() { obj(inst, s[0]).Set(ToString(E(inst, s[1])), E(inst, s[2])); s[0] = 0 })
 		},
 		"JsvObject_Entries": objectStatic("entries"),
 		"JsvObject_Keys":    objectStatic("keys"),
 		"JsvObject_Values":  objectStatic("values"),
 
 		// arrays, maps, sets, numbers, strings
-		"JsvArray_New": func(inst *instance, s []uint64) { s[0] = inst.w.handle(inst.w.newArray()) },
+		"JsvArray_New": func(inst *instance, s []uint64) { s[0] = inst.w.Handle(inst.w.NewArray()) },
 		"JsvArray_Push": func(inst *instance, s []uint64) {
 			a := obj(inst, s[0])
-			a.arr = append(a.arr, E(inst, s[1]))
-			s[0] = uint64(len(a.arr))
+			a.Arr = append(a.Arr, E(inst, s[1]))
+			s[0] = uint64(len(a.Arr))
 		},
 		"_JsArray_PushEntry_helper": func(inst *instance, s []uint64) {
 			a := obj(inst, s[0])
-			a.arr = append(a.arr, inst.w.newArray(E(inst, s[1]), E(inst, s[2])))
+			a.Arr = append(a.Arr, inst.w.NewArray(E(inst, s[1]), E(inst, s[2])))
 			s[0] = 0
 		},
 		"JsvArray_Get": func(inst *instance, s []uint64) {
-			inst.guard(s, hError, func() {
+			inst.guard(s, HandleError, func() {
 				a := E(inst, s[0])
-				key := numberToString(float64(i32(s[1])))
-				r := inst.w.get(a, key)
+				key := NumberToString(float64(i32(s[1])))
+				r := inst.w.Get(a, key)
 				if r == Undefined {
 					if o, ok := a.(*Object); !ok || !o.Has(key) {
-						s[0] = hError
+						s[0] = HandleError
 						return
 					}
 				}
-				s[0] = inst.w.handle(r)
+				s[0] = inst.w.Handle(r)
 			})
 		},
 		"JsvArray_Set": func(inst *instance, s []uint64) {
 			inst.guard(s, i32Error, func() {
-				obj(inst, s[0]).Set(numberToString(float64(i32(s[1]))), E(inst, s[2]))
+				obj(inst, s[0]).Set(NumberToString(float64(i32(s[1]))), E(inst, s[2]))
 				s[0] = 0
 			})
 		},
@@ -604,52 +604,52 @@ func ffiImports() map[string]hostFunc {
 			inst.guard(s, i32Error, func() {
 				a := obj(inst, s[0])
 				i := int(i32(s[1]))
-				if a.kind != kindArray || i < 0 || i >= len(a.arr) {
+				if a.Kind != KindArray || i < 0 || i >= len(a.Arr) {
 					s[0] = i32Error
 					return
 				}
-				a.arr = append(a.arr[:i:i], a.arr[i+1:]...)
+				a.Arr = append(a.Arr[:i:i], a.Arr[i+1:]...)
 				s[0] = 0
 			})
 		},
 		"JsvArray_Insert": func(inst *instance, s []uint64) {
 			inst.guard(s, i32Error, func() {
 				a := obj(inst, s[0])
-				i := max(0, min(int(i32(s[1])), len(a.arr)))
-				a.arr = append(a.arr[:i], append([]Value{E(inst, s[2])}, a.arr[i:]...)...)
+				i := max(0, min(int(i32(s[1])), len(a.Arr)))
+				a.Arr = append(a.Arr[:i], append([]Value{E(inst, s[2])}, a.Arr[i:]...)...)
 				s[0] = 0
 			})
 		},
 		"JsvArray_Extend": func(inst *instance, s []uint64) {
 			inst.guard(s, i32Error, func() {
 				a := obj(inst, s[0])
-				inst.w.iterate(E(inst, s[1]), func(e Value) { a.arr = append(a.arr, e) })
+				inst.w.Iterate(E(inst, s[1]), func(e Value) { a.Arr = append(a.Arr, e) })
 				s[0] = 0
 			})
 		},
 		"JsvArray_ShallowCopy": func(inst *instance, s []uint64) {
-			inst.guard(s, hError, func() { s[0] = inst.w.handle(inst.w.newArray(obj(inst, s[0]).arr...)) })
+			inst.guard(s, HandleError, func() { s[0] = inst.w.Handle(inst.w.NewArray(obj(inst, s[0]).Arr...)) })
 		},
 		"JsvArray_slice": func(inst *instance, s []uint64) {
-			inst.guard(s, hError, func() {
+			inst.guard(s, HandleError, func() {
 				a := obj(inst, s[0])
 				length, start, stop, step := int(i32(s[1])), int(i32(s[2])), int(i32(s[3])), int(i32(s[4]))
-				out := inst.w.newArray()
+				out := inst.w.NewArray()
 				if step == 1 {
-					out.arr = append(out.arr, a.arr[start:stop]...)
+					out.Arr = append(out.Arr, a.Arr[start:stop]...)
 				} else {
 					for i := 0; i < length; i++ {
-						out.arr = append(out.arr, a.arr[start+i*step])
+						out.Arr = append(out.Arr, a.Arr[start+i*step])
 					}
 				}
-				s[0] = inst.w.handle(out)
+				s[0] = inst.w.Handle(out)
 			})
 		},
 		"JsArray_count_js": func(inst *instance, s []uint64) {
 			inst.guard(s, i32Error, func() {
 				n := 0
-				for _, e := range obj(inst, s[0]).arr {
-					if strictEquals(e, E(inst, s[1])) {
+				for _, e := range obj(inst, s[0]).Arr {
+					if StrictEquals(e, E(inst, s[1])) {
 						n++
 					}
 				}
@@ -659,8 +659,8 @@ func ffiImports() map[string]hostFunc {
 		"JsArray_index_js": func(inst *instance, s []uint64) {
 			inst.guard(s, i32Error, func() {
 				a, v := obj(inst, s[0]), E(inst, s[1])
-				for i := int(i32(s[2])); i < min(len(a.arr), int(i32(s[3]))); i++ {
-					if strictEquals(a.arr[i], v) {
+				for i := int(i32(s[2])); i < min(len(a.Arr), int(i32(s[3]))); i++ {
+					if StrictEquals(a.Arr[i], v) {
 						s[0] = uint64(i)
 						return
 					}
@@ -669,22 +669,22 @@ func ffiImports() map[string]hostFunc {
 			})
 		},
 		"JsArray_reverse_js": func(inst *instance, s []uint64) {
-			inst.guard(s, i32Error, func() { inst.w.callMethod(obj(inst, s[0]), "reverse"); s[0] = 0 })
+			inst.guard(s, i32Error, func() { inst.w.CallMethod(obj(inst, s[0]), "reverse"); s[0] = 0 })
 		},
-		"JsvMap_New":        func(inst *instance, s []uint64) { s[0] = inst.w.handle(inst.w.newMap()) },
-		"JsvLiteralMap_New": func(inst *instance, s []uint64) { s[0] = inst.w.handle(inst.w.newMap()) },
+		"JsvMap_New":        func(inst *instance, s []uint64) { s[0] = inst.w.Handle(inst.w.NewMap()) },
+		"JsvLiteralMap_New": func(inst *instance, s []uint64) { s[0] = inst.w.Handle(inst.w.NewMap()) },
 		"JsvMap_Set": func(inst *instance, s []uint64) {
-			inst.guard(s, i32Error, func() { inst.w.callMethod(E(inst, s[0]), "set", E(inst, s[1]), E(inst, s[2])); s[0] = 0 })
+			inst.guard(s, i32Error, func() { inst.w.CallMethod(E(inst, s[0]), "set", E(inst, s[1]), E(inst, s[2])); s[0] = 0 })
 		},
 		"JsMap_clear_js": func(inst *instance, s []uint64) {
-			inst.guard(s, i32Error, func() { inst.w.callMethod(E(inst, s[0]), "clear"); s[0] = 0 })
+			inst.guard(s, i32Error, func() { inst.w.CallMethod(E(inst, s[0]), "clear"); s[0] = 0 })
 		},
-		"JsvSet_New": func(inst *instance, s []uint64) { s[0] = inst.w.handle(inst.w.newSet()) },
+		"JsvSet_New": func(inst *instance, s []uint64) { s[0] = inst.w.Handle(inst.w.NewSet()) },
 		"JsvSet_Add": func(inst *instance, s []uint64) {
-			inst.guard(s, i32Error, func() { inst.w.callMethod(E(inst, s[0]), "add", E(inst, s[1])); s[0] = 0 })
+			inst.guard(s, i32Error, func() { inst.w.CallMethod(E(inst, s[0]), "add", E(inst, s[1])); s[0] = 0 })
 		},
-		"JsvNum_fromInt":    func(inst *instance, s []uint64) { s[0] = inst.w.handle(float64(i32(s[0]))) },
-		"JsvNum_fromDouble": func(inst *instance, s []uint64) { s[0] = inst.w.handle(math.Float64frombits(s[0])) },
+		"JsvNum_fromInt":    func(inst *instance, s []uint64) { s[0] = inst.w.Handle(float64(i32(s[0]))) },
+		"JsvNum_fromDouble": func(inst *instance, s []uint64) { s[0] = inst.w.Handle(math.Float64frombits(s[0])) },
 		"JsvNum_fromDigits": func(inst *instance, s []uint64) {
 			p, n := uint32(s[0]), int(i32(s[1]))
 			r := new(big.Int)
@@ -701,19 +701,19 @@ func ffiImports() map[string]hostFunc {
 				r.Sub(r, new(big.Int).Lsh(big.NewInt(1), uint(32*n)))
 			}
 			if r.IsInt64() && math.Abs(float64(r.Int64())) < 1<<53-1 {
-				s[0] = inst.w.handle(float64(r.Int64()))
+				s[0] = inst.w.Handle(float64(r.Int64()))
 				return
 			}
-			s[0] = inst.w.handle(r)
+			s[0] = inst.w.Handle(r)
 		},
-		"JsvUTF8ToString": func(inst *instance, s []uint64) { s[0] = inst.w.handle(inst.cstr(uint32(s[0]))) },
+		"JsvUTF8ToString": func(inst *instance, s []uint64) { s[0] = inst.w.Handle(inst.cstr(uint32(s[0]))) },
 		"_python2js_ucs1": func(inst *instance, s []uint64) {
 			b, _ := inst.mem.Read(uint32(s[0]), uint32(s[1]))
 			rs := make([]rune, len(b))
 			for i, c := range b {
 				rs[i] = rune(c)
 			}
-			s[0] = inst.w.handle(string(rs))
+			s[0] = inst.w.Handle(string(rs))
 		},
 		"_python2js_ucs2": func(inst *instance, s []uint64) {
 			n := uint32(s[1])
@@ -721,7 +721,7 @@ func ffiImports() map[string]hostFunc {
 			for i := range u {
 				u[i], _ = inst.mem.ReadUint16Le(uint32(s[0]) + 2*uint32(i))
 			}
-			s[0] = inst.w.handle(string(utf16.Decode(u)))
+			s[0] = inst.w.Handle(string(utf16.Decode(u)))
 		},
 		"_python2js_ucs4": func(inst *instance, s []uint64) {
 			n := uint32(s[1])
@@ -730,77 +730,77 @@ func ffiImports() map[string]hostFunc {
 				v, _ := inst.mem.ReadUint32Le(uint32(s[0]) + 4*uint32(i))
 				rs[i] = rune(v)
 			}
-			s[0] = inst.w.handle(string(rs))
+			s[0] = inst.w.Handle(string(rs))
 		},
 
 		// calls
 		"JsvFunction_CallBound": func(inst *instance, s []uint64) {
-			inst.guard(s, hError, func() {
-				s[0] = inst.w.handle(inst.w.call(E(inst, s[0]), E(inst, s[1]), obj(inst, s[2]).arr...))
+			inst.guard(s, HandleError, func() {
+				s[0] = inst.w.Handle(inst.w.Call(E(inst, s[0]), E(inst, s[1]), obj(inst, s[2]).Arr...))
 			})
 		},
 		"JsvFunction_Call_OneArg": func(inst *instance, s []uint64) {
-			inst.guard(s, hError, func() { s[0] = inst.w.handle(inst.w.call(E(inst, s[0]), Undefined, E(inst, s[1]))) })
+			inst.guard(s, HandleError, func() { s[0] = inst.w.Handle(inst.w.Call(E(inst, s[0]), Undefined, E(inst, s[1]))) })
 		},
 		"JsvFunction_Construct": func(inst *instance, s []uint64) {
-			inst.guard(s, hError, func() { s[0] = inst.w.handle(inst.w.construct(E(inst, s[0]), obj(inst, s[1]).arr)) })
+			inst.guard(s, HandleError, func() { s[0] = inst.w.Handle(inst.w.Construct(E(inst, s[0]), obj(inst, s[1]).Arr)) })
 		},
 		"JsvObject_CallMethod": func(inst *instance, s []uint64) {
-			inst.guard(s, hError, func() {
-				s[0] = inst.w.handle(inst.w.callMethod(E(inst, s[0]), toString(E(inst, s[1])), obj(inst, s[2]).arr...))
+			inst.guard(s, HandleError, func() {
+				s[0] = inst.w.Handle(inst.w.CallMethod(E(inst, s[0]), ToString(E(inst, s[1])), obj(inst, s[2]).Arr...))
 			})
 		},
 		"JsvObject_CallMethod_NoArgs": func(inst *instance, s []uint64) {
-			inst.guard(s, hError, func() { s[0] = inst.w.handle(inst.w.callMethod(E(inst, s[0]), toString(E(inst, s[1])))) })
+			inst.guard(s, HandleError, func() { s[0] = inst.w.Handle(inst.w.CallMethod(E(inst, s[0]), ToString(E(inst, s[1])))) })
 		},
 		"JsvObject_CallMethod_OneArg": func(inst *instance, s []uint64) {
-			inst.guard(s, hError, func() {
-				s[0] = inst.w.handle(inst.w.callMethod(E(inst, s[0]), toString(E(inst, s[1])), E(inst, s[2])))
+			inst.guard(s, HandleError, func() {
+				s[0] = inst.w.Handle(inst.w.CallMethod(E(inst, s[0]), ToString(E(inst, s[1])), E(inst, s[2])))
 			})
 		},
 		"JsvObject_CallMethod_TwoArgs": func(inst *instance, s []uint64) {
-			inst.guard(s, hError, func() {
-				s[0] = inst.w.handle(inst.w.callMethod(E(inst, s[0]), toString(E(inst, s[1])), E(inst, s[2]), E(inst, s[3])))
+			inst.guard(s, HandleError, func() {
+				s[0] = inst.w.Handle(inst.w.CallMethod(E(inst, s[0]), ToString(E(inst, s[1])), E(inst, s[2]), E(inst, s[3])))
 			})
 		},
-		"raw_call_js": func(inst *instance, s []uint64) { inst.w.call(E(inst, s[0]), Undefined) },
+		"raw_call_js": func(inst *instance, s []uint64) { inst.w.Call(E(inst, s[0]), Undefined) },
 		"JsProxy_GetIter_js": func(inst *instance, s []uint64) {
-			inst.guard(s, hError, func() {
+			inst.guard(s, HandleError, func() {
 				v := E(inst, s[0])
-				if o, ok := v.(*Object); ok && !inst.w.hasMethod(o, "@@iterator") {
+				if o, ok := v.(*Object); ok && !inst.w.HasMethod(o, "@@iterator") {
 					var items []Value
-					inst.w.iterate(o, func(e Value) { items = append(items, e) })
-					s[0] = inst.w.handle(inst.w.makeIterator(items))
+					inst.w.Iterate(o, func(e Value) { items = append(items, e) })
+					s[0] = inst.w.Handle(inst.w.MakeIterator(items))
 					return
 				}
-				s[0] = inst.w.handle(inst.w.callMethod(v, "@@iterator"))
+				s[0] = inst.w.Handle(inst.w.CallMethod(v, "@@iterator"))
 			})
 		},
 		"JsProxy_GetAsyncIter_js": func(inst *instance, s []uint64) {
-			inst.guard(s, hError, func() { s[0] = inst.w.handle(inst.w.callMethod(E(inst, s[0]), "@@asyncIterator")) })
+			inst.guard(s, HandleError, func() { s[0] = inst.w.Handle(inst.w.CallMethod(E(inst, s[0]), "@@asyncIterator")) })
 		},
 		"JsMap_GetIter_js": func(inst *instance, s []uint64) {
-			inst.guard(s, hError, func() {
+			inst.guard(s, HandleError, func() {
 				v := E(inst, s[0])
-				if o, ok := v.(*Object); ok && (o.kind == kindMap || o.kind == kindSet) {
-					s[0] = inst.w.handle(inst.w.makeIterator(append([]Value{}, o.mapKeys...)))
+				if o, ok := v.(*Object); ok && (o.Kind == KindMap || o.Kind == KindSet) {
+					s[0] = inst.w.Handle(inst.w.MakeIterator(append([]Value{}, o.MapKeys...)))
 					return
 				}
-				s[0] = inst.w.handle(inst.w.callMethod(v, "keys"))
+				s[0] = inst.w.Handle(inst.w.CallMethod(v, "keys"))
 			})
 		},
 		"handle_next_result_js": func(inst *instance, s []uint64) {
-			inst.guard(s, hError, func() {
+			inst.guard(s, HandleError, func() {
 				res := E(inst, s[0])
-				done := inst.w.get(res, "done")
+				done := inst.w.Get(res, "done")
 				if done == Undefined {
 					inst.mem.WriteUint32Le(uint32(s[2]), inst.cString(`Result has no "done" field.`))
 					inst.mem.WriteUint32Le(uint32(s[1]), 0xffffffff)
-					s[0] = inst.w.handle(Undefined)
+					s[0] = inst.w.Handle(Undefined)
 					return
 				}
-				inst.mem.WriteUint32Le(uint32(s[1]), uint32(b2u(truthy(done))))
-				s[0] = inst.w.handle(inst.w.get(res, "value"))
+				inst.mem.WriteUint32Le(uint32(s[1]), uint32(b2u(Truthy(done))))
+				s[0] = inst.w.Handle(inst.w.Get(res, "value"))
 			})
 		},
 
@@ -835,9 +835,9 @@ func ffiImports() map[string]hostFunc {
 
 		// python2js helpers
 		"python2js_custom__create_jscontext": func(inst *instance, s []uint64) {
-			inst.guard(s, hError, func() {
-				jc := inst.w.newObject()
-				present := func(h uint64) bool { return h != hNull && h != hError && h != hUndefined }
+			inst.guard(s, HandleError, func() {
+				jc := inst.w.NewObject()
+				present := func(h uint64) bool { return h != HandleNull && h != HandleError && h != HandleUndefined }
 				if present(s[2]) {
 					jc.Set("dict_converter", E(inst, s[2]))
 				}
@@ -845,103 +845,103 @@ func ffiImports() map[string]hostFunc {
 				ctxPtr := uint64(uint32(s[0]))
 				if present(s[3]) {
 					jc.Set("default_converter", E(inst, s[3]))
-					jc.Set("cacheConversion", inst.w.newFunc("cacheConversion", func(_ Value, a []Value) Value {
-						px, ok := arg(a, 0).(*Object)
-						if !ok || px.kind != kindPyProxy {
-							inst.w.throwError("TypeError", "The first argument to cacheConversion must be a PyProxy.")
+					jc.Set("cacheConversion", inst.w.NewFunc("cacheConversion", func(_ Value, a []Value) Value {
+						px, ok := Arg(a, 0).(*Object)
+						if !ok || px.Kind != KindPyProxy {
+							inst.w.ThrowError("TypeError", "The first argument to cacheConversion must be a PyProxy.")
 						}
-						inst.w.callMethod(cache, "set", float64(pyOf(px).ptr), arg(a, 1))
+						inst.w.CallMethod(cache, "set", float64(pyOf(px).ptr), Arg(a, 1))
 						return Undefined
 					}))
 				}
 				if present(s[4]) {
 					jc.Set("eager_converter", E(inst, s[4]))
-					jc.Set("eager_visited", inst.w.newSet())
+					jc.Set("eager_visited", inst.w.NewSet())
 				}
 				if present(s[3]) || present(s[4]) {
-					jc.Set("converter", inst.w.newFunc("converter", func(_ Value, a []Value) Value {
-						px, ok := arg(a, 0).(*Object)
-						if !ok || px.kind != kindPyProxy {
-							return arg(a, 0)
+					jc.Set("converter", inst.w.NewFunc("converter", func(_ Value, a []Value) Value {
+						px, ok := Arg(a, 0).(*Object)
+						if !ok || px.Kind != KindPyProxy {
+							return Arg(a, 0)
 						}
 						r := inst.call("_python2js", ctxPtr, uint64(pyOf(px).ptr))
-						if r == hError {
-							panic(&jsThrow{inst.pythonError()})
+						if r == HandleError {
+							panic(&Throw{inst.pythonError()})
 						}
-						return inst.w.value(r)
+						return inst.w.Value(r)
 					}))
 				}
-				s[0] = inst.w.handle(jc)
+				s[0] = inst.w.Handle(jc)
 			})
 		},
 		"_JsArray_PostProcess_helper": func(inst *instance, s []uint64) {
-			inst.guard(s, hError, func() {
-				s[0] = inst.w.handle(inst.w.call(inst.w.get(E(inst, s[0]), "dict_converter"), Undefined, E(inst, s[1])))
+			inst.guard(s, HandleError, func() {
+				s[0] = inst.w.Handle(inst.w.Call(inst.w.Get(E(inst, s[0]), "dict_converter"), Undefined, E(inst, s[1])))
 			})
 		},
 		"_python2js_cache_lookup": func(inst *instance, s []uint64) {
-			v, ok := obj(inst, s[0]).mapGet(float64(uint32(s[1])))
+			v, ok := obj(inst, s[0]).MapGet(float64(uint32(s[1])))
 			if !ok || v == Undefined {
-				s[0] = hError
+				s[0] = HandleError
 				return
 			}
-			s[0] = inst.w.handle(v)
+			s[0] = inst.w.Handle(v)
 		},
 		"_python2js_add_to_cache": func(inst *instance, s []uint64) {
-			obj(inst, s[0]).mapSet(float64(uint32(s[1])), E(inst, s[2]))
+			obj(inst, s[0]).MapSet(float64(uint32(s[1])), E(inst, s[2]))
 			s[0] = 0
 		},
 		"_python2js_addto_postprocess_list": func(inst *instance, s []uint64) {
 			l := obj(inst, s[0])
-			l.arr = append(l.arr, inst.w.newArray(E(inst, s[1]), E(inst, s[2]), float64(uint32(s[3]))))
+			l.Arr = append(l.Arr, inst.w.NewArray(E(inst, s[1]), E(inst, s[2]), float64(uint32(s[3]))))
 		},
 		"_python2js_handle_postprocess_list": func(inst *instance, s []uint64) {
 			cache := obj(inst, s[1])
-			for _, e := range obj(inst, s[0]).arr {
-				t := e.(*Object).arr
-				v, _ := cache.mapGet(t[2])
-				if p := t[0].(*Object); p.kind == kindMap {
-					p.mapSet(t[1], v)
+			for _, e := range obj(inst, s[0]).Arr {
+				t := e.(*Object).Arr
+				v, _ := cache.MapGet(t[2])
+				if p := t[0].(*Object); p.Kind == KindMap {
+					p.MapSet(t[1], v)
 				} else {
-					p.Set(toString(t[1]), v)
+					p.Set(ToString(t[1]), v)
 				}
 			}
 		},
 		"python2js__default_converter_js": func(inst *instance, s []uint64) {
-			inst.guard(s, hError, func() {
+			inst.guard(s, HandleError, func() {
 				jc := E(inst, s[0])
 				px := inst.newPyProxy(uint32(s[1]), pyProxyOptions{})
 				defer inst.destroyPyProxy(px, "")
-				s[0] = inst.w.handle(inst.w.call(inst.w.get(jc, "default_converter"), Undefined, px, inst.w.get(jc, "converter"), inst.w.get(jc, "cacheConversion")))
+				s[0] = inst.w.Handle(inst.w.Call(inst.w.Get(jc, "default_converter"), Undefined, px, inst.w.Get(jc, "converter"), inst.w.Get(jc, "cacheConversion")))
 			})
 		},
 		"python2js__eager_converter_js": func(inst *instance, s []uint64) {
-			inst.guard(s, hError, func() {
+			inst.guard(s, HandleError, func() {
 				jc := E(inst, s[0])
-				visited := obj(inst, inst.w.handle(inst.w.get(jc, "eager_visited")))
-				if _, seen := visited.mapGet(float64(uint32(s[1]))); seen {
-					s[0] = hNoValue
+				visited := obj(inst, inst.w.Handle(inst.w.Get(jc, "eager_visited")))
+				if _, seen := visited.MapGet(float64(uint32(s[1]))); seen {
+					s[0] = HandleNoValue
 					return
 				}
-				visited.mapSet(float64(uint32(s[1])), true)
+				visited.MapSet(float64(uint32(s[1])), true)
 				px := inst.newPyProxy(uint32(s[1]), pyProxyOptions{})
 				defer inst.destroyPyProxy(px, "")
-				s[0] = inst.w.handle(inst.w.call(inst.w.get(jc, "eager_converter"), Undefined, px, inst.w.get(jc, "converter"), inst.w.get(jc, "cacheConversion")))
+				s[0] = inst.w.Handle(inst.w.Call(inst.w.Get(jc, "eager_converter"), Undefined, px, inst.w.Get(jc, "converter"), inst.w.Get(jc, "cacheConversion")))
 			})
 		},
 		"my_dict_converter": func(inst *instance, s []uint64) {
-			s[0] = inst.w.handle(inst.w.ctors["Object"].Get("fromEntries"))
+			s[0] = inst.w.Handle(inst.w.Ctors["Object"].Get("fromEntries"))
 		},
 		"array_to_js": func(inst *instance, s []uint64) {
-			a := inst.w.newArray()
+			a := inst.w.NewArray()
 			for i := uint32(0); i < uint32(s[1]); i++ {
 				v, _ := inst.mem.ReadUint32Le(uint32(s[0]) + 4*i)
-				a.arr = append(a.arr, float64(int32(v)))
+				a.Arr = append(a.Arr, float64(int32(v)))
 			}
-			s[0] = inst.w.handle(a)
+			s[0] = inst.w.Handle(a)
 		},
 		"_pyproxy_get_buffer_result": func(inst *instance, s []uint64) {
-			r := inst.w.newObject()
+			r := inst.w.NewObject()
 			for i, k := range []string{"start_ptr", "smallest_ptr", "largest_ptr", "readonly"} {
 				r.Set(k, float64(i32(s[i])))
 			}
@@ -952,16 +952,16 @@ func ffiImports() map[string]hostFunc {
 			r.Set("view", float64(uint32(s[8])))
 			r.Set("c_contiguous", float64(i32(s[9])))
 			r.Set("f_contiguous", float64(i32(s[10])))
-			s[0] = inst.w.handle(r)
+			s[0] = inst.w.Handle(r)
 		},
 		"_python2js_buffer_inner": func(inst *instance, s []uint64) {
 			// Byte buffers only (bytes, bytearray, memoryview of B/b/c):
 			// Module._python2js_buffer_recursive for ndim <= 1.
-			inst.guard(s, hError, func() {
+			inst.guard(s, HandleError, func() {
 				buf, itemsize, ndim := uint32(s[0]), int(i32(s[1])), int(i32(s[2]))
 				format := inst.cstr(uint32(s[3]))
 				if f := strings.TrimLeft(format, "@=<>!"); f != "B" && f != "b" && f != "c" && f != "" || itemsize != 1 || ndim > 1 {
-					inst.w.throwError("Error", "pyworkers runtime: converting buffers of format '"+format+"' is not supported yet")
+					inst.w.ThrowError("Error", "pyworkers runtime: converting buffers of format '"+format+"' is not supported yet")
 				}
 				n, stride := 1, 1
 				if ndim == 1 {
@@ -974,15 +974,15 @@ func ffiImports() map[string]hostFunc {
 					b, _ := inst.mem.ReadByte(uint32(int(buf) + i*stride))
 					out[i] = b
 				}
-				s[0] = inst.w.handle(inst.w.newUint8Array(out))
+				s[0] = inst.w.Handle(inst.w.NewUint8Array(out))
 			})
 		},
 		"JsvBuffer_assignToPtr": func(inst *instance, s []uint64) {
-			inst.guard(s, i32Error, func() { inst.mem.Write(uint32(s[1]), obj(inst, s[0]).bytes()); s[0] = 0 })
+			inst.guard(s, i32Error, func() { inst.mem.Write(uint32(s[1]), obj(inst, s[0]).Bytes()); s[0] = 0 })
 		},
 		"JsvBuffer_assignFromPtr": func(inst *instance, s []uint64) {
 			inst.guard(s, i32Error, func() {
-				dst := obj(inst, s[0]).bytes()
+				dst := obj(inst, s[0]).Bytes()
 				src, _ := inst.mem.Read(uint32(s[1]), uint32(len(dst)))
 				copy(dst, src)
 				s[0] = 0
@@ -990,34 +990,34 @@ func ffiImports() map[string]hostFunc {
 		},
 		"JsBuffer_get_info": func(inst *instance, s []uint64) {
 			o := obj(inst, s[0])
-			inst.mem.WriteUint32Le(uint32(s[1]), uint32(len(o.bytes())))
+			inst.mem.WriteUint32Le(uint32(s[1]), uint32(len(o.Bytes())))
 			inst.mem.WriteUint32Le(uint32(s[2]), inst.bufferFormatB())
 			inst.mem.WriteUint32Le(uint32(s[3]), 1)
-			inst.mem.WriteByte(uint32(s[4]), byte(b2u(o.kind == kindUint8Array)))
+			inst.mem.WriteByte(uint32(s[4]), byte(b2u(o.Kind == KindUint8Array)))
 		},
 		"JsBuffer_DecodeString_js": func(inst *instance, s []uint64) {
 			inst.guard(s, 0, func() {
-				b := obj(inst, s[0]).bytes()
+				b := obj(inst, s[0]).Bytes()
 				enc := strings.ToLower(inst.cstr(uint32(s[1])))
 				if enc != "" && enc != "utf-8" && enc != "utf8" {
-					inst.w.throwError("RangeError", "Unsupported encoding "+enc)
+					inst.w.ThrowError("RangeError", "Unsupported encoding "+enc)
 				}
-				s[0] = inst.w.handle(string(b))
+				s[0] = inst.w.Handle(string(b))
 			})
 		},
 
 		// PyProxy lifetime
 		"pyproxy_new_ex": func(inst *instance, s []uint64) {
-			inst.guard(s, hError, func() {
-				s[0] = inst.w.handle(inst.newPyProxy(uint32(s[0]), pyProxyOptions{captureThis: uint32(s[1]) != 0, roundtrip: uint32(s[2]) != 0, jsonAdaptor: uint32(s[4]) != 0}))
+			inst.guard(s, HandleError, func() {
+				s[0] = inst.w.Handle(inst.newPyProxy(uint32(s[0]), pyProxyOptions{captureThis: uint32(s[1]) != 0, roundtrip: uint32(s[2]) != 0, jsonAdaptor: uint32(s[4]) != 0}))
 			})
 		},
 		"pyproxy_new": func(inst *instance, s []uint64) {
-			inst.guard(s, hError, func() { s[0] = inst.w.handle(inst.newPyProxy(uint32(s[0]), pyProxyOptions{})) })
+			inst.guard(s, HandleError, func() { s[0] = inst.w.Handle(inst.newPyProxy(uint32(s[0]), pyProxyOptions{})) })
 		},
 		"pyproxy_AsPyObject": func(inst *instance, s []uint64) {
 			o, ok := E(inst, s[0]).(*Object)
-			if !ok || o.kind != kindPyProxy || pyOf(o).ptr == 0 {
+			if !ok || o.Kind != KindPyProxy || pyOf(o).ptr == 0 {
 				s[0] = 0
 				return
 			}
@@ -1025,62 +1025,62 @@ func ffiImports() map[string]hostFunc {
 		},
 		"JsDoubleProxy_unwrap_js": func(inst *instance, s []uint64) {
 			o, ok := E(inst, s[0]).(*Object)
-			if !ok || o.kind != kindPyProxy {
+			if !ok || o.Kind != KindPyProxy {
 				s[0] = 0
 				return
 			}
 			s[0] = uint64(pyOf(o).ptr)
 		},
 		"destroy_proxy": func(inst *instance, s []uint64) {
-			if o, ok := E(inst, s[0]).(*Object); ok && o.kind == kindPyProxy && !pyOf(o).roundtrip {
+			if o, ok := E(inst, s[0]).(*Object); ok && o.Kind == KindPyProxy && !pyOf(o).roundtrip {
 				inst.destroyPyProxy(o, inst.cstr(uint32(s[1])))
 			}
 		},
 		"destroy_proxies": func(inst *instance, s []uint64) {
 			msg := inst.cstr(uint32(s[1]))
-			inst.w.iterate(E(inst, s[0]), func(px Value) {
-				if o, ok := px.(*Object); ok && o.kind == kindPyProxy {
+			inst.w.Iterate(E(inst, s[0]), func(px Value) {
+				if o, ok := px.(*Object); ok && o.Kind == KindPyProxy {
 					inst.destroyPyProxy(o, msg)
 				}
 			})
 		},
 		"destroy_proxies_js": func(inst *instance, s []uint64) {
 			inst.guard(s, i32Error, func() {
-				inst.w.iterate(E(inst, s[0]), func(px Value) { inst.w.callMethod(px, "destroy") })
+				inst.w.Iterate(E(inst, s[0]), func(px Value) { inst.w.CallMethod(px, "destroy") })
 				s[0] = 0
 			})
 		},
 		"gc_register_proxies": func(inst *instance, s []uint64) {}, // no FinalizationRegistry: per-run worlds bound the leak
 		"proxy_cache_get": func(inst *instance, s []uint64) {
-			v, ok := obj(inst, s[0]).mapGet(float64(uint32(s[1])))
-			if o, isObj := v.(*Object); ok && isObj && o.kind == kindPyProxy && pyOf(o).ptr != 0 {
-				s[0] = inst.w.handle(o)
+			v, ok := obj(inst, s[0]).MapGet(float64(uint32(s[1])))
+			if o, isObj := v.(*Object); ok && isObj && o.Kind == KindPyProxy && pyOf(o).ptr != 0 {
+				s[0] = inst.w.Handle(o)
 				return
 			}
-			s[0] = hError
+			s[0] = HandleError
 		},
 		"proxy_cache_set": func(inst *instance, s []uint64) {
-			obj(inst, s[0]).mapSet(float64(uint32(s[1])), E(inst, s[2]))
+			obj(inst, s[0]).MapSet(float64(uint32(s[1])), E(inst, s[2]))
 		},
 		"create_once_callable": func(inst *instance, s []uint64) {
-			inst.guard(s, hError, func() { s[0] = inst.w.handle(inst.onceCallable(uint32(s[0]))) })
+			inst.guard(s, HandleError, func() { s[0] = inst.w.Handle(inst.onceCallable(uint32(s[0]))) })
 		},
 		"create_promise_handles": func(inst *instance, s []uint64) {
-			inst.guard(s, hError, func() {
-				s[0] = inst.w.handle(inst.promiseHandles(uint32(s[0]), uint32(s[1]), E(inst, s[2]), uint32(s[3])))
+			inst.guard(s, HandleError, func() {
+				s[0] = inst.w.Handle(inst.promiseHandles(uint32(s[0]), uint32(s[1]), E(inst, s[2]), uint32(s[3])))
 			})
 		},
 		"get_async_js_call_done_callback": func(inst *instance, s []uint64) {
-			inst.guard(s, hError, func() {
+			inst.guard(s, HandleError, func() {
 				proxies := E(inst, s[0])
 				const msg = "This borrowed proxy was automatically destroyed at the end of an asynchronous function call. Try using create_proxy or create_once_callable."
-				s[0] = inst.w.handle(inst.w.newFunc("done", func(_ Value, a []Value) Value {
-					inst.w.iterate(proxies, func(px Value) {
-						if o, ok := px.(*Object); ok && o.kind == kindPyProxy {
+				s[0] = inst.w.Handle(inst.w.NewFunc("done", func(_ Value, a []Value) Value {
+					inst.w.Iterate(proxies, func(px Value) {
+						if o, ok := px.(*Object); ok && o.Kind == KindPyProxy {
 							inst.destroyPyProxy(o, msg)
 						}
 					})
-					if o, ok := arg(a, 0).(*Object); ok && o.kind == kindPyProxy {
+					if o, ok := Arg(a, 0).(*Object); ok && o.Kind == KindPyProxy {
 						inst.destroyPyProxy(o, msg)
 					}
 					return Undefined
@@ -1096,8 +1096,8 @@ func ffiImports() map[string]hostFunc {
 				setResult, setException, closing := uint64(uint32(s[2])), uint64(uint32(s[3])), uint64(uint32(s[4]))
 				errmsg := ""
 				if _, ok := p.(*Object); !ok {
-					errmsg = "Result of anext() should be object not " + typeOf(p)
-				} else if !w.hasMethod(p, "then") {
+					errmsg = "Result of anext() should be object not " + TypeOf(p)
+				} else if !w.HasMethod(p, "then") {
 					errmsg = "Result of anext() was not a promise."
 				}
 				if errmsg != "" {
@@ -1112,50 +1112,50 @@ func ffiImports() map[string]hostFunc {
 						inst.call("Py_DecRef", setResult)
 						inst.call("Py_DecRef", setException)
 					}()
-					inst.call("_agen_handle_result_js_c", setResult, setException, uint64(uint32(done)), w.handle(v), closing)
+					inst.call("_agen_handle_result_js_c", setResult, setException, uint64(uint32(done)), w.Handle(v), closing)
 				}
-				w.onSettled(w.promiseResolve(p), func(r Value) {
-					settle(int32(b2u(truthy(w.get(r, "done")))), w.get(r, "value"))
+				w.OnSettled(w.PromiseResolve(p), func(r Value) {
+					settle(int32(b2u(Truthy(w.Get(r, "done")))), w.Get(r, "value"))
 				}, func(e Value) { settle(-1, e) })
 				s[0] = 0
 			})
 		},
 		"JsvPromise_Resolve": func(inst *instance, s []uint64) {
-			inst.guard(s, hError, func() { s[0] = inst.w.handle(inst.w.promiseResolve(E(inst, s[0]))) })
+			inst.guard(s, HandleError, func() { s[0] = inst.w.Handle(inst.w.PromiseResolve(E(inst, s[0]))) })
 		},
 
 		// errors
 		"new_error": func(inst *instance, s []uint64) {
-			typ, msg := inst.cstr(uint32(s[0])), toString(E(inst, s[1]))
-			e := inst.w.newError("PythonError", msg)
+			typ, msg := inst.cstr(uint32(s[0])), ToString(E(inst, s[1]))
+			e := inst.w.NewError("PythonError", msg)
 			e.Class = "PythonError"
 			e.Set("type", typ)
 			e.Set("stack", "PythonError: "+msg)
-			e.host = uint32(s[2])
-			s[0] = inst.w.handle(e)
+			e.Host = uint32(s[2])
+			s[0] = inst.w.Handle(e)
 		},
 		"JsException_new_helper": func(inst *instance, s []uint64) {
-			inst.guard(s, hError, func() {
+			inst.guard(s, HandleError, func() {
 				name := inst.cstr(uint32(s[0]))
 				class := name
-				if _, ok := inst.w.ctors[name]; !ok {
+				if _, ok := inst.w.Ctors[name]; !ok {
 					class = "Error"
 				}
-				e := inst.w.newError(class, inst.cstr(uint32(s[1])))
+				e := inst.w.NewError(class, inst.cstr(uint32(s[1])))
 				if class != name {
 					e.Set("name", name)
 				}
 				e.Set("stack", inst.cstr(uint32(s[2])))
-				s[0] = inst.w.handle(e)
+				s[0] = inst.w.Handle(e)
 			})
 		},
 		"JsvError_Throw": func(inst *instance, s []uint64) {
-			t := &jsThrow{E(inst, s[0])}
+			t := &Throw{E(inst, s[0])}
 			inst.pendingThrow = t
 			panic(t)
 		},
 		"throw_no_gil": func(inst *instance, s []uint64) {
-			panic(&jsThrow{inst.w.newError("NoGilError", "Attempted to use PyProxy when Python GIL not held")})
+			panic(&Throw{inst.w.NewError("NoGilError", "Attempted to use PyProxy when Python GIL not held")})
 		},
 		"can_run_sync_js":                func(inst *instance, s []uint64) { s[0] = 0 },
 		"saveState":                      func(inst *instance, s []uint64) { s[0] = 0 },
@@ -1168,7 +1168,7 @@ func ffiImports() map[string]hostFunc {
 		"restore_stderr": func(inst *instance, s []uint64) {
 			out := string(inst.stderrCapture)
 			inst.stderrCapture = nil
-			s[0] = inst.w.handle(out)
+			s[0] = inst.w.Handle(out)
 		},
 	}
 	return m
@@ -1185,7 +1185,7 @@ func (inst *instance) bufferFormatB() uint32 {
 
 func compare(ok func(int) bool) hostFunc {
 	return func(inst *instance, s []uint64) {
-		a, b := inst.w.value(s[0]), inst.w.value(s[1])
+		a, b := inst.w.Value(s[0]), inst.w.Value(s[1])
 		var c int
 		if as, isStr := a.(string); isStr {
 			if bs, isStr := b.(string); isStr {
@@ -1194,7 +1194,7 @@ func compare(ok func(int) bool) hostFunc {
 				return
 			}
 		}
-		x, y := toNumber(a), toNumber(b)
+		x, y := ToNumber(a), ToNumber(b)
 		if math.IsNaN(x) || math.IsNaN(y) {
 			s[0] = 0
 			return
@@ -1210,13 +1210,13 @@ func compare(ok func(int) bool) hostFunc {
 }
 
 func dirImport(inst *instance, s []uint64) {
-	inst.guard(s, hError, func() {
-		out := inst.w.newArray()
+	inst.guard(s, HandleError, func() {
+		out := inst.w.NewArray()
 		seen := map[string]bool{}
-		o, _ := inst.w.value(s[0]).(*Object)
-		for ; o != nil; o = o.proto {
-			names := append([]string{}, o.keys...)
-			for k := range o.getters {
+		o, _ := inst.w.Value(s[0]).(*Object)
+		for ; o != nil; o = o.Proto {
+			names := append([]string{}, o.Keys...)
+			for k := range o.Getters {
 				names = append(names, k)
 			}
 			for _, k := range names {
@@ -1227,17 +1227,17 @@ func dirImport(inst *instance, s []uint64) {
 				if reservedWords[strings.TrimRight(k, "_")] {
 					k += "_"
 				}
-				out.arr = append(out.arr, k)
+				out.Arr = append(out.Arr, k)
 			}
 		}
-		s[0] = inst.w.handle(out)
+		s[0] = inst.w.Handle(out)
 	})
 }
 
 func objectStatic(name string) hostFunc {
 	return func(inst *instance, s []uint64) {
-		inst.guard(s, hError, func() {
-			s[0] = inst.w.handle(inst.w.callMethod(inst.w.ctors["Object"], name, inst.w.value(s[0])))
+		inst.guard(s, HandleError, func() {
+			s[0] = inst.w.Handle(inst.w.CallMethod(inst.w.Ctors["Object"], name, inst.w.Value(s[0])))
 		})
 	}
 }

@@ -19,32 +19,32 @@ func (r *Realm) NewInstance(class string) *Object {
 	// so they are per world without a new field on world; they are not
 	// globals (workerd does not expose binding classes either).
 	key := "binding class " + class
-	ctor := w.ctors[key]
+	ctor := w.Ctors[key]
 	if ctor == nil {
-		proto := w.protoOf(class)
-		ctor = w.newFunc(class, func(Value, []Value) Value {
-			w.throwError("TypeError", "Illegal constructor")
+		proto := w.ProtoOf(class)
+		ctor = w.NewFunc(class, func(Value, []Value) Value {
+			w.ThrowError("TypeError", "Illegal constructor")
 			return nil
 		})
 		ctor.Set("prototype", proto)
 		proto.Set("constructor", ctor)
-		w.ctors[key] = ctor
+		w.Ctors[key] = ctor
 	}
-	return &Object{Class: class, proto: ctor.Get("prototype").(*Object)}
+	return &Object{Class: class, Proto: ctor.Get("prototype").(*Object)}
 }
 
 // NewPlainObject returns a plain `{}` (converted to a dict by to_py).
-func (r *Realm) NewPlainObject() *Object { return r.w.newObject() }
+func (r *Realm) NewPlainObject() *Object { return r.w.NewObject() }
 
 // NewArrayBuffer and NewUint8Array wrap a copy-free byte slice.
-func (r *Realm) NewArrayBuffer(b []byte) *Object { return r.w.newArrayBuffer(b) }
-func (r *Realm) NewUint8Array(b []byte) *Object  { return r.w.newUint8Array(b) }
+func (r *Realm) NewArrayBuffer(b []byte) *Object { return r.w.NewArrayBuffer(b) }
+func (r *Realm) NewUint8Array(b []byte) *Object  { return r.w.NewUint8Array(b) }
 
 // NewMap returns a JS Map of the given entries, in order.
 func (r *Realm) NewMap(keys []string, vals []Value) *Object {
-	m := r.w.newMap()
+	m := r.w.NewMap()
 	for i, k := range keys {
-		r.w.callMethod(m, "set", k, vals[i])
+		r.w.CallMethod(m, "set", k, vals[i])
 	}
 	return m
 }
@@ -60,11 +60,11 @@ func (r *Realm) NewReadableStream(b []byte) *Object {
 }
 
 // NewError builds a JS error of the given class ("Error", "TypeError", ...).
-func (r *Realm) NewError(class, msg string) *Object { return r.w.newError(class, msg) }
+func (r *Realm) NewError(class, msg string) *Object { return r.w.NewError(class, msg) }
 
 // Resolved and Rejected return settled promises.
-func (r *Realm) Resolved(v Value) *Object   { return r.w.promiseResolve(v) }
-func (r *Realm) Rejected(err Value) *Object { return r.w.rejected(err) }
+func (r *Realm) Resolved(v Value) *Object   { return r.w.PromiseResolve(v) }
+func (r *Realm) Rejected(err Value) *Object { return r.w.Rejected(err) }
 
 // Bytes returns the bytes of an ArrayBuffer, a Uint8Array (or a PyProxy of
 // bytes/bytearray/memoryview); ok is false for anything else.
@@ -73,18 +73,18 @@ func (r *Realm) Bytes(v Value) ([]byte, bool) {
 	if !isObj {
 		return nil, false
 	}
-	switch o.kind {
-	case kindArrayBuffer, kindUint8Array:
-		return append([]byte{}, o.bytes()...), true
-	case kindPyProxy:
+	switch o.Kind {
+	case KindArrayBuffer, KindUint8Array:
+		return append([]byte{}, o.Bytes()...), true
+	case KindPyProxy:
 		if pyOf(o) != nil && pyOf(o).flags&pyIsBuffer != 0 && r.w.inst != nil {
 			var out []byte
-			th := r.w.catch(func() {
-				buf := r.w.callMethod(o, "getBuffer")
-				if data, ok := r.w.get(buf, "data").(*Object); ok {
-					out = append([]byte{}, data.bytes()...)
+			th := r.w.Catch(func() {
+				buf := r.w.CallMethod(o, "getBuffer")
+				if data, ok := r.w.Get(buf, "data").(*Object); ok {
+					out = append([]byte{}, data.Bytes()...)
 				}
-				r.w.callMethod(buf, "release")
+				r.w.CallMethod(buf, "release")
 			})
 			return out, th == nil && out != nil
 		}
@@ -102,19 +102,19 @@ func (r *Realm) IsStream(v Value) bool {
 // then with the bytes; the returned promise settles with then's result.
 func (r *Realm) ReadAll(v Value, then func(b []byte) (Value, error)) *Object {
 	w := r.w
-	out := w.newPromise()
-	w.onSettled(w.readAll(w.bodyFrom(v)), func(ab Value) {
+	out := w.NewPromise()
+	w.OnSettled(w.readAll(w.bodyFrom(v)), func(ab Value) {
 		var b []byte
 		if o, ok := ab.(*Object); ok {
-			b = o.bytes()
+			b = o.Bytes()
 		}
 		res, err := then(b)
 		if err != nil {
-			w.rejectPromise(out, w.newError("Error", err.Error()))
+			w.RejectPromise(out, w.NewError("Error", err.Error()))
 			return
 		}
-		w.resolvePromise(out, res)
-	}, func(e Value) { w.rejectPromise(out, e) })
+		w.ResolvePromise(out, res)
+	}, func(e Value) { w.RejectPromise(out, e) })
 	return out
 }
 
@@ -131,7 +131,7 @@ func (r *Realm) toGo(v Value, depth int) any {
 		return nil
 	}
 	switch x := v.(type) {
-	case nil, undefinedType:
+	case nil, UndefinedType:
 		return nil
 	case bool, float64, string:
 		return x
@@ -139,35 +139,35 @@ func (r *Realm) toGo(v Value, depth int) any {
 		f, _ := new(big.Float).SetInt(x).Float64()
 		return f
 	case *Object:
-		switch x.kind {
-		case kindArray:
-			out := make([]any, len(x.arr))
-			for i, e := range x.arr {
+		switch x.Kind {
+		case KindArray:
+			out := make([]any, len(x.Arr))
+			for i, e := range x.Arr {
 				out[i] = r.toGo(e, depth+1)
 			}
 			return out
-		case kindMap:
-			out := make(map[string]any, len(x.mapKeys))
-			for i, k := range x.mapKeys {
-				out[toString(k)] = r.toGo(x.mapVals[i], depth+1)
+		case KindMap:
+			out := make(map[string]any, len(x.MapKeys))
+			for i, k := range x.MapKeys {
+				out[ToString(k)] = r.toGo(x.MapVals[i], depth+1)
 			}
 			return out
-		case kindSet:
-			out := make([]any, len(x.mapKeys))
-			for i, e := range x.mapKeys {
+		case KindSet:
+			out := make([]any, len(x.MapKeys))
+			for i, e := range x.MapKeys {
 				out[i] = r.toGo(e, depth+1)
 			}
 			return out
-		case kindArrayBuffer, kindUint8Array:
-			return append([]byte{}, x.bytes()...)
-		case kindPyProxy:
+		case KindArrayBuffer, KindUint8Array:
+			return append([]byte{}, x.Bytes()...)
+		case KindPyProxy:
 			return r.pyProxyToGo(x, depth)
-		case kindPlain:
-			if x.call != nil {
-				return toString(x)
+		case KindPlain:
+			if x.Call != nil {
+				return ToString(x)
 			}
 			if x.Class == "Date" {
-				return toString(x)
+				return ToString(x)
 			}
 			out := map[string]any{}
 			for _, k := range x.OwnKeys() {
@@ -175,9 +175,9 @@ func (r *Realm) toGo(v Value, depth int) any {
 			}
 			return out
 		}
-		return toString(x)
+		return ToString(x)
 	}
-	return toString(v)
+	return ToString(v)
 }
 
 // pyProxyToGo reads a proxied Python mapping (has keys()) or iterable.
@@ -187,27 +187,27 @@ func (r *Realm) pyProxyToGo(o *Object, depth int) any {
 		return b
 	}
 	var out any
-	th := w.catch(func() {
-		if pyOf(o).flags&pyHasGet != 0 && w.hasMethod(o, "keys") {
+	th := w.Catch(func() {
+		if pyOf(o).flags&pyHasGet != 0 && w.HasMethod(o, "keys") {
 			m := map[string]any{}
 			var keys []Value
-			w.iterate(o, func(k Value) { keys = append(keys, k) })
+			w.Iterate(o, func(k Value) { keys = append(keys, k) })
 			for _, k := range keys {
-				m[toString(k)] = r.toGo(w.callMethod(o, "get", k), depth+1)
+				m[ToString(k)] = r.toGo(w.CallMethod(o, "get", k), depth+1)
 			}
 			out = m
 			return
 		}
 		if pyOf(o).flags&(pyIsIterable|pyIsIterator) != 0 {
 			var items []any
-			w.iterate(o, func(e Value) { items = append(items, r.toGo(e, depth+1)) })
+			w.Iterate(o, func(e Value) { items = append(items, r.toGo(e, depth+1)) })
 			if items == nil {
 				items = []any{}
 			}
 			out = items
 			return
 		}
-		out = toString(o)
+		out = ToString(o)
 	})
 	if th != nil {
 		return nil
@@ -221,21 +221,21 @@ func (r *Realm) pyProxyToGo(o *Object, depth int) any {
 func (r *Realm) FromGoOrdered(v any) Value {
 	switch x := v.(type) {
 	case OrderedMap:
-		o := r.w.newObject()
+		o := r.w.NewObject()
 		for i, k := range x.Keys {
 			o.Set(k, r.FromGoOrdered(x.Vals[i]))
 		}
 		return o
 	case []byte:
-		return r.w.newArrayBuffer(append([]byte{}, x...))
+		return r.w.NewArrayBuffer(append([]byte{}, x...))
 	case []any:
-		a := r.w.newArray()
+		a := r.w.NewArray()
 		for _, e := range x {
-			a.arr = append(a.arr, r.FromGoOrdered(e))
+			a.Arr = append(a.Arr, r.FromGoOrdered(e))
 		}
 		return a
 	case map[string]any:
-		o := r.w.newObject()
+		o := r.w.NewObject()
 		keys := make([]string, 0, len(x))
 		for k := range x {
 			keys = append(keys, k)
@@ -246,9 +246,9 @@ func (r *Realm) FromGoOrdered(v any) Value {
 		}
 		return o
 	case []string:
-		a := r.w.newArray()
+		a := r.w.NewArray()
 		for _, e := range x {
-			a.arr = append(a.arr, e)
+			a.Arr = append(a.Arr, e)
 		}
 		return a
 	case int:
@@ -269,11 +269,11 @@ type OrderedMap struct {
 
 // NewDateMs returns a JS Date of ms milliseconds since the epoch.
 func (r *Realm) NewDateMs(ms float64) Value {
-	return r.w.construct(r.w.ctors["Date"], []Value{ms})
+	return r.w.Construct(r.w.Ctors["Date"], []Value{ms})
 }
 
 // Push appends to a JS array.
-func (r *Realm) Push(arr *Object, v Value) { arr.arr = append(arr.arr, v) }
+func (r *Realm) Push(arr *Object, v Value) { arr.Arr = append(arr.Arr, v) }
 
 // Items returns the elements of a JS array or of any iterable (a PyProxy of
 // a Python list); ok is false for non-iterables.
@@ -282,18 +282,18 @@ func (r *Realm) Items(v Value) (items []Value, ok bool) {
 	if !isObj {
 		return nil, false
 	}
-	if o.kind == kindArray {
-		return append([]Value{}, o.arr...), true
+	if o.Kind == KindArray {
+		return append([]Value{}, o.Arr...), true
 	}
-	if o.kind == kindPyProxy && pyOf(o).flags&(pyIsIterable|pyIsIterator) == 0 {
+	if o.Kind == KindPyProxy && pyOf(o).flags&(pyIsIterable|pyIsIterator) == 0 {
 		return nil, false
 	}
-	th := r.w.catch(func() { r.w.iterate(o, func(e Value) { items = append(items, e) }) })
+	th := r.w.Catch(func() { r.w.Iterate(o, func(e Value) { items = append(items, e) }) })
 	return items, th == nil
 }
 
 // CallMethod calls o[name](...args) with o as this; a JS throw panics
 // through to the caller's method (it becomes the Worker's exception).
 func (r *Realm) CallMethod(o Value, name string, args ...Value) Value {
-	return r.w.callMethod(o, name, args...)
+	return r.w.CallMethod(o, name, args...)
 }

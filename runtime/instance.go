@@ -123,9 +123,9 @@ func (h *host) instantiateHostModules(ctx context.Context) error {
 		case "sentinel":
 			switch name {
 			case "create_sentinel":
-				impl = func(inst *instance, s []uint64) { s[0] = hError }
+				impl = func(inst *instance, s []uint64) { s[0] = HandleError }
 			case "is_sentinel":
-				impl = func(inst *instance, s []uint64) { s[0] = b2u(s[0] == hError) }
+				impl = func(inst *instance, s []uint64) { s[0] = b2u(s[0] == HandleError) }
 			}
 		default:
 			return fmt.Errorf("unexpected import module %q", module)
@@ -262,7 +262,7 @@ type instance struct {
 	memLimitHit bool
 
 	pool         map[string][]api.Function
-	pendingThrow *jsThrow
+	pendingThrow *Throw
 	formatB      uint32
 
 	stdout, stderr bytes.Buffer
@@ -398,7 +398,7 @@ func (inst *instance) protect(f func()) (err error) {
 func (e *wasmError) unwrapHost() error {
 	var ex *exitError
 	var ab *abortError
-	var th *jsThrow
+	var th *Throw
 	switch {
 	case errors.As(e.err, &ex):
 		return ex
@@ -430,7 +430,7 @@ func (inst *instance) cstr(p uint32) string {
 func (inst *instance) malloc(n uint32) uint32 {
 	p := uint32(inst.call("malloc", uint64(n)))
 	if p == 0 {
-		panic(&jsThrow{inst.w.newError("RangeError", "out of memory")})
+		panic(&Throw{inst.w.NewError("RangeError", "out of memory")})
 	}
 	return p
 }
@@ -499,7 +499,7 @@ func (inst *instance) runPython(src string) bool {
 // setMainAttr stores a JS value as a JsProxy attribute of __main__.
 func (inst *instance) setMainAttr(name string, v Value) {
 	mainMod := inst.call("PyImport_AddModule", uint64(inst.cString("__main__")))
-	px := inst.call("JsProxy_create", inst.w.handle(v))
+	px := inst.call("JsProxy_create", inst.w.Handle(v))
 	inst.call("PyObject_SetAttrString", mainMod, uint64(inst.cString(name)), px)
 	inst.call("Py_DecRef", px)
 }

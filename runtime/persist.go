@@ -70,7 +70,7 @@ func writeSnapshot(path string, s *snapshot) error {
 		switch x := d.prim.(type) {
 		case nil:
 			w.WriteByte('n')
-		case undefinedType:
+		case UndefinedType:
 			w.WriteByte('u')
 		case bool:
 			if x {

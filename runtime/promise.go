@@ -5,61 +5,61 @@ package runtime
 type promiseStatus uint8
 
 const (
-	promisePending promiseStatus = iota
+	PromisePending promiseStatus = iota
 	promiseFulfilled
-	promiseRejected
+	PromiseRejected
 )
 
 type promiseState struct {
-	status    promiseStatus
-	value     Value
+	Status    promiseStatus
+	Value     Value
 	reactions []func()
 }
 
-func (w *World) newPromise() *Object {
-	return &Object{Class: "Promise", kind: kindPromise, proto: w.PromiseProto, promise: &promiseState{}}
+func (w *World) NewPromise() *Object {
+	return &Object{Class: "Promise", Kind: kindPromise, Proto: w.PromiseProto, Promise: &promiseState{}}
 }
 
 func isPromise(v Value) bool {
 	o, ok := v.(*Object)
-	return ok && o.kind == kindPromise
+	return ok && o.Kind == kindPromise
 }
 
 // resolvePromise is the resolve function handed out by new Promise().
-func (w *World) resolvePromise(p *Object, v Value) {
-	if p.promise.status != promisePending {
+func (w *World) ResolvePromise(p *Object, v Value) {
+	if p.Promise.Status != PromisePending {
 		return
 	}
 	if vo, ok := v.(*Object); ok && vo == p {
-		w.rejectPromise(p, w.newError("TypeError", "Chaining cycle detected for promise"))
+		w.RejectPromise(p, w.NewError("TypeError", "Chaining cycle detected for promise"))
 		return
 	}
 	if vo, ok := v.(*Object); ok {
 		then, thrown := w.tryGet(vo, "then")
 		if thrown != nil {
-			w.rejectPromise(p, thrown.v)
+			w.RejectPromise(p, thrown.Value)
 			return
 		}
-		if tf, ok := then.(*Object); ok && tf.call != nil {
-			w.loop.queueMicrotask(func() {
+		if tf, ok := then.(*Object); ok && tf.Call != nil {
+			w.Loop.QueueMicrotask(func() {
 				settled := false
-				res := w.newFunc("", func(_ Value, a []Value) Value {
+				res := w.NewFunc("", func(_ Value, a []Value) Value {
 					if !settled {
 						settled = true
-						w.resolvePromise(p, arg(a, 0))
+						w.ResolvePromise(p, Arg(a, 0))
 					}
 					return Undefined
 				})
-				rej := w.newFunc("", func(_ Value, a []Value) Value {
+				rej := w.NewFunc("", func(_ Value, a []Value) Value {
 					if !settled {
 						settled = true
-						w.rejectPromise(p, arg(a, 0))
+						w.RejectPromise(p, Arg(a, 0))
 					}
 					return Undefined
 				})
-				if th := w.catch(func() { tf.call(vo, []Value{res, rej}) }); th != nil && !settled {
+				if th := w.Catch(func() { tf.Call(vo, []Value{res, rej}) }); th != nil && !settled {
 					settled = true
-					w.rejectPromise(p, th.v)
+					w.RejectPromise(p, th.Value)
 				}
 			})
 			return
@@ -68,81 +68,81 @@ func (w *World) resolvePromise(p *Object, v Value) {
 	w.settle(p, promiseFulfilled, v)
 }
 
-func (w *World) rejectPromise(p *Object, reason Value) {
-	if p.promise.status == promisePending {
-		w.settle(p, promiseRejected, reason)
+func (w *World) RejectPromise(p *Object, reason Value) {
+	if p.Promise.Status == PromisePending {
+		w.settle(p, PromiseRejected, reason)
 	}
 }
 
 func (w *World) settle(p *Object, st promiseStatus, v Value) {
-	p.promise.status, p.promise.value = st, v
-	for _, r := range p.promise.reactions {
-		w.loop.queueMicrotask(r)
+	p.Promise.Status, p.Promise.Value = st, v
+	for _, r := range p.Promise.reactions {
+		w.Loop.QueueMicrotask(r)
 	}
-	p.promise.reactions = nil
+	p.Promise.reactions = nil
 }
 
 // then is Promise.prototype.then with JS callbacks (or undefined).
-func (w *World) then(p *Object, onFulfilled, onRejected Value) *Object {
-	result := w.newPromise()
-	st := p.promise
+func (w *World) Then(p *Object, onFulfilled, onRejected Value) *Object {
+	result := w.NewPromise()
+	st := p.Promise
 	react := func() {
 		handler := onFulfilled
-		if st.status == promiseRejected {
+		if st.Status == PromiseRejected {
 			handler = onRejected
 		}
 		hf, ok := handler.(*Object)
-		if !ok || hf.call == nil {
-			if st.status == promiseFulfilled {
-				w.resolvePromise(result, st.value)
+		if !ok || hf.Call == nil {
+			if st.Status == promiseFulfilled {
+				w.ResolvePromise(result, st.Value)
 			} else {
-				w.rejectPromise(result, st.value)
+				w.RejectPromise(result, st.Value)
 			}
 			return
 		}
 		var out Value
-		if th := w.catch(func() { out = hf.call(Undefined, []Value{st.value}) }); th != nil {
-			w.rejectPromise(result, th.v)
+		if th := w.Catch(func() { out = hf.Call(Undefined, []Value{st.Value}) }); th != nil {
+			w.RejectPromise(result, th.Value)
 			return
 		}
-		w.resolvePromise(result, out)
+		w.ResolvePromise(result, out)
 	}
-	if st.status == promisePending {
+	if st.Status == PromisePending {
 		st.reactions = append(st.reactions, react)
 	} else {
-		w.loop.queueMicrotask(react)
+		w.Loop.QueueMicrotask(react)
 	}
 	return result
 }
 
 // onSettled registers Go callbacks.
-func (w *World) onSettled(p *Object, onFulfilled, onRejected func(Value)) {
-	w.then(p,
-		w.newFunc("", func(_ Value, a []Value) Value { onFulfilled(arg(a, 0)); return Undefined }),
-		w.newFunc("", func(_ Value, a []Value) Value { onRejected(arg(a, 0)); return Undefined }))
+func (w *World) OnSettled(p *Object, onFulfilled, onRejected func(Value)) {
+	w.Then(p,
+		w.NewFunc("", func(_ Value, a []Value) Value { onFulfilled(Arg(a, 0)); return Undefined }),
+		w.NewFunc("", func(_ Value, a []Value) Value { onRejected(Arg(a, 0)); return Undefined }))
 }
 
 // promiseResolve is Promise.resolve(v).
-func (w *World) promiseResolve(v Value) *Object {
+func (w *World) PromiseResolve(v Value) *Object {
 	if isPromise(v) {
 		return v.(*Object)
 	}
-	p := w.newPromise()
-	w.resolvePromise(p, v)
+	p := w.NewPromise()
+	w.ResolvePromise(p, v)
 	return p
 }
 
-func (w *World) rejected(reason Value) *Object {
-	p := w.newPromise()
-	w.rejectPromise(p, reason)
+func (w *World) Rejected(reason Value) *Object {
+	p := w.NewPromise()
+	w.RejectPromise(p, reason)
 	return p
 }
 
 // catch runs f and returns the JS value it threw, if any.
-func (w *World) catch(f func()) (thrown *jsThrow) {
+func (w *World) Catch(f func()) (thrown *Throw) {
 	defer func() {
 		if r := recover(); r != nil {
-			t, ok := r.(*jsThrow)
+			t, ok := r.(*Throw)
 			if !ok {
 				panic(r)
 			}
@@ -153,17 +153,17 @@ func (w *World) catch(f func()) (thrown *jsThrow) {
 	return nil
 }
 
-func (w *World) tryGet(o *Object, k string) (v Value, thrown *jsThrow) {
-	thrown = w.catch(func() { v = o.Get(k) })
+func (w *World) tryGet(o *Object, k string) (v Value, thrown *Throw) {
+	thrown = w.Catch(func() { v = o.Get(k) })
 	return v, thrown
 }
 
 // asyncHost runs a Go function that produces a value and wraps it in a
 // settled promise: throws become rejections, as in an async JS function.
-func (w *World) asyncHost(f func() Value) *Object {
+func (w *World) AsyncHost(f func() Value) *Object {
 	var v Value
-	if th := w.catch(func() { v = f() }); th != nil {
-		return w.rejected(th.v)
+	if th := w.Catch(func() { v = f() }); th != nil {
+		return w.Rejected(th.Value)
 	}
-	return w.promiseResolve(v)
+	return w.PromiseResolve(v)
 }

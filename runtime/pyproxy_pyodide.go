@@ -40,14 +40,14 @@ func (inst *instance) newPyProxy(ptr uint32, opt pyProxyOptions) *Object {
 	w := inst.w
 	flags := int32(inst.call("pyproxy_getflags", uint64(ptr), b2u(opt.jsonAdaptor)))
 	if flags == -1 {
-		panic(&jsThrow{inst.pythonError()})
+		panic(&Throw{inst.pythonError()})
 	}
 	inst.call("Py_IncRef", uint64(ptr))
-	o := &Object{Class: "PyProxy", kind: kindPyProxy, proto: w.pyProxyProto(),
+	o := &Object{Class: "PyProxy", Kind: KindPyProxy, Proto: w.pyProxyProto(),
 		PyProxy: &pyProxy{ptr: ptr, flags: flags, roundtrip: opt.roundtrip, captureThis: opt.captureThis}}
 	if flags&pyIsCallable != 0 {
-		o.name = "PyProxy"
-		o.call = func(this Value, args []Value) Value {
+		o.Name = "PyProxy"
+		o.Call = func(this Value, args []Value) Value {
 			if pyOf(o).captureThis {
 				args = append([]Value{this}, args...)
 			}
@@ -61,87 +61,87 @@ func (inst *instance) newPyProxy(ptr uint32, opt pyProxyOptions) *Object {
 				return future
 			}
 			inst.checkAlive(o)
-			future = w.newPromise()
-			res := w.newFunc("resolve", func(_ Value, a []Value) Value { w.resolvePromise(future, arg(a, 0)); return Undefined })
-			rej := w.newFunc("reject", func(_ Value, a []Value) Value { w.rejectPromise(future, arg(a, 0)); return Undefined })
-			if int32(inst.call("_pyproxy_ensure_future", uint64(pyOf(o).ptr), w.handle(res), w.handle(rej))) == -1 {
-				panic(&jsThrow{inst.pythonError()})
+			future = w.NewPromise()
+			res := w.NewFunc("resolve", func(_ Value, a []Value) Value { w.ResolvePromise(future, Arg(a, 0)); return Undefined })
+			rej := w.NewFunc("reject", func(_ Value, a []Value) Value { w.RejectPromise(future, Arg(a, 0)); return Undefined })
+			if int32(inst.call("_pyproxy_ensure_future", uint64(pyOf(o).ptr), w.Handle(res), w.Handle(rej))) == -1 {
+				panic(&Throw{inst.pythonError()})
 			}
 			inst.destroyPyProxy(o, "")
 			return future
 		}
-		w.method(o, "then", func(_ Value, a []Value) Value { return w.then(ensure(), arg(a, 0), arg(a, 1)) })
-		w.method(o, "catch", func(_ Value, a []Value) Value { return w.then(ensure(), Undefined, arg(a, 0)) })
+		w.Method(o, "then", func(_ Value, a []Value) Value { return w.Then(ensure(), Arg(a, 0), Arg(a, 1)) })
+		w.Method(o, "catch", func(_ Value, a []Value) Value { return w.Then(ensure(), Undefined, Arg(a, 0)) })
 	}
-	cache := w.newMap() // Pyodide's per-proxy attribute cache map
-	o.dynGet = func(key string) (Value, bool) {
+	cache := w.NewMap() // Pyodide's per-proxy attribute cache map
+	o.DynGet = func(key string) (Value, bool) {
 		// The PyProxy get trap: anything not on the proxy itself is a Python
 		// attribute ("$name" escapes names the proxy defines).
 		if pyOf(o).ptr == 0 || key == "then" || strings.HasPrefix(key, "@@") {
 			return nil, false
 		}
 		key = strings.TrimPrefix(key, "$")
-		r := inst.call("_pyproxy_getattr", uint64(pyOf(o).ptr), w.handle(key), w.handle(cache))
-		if r == hError {
+		r := inst.call("_pyproxy_getattr", uint64(pyOf(o).ptr), w.Handle(key), w.Handle(cache))
+		if r == HandleError {
 			if inst.call("PyErr_Occurred") != 0 {
-				panic(&jsThrow{inst.pythonError()})
+				panic(&Throw{inst.pythonError()})
 			}
 			return nil, false
 		}
-		return w.value(r), true
+		return w.Value(r), true
 	}
 	if flags&pyHasGet != 0 {
-		w.method(o, "get", func(_ Value, a []Value) Value {
+		w.Method(o, "get", func(_ Value, a []Value) Value {
 			inst.checkAlive(o)
-			r := inst.call("_pyproxy_getitem", uint64(pyOf(o).ptr), w.handle(arg(a, 0)), w.handle(cache), 0)
-			if r == hError {
+			r := inst.call("_pyproxy_getitem", uint64(pyOf(o).ptr), w.Handle(Arg(a, 0)), w.Handle(cache), 0)
+			if r == HandleError {
 				if inst.call("PyErr_Occurred") != 0 {
-					panic(&jsThrow{inst.pythonError()})
+					panic(&Throw{inst.pythonError()})
 				}
 				return Undefined
 			}
-			return w.value(r)
+			return w.Value(r)
 		})
 	}
 	if flags&pyHasHas != 0 {
-		w.method(o, "has", func(_ Value, a []Value) Value {
+		w.Method(o, "has", func(_ Value, a []Value) Value {
 			inst.checkAlive(o)
-			r := int32(inst.call("_pyproxy_contains", uint64(pyOf(o).ptr), w.handle(arg(a, 0))))
+			r := int32(inst.call("_pyproxy_contains", uint64(pyOf(o).ptr), w.Handle(Arg(a, 0))))
 			if r == -1 {
-				panic(&jsThrow{inst.pythonError()})
+				panic(&Throw{inst.pythonError()})
 			}
 			return r == 1
 		})
 	}
 	if flags&(pyIsIterable|pyIsIterator) != 0 {
-		w.method(o, "@@iterator", func(_ Value, a []Value) Value {
+		w.Method(o, "@@iterator", func(_ Value, a []Value) Value {
 			inst.checkAlive(o)
 			it := uint32(inst.call("PyObject_GetIter", uint64(pyOf(o).ptr)))
 			if it == 0 {
-				panic(&jsThrow{inst.pythonError()})
+				panic(&Throw{inst.pythonError()})
 			}
 			finished := false
-			iter := &Object{Class: "Object", proto: w.IteratorProto}
-			w.method(iter, "next", func(Value, []Value) Value {
+			iter := &Object{Class: "Object", Proto: w.IteratorProto}
+			w.Method(iter, "next", func(Value, []Value) Value {
 				if finished {
-					return w.newObjectFrom("done", true, "value", Undefined)
+					return w.NewObjectFrom("done", true, "value", Undefined)
 				}
-				r := inst.call("_pyproxy_iter_next", uint64(it), w.handle(cache), 0)
-				if r == hError {
+				r := inst.call("_pyproxy_iter_next", uint64(it), w.Handle(cache), 0)
+				if r == HandleError {
 					finished = true
 					inst.call("Py_DecRef", uint64(it))
 					if inst.call("PyErr_Occurred") != 0 {
-						panic(&jsThrow{inst.pythonError()})
+						panic(&Throw{inst.pythonError()})
 					}
-					return w.newObjectFrom("done", true, "value", Undefined)
+					return w.NewObjectFrom("done", true, "value", Undefined)
 				}
-				return w.newObjectFrom("done", false, "value", w.value(r))
+				return w.NewObjectFrom("done", false, "value", w.Value(r))
 			})
 			return iter
 		})
 	}
 	if flags&pyIsBuffer != 0 {
-		w.method(o, "getBuffer", func(_ Value, a []Value) Value { return inst.pyGetBuffer(o) })
+		w.Method(o, "getBuffer", func(_ Value, a []Value) Value { return inst.pyGetBuffer(o) })
 	}
 	return o
 }
@@ -151,32 +151,32 @@ func (w *world) pyProxyProto() *Object {
 	if w.pyproxyProto != nil {
 		return w.pyproxyProto
 	}
-	p := w.protoOf("PyProxy")
+	p := w.ProtoOf("PyProxy")
 	w.pyproxyProto = p
 	self := func(this Value) (*Object, *instance) {
 		o, ok := this.(*Object)
-		if !ok || o.kind != kindPyProxy {
-			w.throwError("TypeError", "not a PyProxy")
+		if !ok || o.Kind != KindPyProxy {
+			w.ThrowError("TypeError", "not a PyProxy")
 		}
 		return o, w.inst
 	}
-	w.method(p, "destroy", func(this Value, a []Value) Value {
+	w.Method(p, "destroy", func(this Value, a []Value) Value {
 		o, inst := self(this)
 		inst.destroyPyProxy(o, "")
 		return Undefined
 	})
-	w.method(p, "toString", func(this Value, a []Value) Value {
+	w.Method(p, "toString", func(this Value, a []Value) Value {
 		o, inst := self(this)
 		if pyOf(o).ptr == 0 {
 			return "<destroyed PyProxy>"
 		}
 		r := inst.call("_pyproxy_repr", uint64(pyOf(o).ptr))
-		if r == hError {
-			panic(&jsThrow{inst.pythonError()})
+		if r == HandleError {
+			panic(&Throw{inst.pythonError()})
 		}
-		return w.value(r)
+		return w.Value(r)
 	})
-	w.method(p, "copy", func(this Value, a []Value) Value {
+	w.Method(p, "copy", func(this Value, a []Value) Value {
 		o, inst := self(this)
 		inst.checkAlive(o)
 		return inst.newPyProxy(pyOf(o).ptr, pyProxyOptions{captureThis: pyOf(o).captureThis, roundtrip: pyOf(o).roundtrip})
@@ -190,7 +190,7 @@ func (inst *instance) checkAlive(o *Object) {
 		if pyOf(o).destroyed != "" {
 			msg += "\n" + pyOf(o).destroyed
 		}
-		inst.w.throwError("Error", msg)
+		inst.w.ThrowError("Error", msg)
 	}
 }
 
@@ -212,11 +212,11 @@ func (inst *instance) callPy(o *Object, args []Value) Value {
 
 func (inst *instance) callPyPtr(ptr uint32, args []Value) Value {
 	w := inst.w
-	r := inst.call("_pyproxy_apply", uint64(ptr), w.handle(w.newArray(args...)), uint64(len(args)), w.handle(w.newArray()), 0)
-	if r == hError {
-		panic(&jsThrow{inst.pythonError()})
+	r := inst.call("_pyproxy_apply", uint64(ptr), w.Handle(w.NewArray(args...)), uint64(len(args)), w.Handle(w.NewArray()), 0)
+	if r == HandleError {
+		panic(&Throw{inst.pythonError()})
 	}
-	return w.value(r)
+	return w.Value(r)
 }
 
 // pyGetBuffer is PyProxyBufferMethods.getBuffer for byte buffers. The data is
@@ -225,19 +225,19 @@ func (inst *instance) pyGetBuffer(o *Object) Value {
 	inst.checkAlive(o)
 	w := inst.w
 	r := inst.call("_pyproxy_get_buffer", uint64(pyOf(o).ptr))
-	if r == hError {
-		panic(&jsThrow{inst.pythonError()})
+	if r == HandleError {
+		panic(&Throw{inst.pythonError()})
 	}
-	info := w.value(r).(*Object)
-	lo, hi := uint32(toNumber(info.Get("smallest_ptr"))), uint32(toNumber(info.Get("largest_ptr")))
-	view := uint64(uint32(toNumber(info.Get("view"))))
+	info := w.Value(r).(*Object)
+	lo, hi := uint32(ToNumber(info.Get("smallest_ptr"))), uint32(ToNumber(info.Get("largest_ptr")))
+	view := uint64(uint32(ToNumber(info.Get("view"))))
 	data, _ := inst.mem.Read(lo, hi-lo)
-	arr := w.newUint8Array(append([]byte{}, data...))
+	arr := w.NewUint8Array(append([]byte{}, data...))
 	inst.call("PyBuffer_Release", view)
 	inst.call("PyMem_Free", view)
-	res := w.newObjectFrom("data", arr, "nbytes", float64(hi-lo), "readonly", truthy(info.Get("readonly")),
+	res := w.NewObjectFrom("data", arr, "nbytes", float64(hi-lo), "readonly", Truthy(info.Get("readonly")),
 		"format", info.Get("format"), "itemsize", info.Get("itemsize"), "offset", 0.0)
-	w.method(res, "release", func(Value, []Value) Value { return Undefined })
+	w.Method(res, "release", func(Value, []Value) Value { return Undefined })
 	return res
 }
 
@@ -246,22 +246,22 @@ func (inst *instance) onceCallable(ptr uint32) *Object {
 	w := inst.w
 	inst.call("Py_IncRef", uint64(ptr))
 	called := false
-	f := w.newFunc("wrapper", nil)
+	f := w.NewFunc("wrapper", nil)
 	destroy := func() {
 		if called {
-			w.throwError("Error", "OnceProxy has already been destroyed")
+			w.ThrowError("Error", "OnceProxy has already been destroyed")
 		}
 		called = true
 		inst.call("Py_DecRef", uint64(ptr))
 	}
-	f.call = func(this Value, args []Value) Value {
+	f.Call = func(this Value, args []Value) Value {
 		if called {
-			w.throwError("Error", "OnceProxy can only be called once")
+			w.ThrowError("Error", "OnceProxy can only be called once")
 		}
 		defer destroy()
 		return inst.callPyPtr(ptr, args)
 	}
-	w.method(f, "destroy", func(Value, []Value) Value { destroy(); return Undefined })
+	w.Method(f, "destroy", func(Value, []Value) Value { destroy(); return Undefined })
 	return f
 }
 
@@ -278,7 +278,7 @@ func (inst *instance) promiseHandles(handleResult, handleException uint32, done 
 	used := false
 	destroy := func() {
 		if used {
-			w.throwError("Error", "One of the promise handles has already been called.")
+			w.ThrowError("Error", "One of the promise handles has already been called.")
 		}
 		used = true
 		for _, p := range owned {
@@ -288,35 +288,35 @@ func (inst *instance) promiseHandles(handleResult, handleException uint32, done 
 		}
 	}
 	callDone := func(v Value) {
-		if d, ok := done.(*Object); ok && d.call != nil {
-			d.call(Undefined, []Value{v})
+		if d, ok := done.(*Object); ok && d.Call != nil {
+			d.Call(Undefined, []Value{v})
 		}
 	}
-	onFulfilled := w.newFunc("onFulfilled", func(_ Value, a []Value) Value {
+	onFulfilled := w.NewFunc("onFulfilled", func(_ Value, a []Value) Value {
 		if used {
-			w.throwError("Error", "One of the promise handles has already been called.")
+			w.ThrowError("Error", "One of the promise handles has already been called.")
 		}
 		defer destroy()
-		defer callDone(arg(a, 0))
+		defer callDone(Arg(a, 0))
 		if handleResult != 0 {
-			r := inst.call("create_promise_handles_result_helper", uint64(handleResult), uint64(converter), w.handle(arg(a, 0)))
-			if r == hError {
-				panic(&jsThrow{inst.pythonError()})
+			r := inst.call("create_promise_handles_result_helper", uint64(handleResult), uint64(converter), w.Handle(Arg(a, 0)))
+			if r == HandleError {
+				panic(&Throw{inst.pythonError()})
 			}
-			return w.value(r)
+			return w.Value(r)
 		}
 		return Undefined
 	})
-	onRejected := w.newFunc("onRejected", func(_ Value, a []Value) Value {
+	onRejected := w.NewFunc("onRejected", func(_ Value, a []Value) Value {
 		if used {
-			w.throwError("Error", "One of the promise handles has already been called.")
+			w.ThrowError("Error", "One of the promise handles has already been called.")
 		}
 		defer destroy()
 		defer callDone(Undefined)
 		if handleException != 0 {
-			return inst.callPyPtr(handleException, []Value{arg(a, 0)})
+			return inst.callPyPtr(handleException, []Value{Arg(a, 0)})
 		}
 		return Undefined
 	})
-	return w.newArray(onFulfilled, onRejected)
+	return w.NewArray(onFulfilled, onRejected)
 }

@@ -62,12 +62,12 @@ func (e *Engine) runLocked(ctx context.Context, h *host, spec WorkerSpec, plan r
 	w := buildWorld(runSetup{run: ri, spec: spec, flags: flags, console: console, bindings: e.opts.Bindings})
 	out := &outcome{}
 	hostMod := w.roots.Get("_pyworkers_host").(*Object)
-	w.method(hostMod, "resolve", func(_ Value, a []Value) Value {
+	w.Method(hostMod, "resolve", func(_ Value, a []Value) Value {
 		if out.settled {
 			return Undefined
 		}
 		out.settled = true
-		out.response = arg(a, 0)
+		out.response = Arg(a, 0)
 		return Undefined
 	})
 	ri.finish = func(v Value) {
@@ -76,12 +76,12 @@ func (e *Engine) runLocked(ctx context.Context, h *host, spec WorkerSpec, plan r
 			out.response = v
 		}
 	}
-	w.method(hostMod, "reject", func(_ Value, a []Value) Value {
+	w.Method(hostMod, "reject", func(_ Value, a []Value) Value {
 		if out.settled {
 			return Undefined
 		}
 		out.settled, out.failed = true, true
-		out.excType, out.message, out.trace = toString(arg(a, 0)), toString(arg(a, 1)), toString(arg(a, 2))
+		out.excType, out.message, out.trace = ToString(Arg(a, 0)), ToString(Arg(a, 1)), ToString(Arg(a, 2))
 		return Undefined
 	})
 	hostMod.Set("kind", kind)
@@ -141,22 +141,22 @@ func (e *Engine) runLocked(ctx context.Context, h *host, spec WorkerSpec, plan r
 		r := w.responseOf(respObj)
 		if !r.body.null && (r.body.stream != nil) {
 			p := w.readAll(r.body)
-			if derr := inst.drive(runCtx, func() bool { return p.promise.status != promisePending }); derr != nil {
+			if derr := inst.drive(runCtx, func() bool { return p.Promise.Status != PromisePending }); derr != nil {
 				panic(derr)
 			}
-			if p.promise.status == promiseRejected {
-				panic(&jsThrow{p.promise.value})
+			if p.Promise.Status == PromiseRejected {
+				panic(&Throw{p.Promise.Value})
 			}
-			r.body = &body{data: p.promise.value.(*Object).bytes()}
+			r.body = &body{data: p.Promise.Value.(*Object).Bytes()}
 		}
 	})
 	// ctx.waitUntil work finishes after the response, within the limit.
 	if err == nil {
-		if ec, ok := hostMod.Get("ctx").(*Object).host.(*execContext); ok && len(ec.waitUntil) > 0 {
+		if ec, ok := hostMod.Get("ctx").(*Object).Host.(*execContext); ok && len(ec.waitUntil) > 0 {
 			err = inst.protect(func() {
 				_ = inst.drive(runCtx, func() bool {
 					for _, p := range ec.waitUntil {
-						if p.promise.status == promisePending {
+						if p.Promise.Status == PromisePending {
 							return false
 						}
 					}
@@ -219,48 +219,48 @@ func classify(err error, ctx context.Context, inst *instance, limits Limits) *Ru
 	if errors.As(err, &ex) {
 		return &RunError{Kind: "exit", Message: fmt.Sprintf("the Worker stopped the interpreter (sys.exit/os._exit with code %d); Cloudflare's runtime would fail the request", ex.code)}
 	}
-	var th *jsThrow
+	var th *Throw
 	if errors.As(err, &th) {
-		return &RunError{Kind: "exception", Type: "JsException", Message: describeError(th.v)}
+		return &RunError{Kind: "exception", Type: "JsException", Message: DescribeError(th.Value)}
 	}
 	return &RunError{Kind: "internal", Message: err.Error(), Traceback: inst.stderrTail()}
 }
 
 // drive runs the event loop until done() or the loop has nothing left.
 func (inst *instance) drive(ctx context.Context, done func() bool) error {
-	l := &inst.w.loop
+	l := &inst.w.Loop
 	for {
-		for len(l.micro) > 0 {
+		for len(l.Micro) > 0 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			t := l.micro[0]
-			l.micro = l.micro[1:]
+			t := l.Micro[0]
+			l.Micro = l.Micro[1:]
 			inst.runTask(t)
 		}
 		if done() {
 			return nil
 		}
-		if l.ext != nil {
+		if l.Ext != nil {
 			select {
-			case f := <-l.ext:
-				l.extPending--
+			case f := <-l.Ext:
+				l.ExtPending--
 				inst.runTask(f)
 				continue
 			default:
 			}
 		}
-		next := l.nextTimer()
-		if next == nil && l.extPending == 0 {
+		next := l.NextTimer()
+		if next == nil && l.ExtPending == 0 {
 			return errStalled
 		}
 		var tm *time.Timer
 		var timerC <-chan time.Time
 		if next != nil {
-			d := time.Until(next.due)
+			d := time.Until(next.Due)
 			if d <= 0 {
-				if t := l.popTimer(); t != nil {
-					inst.runTask(t.fn)
+				if t := l.PopTimer(); t != nil {
+					inst.runTask(t.Fn)
 				}
 				continue
 			}
@@ -273,12 +273,12 @@ func (inst *instance) drive(ctx context.Context, done func() bool) error {
 				tm.Stop()
 			}
 			return ctx.Err()
-		case f := <-l.ext:
-			l.extPending--
+		case f := <-l.Ext:
+			l.ExtPending--
 			inst.runTask(f)
 		case <-timerC:
-			if t := l.popTimer(); t != nil {
-				inst.runTask(t.fn)
+			if t := l.PopTimer(); t != nil {
+				inst.runTask(t.Fn)
 			}
 		}
 		if tm != nil {
@@ -290,8 +290,8 @@ func (inst *instance) drive(ctx context.Context, done func() bool) error {
 // runTask runs a loop task; an uncaught JS exception is logged like a
 // browser's "Uncaught (in promise)" and the loop goes on.
 func (inst *instance) runTask(f func()) {
-	if th := inst.w.catch(f); th != nil {
-		inst.writeStderr([]byte("Uncaught " + describeError(th.v) + "\n"))
+	if th := inst.w.Catch(f); th != nil {
+		inst.writeStderr([]byte("Uncaught " + DescribeError(th.Value) + "\n"))
 	}
 }
 

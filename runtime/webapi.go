@@ -92,11 +92,11 @@ func (h *headerList) clone() *headerList {
 func (w *world) headersOf(v Value) *headerList {
 	o, ok := v.(*Object)
 	if ok {
-		if h, ok := o.host.(*headerList); ok {
+		if h, ok := o.Host.(*headerList); ok {
 			return h
 		}
 	}
-	w.throwError("TypeError", "Illegal invocation: not a Headers object")
+	w.ThrowError("TypeError", "Illegal invocation: not a Headers object")
 	return nil
 }
 
@@ -104,12 +104,12 @@ func (w *world) headersOf(v Value) *headerList {
 func (w *world) fillHeaders(h *headerList, init Value) {
 	o, ok := init.(*Object)
 	if !ok {
-		if !isNullish(init) {
-			w.throwError("TypeError", "Failed to construct 'Headers': The provided value is not of type 'HeadersInit'")
+		if !IsNullish(init) {
+			w.ThrowError("TypeError", "Failed to construct 'Headers': The provided value is not of type 'HeadersInit'")
 		}
 		return
 	}
-	if src, ok := o.host.(*headerList); ok {
+	if src, ok := o.Host.(*headerList); ok {
 		for _, n := range src.names {
 			for _, v := range src.values[n] {
 				h.add(n, v)
@@ -117,69 +117,69 @@ func (w *world) fillHeaders(h *headerList, init Value) {
 		}
 		return
 	}
-	if o.kind == kindArray || o.kind == kindMap || w.hasMethod(o, "@@iterator") {
+	if o.Kind == KindArray || o.Kind == KindMap || w.HasMethod(o, "@@iterator") {
 		// WebIDL sequence<sequence<ByteString>>: each pair is iterated too.
-		w.iterate(o, func(e Value) {
+		w.Iterate(o, func(e Value) {
 			var pair []Value
-			w.iterate(e, func(v Value) { pair = append(pair, v) })
+			w.Iterate(e, func(v Value) { pair = append(pair, v) })
 			if len(pair) != 2 {
-				w.throwError("TypeError", "Failed to construct 'Headers': each header must be a [name, value] pair")
+				w.ThrowError("TypeError", "Failed to construct 'Headers': each header must be a [name, value] pair")
 			}
-			h.add(toString(pair[0]), toString(pair[1]))
+			h.add(ToString(pair[0]), ToString(pair[1]))
 		})
 		return
 	}
 	for _, k := range o.OwnKeys() {
-		h.add(k, toString(o.Get(k)))
+		h.add(k, ToString(o.Get(k)))
 	}
 }
 
 func (w *world) newHeaders(h *headerList) *Object {
-	return w.newHostObject("Headers", w.ctors["Headers"].Get("prototype").(*Object), h)
+	return w.NewHostObject("Headers", w.Ctors["Headers"].Get("prototype").(*Object), h)
 }
 
 func (w *world) installHeaders() {
-	P := w.protoOf("Headers")
-	w.defineClass("Headers", P, func(args []Value) Value {
+	P := w.ProtoOf("Headers")
+	w.DefineClass("Headers", P, func(args []Value) Value {
 		h := newHeaderList()
-		w.fillHeaders(h, arg(args, 0))
+		w.fillHeaders(h, Arg(args, 0))
 		return w.newHeaders(h)
 	})
-	w.method(P, "get", func(this Value, a []Value) Value {
-		v, ok := w.headersOf(this).get(toString(arg(a, 0)))
+	w.Method(P, "get", func(this Value, a []Value) Value {
+		v, ok := w.headersOf(this).get(ToString(Arg(a, 0)))
 		if !ok {
 			return nil
 		}
 		return v
 	})
-	w.method(P, "getAll", func(this Value, a []Value) Value {
-		out := w.newArray()
-		for _, v := range w.headersOf(this).values[strings.ToLower(toString(arg(a, 0)))] {
-			out.arr = append(out.arr, v)
+	w.Method(P, "getAll", func(this Value, a []Value) Value {
+		out := w.NewArray()
+		for _, v := range w.headersOf(this).values[strings.ToLower(ToString(Arg(a, 0)))] {
+			out.Arr = append(out.Arr, v)
 		}
 		return out
 	})
-	w.method(P, "getSetCookie", func(this Value, a []Value) Value {
-		out := w.newArray()
+	w.Method(P, "getSetCookie", func(this Value, a []Value) Value {
+		out := w.NewArray()
 		for _, v := range w.headersOf(this).values["set-cookie"] {
-			out.arr = append(out.arr, v)
+			out.Arr = append(out.Arr, v)
 		}
 		return out
 	})
-	w.method(P, "has", func(this Value, a []Value) Value {
-		_, ok := w.headersOf(this).get(toString(arg(a, 0)))
+	w.Method(P, "has", func(this Value, a []Value) Value {
+		_, ok := w.headersOf(this).get(ToString(Arg(a, 0)))
 		return ok
 	})
-	w.method(P, "set", func(this Value, a []Value) Value {
-		w.headersOf(this).set(toString(arg(a, 0)), toString(arg(a, 1)))
+	w.Method(P, "set", func(this Value, a []Value) Value {
+		w.headersOf(this).set(ToString(Arg(a, 0)), ToString(Arg(a, 1)))
 		return Undefined
 	})
-	w.method(P, "append", func(this Value, a []Value) Value {
-		w.headersOf(this).add(toString(arg(a, 0)), toString(arg(a, 1)))
+	w.Method(P, "append", func(this Value, a []Value) Value {
+		w.headersOf(this).add(ToString(Arg(a, 0)), ToString(Arg(a, 1)))
 		return Undefined
 	})
-	w.method(P, "delete", func(this Value, a []Value) Value {
-		w.headersOf(this).del(toString(arg(a, 0)))
+	w.Method(P, "delete", func(this Value, a []Value) Value {
+		w.headersOf(this).del(ToString(Arg(a, 0)))
 		return Undefined
 	})
 	pairs := func(this Value, pick func(p [2]string) Value) Value {
@@ -187,17 +187,17 @@ func (w *world) installHeaders() {
 		for _, p := range w.headersOf(this).sorted() {
 			items = append(items, pick(p))
 		}
-		return w.makeIterator(items)
+		return w.MakeIterator(items)
 	}
-	entries := w.method(P, "entries", func(this Value, a []Value) Value {
-		return pairs(this, func(p [2]string) Value { return w.newArray(p[0], p[1]) })
+	entries := w.Method(P, "entries", func(this Value, a []Value) Value {
+		return pairs(this, func(p [2]string) Value { return w.NewArray(p[0], p[1]) })
 	})
 	P.Set("@@iterator", entries)
-	w.method(P, "keys", func(this Value, a []Value) Value { return pairs(this, func(p [2]string) Value { return p[0] }) })
-	w.method(P, "values", func(this Value, a []Value) Value { return pairs(this, func(p [2]string) Value { return p[1] }) })
-	w.method(P, "forEach", func(this Value, a []Value) Value {
+	w.Method(P, "keys", func(this Value, a []Value) Value { return pairs(this, func(p [2]string) Value { return p[0] }) })
+	w.Method(P, "values", func(this Value, a []Value) Value { return pairs(this, func(p [2]string) Value { return p[1] }) })
+	w.Method(P, "forEach", func(this Value, a []Value) Value {
 		for _, p := range w.headersOf(this).sorted() {
-			w.call(arg(a, 0), Undefined, p[1], p[0], this)
+			w.Call(Arg(a, 0), Undefined, p[1], p[0], this)
 		}
 		return Undefined
 	})
@@ -224,43 +224,43 @@ type streamState struct {
 
 func (w *world) bodyFrom(v Value) *body {
 	switch x := v.(type) {
-	case nil, undefinedType:
+	case nil, UndefinedType:
 		return &body{null: true}
 	case string:
 		return &body{data: []byte(x)}
 	case *Object:
 		switch {
-		case x.kind == kindArrayBuffer || x.kind == kindUint8Array:
-			return &body{data: append([]byte{}, x.bytes()...)}
+		case x.Kind == KindArrayBuffer || x.Kind == KindUint8Array:
+			return &body{data: append([]byte{}, x.Bytes()...)}
 		case x.Class == "ReadableStream":
 			return &body{stream: x}
 		case x.Class == "URLSearchParams":
-			return &body{data: []byte(toString(x))}
+			return &body{data: []byte(ToString(x))}
 		case x.Class == "Blob" || x.Class == "File":
-			b, _ := x.host.([]byte)
+			b, _ := x.Host.([]byte)
 			return &body{data: b}
 		}
 	}
-	return &body{data: []byte(toString(v))}
+	return &body{data: []byte(ToString(v))}
 }
 
 func (w *world) streamOf(o *Object) *streamState {
-	s, ok := o.host.(*streamState)
+	s, ok := o.Host.(*streamState)
 	if !ok {
-		w.throwError("TypeError", "not a ReadableStream")
+		w.ThrowError("TypeError", "not a ReadableStream")
 	}
 	return s
 }
 
 func (w *world) newReadableStream(s *streamState) *Object {
-	return w.newHostObject("ReadableStream", w.ctors["ReadableStream"].Get("prototype").(*Object), s)
+	return w.NewHostObject("ReadableStream", w.Ctors["ReadableStream"].Get("prototype").(*Object), s)
 }
 
 func (w *world) streamEnqueue(s *streamState, b []byte) {
 	if len(s.waiting) > 0 {
 		p := s.waiting[0]
 		s.waiting = s.waiting[1:]
-		w.resolvePromise(p, w.newObjectFrom("value", w.newUint8Array(b), "done", false))
+		w.ResolvePromise(p, w.NewObjectFrom("value", w.NewUint8Array(b), "done", false))
 		return
 	}
 	s.chunks = append(s.chunks, b)
@@ -269,22 +269,22 @@ func (w *world) streamEnqueue(s *streamState, b []byte) {
 func (w *world) streamClose(s *streamState) {
 	s.closed = true
 	for _, p := range s.waiting {
-		w.resolvePromise(p, w.newObjectFrom("value", Undefined, "done", true))
+		w.ResolvePromise(p, w.NewObjectFrom("value", Undefined, "done", true))
 	}
 	s.waiting = nil
 }
 
 func (w *world) streamRead(s *streamState) *Object {
-	p := w.newPromise()
+	p := w.NewPromise()
 	switch {
 	case len(s.chunks) > 0:
 		c := s.chunks[0]
 		s.chunks = s.chunks[1:]
-		w.resolvePromise(p, w.newObjectFrom("value", w.newUint8Array(c), "done", false))
+		w.ResolvePromise(p, w.NewObjectFrom("value", w.NewUint8Array(c), "done", false))
 	case s.err != nil:
-		w.rejectPromise(p, s.err)
+		w.RejectPromise(p, s.err)
 	case s.closed:
-		w.resolvePromise(p, w.newObjectFrom("value", Undefined, "done", true))
+		w.ResolvePromise(p, w.NewObjectFrom("value", Undefined, "done", true))
 	default:
 		s.waiting = append(s.waiting, p)
 	}
@@ -294,29 +294,29 @@ func (w *world) streamRead(s *streamState) *Object {
 // readAll returns a promise of a body's bytes, marking it used.
 func (w *world) readAll(b *body) *Object {
 	if b.used {
-		return w.rejected(w.newError("TypeError", "Body has already been used. It can only be used once. Use tee() first if you need to read it twice."))
+		return w.Rejected(w.NewError("TypeError", "Body has already been used. It can only be used once. Use tee() first if you need to read it twice."))
 	}
 	b.used = true
 	if b.stream == nil {
-		return w.promiseResolve(w.newArrayBuffer(append([]byte{}, b.data...)))
+		return w.PromiseResolve(w.NewArrayBuffer(append([]byte{}, b.data...)))
 	}
 	s := w.streamOf(b.stream)
-	out := w.newPromise()
+	out := w.NewPromise()
 	var buf bytes.Buffer
 	var step func()
 	step = func() {
-		w.onSettled(w.streamRead(s), func(r Value) {
-			if truthy(w.get(r, "done")) {
-				w.resolvePromise(out, w.newArrayBuffer(buf.Bytes()))
+		w.OnSettled(w.streamRead(s), func(r Value) {
+			if Truthy(w.Get(r, "done")) {
+				w.ResolvePromise(out, w.NewArrayBuffer(buf.Bytes()))
 				return
 			}
-			if c, ok := w.get(r, "value").(*Object); ok {
-				buf.Write(c.bytes())
+			if c, ok := w.Get(r, "value").(*Object); ok {
+				buf.Write(c.Bytes())
 			} else {
-				buf.WriteString(toString(w.get(r, "value")))
+				buf.WriteString(ToString(w.Get(r, "value")))
 			}
 			step()
-		}, func(e Value) { w.rejectPromise(out, e) })
+		}, func(e Value) { w.RejectPromise(out, e) })
 	}
 	step()
 	return out
@@ -325,43 +325,43 @@ func (w *world) readAll(b *body) *Object {
 // installBodyMethods adds text/json/arrayBuffer/bytes/blob and bodyUsed/body.
 func (w *world) installBodyMethods(P *Object, bodyOf func(this Value) *body) {
 	then := func(p *Object, f func(b []byte) Value) Value {
-		out := w.newPromise()
-		w.onSettled(p, func(v Value) {
+		out := w.NewPromise()
+		w.OnSettled(p, func(v Value) {
 			var r Value
-			if th := w.catch(func() { r = f(v.(*Object).bytes()) }); th != nil {
-				w.rejectPromise(out, th.v)
+			if th := w.Catch(func() { r = f(v.(*Object).Bytes()) }); th != nil {
+				w.RejectPromise(out, th.Value)
 				return
 			}
-			w.resolvePromise(out, r)
-		}, func(e Value) { w.rejectPromise(out, e) })
+			w.ResolvePromise(out, r)
+		}, func(e Value) { w.RejectPromise(out, e) })
 		return out
 	}
-	w.method(P, "arrayBuffer", func(this Value, a []Value) Value { return w.readAll(bodyOf(this)) })
-	w.method(P, "bytes", func(this Value, a []Value) Value {
-		return then(w.readAll(bodyOf(this)), func(b []byte) Value { return w.newUint8Array(b) })
+	w.Method(P, "arrayBuffer", func(this Value, a []Value) Value { return w.readAll(bodyOf(this)) })
+	w.Method(P, "bytes", func(this Value, a []Value) Value {
+		return then(w.readAll(bodyOf(this)), func(b []byte) Value { return w.NewUint8Array(b) })
 	})
-	w.method(P, "text", func(this Value, a []Value) Value {
+	w.Method(P, "text", func(this Value, a []Value) Value {
 		return then(w.readAll(bodyOf(this)), func(b []byte) Value { return string(b) })
 	})
-	w.method(P, "json", func(this Value, a []Value) Value {
+	w.Method(P, "json", func(this Value, a []Value) Value {
 		return then(w.readAll(bodyOf(this)), func(b []byte) Value {
-			v, err := w.jsonParse(string(b))
+			v, err := w.JsonParse(string(b))
 			if err != nil {
-				w.throwError("SyntaxError", "Unexpected token in JSON: "+err.Error())
+				w.ThrowError("SyntaxError", "Unexpected token in JSON: "+err.Error())
 			}
 			return v
 		})
 	})
-	w.method(P, "blob", func(this Value, a []Value) Value {
+	w.Method(P, "blob", func(this Value, a []Value) Value {
 		return then(w.readAll(bodyOf(this)), func(b []byte) Value {
-			return w.newHostObject("Blob", w.ctors["Blob"].Get("prototype").(*Object), b)
+			return w.NewHostObject("Blob", w.Ctors["Blob"].Get("prototype").(*Object), b)
 		})
 	})
-	w.method(P, "formData", func(this Value, a []Value) Value {
-		return w.rejected(w.newError("TypeError", "formData() is not supported by the pyworkers runtime yet"))
+	w.Method(P, "formData", func(this Value, a []Value) Value {
+		return w.Rejected(w.NewError("TypeError", "formData() is not supported by the pyworkers runtime yet"))
 	})
-	w.getter(P, "bodyUsed", func(this *Object) Value { return bodyOf(this).used })
-	w.getter(P, "body", func(this *Object) Value {
+	w.Getter(P, "bodyUsed", func(this *Object) Value { return bodyOf(this).used })
+	w.Getter(P, "body", func(this *Object) Value {
 		b := bodyOf(this)
 		if b.null {
 			return nil
@@ -390,38 +390,38 @@ type request struct {
 
 func (w *world) requestOf(v Value) *request {
 	if o, ok := v.(*Object); ok {
-		if r, ok := o.host.(*request); ok {
+		if r, ok := o.Host.(*request); ok {
 			return r
 		}
 	}
-	w.throwError("TypeError", "Illegal invocation: not a Request")
+	w.ThrowError("TypeError", "Illegal invocation: not a Request")
 	return nil
 }
 
 func (w *world) newRequestObject(r *request) *Object {
-	return w.newHostObject("Request", w.ctors["Request"].Get("prototype").(*Object), r)
+	return w.NewHostObject("Request", w.Ctors["Request"].Get("prototype").(*Object), r)
 }
 
 func (w *world) installRequest() {
-	P := w.protoOf("Request")
-	w.defineClass("Request", P, func(args []Value) Value {
+	P := w.ProtoOf("Request")
+	w.DefineClass("Request", P, func(args []Value) Value {
 		r := &request{method: "GET", headers: newHeaderList(), body: &body{null: true}, cf: Undefined}
-		switch x := arg(args, 0).(type) {
+		switch x := Arg(args, 0).(type) {
 		case *Object:
-			if src, ok := x.host.(*request); ok {
+			if src, ok := x.Host.(*request); ok {
 				r.method, r.url, r.headers, r.body, r.cf = src.method, src.url, src.headers.clone(), src.body, src.cf
 			} else {
-				r.url = toString(x)
+				r.url = ToString(x)
 			}
 		default:
-			r.url = toString(x)
+			r.url = ToString(x)
 		}
 		if _, err := url.Parse(r.url); err != nil || !strings.Contains(r.url, "://") {
-			w.throwError("TypeError", "Invalid URL: "+r.url)
+			w.ThrowError("TypeError", "Invalid URL: "+r.url)
 		}
-		if init, ok := arg(args, 1).(*Object); ok {
+		if init, ok := Arg(args, 1).(*Object); ok {
 			if m := init.Get("method"); m != Undefined {
-				r.method = strings.ToUpper(toString(m))
+				r.method = strings.ToUpper(ToString(m))
 			}
 			if h := init.Get("headers"); h != Undefined {
 				r.headers = newHeaderList()
@@ -436,28 +436,28 @@ func (w *world) installRequest() {
 		}
 		return w.newRequestObject(r)
 	})
-	w.getter(P, "method", func(this *Object) Value { return w.requestOf(this).method })
-	w.getter(P, "url", func(this *Object) Value { return w.requestOf(this).url })
-	w.getter(P, "headers", func(this *Object) Value {
+	w.Getter(P, "method", func(this *Object) Value { return w.requestOf(this).method })
+	w.Getter(P, "url", func(this *Object) Value { return w.requestOf(this).url })
+	w.Getter(P, "headers", func(this *Object) Value {
 		r := w.requestOf(this)
-		if this.props == nil || this.props["@headers"] == nil {
+		if this.Props == nil || this.Props["@headers"] == nil {
 			this.Set("@headers", w.newHeaders(r.headers))
 		}
-		return this.props["@headers"]
+		return this.Props["@headers"]
 	})
-	w.getter(P, "cf", func(this *Object) Value { return w.requestOf(this).cf })
-	w.getter(P, "redirect", func(this *Object) Value { return "follow" })
-	w.getter(P, "signal", func(this *Object) Value { return w.newAbortSignal() })
+	w.Getter(P, "cf", func(this *Object) Value { return w.requestOf(this).cf })
+	w.Getter(P, "redirect", func(this *Object) Value { return "follow" })
+	w.Getter(P, "signal", func(this *Object) Value { return w.newAbortSignal() })
 	for _, k := range []string{"cache", "credentials", "destination", "integrity", "mode", "referrer", "referrerPolicy"} {
-		w.getter(P, k, func(this *Object) Value { return "" })
+		w.Getter(P, k, func(this *Object) Value { return "" })
 	}
-	w.getter(P, "keepalive", func(this *Object) Value { return false })
-	w.getter(P, "isHistoryNavigation", func(this *Object) Value { return false })
+	w.Getter(P, "keepalive", func(this *Object) Value { return false })
+	w.Getter(P, "isHistoryNavigation", func(this *Object) Value { return false })
 	w.installBodyMethods(P, func(this Value) *body { return w.requestOf(this).body })
-	w.method(P, "clone", func(this Value, a []Value) Value {
+	w.Method(P, "clone", func(this Value, a []Value) Value {
 		r := w.requestOf(this)
 		if r.body.used {
-			w.throwError("TypeError", "Body has already been used")
+			w.ThrowError("TypeError", "Body has already been used")
 		}
 		c := *r
 		c.headers = r.headers.clone()
@@ -479,29 +479,29 @@ type response struct {
 
 func (w *world) responseOf(v Value) *response {
 	if o, ok := v.(*Object); ok {
-		if r, ok := o.host.(*response); ok {
+		if r, ok := o.Host.(*response); ok {
 			return r
 		}
 	}
-	w.throwError("TypeError", "Illegal invocation: not a Response")
+	w.ThrowError("TypeError", "Illegal invocation: not a Response")
 	return nil
 }
 
 func (w *world) newResponseObject(r *response) *Object {
-	return w.newHostObject("Response", w.ctors["Response"].Get("prototype").(*Object), r)
+	return w.NewHostObject("Response", w.Ctors["Response"].Get("prototype").(*Object), r)
 }
 
 func (w *world) makeResponse(bodyV Value, init Value) *Object {
 	r := &response{status: 200, headers: newHeaderList(), body: w.bodyFrom(bodyV)}
 	if io, ok := init.(*Object); ok {
-		if src, ok := io.host.(*response); ok { // new Response(body, otherResponse)
+		if src, ok := io.Host.(*response); ok { // new Response(body, otherResponse)
 			r.status, r.statusText, r.headers = src.status, src.statusText, src.headers.clone()
 		} else {
 			if s := io.Get("status"); s != Undefined {
-				r.status = int(toNumber(s))
+				r.status = int(ToNumber(s))
 			}
 			if s := io.Get("statusText"); s != Undefined {
-				r.statusText = toString(s)
+				r.statusText = ToString(s)
 			}
 			if h := io.Get("headers"); h != Undefined {
 				w.fillHeaders(r.headers, h)
@@ -512,7 +512,7 @@ func (w *world) makeResponse(bodyV Value, init Value) *Object {
 		}
 	}
 	if (r.status < 200 || r.status > 599) && !(r.status == 101 && r.webSocket != nil) {
-		w.throwError("RangeError", fmt.Sprintf("Responses may only be constructed with status codes in the range 200 to 599, inclusive. Got %d", r.status))
+		w.ThrowError("RangeError", fmt.Sprintf("Responses may only be constructed with status codes in the range 200 to 599, inclusive. Got %d", r.status))
 	}
 	if _, ok := r.headers.get("content-type"); !ok {
 		switch x := bodyV.(type) {
@@ -528,70 +528,70 @@ func (w *world) makeResponse(bodyV Value, init Value) *Object {
 }
 
 func (w *world) installResponse() {
-	P := w.protoOf("Response")
-	C := w.defineClass("Response", P, func(args []Value) Value { return w.makeResponse(arg(args, 0), arg(args, 1)) })
-	w.method(C, "json", func(_ Value, a []Value) Value {
-		s, ok := w.jsonStringify(arg(a, 0), "")
+	P := w.ProtoOf("Response")
+	C := w.DefineClass("Response", P, func(args []Value) Value { return w.makeResponse(Arg(args, 0), Arg(args, 1)) })
+	w.Method(C, "json", func(_ Value, a []Value) Value {
+		s, ok := w.JsonStringify(Arg(a, 0), "")
 		if !ok {
-			w.throwError("TypeError", "Value is not JSON serializable")
+			w.ThrowError("TypeError", "Value is not JSON serializable")
 		}
-		resp := w.makeResponse(s, arg(a, 1))
+		resp := w.makeResponse(s, Arg(a, 1))
 		h := w.responseOf(resp).headers
 		if ct, _ := h.get("content-type"); ct == "text/plain;charset=UTF-8" {
 			h.set("content-type", "application/json")
 		}
 		return resp
 	})
-	w.method(C, "redirect", func(_ Value, a []Value) Value {
+	w.Method(C, "redirect", func(_ Value, a []Value) Value {
 		status := 302
-		if s := arg(a, 1); s != Undefined {
-			status = int(toNumber(s))
+		if s := Arg(a, 1); s != Undefined {
+			status = int(ToNumber(s))
 		}
 		switch status {
 		case 301, 302, 303, 307, 308:
 		default:
-			w.throwError("RangeError", fmt.Sprintf("Invalid status code %d", status))
+			w.ThrowError("RangeError", fmt.Sprintf("Invalid status code %d", status))
 		}
-		u := toString(arg(a, 0))
+		u := ToString(Arg(a, 0))
 		if _, err := url.Parse(u); err != nil {
-			w.throwError("TypeError", "Invalid URL: "+u)
+			w.ThrowError("TypeError", "Invalid URL: "+u)
 		}
 		r := &response{status: status, headers: newHeaderList(), body: &body{null: true}}
 		r.headers.set("location", u)
 		return w.newResponseObject(r)
 	})
-	w.method(C, "error", func(_ Value, a []Value) Value {
+	w.Method(C, "error", func(_ Value, a []Value) Value {
 		return w.newResponseObject(&response{status: 0, headers: newHeaderList(), body: &body{null: true}})
 	})
-	w.getter(P, "status", func(this *Object) Value { return float64(w.responseOf(this).status) })
-	w.getter(P, "statusText", func(this *Object) Value { return w.responseOf(this).statusText })
-	w.getter(P, "ok", func(this *Object) Value { s := w.responseOf(this).status; return s >= 200 && s < 300 })
-	w.getter(P, "url", func(this *Object) Value { return w.responseOf(this).url })
-	w.getter(P, "redirected", func(this *Object) Value { return w.responseOf(this).redirected })
-	w.getter(P, "type", func(this *Object) Value { return "default" })
-	w.getter(P, "webSocket", func(this *Object) Value {
+	w.Getter(P, "status", func(this *Object) Value { return float64(w.responseOf(this).status) })
+	w.Getter(P, "statusText", func(this *Object) Value { return w.responseOf(this).statusText })
+	w.Getter(P, "ok", func(this *Object) Value { s := w.responseOf(this).status; return s >= 200 && s < 300 })
+	w.Getter(P, "url", func(this *Object) Value { return w.responseOf(this).url })
+	w.Getter(P, "redirected", func(this *Object) Value { return w.responseOf(this).redirected })
+	w.Getter(P, "type", func(this *Object) Value { return "default" })
+	w.Getter(P, "webSocket", func(this *Object) Value {
 		if ws := w.responseOf(this).webSocket; ws != nil {
 			return ws
 		}
 		return nil
 	})
-	w.getter(P, "headers", func(this *Object) Value {
+	w.Getter(P, "headers", func(this *Object) Value {
 		r := w.responseOf(this)
-		if this.props == nil || this.props["@headers"] == nil {
+		if this.Props == nil || this.Props["@headers"] == nil {
 			this.Set("@headers", w.newHeaders(r.headers))
 		}
-		return this.props["@headers"]
+		return this.Props["@headers"]
 	})
 	w.installBodyMethods(P, func(this Value) *body { return w.responseOf(this).body })
-	w.method(P, "clone", func(this Value, a []Value) Value {
+	w.Method(P, "clone", func(this Value, a []Value) Value {
 		r := w.responseOf(this)
 		if r.body.used {
-			w.throwError("TypeError", "Body has already been used")
+			w.ThrowError("TypeError", "Body has already been used")
 		}
 		c := *r
 		c.headers = r.headers.clone()
 		if r.body.stream != nil {
-			w.throwError("TypeError", "cloning a streamed body is not supported by the pyworkers runtime yet")
+			w.ThrowError("TypeError", "cloning a streamed body is not supported by the pyworkers runtime yet")
 		}
 		b := *r.body
 		c.body = &b
@@ -602,168 +602,168 @@ func (w *world) installResponse() {
 // ---- ReadableStream, Blob, AbortController
 
 func (w *world) installStreams() {
-	P := w.protoOf("ReadableStream")
-	w.defineClass("ReadableStream", P, func(args []Value) Value {
+	P := w.ProtoOf("ReadableStream")
+	w.DefineClass("ReadableStream", P, func(args []Value) Value {
 		s := &streamState{}
 		o := w.newReadableStream(s)
-		src, _ := arg(args, 0).(*Object)
+		src, _ := Arg(args, 0).(*Object)
 		if src == nil {
 			return o
 		}
-		ctl := w.newObject()
-		w.method(ctl, "enqueue", func(_ Value, a []Value) Value {
+		ctl := w.NewObject()
+		w.Method(ctl, "enqueue", func(_ Value, a []Value) Value {
 			if s.closed {
-				w.throwError("TypeError", "Cannot enqueue a chunk into a closed readable stream")
+				w.ThrowError("TypeError", "Cannot enqueue a chunk into a closed readable stream")
 			}
-			c := arg(a, 0)
-			if co, ok := c.(*Object); ok && (co.kind == kindUint8Array || co.kind == kindArrayBuffer) {
-				w.streamEnqueue(s, append([]byte{}, co.bytes()...))
+			c := Arg(a, 0)
+			if co, ok := c.(*Object); ok && (co.Kind == KindUint8Array || co.Kind == KindArrayBuffer) {
+				w.streamEnqueue(s, append([]byte{}, co.Bytes()...))
 			} else {
-				w.streamEnqueue(s, []byte(toString(c)))
+				w.streamEnqueue(s, []byte(ToString(c)))
 			}
 			return Undefined
 		})
-		w.method(ctl, "close", func(Value, []Value) Value { w.streamClose(s); return Undefined })
-		w.method(ctl, "error", func(_ Value, a []Value) Value { s.err = arg(a, 0); s.closed = true; return Undefined })
-		if start, ok := src.Get("start").(*Object); ok && start.call != nil {
-			start.call(src, []Value{ctl})
+		w.Method(ctl, "close", func(Value, []Value) Value { w.streamClose(s); return Undefined })
+		w.Method(ctl, "error", func(_ Value, a []Value) Value { s.err = Arg(a, 0); s.closed = true; return Undefined })
+		if start, ok := src.Get("start").(*Object); ok && start.Call != nil {
+			start.Call(src, []Value{ctl})
 		}
-		if pull, ok := src.Get("pull").(*Object); ok && pull.call != nil {
+		if pull, ok := src.Get("pull").(*Object); ok && pull.Call != nil {
 			// Pull until the source closes; each pull may return a promise.
 			var step func()
 			step = func() {
 				if s.closed {
 					return
 				}
-				r := pull.call(src, []Value{ctl})
-				w.onSettled(w.promiseResolve(r), func(Value) { step() }, func(e Value) { s.err, s.closed = e, true })
+				r := pull.Call(src, []Value{ctl})
+				w.OnSettled(w.PromiseResolve(r), func(Value) { step() }, func(e Value) { s.err, s.closed = e, true })
 			}
-			w.loop.queueMicrotask(step)
+			w.Loop.QueueMicrotask(step)
 		}
 		return o
 	})
-	w.getter(P, "locked", func(this *Object) Value { return w.streamOf(this).locked })
-	w.method(P, "getReader", func(this Value, a []Value) Value {
-		s := w.streamOf(w.thisObject(this, "ReadableStream"))
+	w.Getter(P, "locked", func(this *Object) Value { return w.streamOf(this).locked })
+	w.Method(P, "getReader", func(this Value, a []Value) Value {
+		s := w.streamOf(w.ThisObject(this, "ReadableStream"))
 		if s.locked {
-			w.throwError("TypeError", "ReadableStream is locked")
+			w.ThrowError("TypeError", "ReadableStream is locked")
 		}
 		s.locked = true
-		r := w.newObject()
+		r := w.NewObject()
 		r.Class = "ReadableStreamDefaultReader"
-		w.method(r, "read", func(Value, []Value) Value { return w.streamRead(s) })
-		w.method(r, "releaseLock", func(Value, []Value) Value { s.locked = false; return Undefined })
-		w.method(r, "cancel", func(Value, []Value) Value { w.streamClose(s); return w.promiseResolve(Undefined) })
+		w.Method(r, "read", func(Value, []Value) Value { return w.streamRead(s) })
+		w.Method(r, "releaseLock", func(Value, []Value) Value { s.locked = false; return Undefined })
+		w.Method(r, "cancel", func(Value, []Value) Value { w.streamClose(s); return w.PromiseResolve(Undefined) })
 		return r
 	})
-	w.method(P, "cancel", func(this Value, a []Value) Value {
-		w.streamClose(w.streamOf(w.thisObject(this, "ReadableStream")))
-		return w.promiseResolve(Undefined)
+	w.Method(P, "cancel", func(this Value, a []Value) Value {
+		w.streamClose(w.streamOf(w.ThisObject(this, "ReadableStream")))
+		return w.PromiseResolve(Undefined)
 	})
 	// for await (const chunk of stream): Python's `async for chunk in stream`.
-	w.method(P, "@@asyncIterator", func(this Value, a []Value) Value {
-		s := w.streamOf(w.thisObject(this, "ReadableStream"))
-		it := w.newObject()
-		w.method(it, "next", func(Value, []Value) Value { return w.streamRead(s) })
-		w.method(it, "return", func(Value, []Value) Value {
+	w.Method(P, "@@asyncIterator", func(this Value, a []Value) Value {
+		s := w.streamOf(w.ThisObject(this, "ReadableStream"))
+		it := w.NewObject()
+		w.Method(it, "next", func(Value, []Value) Value { return w.streamRead(s) })
+		w.Method(it, "return", func(Value, []Value) Value {
 			w.streamClose(s)
-			return w.promiseResolve(w.newObjectFrom("done", true, "value", Undefined))
+			return w.PromiseResolve(w.NewObjectFrom("done", true, "value", Undefined))
 		})
 		return it
 	})
 
 	// TransformStream (identity) with its WritableStream side: what
 	// workers.asgi uses to stream a response body.
-	WP := w.protoOf("WritableStream")
-	w.defineClass("WritableStream", WP, func(args []Value) Value {
-		w.throwError("TypeError", "WritableStream is only available through TransformStream in the pyworkers runtime")
+	WP := w.ProtoOf("WritableStream")
+	w.DefineClass("WritableStream", WP, func(args []Value) Value {
+		w.ThrowError("TypeError", "WritableStream is only available through TransformStream in the pyworkers runtime")
 		return nil
 	})
-	TP := w.protoOf("TransformStream")
-	w.defineClass("TransformStream", TP, func(args []Value) Value {
+	TP := w.ProtoOf("TransformStream")
+	w.DefineClass("TransformStream", TP, func(args []Value) Value {
 		s := &streamState{}
-		t := w.newHostObject("TransformStream", TP, s)
+		t := w.NewHostObject("TransformStream", TP, s)
 		t.Set("readable", w.newReadableStream(s))
-		ws := w.newHostObject("WritableStream", WP, s)
+		ws := w.NewHostObject("WritableStream", WP, s)
 		t.Set("writable", ws)
 		write := func(c Value) {
 			if s.closed {
-				w.throwError("TypeError", "This WritableStream is closed")
+				w.ThrowError("TypeError", "This WritableStream is closed")
 			}
-			if co, ok := c.(*Object); ok && (co.kind == kindUint8Array || co.kind == kindArrayBuffer) {
-				w.streamEnqueue(s, append([]byte{}, co.bytes()...))
+			if co, ok := c.(*Object); ok && (co.Kind == KindUint8Array || co.Kind == KindArrayBuffer) {
+				w.streamEnqueue(s, append([]byte{}, co.Bytes()...))
 			} else {
-				w.streamEnqueue(s, []byte(toString(c)))
+				w.streamEnqueue(s, []byte(ToString(c)))
 			}
 		}
-		w.method(ws, "getWriter", func(Value, []Value) Value {
-			wr := w.newObject()
+		w.Method(ws, "getWriter", func(Value, []Value) Value {
+			wr := w.NewObject()
 			wr.Class = "WritableStreamDefaultWriter"
-			wr.Set("ready", w.promiseResolve(Undefined))
+			wr.Set("ready", w.PromiseResolve(Undefined))
 			wr.Set("desiredSize", 1.0)
-			w.method(wr, "write", func(_ Value, a []Value) Value {
-				return w.asyncHost(func() Value { write(arg(a, 0)); return Undefined })
+			w.Method(wr, "write", func(_ Value, a []Value) Value {
+				return w.AsyncHost(func() Value { write(Arg(a, 0)); return Undefined })
 			})
-			w.method(wr, "close", func(Value, []Value) Value { w.streamClose(s); return w.promiseResolve(Undefined) })
-			w.method(wr, "abort", func(_ Value, a []Value) Value {
-				s.err = arg(a, 0)
+			w.Method(wr, "close", func(Value, []Value) Value { w.streamClose(s); return w.PromiseResolve(Undefined) })
+			w.Method(wr, "abort", func(_ Value, a []Value) Value {
+				s.err = Arg(a, 0)
 				w.streamClose(s)
-				return w.promiseResolve(Undefined)
+				return w.PromiseResolve(Undefined)
 			})
-			w.method(wr, "releaseLock", func(Value, []Value) Value { return Undefined })
+			w.Method(wr, "releaseLock", func(Value, []Value) Value { return Undefined })
 			return wr
 		})
 		return t
 	})
 
-	BP := w.protoOf("Blob")
-	w.defineClass("Blob", BP, func(args []Value) Value {
+	BP := w.ProtoOf("Blob")
+	w.DefineClass("Blob", BP, func(args []Value) Value {
 		var buf bytes.Buffer
-		if parts, ok := arg(args, 0).(*Object); ok {
-			w.iterate(parts, func(p Value) {
+		if parts, ok := Arg(args, 0).(*Object); ok {
+			w.Iterate(parts, func(p Value) {
 				if po, ok := p.(*Object); ok {
-					if b, ok := po.host.([]byte); ok {
+					if b, ok := po.Host.([]byte); ok {
 						buf.Write(b)
 						return
 					}
-					if po.kind == kindUint8Array || po.kind == kindArrayBuffer {
-						buf.Write(po.bytes())
+					if po.Kind == KindUint8Array || po.Kind == KindArrayBuffer {
+						buf.Write(po.Bytes())
 						return
 					}
 				}
-				buf.WriteString(toString(p))
+				buf.WriteString(ToString(p))
 			})
 		}
-		o := w.newHostObject("Blob", BP, buf.Bytes())
+		o := w.NewHostObject("Blob", BP, buf.Bytes())
 		typ := ""
-		if opts, ok := arg(args, 1).(*Object); ok && opts.Get("type") != Undefined {
-			typ = toString(opts.Get("type"))
+		if opts, ok := Arg(args, 1).(*Object); ok && opts.Get("type") != Undefined {
+			typ = ToString(opts.Get("type"))
 		}
 		o.Set("type", typ)
 		return o
 	})
-	blobBytes := func(this Value) []byte { b, _ := w.thisObject(this, "Blob").host.([]byte); return b }
-	w.getter(BP, "size", func(this *Object) Value { return float64(len(blobBytes(this))) })
-	w.method(BP, "text", func(this Value, a []Value) Value { return w.promiseResolve(string(blobBytes(this))) })
-	w.method(BP, "arrayBuffer", func(this Value, a []Value) Value {
-		return w.promiseResolve(w.newArrayBuffer(append([]byte{}, blobBytes(this)...)))
+	blobBytes := func(this Value) []byte { b, _ := w.ThisObject(this, "Blob").Host.([]byte); return b }
+	w.Getter(BP, "size", func(this *Object) Value { return float64(len(blobBytes(this))) })
+	w.Method(BP, "text", func(this Value, a []Value) Value { return w.PromiseResolve(string(blobBytes(this))) })
+	w.Method(BP, "arrayBuffer", func(this Value, a []Value) Value {
+		return w.PromiseResolve(w.NewArrayBuffer(append([]byte{}, blobBytes(this)...)))
 	})
 
-	SP := w.protoOf("AbortSignal")
-	sigC := w.defineClass("AbortSignal", SP, func(args []Value) Value {
-		w.throwError("TypeError", "Illegal constructor")
+	SP := w.ProtoOf("AbortSignal")
+	sigC := w.DefineClass("AbortSignal", SP, func(args []Value) Value {
+		w.ThrowError("TypeError", "Illegal constructor")
 		return nil
 	})
-	w.method(sigC, "any", func(_ Value, a []Value) Value { return w.newAbortSignal() })
-	w.method(sigC, "timeout", func(_ Value, a []Value) Value { return w.newAbortSignal() })
-	CP := w.protoOf("AbortController")
-	w.defineClass("AbortController", CP, func(args []Value) Value {
-		c := w.newHostObject("AbortController", CP, nil)
+	w.Method(sigC, "any", func(_ Value, a []Value) Value { return w.newAbortSignal() })
+	w.Method(sigC, "timeout", func(_ Value, a []Value) Value { return w.newAbortSignal() })
+	CP := w.ProtoOf("AbortController")
+	w.DefineClass("AbortController", CP, func(args []Value) Value {
+		c := w.NewHostObject("AbortController", CP, nil)
 		sig := w.newAbortSignal()
 		c.Set("signal", sig)
-		w.method(c, "abort", func(_ Value, a []Value) Value {
+		w.Method(c, "abort", func(_ Value, a []Value) Value {
 			sig.Set("aborted", true)
-			sig.Set("reason", arg(a, 0))
+			sig.Set("reason", Arg(a, 0))
 			return Undefined
 		})
 		return c
@@ -771,14 +771,14 @@ func (w *world) installStreams() {
 }
 
 func (w *world) newAbortSignal() *Object {
-	s := w.newHostObject("AbortSignal", w.ctors["AbortSignal"].Get("prototype").(*Object), nil)
+	s := w.NewHostObject("AbortSignal", w.Ctors["AbortSignal"].Get("prototype").(*Object), nil)
 	s.Set("aborted", false)
 	s.Set("reason", Undefined)
-	w.method(s, "addEventListener", func(Value, []Value) Value { return Undefined })
-	w.method(s, "removeEventListener", func(Value, []Value) Value { return Undefined })
-	w.method(s, "throwIfAborted", func(Value, []Value) Value {
-		if truthy(s.Get("aborted")) {
-			panic(&jsThrow{s.Get("reason")})
+	w.Method(s, "addEventListener", func(Value, []Value) Value { return Undefined })
+	w.Method(s, "removeEventListener", func(Value, []Value) Value { return Undefined })
+	w.Method(s, "throwIfAborted", func(Value, []Value) Value {
+		if Truthy(s.Get("aborted")) {
+			panic(&Throw{s.Get("reason")})
 		}
 		return Undefined
 	})
@@ -793,15 +793,15 @@ type urlState struct {
 }
 
 func (w *world) installURL() {
-	SP := w.protoOf("URLSearchParams")
+	SP := w.ProtoOf("URLSearchParams")
 	type params struct {
 		pairs [][2]string
 		owner *urlState
 	}
 	paramsOf := func(this Value) *params {
-		p, ok := w.thisObject(this, "URLSearchParams").host.(*params)
+		p, ok := w.ThisObject(this, "URLSearchParams").Host.(*params)
 		if !ok {
-			w.throwError("TypeError", "not a URLSearchParams")
+			w.ThrowError("TypeError", "not a URLSearchParams")
 		}
 		return p
 	}
@@ -831,25 +831,25 @@ func (w *world) installURL() {
 		}
 		return out
 	}
-	newParams := func(p *params) *Object { return w.newHostObject("URLSearchParams", SP, p) }
-	w.defineClass("URLSearchParams", SP, func(args []Value) Value {
+	newParams := func(p *params) *Object { return w.NewHostObject("URLSearchParams", SP, p) }
+	w.DefineClass("URLSearchParams", SP, func(args []Value) Value {
 		p := &params{}
-		switch x := arg(args, 0).(type) {
+		switch x := Arg(args, 0).(type) {
 		case string:
 			p.pairs = parse(x)
 		case *Object:
-			if x.kind == kindArray || x.kind == kindMap || w.hasMethod(x, "@@iterator") {
-				w.iterate(x, func(e Value) { p.pairs = append(p.pairs, [2]string{toString(w.get(e, "0")), toString(w.get(e, "1"))}) })
+			if x.Kind == KindArray || x.Kind == KindMap || w.HasMethod(x, "@@iterator") {
+				w.Iterate(x, func(e Value) { p.pairs = append(p.pairs, [2]string{ToString(w.Get(e, "0")), ToString(w.Get(e, "1"))}) })
 			} else {
 				for _, k := range x.OwnKeys() {
-					p.pairs = append(p.pairs, [2]string{k, toString(x.Get(k))})
+					p.pairs = append(p.pairs, [2]string{k, ToString(x.Get(k))})
 				}
 			}
 		}
 		return newParams(p)
 	})
-	w.method(SP, "get", func(this Value, a []Value) Value {
-		k := toString(arg(a, 0))
+	w.Method(SP, "get", func(this Value, a []Value) Value {
+		k := ToString(Arg(a, 0))
 		for _, kv := range paramsOf(this).pairs {
 			if kv[0] == k {
 				return kv[1]
@@ -857,18 +857,18 @@ func (w *world) installURL() {
 		}
 		return nil
 	})
-	w.method(SP, "getAll", func(this Value, a []Value) Value {
-		k := toString(arg(a, 0))
-		out := w.newArray()
+	w.Method(SP, "getAll", func(this Value, a []Value) Value {
+		k := ToString(Arg(a, 0))
+		out := w.NewArray()
 		for _, kv := range paramsOf(this).pairs {
 			if kv[0] == k {
-				out.arr = append(out.arr, kv[1])
+				out.Arr = append(out.Arr, kv[1])
 			}
 		}
 		return out
 	})
-	w.method(SP, "has", func(this Value, a []Value) Value {
-		k := toString(arg(a, 0))
+	w.Method(SP, "has", func(this Value, a []Value) Value {
+		k := ToString(Arg(a, 0))
 		for _, kv := range paramsOf(this).pairs {
 			if kv[0] == k {
 				return true
@@ -876,15 +876,15 @@ func (w *world) installURL() {
 		}
 		return false
 	})
-	w.method(SP, "append", func(this Value, a []Value) Value {
+	w.Method(SP, "append", func(this Value, a []Value) Value {
 		p := paramsOf(this)
-		p.pairs = append(p.pairs, [2]string{toString(arg(a, 0)), toString(arg(a, 1))})
+		p.pairs = append(p.pairs, [2]string{ToString(Arg(a, 0)), ToString(Arg(a, 1))})
 		sync(p)
 		return Undefined
 	})
-	w.method(SP, "delete", func(this Value, a []Value) Value {
+	w.Method(SP, "delete", func(this Value, a []Value) Value {
 		p := paramsOf(this)
-		k := toString(arg(a, 0))
+		k := ToString(Arg(a, 0))
 		kept := p.pairs[:0]
 		for _, kv := range p.pairs {
 			if kv[0] != k {
@@ -895,9 +895,9 @@ func (w *world) installURL() {
 		sync(p)
 		return Undefined
 	})
-	w.method(SP, "set", func(this Value, a []Value) Value {
+	w.Method(SP, "set", func(this Value, a []Value) Value {
 		p := paramsOf(this)
-		k, v := toString(arg(a, 0)), toString(arg(a, 1))
+		k, v := ToString(Arg(a, 0)), ToString(Arg(a, 1))
 		var out [][2]string
 		done := false
 		for _, kv := range p.pairs {
@@ -917,37 +917,37 @@ func (w *world) installURL() {
 		sync(p)
 		return Undefined
 	})
-	w.method(SP, "toString", func(this Value, a []Value) Value { return encode(paramsOf(this)) })
-	entries := w.method(SP, "entries", func(this Value, a []Value) Value {
+	w.Method(SP, "toString", func(this Value, a []Value) Value { return encode(paramsOf(this)) })
+	entries := w.Method(SP, "entries", func(this Value, a []Value) Value {
 		var items []Value
 		for _, kv := range paramsOf(this).pairs {
-			items = append(items, w.newArray(kv[0], kv[1]))
+			items = append(items, w.NewArray(kv[0], kv[1]))
 		}
-		return w.makeIterator(items)
+		return w.MakeIterator(items)
 	})
 	SP.Set("@@iterator", entries)
-	w.method(SP, "keys", func(this Value, a []Value) Value {
+	w.Method(SP, "keys", func(this Value, a []Value) Value {
 		var items []Value
 		for _, kv := range paramsOf(this).pairs {
 			items = append(items, kv[0])
 		}
-		return w.makeIterator(items)
+		return w.MakeIterator(items)
 	})
 
-	UP := w.protoOf("URL")
+	UP := w.ProtoOf("URL")
 	urlOf := func(this *Object) *urlState {
-		s, ok := this.host.(*urlState)
+		s, ok := this.Host.(*urlState)
 		if !ok {
-			w.throwError("TypeError", "not a URL")
+			w.ThrowError("TypeError", "not a URL")
 		}
 		return s
 	}
 	parseURL := func(input, base Value) (*url.URL, bool) {
-		s := toString(input)
+		s := ToString(input)
 		var u *url.URL
 		var err error
 		if base != Undefined {
-			b, err := url.Parse(toString(base))
+			b, err := url.Parse(ToString(base))
 			if err != nil || b.Scheme == "" {
 				return nil, false
 			}
@@ -964,39 +964,39 @@ func (w *world) installURL() {
 		}
 		return u, true
 	}
-	urlC := w.defineClass("URL", UP, func(args []Value) Value {
-		u, ok := parseURL(arg(args, 0), arg(args, 1))
+	urlC := w.DefineClass("URL", UP, func(args []Value) Value {
+		u, ok := parseURL(Arg(args, 0), Arg(args, 1))
 		if !ok {
-			w.throwError("TypeError", "Invalid URL: "+toString(arg(args, 0)))
+			w.ThrowError("TypeError", "Invalid URL: "+ToString(Arg(args, 0)))
 		}
-		return w.newHostObject("URL", UP, &urlState{u: u})
+		return w.NewHostObject("URL", UP, &urlState{u: u})
 	})
-	w.method(urlC, "canParse", func(_ Value, a []Value) Value { _, ok := parseURL(arg(a, 0), arg(a, 1)); return ok })
+	w.Method(urlC, "canParse", func(_ Value, a []Value) Value { _, ok := parseURL(Arg(a, 0), Arg(a, 1)); return ok })
 	href := func(this *Object) Value { return urlOf(this).u.String() }
-	w.getter(UP, "href", href)
-	w.method(UP, "toString", func(this Value, a []Value) Value { return href(w.thisObject(this, "URL")) })
-	w.method(UP, "toJSON", func(this Value, a []Value) Value { return href(w.thisObject(this, "URL")) })
-	w.getter(UP, "protocol", func(this *Object) Value { return urlOf(this).u.Scheme + ":" })
-	w.getter(UP, "host", func(this *Object) Value { return urlOf(this).u.Host })
-	w.getter(UP, "hostname", func(this *Object) Value { return urlOf(this).u.Hostname() })
-	w.getter(UP, "port", func(this *Object) Value { return urlOf(this).u.Port() })
-	w.getter(UP, "pathname", func(this *Object) Value { return urlOf(this).u.EscapedPath() })
-	w.getter(UP, "origin", func(this *Object) Value { u := urlOf(this).u; return u.Scheme + "://" + u.Host })
-	w.getter(UP, "username", func(this *Object) Value { return urlOf(this).u.User.Username() })
-	w.getter(UP, "password", func(this *Object) Value { p, _ := urlOf(this).u.User.Password(); return p })
-	w.getter(UP, "search", func(this *Object) Value {
+	w.Getter(UP, "href", href)
+	w.Method(UP, "toString", func(this Value, a []Value) Value { return href(w.ThisObject(this, "URL")) })
+	w.Method(UP, "toJSON", func(this Value, a []Value) Value { return href(w.ThisObject(this, "URL")) })
+	w.Getter(UP, "protocol", func(this *Object) Value { return urlOf(this).u.Scheme + ":" })
+	w.Getter(UP, "host", func(this *Object) Value { return urlOf(this).u.Host })
+	w.Getter(UP, "hostname", func(this *Object) Value { return urlOf(this).u.Hostname() })
+	w.Getter(UP, "port", func(this *Object) Value { return urlOf(this).u.Port() })
+	w.Getter(UP, "pathname", func(this *Object) Value { return urlOf(this).u.EscapedPath() })
+	w.Getter(UP, "origin", func(this *Object) Value { u := urlOf(this).u; return u.Scheme + "://" + u.Host })
+	w.Getter(UP, "username", func(this *Object) Value { return urlOf(this).u.User.Username() })
+	w.Getter(UP, "password", func(this *Object) Value { p, _ := urlOf(this).u.User.Password(); return p })
+	w.Getter(UP, "search", func(this *Object) Value {
 		if q := urlOf(this).u.RawQuery; q != "" {
 			return "?" + q
 		}
 		return ""
 	})
-	w.getter(UP, "hash", func(this *Object) Value {
+	w.Getter(UP, "hash", func(this *Object) Value {
 		if f := urlOf(this).u.EscapedFragment(); f != "" {
 			return "#" + f
 		}
 		return ""
 	})
-	w.getter(UP, "searchParams", func(this *Object) Value {
+	w.Getter(UP, "searchParams", func(this *Object) Value {
 		s := urlOf(this)
 		if s.params == nil {
 			s.params = newParams(&params{pairs: parse(s.u.RawQuery), owner: s})
@@ -1008,10 +1008,10 @@ func (w *world) installURL() {
 // ---- console and crypto
 
 func (w *world) installConsole(sink func(level string, line string)) {
-	c := w.newObject()
-	w.globalThis.Set("console", c)
+	c := w.NewObject()
+	w.GlobalThis.Set("console", c)
 	for _, level := range []string{"log", "info", "warn", "error", "debug", "trace"} {
-		w.method(c, level, func(_ Value, a []Value) Value {
+		w.Method(c, level, func(_ Value, a []Value) Value {
 			parts := make([]string, len(a))
 			for i, v := range a {
 				parts[i] = w.inspect(v)
@@ -1028,38 +1028,38 @@ func (w *world) inspect(v Value) string {
 	case string:
 		return x
 	case *Object:
-		if x.kind == kindPyProxy {
-			return toString(x)
+		if x.Kind == KindPyProxy {
+			return ToString(x)
 		}
-		if x.proto == w.ErrorProto || (x.proto != nil && x.proto.proto == w.ErrorProto) {
-			return describeError(x)
+		if x.Proto == w.ErrorProto || (x.Proto != nil && x.Proto.Proto == w.ErrorProto) {
+			return DescribeError(x)
 		}
-		if x.kind == kindPlain && x.host == nil || x.kind == kindArray {
-			if s, ok := w.jsonStringify(x, ""); ok {
+		if x.Kind == KindPlain && x.Host == nil || x.Kind == KindArray {
+			if s, ok := w.JsonStringify(x, ""); ok {
 				return s
 			}
 		}
-		return toString(x)
+		return ToString(x)
 	}
-	return toString(v)
+	return ToString(v)
 }
 
 func (w *world) installCrypto() {
-	c := w.newObject()
-	w.globalThis.Set("crypto", c)
-	w.method(c, "getRandomValues", func(_ Value, a []Value) Value {
-		o, ok := arg(a, 0).(*Object)
-		if !ok || (o.kind != kindUint8Array) {
-			w.throwError("TypeError", "crypto.getRandomValues: expected an integer TypedArray")
+	c := w.NewObject()
+	w.GlobalThis.Set("crypto", c)
+	w.Method(c, "getRandomValues", func(_ Value, a []Value) Value {
+		o, ok := Arg(a, 0).(*Object)
+		if !ok || (o.Kind != KindUint8Array) {
+			w.ThrowError("TypeError", "crypto.getRandomValues: expected an integer TypedArray")
 		}
-		b := o.bytes()
+		b := o.Bytes()
 		if len(b) > 65536 {
-			w.throwError("QuotaExceededError", "crypto.getRandomValues: at most 65536 bytes")
+			w.ThrowError("QuotaExceededError", "crypto.getRandomValues: at most 65536 bytes")
 		}
 		_, _ = crand.Read(b)
 		return o
 	})
-	w.method(c, "randomUUID", func(Value, []Value) Value {
+	w.Method(c, "randomUUID", func(Value, []Value) Value {
 		var b [16]byte
 		_, _ = crand.Read(b[:])
 		b[6] = b[6]&0x0f | 0x40
@@ -1074,22 +1074,22 @@ func (w *world) installCrypto() {
 const netDisabledMessage = "outbound fetch is disabled in the pyworkers-lsp runtime; allow it with --allow-net (run) or the allowNet setting"
 
 func (w *world) installFetch(allowNet bool, client *http.Client) {
-	w.method(w.globalThis, "fetch", func(_ Value, a []Value) Value {
+	w.Method(w.GlobalThis, "fetch", func(_ Value, a []Value) Value {
 		var req *request
-		if th := w.catch(func() { req = w.requestOf(w.construct(w.ctors["Request"], a)) }); th != nil {
-			return w.rejected(th.v)
+		if th := w.Catch(func() { req = w.requestOf(w.Construct(w.Ctors["Request"], a)) }); th != nil {
+			return w.Rejected(th.Value)
 		}
 		if !allowNet {
-			return w.rejected(w.newError("TypeError", netDisabledMessage+" (fetch "+req.method+" "+req.url+")"))
+			return w.Rejected(w.NewError("TypeError", netDisabledMessage+" (fetch "+req.method+" "+req.url+")"))
 		}
-		out := w.newPromise()
+		out := w.NewPromise()
 		send := func(payload []byte) {
-			w.loop.external(func(done func(func())) {
+			w.Loop.External(func(done func(func())) {
 				go func() {
 					resp, data, err := doHTTP(client, req, payload)
 					done(func() {
 						if err != nil {
-							w.rejectPromise(out, w.newError("TypeError", "fetch failed: "+err.Error()))
+							w.RejectPromise(out, w.NewError("TypeError", "fetch failed: "+err.Error()))
 							return
 						}
 						h := newHeaderList()
@@ -1100,7 +1100,7 @@ func (w *world) installFetch(allowNet bool, client *http.Client) {
 						}
 						r := &response{status: resp.StatusCode, statusText: strings.TrimPrefix(resp.Status, fmt.Sprint(resp.StatusCode)+" "),
 							headers: h, body: &body{data: data}, url: req.url}
-						w.resolvePromise(out, w.newResponseObject(r))
+						w.ResolvePromise(out, w.newResponseObject(r))
 					})
 				}()
 			})
@@ -1108,7 +1108,7 @@ func (w *world) installFetch(allowNet bool, client *http.Client) {
 		if req.body.null {
 			send(nil)
 		} else {
-			w.onSettled(w.readAll(req.body), func(v Value) { send(v.(*Object).bytes()) }, func(e Value) { w.rejectPromise(out, e) })
+			w.OnSettled(w.readAll(req.body), func(v Value) { send(v.(*Object).Bytes()) }, func(e Value) { w.RejectPromise(out, e) })
 		}
 		return out
 	})

@@ -77,48 +77,48 @@ type runSetup struct {
 // buildWorld makes a fresh JS world for one run (or for the boot that a
 // snapshot is taken from, with an empty spec).
 func buildWorld(rs runSetup) *world {
-	w := &world{World: newWorld()}
+	w := &world{World: NewWorld()}
 	w.run = rs.run
 	w.installWebAPIs(rs.spec.AllowNet, rs.console)
-	roots := w.newObject()
+	roots := w.NewObject()
 	w.roots = roots
-	roots.Set("js", w.globalThis)
+	roots.Set("js", w.GlobalThis)
 
-	api := w.newObject()
-	api.Set("config", w.newObjectFrom("enableRunUntilComplete", false, "jsglobals", w.globalThis))
-	w.method(api, "scheduleCallback", func(_ Value, a []Value) Value {
-		cb := arg(a, 0)
-		ms := toNumber(arg(a, 1))
+	api := w.NewObject()
+	api.Set("config", w.NewObjectFrom("enableRunUntilComplete", false, "jsglobals", w.GlobalThis))
+	w.Method(api, "scheduleCallback", func(_ Value, a []Value) Value {
+		cb := Arg(a, 0)
+		ms := ToNumber(Arg(a, 1))
 		if !(ms > 0) {
 			ms = 0
 		}
-		w.loop.setTimer(time.Duration(ms*float64(time.Millisecond)), false, func() { w.call(cb, Undefined) })
+		w.Loop.SetTimer(time.Duration(ms*float64(time.Millisecond)), false, func() { w.Call(cb, Undefined) })
 		return Undefined
 	})
-	w.method(api, "abortSignalAny", func(_ Value, a []Value) Value { return w.newAbortSignal() })
-	pyodideJS := w.newObjectFrom("_api", api, "version", PyodideVersion, "loadedPackages", w.newObject())
+	w.Method(api, "abortSignalAny", func(_ Value, a []Value) Value { return w.newAbortSignal() })
+	pyodideJS := w.NewObjectFrom("_api", api, "version", PyodideVersion, "loadedPackages", w.NewObject())
 	roots.Set("pyodide_js", pyodideJS)
 
 	ctx := w.newExecutionContext()
 	env := w.newEnv(rs)
-	workersModule := w.newObjectFrom("env", env)
-	w.method(workersModule, "waitUntil", func(_ Value, a []Value) Value { return w.call(ctx.Get("waitUntil"), ctx, a...) })
-	helper := w.newObjectFrom("cloudflareWorkersModule", workersModule, "cloudflareSocketsModule", w.newObject())
-	w.method(helper, "doAnImport", func(_ Value, a []Value) Value {
-		name := toString(arg(a, 0))
+	workersModule := w.NewObjectFrom("env", env)
+	w.Method(workersModule, "waitUntil", func(_ Value, a []Value) Value { return w.Call(ctx.Get("waitUntil"), ctx, a...) })
+	helper := w.NewObjectFrom("cloudflareWorkersModule", workersModule, "cloudflareSocketsModule", w.NewObject())
+	w.Method(helper, "doAnImport", func(_ Value, a []Value) Value {
+		name := ToString(Arg(a, 0))
 		if name == "cloudflare:workers" {
-			return w.promiseResolve(workersModule)
+			return w.PromiseResolve(workersModule)
 		}
-		return w.rejected(w.newError("Error", "Cannot import "+name+" in the pyworkers-lsp runtime"))
+		return w.Rejected(w.NewError("Error", "Cannot import "+name+" in the pyworkers-lsp runtime"))
 	})
-	w.method(helper, "patchWaitUntil", func(Value, []Value) Value { return Undefined })
-	w.method(helper, "patch_env_helper", func(Value, []Value) Value {
-		w.throwError("Error", "patch_env is not supported by the pyworkers-lsp runtime yet")
+	w.Method(helper, "patchWaitUntil", func(Value, []Value) Value { return Undefined })
+	w.Method(helper, "patch_env_helper", func(Value, []Value) Value {
+		w.ThrowError("Error", "patch_env is not supported by the pyworkers-lsp runtime yet")
 		return nil
 	})
 	roots.Set("_pyodide_entrypoint_helper", helper)
 
-	flags := w.newObject()
+	flags := w.NewObject()
 	names := make([]string, 0, len(rs.flags))
 	for n := range rs.flags {
 		names = append(names, n)
@@ -129,21 +129,21 @@ func buildWorld(rs runSetup) *world {
 	}
 	roots.Set("_cloudflare_compat_flags", flags)
 
-	hostMod := w.newObjectFrom("kind", "", "main", "", "request", nil, "ctx", ctx, "env", env,
+	hostMod := w.NewObjectFrom("kind", "", "main", "", "request", nil, "ctx", ctx, "env", env,
 		"controller", nil, "call", nil, "dispatch", nil, "classMethods", nil, "noGlobalHandlers", rs.flags["python_no_global_handlers"])
 	roots.Set("_pyworkers_host", hostMod)
 	return w
 }
 
 func (w *world) newExecutionContext() *Object {
-	ctx := w.newHostObject("ExecutionContext", w.protoOf("ExecutionContext"), &execContext{})
-	w.method(ctx, "waitUntil", func(_ Value, a []Value) Value {
-		ec := ctx.host.(*execContext)
-		ec.waitUntil = append(ec.waitUntil, w.promiseResolve(arg(a, 0)))
+	ctx := w.NewHostObject("ExecutionContext", w.ProtoOf("ExecutionContext"), &execContext{})
+	w.Method(ctx, "waitUntil", func(_ Value, a []Value) Value {
+		ec := ctx.Host.(*execContext)
+		ec.waitUntil = append(ec.waitUntil, w.PromiseResolve(Arg(a, 0)))
 		return Undefined
 	})
-	w.method(ctx, "passThroughOnException", func(Value, []Value) Value { return Undefined })
-	ctx.Set("props", w.newObject())
+	w.Method(ctx, "passThroughOnException", func(Value, []Value) Value { return Undefined })
+	ctx.Set("props", w.NewObject())
 	return ctx
 }
 
@@ -151,7 +151,7 @@ type execContext struct{ waitUntil []*Object }
 
 // newEnv builds env: vars, secrets, then bindings.
 func (w *world) newEnv(rs runSetup) *Object {
-	env := w.newHostObject("Object", w.ObjectProto, nil)
+	env := w.NewHostObject("Object", w.ObjectProto, nil)
 	for k, v := range rs.spec.Vars {
 		env.Set(k, w.fromGo(v))
 	}
@@ -172,8 +172,8 @@ func (w *world) newEnv(rs runSetup) *Object {
 			continue
 		}
 		b := b
-		w.getter(env, b.Name, func(*Object) Value {
-			w.throwError("Error", fmt.Sprintf("env.%s: the %s binding %q (%s) is not available in the pyworkers-lsp runtime yet",
+		w.Getter(env, b.Name, func(*Object) Value {
+			w.ThrowError("Error", fmt.Sprintf("env.%s: the %s binding %q (%s) is not available in the pyworkers-lsp runtime yet",
 				b.Name, b.Kind, b.Name, JSClassForBindingKind(b.Kind)))
 			return nil
 		})
@@ -197,13 +197,13 @@ func (w *world) fromGo(v any) Value {
 	case float64:
 		return x
 	case []any:
-		a := w.newArray()
+		a := w.NewArray()
 		for _, e := range x {
-			a.arr = append(a.arr, w.fromGo(e))
+			a.Arr = append(a.Arr, w.fromGo(e))
 		}
 		return a
 	case map[string]any:
-		o := w.newObject()
+		o := w.NewObject()
 		keys := make([]string, 0, len(x))
 		for k := range x {
 			keys = append(keys, k)

@@ -13,22 +13,22 @@ import (
 
 // Fixed externref handles. 0 is externref null, which is JS null.
 const (
-	hNull      uint64 = 0
-	hUndefined uint64 = 1
-	hTrue      uint64 = 2
-	hFalse     uint64 = 3
-	hNoValue   uint64 = 4 // Pyodide's {noValueMarker: 1}
-	hError     uint64 = 5 // Pyodide's error sentinel (Module.error): NOT null
-	firstFree  uint64 = 16
+	HandleNull      uint64 = 0
+	HandleUndefined uint64 = 1
+	HandleTrue      uint64 = 2
+	HandleFalse     uint64 = 3
+	HandleNoValue   uint64 = 4 // Pyodide's {noValueMarker: 1}
+	HandleError     uint64 = 5 // Pyodide's error sentinel (Module.error): NOT null
+	firstFree       uint64 = 16
 )
 
 type World struct {
 	ObjectProto, FunctionProto, ArrayProto, MapProto, SetProto, PromiseProto,
 	ErrorProto, ArrayBufferProto, Uint8ArrayProto, IteratorProto *Object
-	globalThis *Object
-	ctors      map[string]*Object // constructor by name, for x.constructor
+	GlobalThis *Object
+	Ctors      map[string]*Object // constructor by name, for x.constructor
 
-	noValue, errSentinel *Object
+	NoValue, ErrSentinel *Object
 
 	refs      map[uint64]Value
 	objHandle map[*Object]uint64
@@ -36,13 +36,12 @@ type World struct {
 	numHandle map[float64]uint64
 	next      uint64
 
-	loop eventLoop
-
+	Loop eventLoop
 }
 
-func newWorld() *World {
+func NewWorld() *World {
 	w := &World{
-		ctors:     map[string]*Object{},
+		Ctors:     map[string]*Object{},
 		refs:      map[uint64]Value{},
 		objHandle: map[*Object]uint64{},
 		strHandle: map[string]uint64{},
@@ -50,48 +49,48 @@ func newWorld() *World {
 		next:      firstFree,
 	}
 	w.ObjectProto = &Object{Class: "Object"}
-	w.FunctionProto = w.protoOf("Function")
-	w.ArrayProto = w.protoOf("Array")
-	w.MapProto = w.protoOf("Map")
-	w.SetProto = w.protoOf("Set")
-	w.PromiseProto = w.protoOf("Promise")
-	w.ErrorProto = w.protoOf("Error")
-	w.ArrayBufferProto = w.protoOf("ArrayBuffer")
-	w.Uint8ArrayProto = w.protoOf("Uint8Array")
-	w.IteratorProto = w.protoOf("Iterator")
-	w.globalThis = w.newObject()
-	w.noValue = w.newObject()
-	w.noValue.Set("noValueMarker", 1.0)
-	w.errSentinel = &Object{Class: "PyodideErrorSentinel"}
-	w.refs[hUndefined] = Undefined
-	w.refs[hTrue] = true
-	w.refs[hFalse] = false
-	w.refs[hNoValue] = w.noValue
-	w.objHandle[w.noValue] = hNoValue
-	w.refs[hError] = w.errSentinel
-	w.objHandle[w.errSentinel] = hError
+	w.FunctionProto = w.ProtoOf("Function")
+	w.ArrayProto = w.ProtoOf("Array")
+	w.MapProto = w.ProtoOf("Map")
+	w.SetProto = w.ProtoOf("Set")
+	w.PromiseProto = w.ProtoOf("Promise")
+	w.ErrorProto = w.ProtoOf("Error")
+	w.ArrayBufferProto = w.ProtoOf("ArrayBuffer")
+	w.Uint8ArrayProto = w.ProtoOf("Uint8Array")
+	w.IteratorProto = w.ProtoOf("Iterator")
+	w.GlobalThis = w.NewObject()
+	w.NoValue = w.NewObject()
+	w.NoValue.Set("noValueMarker", 1.0)
+	w.ErrSentinel = &Object{Class: "PyodideErrorSentinel"}
+	w.refs[HandleUndefined] = Undefined
+	w.refs[HandleTrue] = true
+	w.refs[HandleFalse] = false
+	w.refs[HandleNoValue] = w.NoValue
+	w.objHandle[w.NoValue] = HandleNoValue
+	w.refs[HandleError] = w.ErrSentinel
+	w.objHandle[w.ErrSentinel] = HandleError
 	w.installBuiltins()
 	return w
 }
 
-func (w *World) protoOf(class string) *Object { return &Object{Class: class, proto: w.ObjectProto} }
+func (w *World) ProtoOf(class string) *Object { return &Object{Class: class, Proto: w.ObjectProto} }
 
 // ---- handles
 
 // handle returns the externref for v. Objects, strings and numbers keep one
 // handle each, so identity survives crossings and repeated crossings of the
 // same value do not grow the table.
-func (w *World) handle(v Value) uint64 {
+func (w *World) Handle(v Value) uint64 {
 	switch x := v.(type) {
 	case nil:
-		return hNull
-	case undefinedType:
-		return hUndefined
+		return HandleNull
+	case UndefinedType:
+		return HandleUndefined
 	case bool:
 		if x {
-			return hTrue
+			return HandleTrue
 		}
-		return hFalse
+		return HandleFalse
 	case *Object:
 		if h, ok := w.objHandle[x]; ok {
 			return h
@@ -116,7 +115,7 @@ func (w *World) handle(v Value) uint64 {
 		}
 		return h
 	case int:
-		return w.handle(float64(x))
+		return w.Handle(float64(x))
 	}
 	return w.alloc(v)
 }
@@ -129,130 +128,130 @@ func (w *World) alloc(v Value) uint64 {
 }
 
 // value resolves an externref handle from wasm.
-func (w *World) value(h uint64) Value {
-	if h == hNull {
+func (w *World) Value(h uint64) Value {
+	if h == HandleNull {
 		return nil
 	}
 	if v, ok := w.refs[h]; ok {
 		return v
 	}
 	// A handle we never issued means memory corruption or a stale snapshot.
-	panic(&jsThrow{w.newError("Error", "pyworkers runtime: unknown externref handle")})
+	panic(&Throw{w.NewError("Error", "pyworkers runtime: unknown externref handle")})
 }
 
 // ---- constructors of values
 
-func (w *World) newObject() *Object {
-	return &Object{Class: "Object", proto: w.ObjectProto}
+func (w *World) NewObject() *Object {
+	return &Object{Class: "Object", Proto: w.ObjectProto}
 }
 
-func (w *World) newObjectFrom(kv ...Value) *Object {
-	o := w.newObject()
+func (w *World) NewObjectFrom(kv ...Value) *Object {
+	o := w.NewObject()
 	for i := 0; i+1 < len(kv); i += 2 {
 		o.Set(kv[i].(string), kv[i+1])
 	}
 	return o
 }
 
-func (w *World) newHostObject(class string, proto *Object, host any) *Object {
-	return &Object{Class: class, proto: proto, host: host}
+func (w *World) NewHostObject(class string, proto *Object, host any) *Object {
+	return &Object{Class: class, Proto: proto, Host: host}
 }
 
-func (w *World) newArray(items ...Value) *Object {
-	return &Object{Class: "Array", kind: kindArray, proto: w.ArrayProto, arr: append([]Value{}, items...)}
+func (w *World) NewArray(items ...Value) *Object {
+	return &Object{Class: "Array", Kind: KindArray, Proto: w.ArrayProto, Arr: append([]Value{}, items...)}
 }
 
-func (w *World) newFunc(name string, fn func(this Value, args []Value) Value) *Object {
-	return &Object{Class: "Function", kind: kindFunction, proto: w.FunctionProto, call: fn, name: name}
+func (w *World) NewFunc(name string, fn func(this Value, args []Value) Value) *Object {
+	return &Object{Class: "Function", Kind: kindFunction, Proto: w.FunctionProto, Call: fn, Name: name}
 }
 
-func (w *World) newMap() *Object {
-	return &Object{Class: "Map", kind: kindMap, proto: w.MapProto}
+func (w *World) NewMap() *Object {
+	return &Object{Class: "Map", Kind: KindMap, Proto: w.MapProto}
 }
 
-func (w *World) newSet() *Object {
-	return &Object{Class: "Set", kind: kindSet, proto: w.SetProto}
+func (w *World) NewSet() *Object {
+	return &Object{Class: "Set", Kind: KindSet, Proto: w.SetProto}
 }
 
-func (w *World) newArrayBuffer(b []byte) *Object {
-	return &Object{Class: "ArrayBuffer", kind: kindArrayBuffer, proto: w.ArrayBufferProto, buf: &b}
+func (w *World) NewArrayBuffer(b []byte) *Object {
+	return &Object{Class: "ArrayBuffer", Kind: KindArrayBuffer, Proto: w.ArrayBufferProto, buf: &b}
 }
 
-func (w *World) newUint8Array(b []byte) *Object {
-	ab := w.newArrayBuffer(b)
-	return &Object{Class: "Uint8Array", kind: kindUint8Array, proto: w.Uint8ArrayProto, viewOf: ab, viewLen: len(b)}
+func (w *World) NewUint8Array(b []byte) *Object {
+	ab := w.NewArrayBuffer(b)
+	return &Object{Class: "Uint8Array", Kind: KindUint8Array, Proto: w.Uint8ArrayProto, viewOf: ab, viewLen: len(b)}
 }
 
-func (w *World) newError(class, msg string) *Object {
+func (w *World) NewError(class, msg string) *Object {
 	proto := w.ErrorProto
-	if c, ok := w.ctors[class]; ok {
+	if c, ok := w.Ctors[class]; ok {
 		if p, ok := c.Get("prototype").(*Object); ok {
 			proto = p
 		}
 	}
-	o := &Object{Class: class, proto: proto}
+	o := &Object{Class: class, Proto: proto}
 	o.Set("message", msg)
 	o.Set("stack", class+": "+msg+"\n    at <pyworkers runtime>")
 	return o
 }
 
-func (w *World) throwError(class, msg string) {
-	panic(&jsThrow{w.newError(class, msg)})
+func (w *World) ThrowError(class, msg string) {
+	panic(&Throw{w.NewError(class, msg)})
 }
 
 // method defines a function-valued property.
-func (w *World) method(o *Object, name string, fn func(this Value, args []Value) Value) *Object {
-	f := w.newFunc(name, fn)
+func (w *World) Method(o *Object, name string, fn func(this Value, args []Value) Value) *Object {
+	f := w.NewFunc(name, fn)
 	o.Set(name, f)
 	return f
 }
 
 // getter defines an accessor property on o (normally a prototype).
-func (w *World) getter(o *Object, name string, fn func(this *Object) Value) {
-	if o.getters == nil {
-		o.getters = map[string]func(*Object) Value{}
+func (w *World) Getter(o *Object, name string, fn func(this *Object) Value) {
+	if o.Getters == nil {
+		o.Getters = map[string]func(*Object) Value{}
 	}
-	o.getters[name] = fn
+	o.Getters[name] = fn
 }
 
 // defineClass makes a global constructor whose instances use proto.
-func (w *World) defineClass(name string, proto *Object, ctor func(args []Value) Value) *Object {
-	c := w.newFunc(name, func(this Value, args []Value) Value {
-		w.throwError("TypeError", "Class constructor "+name+" cannot be invoked without 'new'")
+func (w *World) DefineClass(name string, proto *Object, ctor func(args []Value) Value) *Object {
+	c := w.NewFunc(name, func(this Value, args []Value) Value {
+		w.ThrowError("TypeError", "Class constructor "+name+" cannot be invoked without 'new'")
 		return nil
 	})
 	c.ctor = ctor
 	c.Set("prototype", proto)
 	proto.Set("constructor", c)
-	w.ctors[name] = c
-	w.globalThis.Set(name, c)
+	w.Ctors[name] = c
+	w.GlobalThis.Set(name, c)
 	return c
 }
 
 // ---- calling
 
-func (w *World) call(f Value, this Value, args ...Value) Value {
+func (w *World) Call(f Value, this Value, args ...Value) Value {
 	fo, ok := f.(*Object)
-	if !ok || fo.call == nil {
-		w.throwError("TypeError", toString(f)+" is not a function")
+	if !ok || fo.Call == nil {
+		w.ThrowError("TypeError", ToString(f)+" is not a function")
 	}
-	return fo.call(this, args)
+	return fo.Call(this, args)
 }
 
-func (w *World) callMethod(o Value, name string, args ...Value) Value {
-	return w.call(w.get(o, name), o, args...)
+func (w *World) CallMethod(o Value, name string, args ...Value) Value {
+	return w.Call(w.Get(o, name), o, args...)
 }
 
-func (w *World) construct(f Value, args []Value) Value {
+func (w *World) Construct(f Value, args []Value) Value {
 	fo, ok := f.(*Object)
 	if !ok || fo.ctor == nil {
-		w.throwError("TypeError", toString(f)+" is not a constructor")
+		w.ThrowError("TypeError", ToString(f)+" is not a constructor")
 	}
 	return fo.ctor(args)
 }
 
 // get reads a property of any value (primitives use their prototypes).
-func (w *World) get(v Value, k string) Value {
+func (w *World) Get(v Value, k string) Value {
 	switch x := v.(type) {
 	case *Object:
 		return x.Get(k)
@@ -260,30 +259,30 @@ func (w *World) get(v Value, k string) Value {
 		if k == "length" {
 			return float64(jsLength(x))
 		}
-		if p, ok := w.ctors["String"]; ok {
+		if p, ok := w.Ctors["String"]; ok {
 			return p.Get("prototype").(*Object).Get(k)
 		}
 	case float64:
-		if p, ok := w.ctors["Number"]; ok {
+		if p, ok := w.Ctors["Number"]; ok {
 			return p.Get("prototype").(*Object).Get(k)
 		}
-	case nil, undefinedType:
-		w.throwError("TypeError", "Cannot read properties of "+toString(v)+" (reading '"+k+"')")
+	case nil, UndefinedType:
+		w.ThrowError("TypeError", "Cannot read properties of "+ToString(v)+" (reading '"+k+"')")
 	}
 	return Undefined
 }
 
-func (w *World) hasMethod(v Value, k string) bool {
+func (w *World) HasMethod(v Value, k string) bool {
 	o, ok := v.(*Object)
 	if !ok {
 		return false
 	}
 	f, ok := o.Get(k).(*Object)
-	return ok && f.call != nil
+	return ok && f.Call != nil
 }
 
 // iterate runs f over a JS iterable.
-func (w *World) iterate(v Value, f func(Value)) {
+func (w *World) Iterate(v Value, f func(Value)) {
 	o, ok := v.(*Object)
 	if !ok {
 		if s, ok := v.(string); ok {
@@ -292,54 +291,54 @@ func (w *World) iterate(v Value, f func(Value)) {
 			}
 			return
 		}
-		w.throwError("TypeError", toString(v)+" is not iterable")
+		w.ThrowError("TypeError", ToString(v)+" is not iterable")
 	}
-	switch o.kind {
-	case kindArray:
-		for _, e := range append([]Value{}, o.arr...) {
+	switch o.Kind {
+	case KindArray:
+		for _, e := range append([]Value{}, o.Arr...) {
 			f(e)
 		}
 		return
-	case kindMap:
-		ks, vs := append([]Value{}, o.mapKeys...), append([]Value{}, o.mapVals...)
+	case KindMap:
+		ks, vs := append([]Value{}, o.MapKeys...), append([]Value{}, o.MapVals...)
 		for i := range ks {
-			f(w.newArray(ks[i], vs[i]))
+			f(w.NewArray(ks[i], vs[i]))
 		}
 		return
-	case kindSet:
-		for _, k := range append([]Value{}, o.mapKeys...) {
+	case KindSet:
+		for _, k := range append([]Value{}, o.MapKeys...) {
 			f(k)
 		}
 		return
-	case kindUint8Array:
-		for _, b := range o.bytes() {
+	case KindUint8Array:
+		for _, b := range o.Bytes() {
 			f(float64(b))
 		}
 		return
 	}
-	if !w.hasMethod(o, "@@iterator") {
-		w.throwError("TypeError", o.Class+" is not iterable")
+	if !w.HasMethod(o, "@@iterator") {
+		w.ThrowError("TypeError", o.Class+" is not iterable")
 	}
-	it := w.callMethod(o, "@@iterator")
+	it := w.CallMethod(o, "@@iterator")
 	for {
-		r := w.callMethod(it, "next")
-		if truthy(w.get(r, "done")) {
+		r := w.CallMethod(it, "next")
+		if Truthy(w.Get(r, "done")) {
 			return
 		}
-		f(w.get(r, "value"))
+		f(w.Get(r, "value"))
 	}
 }
 
 // makeIterator returns a JS iterator over items.
-func (w *World) makeIterator(items []Value) *Object {
+func (w *World) MakeIterator(items []Value) *Object {
 	i := 0
-	it := &Object{Class: "Object", proto: w.IteratorProto}
-	w.method(it, "next", func(this Value, args []Value) Value {
+	it := &Object{Class: "Object", Proto: w.IteratorProto}
+	w.Method(it, "next", func(this Value, args []Value) Value {
 		if i >= len(items) {
-			return w.newObjectFrom("done", true, "value", Undefined)
+			return w.NewObjectFrom("done", true, "value", Undefined)
 		}
 		i++
-		return w.newObjectFrom("done", false, "value", items[i-1])
+		return w.NewObjectFrom("done", false, "value", items[i-1])
 	})
 	return it
 }
@@ -348,33 +347,33 @@ func (w *World) makeIterator(items []Value) *Object {
 
 type timer struct {
 	id       int
-	due      time.Time
+	Due      time.Time
 	seq      int
-	fn       func()
+	Fn       func()
 	interval time.Duration
 	canceled bool
 }
 
 type eventLoop struct {
-	micro  []func()
+	Micro  []func()
 	timers []*timer
 	seq    int
 	byID   map[int]*timer
 
 	// Work finishing outside the loop (outbound HTTP) posts its completion
 	// here; extPending counts what is still out.
-	ext        chan func()
-	extPending int
+	Ext        chan func()
+	ExtPending int
 }
 
 // external starts work that completes on another goroutine: start receives a
 // done function that queues a callback onto the loop.
-func (l *eventLoop) external(start func(done func(func()))) {
-	if l.ext == nil {
-		l.ext = make(chan func(), 1024)
+func (l *eventLoop) External(start func(done func(func()))) {
+	if l.Ext == nil {
+		l.Ext = make(chan func(), 1024)
 	}
-	l.extPending++
-	ch := l.ext
+	l.ExtPending++
+	ch := l.Ext
 	start(func(f func()) {
 		select {
 		case ch <- f:
@@ -384,11 +383,11 @@ func (l *eventLoop) external(start func(done func(func()))) {
 	})
 }
 
-func (l *eventLoop) queueMicrotask(f func()) { l.micro = append(l.micro, f) }
+func (l *eventLoop) QueueMicrotask(f func()) { l.Micro = append(l.Micro, f) }
 
-func (l *eventLoop) setTimer(d time.Duration, repeat bool, f func()) int {
+func (l *eventLoop) SetTimer(d time.Duration, repeat bool, f func()) int {
 	l.seq++
-	t := &timer{id: l.seq, due: time.Now().Add(d), seq: l.seq, fn: f}
+	t := &timer{id: l.seq, Due: time.Now().Add(d), seq: l.seq, Fn: f}
 	if repeat {
 		t.interval = max(d, time.Millisecond)
 	}
@@ -407,8 +406,8 @@ func (l *eventLoop) clearTimer(id int) {
 	}
 }
 
-func (l *eventLoop) pending() bool {
-	if len(l.micro) > 0 {
+func (l *eventLoop) Pending() bool {
+	if len(l.Micro) > 0 {
 		return true
 	}
 	for _, t := range l.timers {
@@ -420,7 +419,7 @@ func (l *eventLoop) pending() bool {
 }
 
 // popTimer removes and returns the earliest live timer, or nil.
-func (l *eventLoop) popTimer() *timer {
+func (l *eventLoop) PopTimer() *timer {
 	live := l.timers[:0]
 	for _, t := range l.timers {
 		if !t.canceled {
@@ -432,17 +431,17 @@ func (l *eventLoop) popTimer() *timer {
 		return nil
 	}
 	sort.Slice(l.timers, func(i, j int) bool {
-		if l.timers[i].due.Equal(l.timers[j].due) {
+		if l.timers[i].Due.Equal(l.timers[j].Due) {
 			return l.timers[i].seq < l.timers[j].seq
 		}
-		return l.timers[i].due.Before(l.timers[j].due)
+		return l.timers[i].Due.Before(l.timers[j].Due)
 	})
 	t := l.timers[0]
 	l.timers = l.timers[1:]
 	if t.interval > 0 {
 		l.seq++
 		next := *t
-		next.due, next.seq = time.Now().Add(t.interval), l.seq
+		next.Due, next.seq = time.Now().Add(t.interval), l.seq
 		l.timers = append(l.timers, &next)
 		l.byID[t.id] = &next
 	} else {
@@ -452,13 +451,13 @@ func (l *eventLoop) popTimer() *timer {
 }
 
 // nextTimer is the earliest live timer, left in place.
-func (l *eventLoop) nextTimer() *timer {
+func (l *eventLoop) NextTimer() *timer {
 	var best *timer
 	for _, t := range l.timers {
 		if t.canceled {
 			continue
 		}
-		if best == nil || t.due.Before(best.due) || (t.due.Equal(best.due) && t.seq < best.seq) {
+		if best == nil || t.Due.Before(best.Due) || (t.Due.Equal(best.Due) && t.seq < best.seq) {
 			best = t
 		}
 	}
