@@ -11,6 +11,7 @@ import (
 	stdruntime "runtime"
 	"strings"
 
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
 	"github.com/tetratelabs/wazero/api"
 )
 
@@ -287,7 +288,7 @@ func (inst *instance) capture() (*snapshot, error) {
 			if err != nil {
 				continue // a dedup entry we cannot recreate only costs deduplication
 			}
-			snap.dedup = append(snap.dedup, dedupEntry{key: d, slot: ToNumber(w.dedup.MapVals[i])})
+			snap.dedup = append(snap.dedup, dedupEntry{key: d, slot: js.ToNumber(w.dedup.MapVals[i])})
 		}
 	}
 	return snap, nil

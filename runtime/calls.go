@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
 )
 
 // maxNestedRuns bounds Worker→Worker calls (A calls B calls A ...).
@@ -214,13 +216,13 @@ func (r *Realm) CallClass(call ClassCall, jsArgs []Value) *Object {
 			return
 		}
 		w.Method(obj, "resolve", func(_ Value, a []Value) Value {
-			w.ResolvePromise(p, Arg(a, 0))
+			w.ResolvePromise(p, js.Arg(a, 0))
 			return Undefined
 		})
 		w.Method(obj, "reject", func(_ Value, a []Value) Value {
-			e := w.NewError("Error", ToString(Arg(a, 0))+": "+ToString(Arg(a, 1)))
-			e.Set("name", ToString(Arg(a, 0)))
-			if tb := ToString(Arg(a, 2)); tb != "" {
+			e := w.NewError("Error", js.ToString(js.Arg(a, 0))+": "+js.ToString(js.Arg(a, 1)))
+			e.Set("name", js.ToString(js.Arg(a, 0)))
+			if tb := js.ToString(js.Arg(a, 2)); tb != "" {
 				e.Set("stack", tb)
 			}
 			w.RejectPromise(p, e)
@@ -295,7 +297,7 @@ func (r *Realm) Throw(class, msg string) {
 }
 
 // ErrorMessage describes a thrown JS value ("TypeError: ...").
-func (r *Realm) ErrorMessage(v Value) string { return DescribeError(v) }
+func (r *Realm) ErrorMessage(v Value) string { return js.DescribeError(v) }
 
 // ErrorName is the name of a thrown JS error ("" if it has none).
 func (r *Realm) ErrorName(v Value) string {
@@ -377,9 +379,9 @@ func (r *Realm) ClassMethods(class string) ([]string, error) {
 	fn := w.roots.Get("_pyworkers_host").(*Object).Get("classMethods")
 	var names []string
 	if th := w.Catch(func() {
-		w.Iterate(w.Call(fn, Undefined, class), func(v Value) { names = append(names, ToString(v)) })
+		w.Iterate(w.Call(fn, Undefined, class), func(v Value) { names = append(names, js.ToString(v)) })
 	}); th != nil {
-		return nil, fmt.Errorf("%s", DescribeError(th.Value))
+		return nil, fmt.Errorf("%s", js.DescribeError(th.Value))
 	}
 	return names, nil
 }

@@ -4,6 +4,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
 )
 
 // A fast path for JsProxy.to_py() on large plain data (D1 results, JSON
@@ -105,7 +107,7 @@ func (inst *instance) writeJSONData(b *strings.Builder, v Value, seen map[*Objec
 		}
 		seen[x] = true
 		switch {
-		case x.Kind == KindArray:
+		case x.Kind == js.KindArray:
 			b.WriteByte('[')
 			for i, e := range x.Arr {
 				if i > 0 {
@@ -117,7 +119,7 @@ func (inst *instance) writeJSONData(b *strings.Builder, v Value, seen map[*Objec
 			}
 			b.WriteByte(']')
 			return true
-		case x.Kind == KindPlain && x.Call == nil && (x.Proto == inst.w.ObjectProto || x.Proto == nil):
+		case x.Kind == js.KindPlain && x.Call == nil && (x.Proto == inst.w.ObjectProto || x.Proto == nil):
 			b.WriteByte('{')
 			for i, k := range x.OwnKeys() {
 				if i > 0 {

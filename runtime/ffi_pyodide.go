@@ -14,6 +14,8 @@ import (
 	"math/big"
 	"strings"
 	"unicode/utf16"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
 )
 
 // handleJSError is Module.handle_js_error: make a thrown JS value the
@@ -36,7 +38,7 @@ func (inst *instance) handleJSError(v Value) {
 func (inst *instance) guard(s []uint64, errValue uint64, body func()) {
 	defer func() {
 		if r := recover(); r != nil {
-			t, ok := r.(*Throw)
+			t, ok := r.(*js.Throw)
 			if !ok {
 				panic(r)
 			}
@@ -95,7 +97,7 @@ func (inst *instance) js2pyImmutable(v Value) (uint64, bool) {
 		return inst.call("PyFloat_FromDouble", math.Float64bits(x)), true
 	case *big.Int:
 		return inst.jsBigIntToPy(x), true
-	case UndefinedType:
+	case js.UndefinedType:
 		return inst.call("_js2python_none"), true
 	case nil:
 		return inst.call("_js2python_null"), true
@@ -184,7 +186,7 @@ func (inst *instance) js2pyConvert(v Value, depth int, conv *js2pyConversion) ui
 		inst.call("Py_IncRef", r)
 		return r
 	}
-	if depth < 0 && o.Kind == KindArray && len(o.Arr) >= 16 {
+	if depth < 0 && o.Kind == js.KindArray && len(o.Arr) >= 16 {
 		// A long array inside a value the JSON path refused as a whole
 		// (a D1 result's meta holds nulls; its rows usually do not).
 		if r, ok := inst.jsonFastPath(o); ok {
@@ -194,20 +196,20 @@ func (inst *instance) js2pyConvert(v Value, depth int, conv *js2pyConversion) ui
 	}
 	depth--
 	switch {
-	case o.Kind == KindArray:
+	case o.Kind == js.KindArray:
 		l := inst.call("PyList_New", uint64(len(o.Arr)))
 		cache[o] = l
 		for i, e := range o.Arr {
 			inst.call("PyList_SetItem", l, uint64(i), inst.js2pyConvert(e, depth, conv)) // steals
 		}
 		return l
-	case o.Kind == KindMap:
+	case o.Kind == js.KindMap:
 		d := inst.call("PyDict_New")
 		cache[o] = d
 		for i := range o.MapKeys {
 			k, ok := inst.js2pyImmutable(o.MapKeys[i])
 			if !ok {
-				inst.w.ThrowError("Error", "Cannot use key of type "+TypeOf(o.MapKeys[i])+" as a key to a Python dict")
+				inst.w.ThrowError("Error", "Cannot use key of type "+js.TypeOf(o.MapKeys[i])+" as a key to a Python dict")
 			}
 			val := inst.js2pyConvert(o.MapVals[i], depth, conv)
 			inst.call("PyDict_SetItem", d, k, val)
@@ -215,26 +217,26 @@ func (inst *instance) js2pyConvert(v Value, depth int, conv *js2pyConversion) ui
 			inst.call("Py_DecRef", val)
 		}
 		return d
-	case o.Kind == KindSet:
+	case o.Kind == js.KindSet:
 		set := inst.call("PySet_New", 0)
 		cache[o] = set
 		for _, e := range o.MapKeys {
 			k, ok := inst.js2pyImmutable(e)
 			if !ok {
-				inst.w.ThrowError("Error", "Cannot use key of type "+TypeOf(e)+" as a key to a Python set")
+				inst.w.ThrowError("Error", "Cannot use key of type "+js.TypeOf(e)+" as a key to a Python set")
 			}
 			inst.call("PySet_Add", set, k)
 			inst.call("Py_DecRef", k)
 		}
 		return set
-	case o.Kind == KindArrayBuffer || o.Kind == KindUint8Array:
+	case o.Kind == js.KindArrayBuffer || o.Kind == js.KindUint8Array:
 		b := o.Bytes()
 		p := inst.malloc(uint32(len(b)) + 1)
 		inst.mem.Write(p, b)
 		r := inst.call("PyBytes_FromStringAndSize", uint64(p), uint64(len(b)))
 		inst.call("free", uint64(p))
 		return r
-	case o.Kind == KindPlain && o.Call == nil && (o.Proto == inst.w.ObjectProto || o.Proto == nil):
+	case o.Kind == js.KindPlain && o.Call == nil && (o.Proto == inst.w.ObjectProto || o.Proto == nil):
 		d := inst.call("PyDict_New")
 		cache[o] = d
 		for _, k := range o.OwnKeys() {
@@ -278,18 +280,18 @@ const (
 func (inst *instance) typeflags(v Value, isPyJSON bool) uint64 {
 	w := inst.w
 	o, isObj := v.(*Object)
-	if isObj && o.Kind == KindPyProxy && pyOf(o).ptr == 0 {
+	if isObj && o.Kind == js.KindPyProxy && pyOf(o).ptr == 0 {
 		return 0
 	}
 	has := func(k string) bool { return isObj && o.Has(k) }
 	var f uint64
-	if TypeOf(v) == "function" {
+	if js.TypeOf(v) == "function" {
 		f |= isCallable
 	}
 	if w.HasMethod(v, "then") {
 		f |= isAwaitable
 	}
-	iter := w.HasMethod(v, "@@iterator") || (isObj && (o.Kind == KindArray || o.Kind == KindMap || o.Kind == KindSet || o.Kind == KindUint8Array))
+	iter := w.HasMethod(v, "@@iterator") || (isObj && (o.Kind == js.KindArray || o.Kind == js.KindMap || o.Kind == js.KindSet || o.Kind == js.KindUint8Array))
 	asyncIter := w.HasMethod(v, "@@asyncIterator")
 	if iter {
 		f |= isIterable
@@ -303,7 +305,7 @@ func (inst *instance) typeflags(v Value, isPyJSON bool) uint64 {
 	if w.HasMethod(v, "next") && (!iter || asyncIter) {
 		f |= isAsyncIterator
 	}
-	if has("size") || (has("length") && TypeOf(v) != "function") {
+	if has("size") || (has("length") && js.TypeOf(v) != "function") {
 		f |= hasLength
 	}
 	for k, bit := range map[string]uint64{"get": hasGet, "set": hasSet, "has": hasHas, "includes": hasIncludes} {
@@ -311,16 +313,16 @@ func (inst *instance) typeflags(v Value, isPyJSON bool) uint64 {
 			f |= bit
 		}
 	}
-	if isObj && (o.Kind == KindArrayBuffer || o.Kind == KindUint8Array) && f&isCallable == 0 {
+	if isObj && (o.Kind == js.KindArrayBuffer || o.Kind == js.KindUint8Array) && f&isCallable == 0 {
 		f |= isBuffer
 	}
-	if isObj && o.Kind == KindPyProxy {
+	if isObj && o.Kind == js.KindPyProxy {
 		f |= isDoubleProxy
 	}
-	if isObj && o.Kind == KindArray {
+	if isObj && o.Kind == js.KindArray {
 		f |= isArray
 	}
-	if isObj && o.Kind == KindUint8Array {
+	if isObj && o.Kind == js.KindUint8Array {
 		f |= isTypedArray
 	}
 	if has("name") && has("message") && has("stack") && f&(isCallable|isBuffer) == 0 {
@@ -353,11 +355,11 @@ func ffiImports() map[string]hostFunc {
 				addr := uint32(inst.mod.ExportedGlobal(sym).Get()) + inst.host.layout.memoryBase
 				inst.mem.WriteUint32Le(addr, uint32(inst.call("hiwire_intern", h)))
 			}
-			set("Jsr_undefined", HandleUndefined)
-			set("Jsr_true", HandleTrue)
-			set("Jsr_false", HandleFalse)
-			set("Jsr_error", HandleError)
-			set("Jsr_novalue", HandleNoValue)
+			set("Jsr_undefined", js.HandleUndefined)
+			set("Jsr_true", js.HandleTrue)
+			set("Jsr_false", js.HandleFalse)
+			set("Jsr_error", js.HandleError)
+			set("Jsr_novalue", js.HandleNoValue)
 			s[0] = 0
 		},
 		"jslib_init_buffers_js": func(inst *instance, s []uint64) { s[0] = 0 },
@@ -376,7 +378,7 @@ func ffiImports() map[string]hostFunc {
 				s[0] = 0
 				return
 			}
-			s[0] = uint64(uint32(int64(ToNumber(v))))
+			s[0] = uint64(uint32(int64(js.ToNumber(v))))
 		},
 		"__hiwire_deduplicate_set": func(inst *instance, s []uint64) {
 			obj(inst, s[0]).MapSet(E(inst, s[1]), float64(uint32(s[2])))
@@ -386,10 +388,10 @@ func ffiImports() map[string]hostFunc {
 		},
 
 		// checks
-		"JsvNoValue_Check": func(inst *instance, s []uint64) { s[0] = b2u(s[0] == HandleNoValue) },
+		"JsvNoValue_Check": func(inst *instance, s []uint64) { s[0] = b2u(s[0] == js.HandleNoValue) },
 		"pyproxy_Check": func(inst *instance, s []uint64) {
 			o, ok := E(inst, s[0]).(*Object)
-			s[0] = b2u(ok && o.Kind == KindPyProxy)
+			s[0] = b2u(ok && o.Kind == js.KindPyProxy)
 		},
 		"is_comlink_proxy":        func(inst *instance, s []uint64) { s[0] = 0 },
 		"JsvGenerator_Check":      func(inst *instance, s []uint64) { s[0] = 0 },
@@ -397,28 +399,28 @@ func ffiImports() map[string]hostFunc {
 		"JsvPromise_Check": func(inst *instance, s []uint64) {
 			s[0] = b2u(inst.w.HasMethod(E(inst, s[0]), "then"))
 		},
-		"JsvFunction_Check": func(inst *instance, s []uint64) { s[0] = b2u(TypeOf(E(inst, s[0])) == "function") },
+		"JsvFunction_Check": func(inst *instance, s []uint64) { s[0] = b2u(js.TypeOf(E(inst, s[0])) == "function") },
 		"JsvArray_Check": func(inst *instance, s []uint64) {
 			o, ok := E(inst, s[0]).(*Object)
-			s[0] = b2u(ok && o.Kind == KindArray)
+			s[0] = b2u(ok && o.Kind == js.KindArray)
 		},
-		"Jsv_to_bool": func(inst *instance, s []uint64) { s[0] = b2u(Truthy(E(inst, s[0]))) },
+		"Jsv_to_bool": func(inst *instance, s []uint64) { s[0] = b2u(js.Truthy(E(inst, s[0]))) },
 		"JsProxy_Bool_js": func(inst *instance, s []uint64) {
 			v := E(inst, s[0])
-			r := Truthy(v)
+			r := js.Truthy(v)
 			if o, ok := v.(*Object); ok && r {
 				switch {
-				case (o.Kind == KindMap || o.Kind == KindSet) && len(o.MapKeys) == 0:
+				case (o.Kind == js.KindMap || o.Kind == js.KindSet) && len(o.MapKeys) == 0:
 					r = false
-				case o.Kind == KindArray && len(o.Arr) == 0:
+				case o.Kind == js.KindArray && len(o.Arr) == 0:
 					r = false
-				case (o.Kind == KindArrayBuffer || o.Kind == KindUint8Array) && len(o.Bytes()) == 0:
+				case (o.Kind == js.KindArrayBuffer || o.Kind == js.KindUint8Array) && len(o.Bytes()) == 0:
 					r = false
 				}
 			}
 			s[0] = b2u(r)
 		},
-		"Jsv_typeof": func(inst *instance, s []uint64) { s[0] = inst.w.Handle(TypeOf(E(inst, s[0]))) },
+		"Jsv_typeof": func(inst *instance, s []uint64) { s[0] = inst.w.Handle(js.TypeOf(E(inst, s[0]))) },
 		"Jsv_constructorName": func(inst *instance, s []uint64) {
 			inst.guard(s, 0, func() {
 				name := "Object"
@@ -433,20 +435,20 @@ func ffiImports() map[string]hostFunc {
 					name = "Boolean"
 				case *big.Int:
 					name = "BigInt"
-				case nil, UndefinedType:
-					inst.w.ThrowError("TypeError", "Cannot read properties of "+ToString(x)+" (reading 'constructor')")
+				case nil, js.UndefinedType:
+					inst.w.ThrowError("TypeError", "Cannot read properties of "+js.ToString(x)+" (reading 'constructor')")
 				}
 				s[0] = uint64(inst.cString(name))
 			})
 		},
-		"Jsv_equal":              func(inst *instance, s []uint64) { s[0] = b2u(StrictEquals(E(inst, s[0]), E(inst, s[1]))) },
-		"Jsv_not_equal":          func(inst *instance, s []uint64) { s[0] = b2u(!StrictEquals(E(inst, s[0]), E(inst, s[1]))) },
+		"Jsv_equal":              func(inst *instance, s []uint64) { s[0] = b2u(js.StrictEquals(E(inst, s[0]), E(inst, s[1]))) },
+		"Jsv_not_equal":          func(inst *instance, s []uint64) { s[0] = b2u(!js.StrictEquals(E(inst, s[0]), E(inst, s[1]))) },
 		"Jsv_less_than":          compare(func(c int) bool { return c < 0 }),
 		"Jsv_less_than_equal":    compare(func(c int) bool { return c <= 0 }),
 		"Jsv_greater_than":       compare(func(c int) bool { return c > 0 }),
 		"Jsv_greater_than_equal": compare(func(c int) bool { return c >= 0 }),
 		"JsvObject_toString": func(inst *instance, s []uint64) {
-			inst.guard(s, HandleError, func() { s[0] = inst.w.Handle(ToString(E(inst, s[0]))) })
+			inst.guard(s, js.HandleError, func() { s[0] = inst.w.Handle(js.ToString(E(inst, s[0]))) })
 		},
 		"JsProxy_compute_typeflags": func(inst *instance, s []uint64) {
 			inst.guard(s, i32Error, func() { s[0] = inst.typeflags(E(inst, s[0]), uint32(s[1]) != 0) })
@@ -454,13 +456,13 @@ func ffiImports() map[string]hostFunc {
 
 		// attributes and items
 		"JsProxy_GetAttr_js": func(inst *instance, s []uint64) {
-			inst.guard(s, HandleError, func() {
+			inst.guard(s, js.HandleError, func() {
 				key := normalizeReservedWords(inst.cstr(uint32(s[1])))
 				v := E(inst, s[0])
 				r := inst.w.Get(v, key)
 				if r == Undefined {
 					if o, ok := v.(*Object); !ok || !o.Has(key) {
-						s[0] = HandleError
+						s[0] = js.HandleError
 						return
 					}
 				}
@@ -482,21 +484,21 @@ func ffiImports() map[string]hostFunc {
 		"JsProxy_Dir_js":     dirImport,
 		"JsModule_GetAll_js": dirImport,
 		"JsProxy_subscript_js": func(inst *instance, s []uint64) {
-			inst.guard(s, HandleError, func() {
+			inst.guard(s, js.HandleError, func() {
 				o, key := E(inst, s[0]), E(inst, s[1])
 				r := inst.w.CallMethod(o, "get", key)
-				if r == Undefined && inst.w.HasMethod(o, "has") && !Truthy(inst.w.CallMethod(o, "has", key)) {
-					s[0] = HandleError
+				if r == Undefined && inst.w.HasMethod(o, "has") && !js.Truthy(inst.w.CallMethod(o, "has", key)) {
+					s[0] = js.HandleError
 					return
 				}
 				s[0] = inst.w.Handle(r)
 			})
 		},
 		"JsObjMap_subscript_js": func(inst *instance, s []uint64) {
-			inst.guard(s, HandleError, func() {
-				o, key := obj(inst, s[0]), ToString(E(inst, s[1]))
+			inst.guard(s, js.HandleError, func() {
+				o, key := obj(inst, s[0]), js.ToString(E(inst, s[1]))
 				if _, own := o.Props[key]; !own {
-					s[0] = HandleError
+					s[0] = js.HandleError
 					return
 				}
 				s[0] = inst.w.Handle(o.Get(key))
@@ -504,11 +506,11 @@ func ffiImports() map[string]hostFunc {
 		},
 		"JsObjMap_ass_subscript_js": func(inst *instance, s []uint64) {
 			inst.guard(s, i32Error, func() {
-				o, key := obj(inst, s[0]), ToString(E(inst, s[1]))
-				if s[2] == HandleNull && false {
+				o, key := obj(inst, s[0]), js.ToString(E(inst, s[1]))
+				if s[2] == js.HandleNull && false {
 					return
 				}
-				if s[2] == HandleError || s[2] == HandleNoValue {
+				if s[2] == js.HandleError || s[2] == js.HandleNoValue {
 					if _, own := o.Props[key]; !own {
 						s[0] = i32Error
 						return
@@ -522,7 +524,7 @@ func ffiImports() map[string]hostFunc {
 		},
 		"JsObjMap_contains_js": func(inst *instance, s []uint64) {
 			inst.guard(s, i32Error, func() {
-				_, own := obj(inst, s[0]).Props[ToString(E(inst, s[1]))]
+				_, own := obj(inst, s[0]).Props[js.ToString(E(inst, s[1]))]
 				s[0] = b2u(own)
 			})
 		},
@@ -530,7 +532,7 @@ func ffiImports() map[string]hostFunc {
 			inst.guard(s, i32Error, func() { s[0] = uint64(len(obj(inst, s[0]).OwnKeys())) })
 		},
 		"JsObjMap_GetIter_js": func(inst *instance, s []uint64) {
-			inst.guard(s, HandleError, func() {
+			inst.guard(s, js.HandleError, func() {
 				var ks []Value
 				for _, k := range obj(inst, s[0]).OwnKeys() {
 					ks = append(ks, k)
@@ -557,12 +559,12 @@ func ffiImports() map[string]hostFunc {
 				if _, ok := n.(float64); !ok {
 					n = inst.w.Get(v, "length")
 				}
-				s[0] = uint64(inst.cString(" " + ToString(n)))
+				s[0] = uint64(inst.cString(" " + js.ToString(n)))
 			})
 		},
 		"JsvObject_New": func(inst *instance, s []uint64) { s[0] = inst.w.Handle(inst.w.NewObject()) },
 		"JsvObject_SetAttr": func(inst *instance, s []uint64) {
-			inst.guard(s, i32Error, func() { obj(inst, s[0]).Set(ToString(E(inst, s[1])), E(inst, s[2])); s[0] = 0 })
+			inst.guard(s, i32Error, func() { obj(inst, s[0]).Set(js.ToString(E(inst, s[1])), E(inst, s[2])); s[0] = 0 })
 		},
 		"JsvObject_Entries": objectStatic("entries"),
 		"JsvObject_Keys":    objectStatic("keys"),
@@ -581,13 +583,13 @@ func ffiImports() map[string]hostFunc {
 			s[0] = 0
 		},
 		"JsvArray_Get": func(inst *instance, s []uint64) {
-			inst.guard(s, HandleError, func() {
+			inst.guard(s, js.HandleError, func() {
 				a := E(inst, s[0])
-				key := NumberToString(float64(i32(s[1])))
+				key := js.NumberToString(float64(i32(s[1])))
 				r := inst.w.Get(a, key)
 				if r == Undefined {
 					if o, ok := a.(*Object); !ok || !o.Has(key) {
-						s[0] = HandleError
+						s[0] = js.HandleError
 						return
 					}
 				}
@@ -596,7 +598,7 @@ func ffiImports() map[string]hostFunc {
 		},
 		"JsvArray_Set": func(inst *instance, s []uint64) {
 			inst.guard(s, i32Error, func() {
-				obj(inst, s[0]).Set(NumberToString(float64(i32(s[1]))), E(inst, s[2]))
+				obj(inst, s[0]).Set(js.NumberToString(float64(i32(s[1]))), E(inst, s[2]))
 				s[0] = 0
 			})
 		},
@@ -604,7 +606,7 @@ func ffiImports() map[string]hostFunc {
 			inst.guard(s, i32Error, func() {
 				a := obj(inst, s[0])
 				i := int(i32(s[1]))
-				if a.Kind != KindArray || i < 0 || i >= len(a.Arr) {
+				if a.Kind != js.KindArray || i < 0 || i >= len(a.Arr) {
 					s[0] = i32Error
 					return
 				}
@@ -628,10 +630,10 @@ func ffiImports() map[string]hostFunc {
 			})
 		},
 		"JsvArray_ShallowCopy": func(inst *instance, s []uint64) {
-			inst.guard(s, HandleError, func() { s[0] = inst.w.Handle(inst.w.NewArray(obj(inst, s[0]).Arr...)) })
+			inst.guard(s, js.HandleError, func() { s[0] = inst.w.Handle(inst.w.NewArray(obj(inst, s[0]).Arr...)) })
 		},
 		"JsvArray_slice": func(inst *instance, s []uint64) {
-			inst.guard(s, HandleError, func() {
+			inst.guard(s, js.HandleError, func() {
 				a := obj(inst, s[0])
 				length, start, stop, step := int(i32(s[1])), int(i32(s[2])), int(i32(s[3])), int(i32(s[4]))
 				out := inst.w.NewArray()
@@ -649,7 +651,7 @@ func ffiImports() map[string]hostFunc {
 			inst.guard(s, i32Error, func() {
 				n := 0
 				for _, e := range obj(inst, s[0]).Arr {
-					if StrictEquals(e, E(inst, s[1])) {
+					if js.StrictEquals(e, E(inst, s[1])) {
 						n++
 					}
 				}
@@ -660,7 +662,7 @@ func ffiImports() map[string]hostFunc {
 			inst.guard(s, i32Error, func() {
 				a, v := obj(inst, s[0]), E(inst, s[1])
 				for i := int(i32(s[2])); i < min(len(a.Arr), int(i32(s[3]))); i++ {
-					if StrictEquals(a.Arr[i], v) {
+					if js.StrictEquals(a.Arr[i], v) {
 						s[0] = uint64(i)
 						return
 					}
@@ -735,37 +737,37 @@ func ffiImports() map[string]hostFunc {
 
 		// calls
 		"JsvFunction_CallBound": func(inst *instance, s []uint64) {
-			inst.guard(s, HandleError, func() {
+			inst.guard(s, js.HandleError, func() {
 				s[0] = inst.w.Handle(inst.w.Call(E(inst, s[0]), E(inst, s[1]), obj(inst, s[2]).Arr...))
 			})
 		},
 		"JsvFunction_Call_OneArg": func(inst *instance, s []uint64) {
-			inst.guard(s, HandleError, func() { s[0] = inst.w.Handle(inst.w.Call(E(inst, s[0]), Undefined, E(inst, s[1]))) })
+			inst.guard(s, js.HandleError, func() { s[0] = inst.w.Handle(inst.w.Call(E(inst, s[0]), Undefined, E(inst, s[1]))) })
 		},
 		"JsvFunction_Construct": func(inst *instance, s []uint64) {
-			inst.guard(s, HandleError, func() { s[0] = inst.w.Handle(inst.w.Construct(E(inst, s[0]), obj(inst, s[1]).Arr)) })
+			inst.guard(s, js.HandleError, func() { s[0] = inst.w.Handle(inst.w.Construct(E(inst, s[0]), obj(inst, s[1]).Arr)) })
 		},
 		"JsvObject_CallMethod": func(inst *instance, s []uint64) {
-			inst.guard(s, HandleError, func() {
-				s[0] = inst.w.Handle(inst.w.CallMethod(E(inst, s[0]), ToString(E(inst, s[1])), obj(inst, s[2]).Arr...))
+			inst.guard(s, js.HandleError, func() {
+				s[0] = inst.w.Handle(inst.w.CallMethod(E(inst, s[0]), js.ToString(E(inst, s[1])), obj(inst, s[2]).Arr...))
 			})
 		},
 		"JsvObject_CallMethod_NoArgs": func(inst *instance, s []uint64) {
-			inst.guard(s, HandleError, func() { s[0] = inst.w.Handle(inst.w.CallMethod(E(inst, s[0]), ToString(E(inst, s[1])))) })
+			inst.guard(s, js.HandleError, func() { s[0] = inst.w.Handle(inst.w.CallMethod(E(inst, s[0]), js.ToString(E(inst, s[1])))) })
 		},
 		"JsvObject_CallMethod_OneArg": func(inst *instance, s []uint64) {
-			inst.guard(s, HandleError, func() {
-				s[0] = inst.w.Handle(inst.w.CallMethod(E(inst, s[0]), ToString(E(inst, s[1])), E(inst, s[2])))
+			inst.guard(s, js.HandleError, func() {
+				s[0] = inst.w.Handle(inst.w.CallMethod(E(inst, s[0]), js.ToString(E(inst, s[1])), E(inst, s[2])))
 			})
 		},
 		"JsvObject_CallMethod_TwoArgs": func(inst *instance, s []uint64) {
-			inst.guard(s, HandleError, func() {
-				s[0] = inst.w.Handle(inst.w.CallMethod(E(inst, s[0]), ToString(E(inst, s[1])), E(inst, s[2]), E(inst, s[3])))
+			inst.guard(s, js.HandleError, func() {
+				s[0] = inst.w.Handle(inst.w.CallMethod(E(inst, s[0]), js.ToString(E(inst, s[1])), E(inst, s[2]), E(inst, s[3])))
 			})
 		},
 		"raw_call_js": func(inst *instance, s []uint64) { inst.w.Call(E(inst, s[0]), Undefined) },
 		"JsProxy_GetIter_js": func(inst *instance, s []uint64) {
-			inst.guard(s, HandleError, func() {
+			inst.guard(s, js.HandleError, func() {
 				v := E(inst, s[0])
 				if o, ok := v.(*Object); ok && !inst.w.HasMethod(o, "@@iterator") {
 					var items []Value
@@ -777,12 +779,12 @@ func ffiImports() map[string]hostFunc {
 			})
 		},
 		"JsProxy_GetAsyncIter_js": func(inst *instance, s []uint64) {
-			inst.guard(s, HandleError, func() { s[0] = inst.w.Handle(inst.w.CallMethod(E(inst, s[0]), "@@asyncIterator")) })
+			inst.guard(s, js.HandleError, func() { s[0] = inst.w.Handle(inst.w.CallMethod(E(inst, s[0]), "@@asyncIterator")) })
 		},
 		"JsMap_GetIter_js": func(inst *instance, s []uint64) {
-			inst.guard(s, HandleError, func() {
+			inst.guard(s, js.HandleError, func() {
 				v := E(inst, s[0])
-				if o, ok := v.(*Object); ok && (o.Kind == KindMap || o.Kind == KindSet) {
+				if o, ok := v.(*Object); ok && (o.Kind == js.KindMap || o.Kind == js.KindSet) {
 					s[0] = inst.w.Handle(inst.w.MakeIterator(append([]Value{}, o.MapKeys...)))
 					return
 				}
@@ -790,7 +792,7 @@ func ffiImports() map[string]hostFunc {
 			})
 		},
 		"handle_next_result_js": func(inst *instance, s []uint64) {
-			inst.guard(s, HandleError, func() {
+			inst.guard(s, js.HandleError, func() {
 				res := E(inst, s[0])
 				done := inst.w.Get(res, "done")
 				if done == Undefined {
@@ -799,7 +801,7 @@ func ffiImports() map[string]hostFunc {
 					s[0] = inst.w.Handle(Undefined)
 					return
 				}
-				inst.mem.WriteUint32Le(uint32(s[1]), uint32(b2u(Truthy(done))))
+				inst.mem.WriteUint32Le(uint32(s[1]), uint32(b2u(js.Truthy(done))))
 				s[0] = inst.w.Handle(inst.w.Get(res, "value"))
 			})
 		},
@@ -835,9 +837,9 @@ func ffiImports() map[string]hostFunc {
 
 		// python2js helpers
 		"python2js_custom__create_jscontext": func(inst *instance, s []uint64) {
-			inst.guard(s, HandleError, func() {
+			inst.guard(s, js.HandleError, func() {
 				jc := inst.w.NewObject()
-				present := func(h uint64) bool { return h != HandleNull && h != HandleError && h != HandleUndefined }
+				present := func(h uint64) bool { return h != js.HandleNull && h != js.HandleError && h != js.HandleUndefined }
 				if present(s[2]) {
 					jc.Set("dict_converter", E(inst, s[2]))
 				}
@@ -846,11 +848,11 @@ func ffiImports() map[string]hostFunc {
 				if present(s[3]) {
 					jc.Set("default_converter", E(inst, s[3]))
 					jc.Set("cacheConversion", inst.w.NewFunc("cacheConversion", func(_ Value, a []Value) Value {
-						px, ok := Arg(a, 0).(*Object)
-						if !ok || px.Kind != KindPyProxy {
+						px, ok := js.Arg(a, 0).(*Object)
+						if !ok || px.Kind != js.KindPyProxy {
 							inst.w.ThrowError("TypeError", "The first argument to cacheConversion must be a PyProxy.")
 						}
-						inst.w.CallMethod(cache, "set", float64(pyOf(px).ptr), Arg(a, 1))
+						inst.w.CallMethod(cache, "set", float64(pyOf(px).ptr), js.Arg(a, 1))
 						return Undefined
 					}))
 				}
@@ -860,13 +862,13 @@ func ffiImports() map[string]hostFunc {
 				}
 				if present(s[3]) || present(s[4]) {
 					jc.Set("converter", inst.w.NewFunc("converter", func(_ Value, a []Value) Value {
-						px, ok := Arg(a, 0).(*Object)
-						if !ok || px.Kind != KindPyProxy {
-							return Arg(a, 0)
+						px, ok := js.Arg(a, 0).(*Object)
+						if !ok || px.Kind != js.KindPyProxy {
+							return js.Arg(a, 0)
 						}
 						r := inst.call("_python2js", ctxPtr, uint64(pyOf(px).ptr))
-						if r == HandleError {
-							panic(&Throw{inst.pythonError()})
+						if r == js.HandleError {
+							panic(&js.Throw{Value: inst.pythonError()})
 						}
 						return inst.w.Value(r)
 					}))
@@ -875,14 +877,14 @@ func ffiImports() map[string]hostFunc {
 			})
 		},
 		"_JsArray_PostProcess_helper": func(inst *instance, s []uint64) {
-			inst.guard(s, HandleError, func() {
+			inst.guard(s, js.HandleError, func() {
 				s[0] = inst.w.Handle(inst.w.Call(inst.w.Get(E(inst, s[0]), "dict_converter"), Undefined, E(inst, s[1])))
 			})
 		},
 		"_python2js_cache_lookup": func(inst *instance, s []uint64) {
 			v, ok := obj(inst, s[0]).MapGet(float64(uint32(s[1])))
 			if !ok || v == Undefined {
-				s[0] = HandleError
+				s[0] = js.HandleError
 				return
 			}
 			s[0] = inst.w.Handle(v)
@@ -900,15 +902,15 @@ func ffiImports() map[string]hostFunc {
 			for _, e := range obj(inst, s[0]).Arr {
 				t := e.(*Object).Arr
 				v, _ := cache.MapGet(t[2])
-				if p := t[0].(*Object); p.Kind == KindMap {
+				if p := t[0].(*Object); p.Kind == js.KindMap {
 					p.MapSet(t[1], v)
 				} else {
-					p.Set(ToString(t[1]), v)
+					p.Set(js.ToString(t[1]), v)
 				}
 			}
 		},
 		"python2js__default_converter_js": func(inst *instance, s []uint64) {
-			inst.guard(s, HandleError, func() {
+			inst.guard(s, js.HandleError, func() {
 				jc := E(inst, s[0])
 				px := inst.newPyProxy(uint32(s[1]), pyProxyOptions{})
 				defer inst.destroyPyProxy(px, "")
@@ -916,11 +918,11 @@ func ffiImports() map[string]hostFunc {
 			})
 		},
 		"python2js__eager_converter_js": func(inst *instance, s []uint64) {
-			inst.guard(s, HandleError, func() {
+			inst.guard(s, js.HandleError, func() {
 				jc := E(inst, s[0])
 				visited := obj(inst, inst.w.Handle(inst.w.Get(jc, "eager_visited")))
 				if _, seen := visited.MapGet(float64(uint32(s[1]))); seen {
-					s[0] = HandleNoValue
+					s[0] = js.HandleNoValue
 					return
 				}
 				visited.MapSet(float64(uint32(s[1])), true)
@@ -957,7 +959,7 @@ func ffiImports() map[string]hostFunc {
 		"_python2js_buffer_inner": func(inst *instance, s []uint64) {
 			// Byte buffers only (bytes, bytearray, memoryview of B/b/c):
 			// Module._python2js_buffer_recursive for ndim <= 1.
-			inst.guard(s, HandleError, func() {
+			inst.guard(s, js.HandleError, func() {
 				buf, itemsize, ndim := uint32(s[0]), int(i32(s[1])), int(i32(s[2]))
 				format := inst.cstr(uint32(s[3]))
 				if f := strings.TrimLeft(format, "@=<>!"); f != "B" && f != "b" && f != "c" && f != "" || itemsize != 1 || ndim > 1 {
@@ -993,7 +995,7 @@ func ffiImports() map[string]hostFunc {
 			inst.mem.WriteUint32Le(uint32(s[1]), uint32(len(o.Bytes())))
 			inst.mem.WriteUint32Le(uint32(s[2]), inst.bufferFormatB())
 			inst.mem.WriteUint32Le(uint32(s[3]), 1)
-			inst.mem.WriteByte(uint32(s[4]), byte(b2u(o.Kind == KindUint8Array)))
+			inst.mem.WriteByte(uint32(s[4]), byte(b2u(o.Kind == js.KindUint8Array)))
 		},
 		"JsBuffer_DecodeString_js": func(inst *instance, s []uint64) {
 			inst.guard(s, 0, func() {
@@ -1008,16 +1010,16 @@ func ffiImports() map[string]hostFunc {
 
 		// PyProxy lifetime
 		"pyproxy_new_ex": func(inst *instance, s []uint64) {
-			inst.guard(s, HandleError, func() {
+			inst.guard(s, js.HandleError, func() {
 				s[0] = inst.w.Handle(inst.newPyProxy(uint32(s[0]), pyProxyOptions{captureThis: uint32(s[1]) != 0, roundtrip: uint32(s[2]) != 0, jsonAdaptor: uint32(s[4]) != 0}))
 			})
 		},
 		"pyproxy_new": func(inst *instance, s []uint64) {
-			inst.guard(s, HandleError, func() { s[0] = inst.w.Handle(inst.newPyProxy(uint32(s[0]), pyProxyOptions{})) })
+			inst.guard(s, js.HandleError, func() { s[0] = inst.w.Handle(inst.newPyProxy(uint32(s[0]), pyProxyOptions{})) })
 		},
 		"pyproxy_AsPyObject": func(inst *instance, s []uint64) {
 			o, ok := E(inst, s[0]).(*Object)
-			if !ok || o.Kind != KindPyProxy || pyOf(o).ptr == 0 {
+			if !ok || o.Kind != js.KindPyProxy || pyOf(o).ptr == 0 {
 				s[0] = 0
 				return
 			}
@@ -1025,21 +1027,21 @@ func ffiImports() map[string]hostFunc {
 		},
 		"JsDoubleProxy_unwrap_js": func(inst *instance, s []uint64) {
 			o, ok := E(inst, s[0]).(*Object)
-			if !ok || o.Kind != KindPyProxy {
+			if !ok || o.Kind != js.KindPyProxy {
 				s[0] = 0
 				return
 			}
 			s[0] = uint64(pyOf(o).ptr)
 		},
 		"destroy_proxy": func(inst *instance, s []uint64) {
-			if o, ok := E(inst, s[0]).(*Object); ok && o.Kind == KindPyProxy && !pyOf(o).roundtrip {
+			if o, ok := E(inst, s[0]).(*Object); ok && o.Kind == js.KindPyProxy && !pyOf(o).roundtrip {
 				inst.destroyPyProxy(o, inst.cstr(uint32(s[1])))
 			}
 		},
 		"destroy_proxies": func(inst *instance, s []uint64) {
 			msg := inst.cstr(uint32(s[1]))
 			inst.w.Iterate(E(inst, s[0]), func(px Value) {
-				if o, ok := px.(*Object); ok && o.Kind == KindPyProxy {
+				if o, ok := px.(*Object); ok && o.Kind == js.KindPyProxy {
 					inst.destroyPyProxy(o, msg)
 				}
 			})
@@ -1053,34 +1055,34 @@ func ffiImports() map[string]hostFunc {
 		"gc_register_proxies": func(inst *instance, s []uint64) {}, // no FinalizationRegistry: per-run worlds bound the leak
 		"proxy_cache_get": func(inst *instance, s []uint64) {
 			v, ok := obj(inst, s[0]).MapGet(float64(uint32(s[1])))
-			if o, isObj := v.(*Object); ok && isObj && o.Kind == KindPyProxy && pyOf(o).ptr != 0 {
+			if o, isObj := v.(*Object); ok && isObj && o.Kind == js.KindPyProxy && pyOf(o).ptr != 0 {
 				s[0] = inst.w.Handle(o)
 				return
 			}
-			s[0] = HandleError
+			s[0] = js.HandleError
 		},
 		"proxy_cache_set": func(inst *instance, s []uint64) {
 			obj(inst, s[0]).MapSet(float64(uint32(s[1])), E(inst, s[2]))
 		},
 		"create_once_callable": func(inst *instance, s []uint64) {
-			inst.guard(s, HandleError, func() { s[0] = inst.w.Handle(inst.onceCallable(uint32(s[0]))) })
+			inst.guard(s, js.HandleError, func() { s[0] = inst.w.Handle(inst.onceCallable(uint32(s[0]))) })
 		},
 		"create_promise_handles": func(inst *instance, s []uint64) {
-			inst.guard(s, HandleError, func() {
+			inst.guard(s, js.HandleError, func() {
 				s[0] = inst.w.Handle(inst.promiseHandles(uint32(s[0]), uint32(s[1]), E(inst, s[2]), uint32(s[3])))
 			})
 		},
 		"get_async_js_call_done_callback": func(inst *instance, s []uint64) {
-			inst.guard(s, HandleError, func() {
+			inst.guard(s, js.HandleError, func() {
 				proxies := E(inst, s[0])
 				const msg = "This borrowed proxy was automatically destroyed at the end of an asynchronous function call. Try using create_proxy or create_once_callable."
 				s[0] = inst.w.Handle(inst.w.NewFunc("done", func(_ Value, a []Value) Value {
 					inst.w.Iterate(proxies, func(px Value) {
-						if o, ok := px.(*Object); ok && o.Kind == KindPyProxy {
+						if o, ok := px.(*Object); ok && o.Kind == js.KindPyProxy {
 							inst.destroyPyProxy(o, msg)
 						}
 					})
-					if o, ok := Arg(a, 0).(*Object); ok && o.Kind == KindPyProxy {
+					if o, ok := js.Arg(a, 0).(*Object); ok && o.Kind == js.KindPyProxy {
 						inst.destroyPyProxy(o, msg)
 					}
 					return Undefined
@@ -1096,7 +1098,7 @@ func ffiImports() map[string]hostFunc {
 				setResult, setException, closing := uint64(uint32(s[2])), uint64(uint32(s[3])), uint64(uint32(s[4]))
 				errmsg := ""
 				if _, ok := p.(*Object); !ok {
-					errmsg = "Result of anext() should be object not " + TypeOf(p)
+					errmsg = "Result of anext() should be object not " + js.TypeOf(p)
 				} else if !w.HasMethod(p, "then") {
 					errmsg = "Result of anext() was not a promise."
 				}
@@ -1115,18 +1117,18 @@ func ffiImports() map[string]hostFunc {
 					inst.call("_agen_handle_result_js_c", setResult, setException, uint64(uint32(done)), w.Handle(v), closing)
 				}
 				w.OnSettled(w.PromiseResolve(p), func(r Value) {
-					settle(int32(b2u(Truthy(w.Get(r, "done")))), w.Get(r, "value"))
+					settle(int32(b2u(js.Truthy(w.Get(r, "done")))), w.Get(r, "value"))
 				}, func(e Value) { settle(-1, e) })
 				s[0] = 0
 			})
 		},
 		"JsvPromise_Resolve": func(inst *instance, s []uint64) {
-			inst.guard(s, HandleError, func() { s[0] = inst.w.Handle(inst.w.PromiseResolve(E(inst, s[0]))) })
+			inst.guard(s, js.HandleError, func() { s[0] = inst.w.Handle(inst.w.PromiseResolve(E(inst, s[0]))) })
 		},
 
 		// errors
 		"new_error": func(inst *instance, s []uint64) {
-			typ, msg := inst.cstr(uint32(s[0])), ToString(E(inst, s[1]))
+			typ, msg := inst.cstr(uint32(s[0])), js.ToString(E(inst, s[1]))
 			e := inst.w.NewError("PythonError", msg)
 			e.Class = "PythonError"
 			e.Set("type", typ)
@@ -1135,7 +1137,7 @@ func ffiImports() map[string]hostFunc {
 			s[0] = inst.w.Handle(e)
 		},
 		"JsException_new_helper": func(inst *instance, s []uint64) {
-			inst.guard(s, HandleError, func() {
+			inst.guard(s, js.HandleError, func() {
 				name := inst.cstr(uint32(s[0]))
 				class := name
 				if _, ok := inst.w.Ctors[name]; !ok {
@@ -1150,12 +1152,12 @@ func ffiImports() map[string]hostFunc {
 			})
 		},
 		"JsvError_Throw": func(inst *instance, s []uint64) {
-			t := &Throw{E(inst, s[0])}
+			t := &js.Throw{Value: E(inst, s[0])}
 			inst.pendingThrow = t
 			panic(t)
 		},
 		"throw_no_gil": func(inst *instance, s []uint64) {
-			panic(&Throw{inst.w.NewError("NoGilError", "Attempted to use PyProxy when Python GIL not held")})
+			panic(&js.Throw{Value: inst.w.NewError("NoGilError", "Attempted to use PyProxy when Python GIL not held")})
 		},
 		"can_run_sync_js":                func(inst *instance, s []uint64) { s[0] = 0 },
 		"saveState":                      func(inst *instance, s []uint64) { s[0] = 0 },
@@ -1194,7 +1196,7 @@ func compare(ok func(int) bool) hostFunc {
 				return
 			}
 		}
-		x, y := ToNumber(a), ToNumber(b)
+		x, y := js.ToNumber(a), js.ToNumber(b)
 		if math.IsNaN(x) || math.IsNaN(y) {
 			s[0] = 0
 			return
@@ -1210,7 +1212,7 @@ func compare(ok func(int) bool) hostFunc {
 }
 
 func dirImport(inst *instance, s []uint64) {
-	inst.guard(s, HandleError, func() {
+	inst.guard(s, js.HandleError, func() {
 		out := inst.w.NewArray()
 		seen := map[string]bool{}
 		o, _ := inst.w.Value(s[0]).(*Object)
@@ -1236,7 +1238,7 @@ func dirImport(inst *instance, s []uint64) {
 
 func objectStatic(name string) hostFunc {
 	return func(inst *instance, s []uint64) {
-		inst.guard(s, HandleError, func() {
+		inst.guard(s, js.HandleError, func() {
 			s[0] = inst.w.Handle(inst.w.CallMethod(inst.w.Ctors["Object"], name, inst.w.Value(s[0])))
 		})
 	}

@@ -7,6 +7,8 @@ package runtime
 import (
 	"math/big"
 	"sort"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
 )
 
 // NewInstance returns an object of class `class`: `x.constructor.name` is
@@ -74,9 +76,9 @@ func (r *Realm) Bytes(v Value) ([]byte, bool) {
 		return nil, false
 	}
 	switch o.Kind {
-	case KindArrayBuffer, KindUint8Array:
+	case js.KindArrayBuffer, js.KindUint8Array:
 		return append([]byte{}, o.Bytes()...), true
-	case KindPyProxy:
+	case js.KindPyProxy:
 		if pyOf(o) != nil && pyOf(o).flags&pyIsBuffer != 0 && r.w.inst != nil {
 			var out []byte
 			th := r.w.Catch(func() {
@@ -131,7 +133,7 @@ func (r *Realm) toGo(v Value, depth int) any {
 		return nil
 	}
 	switch x := v.(type) {
-	case nil, UndefinedType:
+	case nil, js.UndefinedType:
 		return nil
 	case bool, float64, string:
 		return x
@@ -140,34 +142,34 @@ func (r *Realm) toGo(v Value, depth int) any {
 		return f
 	case *Object:
 		switch x.Kind {
-		case KindArray:
+		case js.KindArray:
 			out := make([]any, len(x.Arr))
 			for i, e := range x.Arr {
 				out[i] = r.toGo(e, depth+1)
 			}
 			return out
-		case KindMap:
+		case js.KindMap:
 			out := make(map[string]any, len(x.MapKeys))
 			for i, k := range x.MapKeys {
-				out[ToString(k)] = r.toGo(x.MapVals[i], depth+1)
+				out[js.ToString(k)] = r.toGo(x.MapVals[i], depth+1)
 			}
 			return out
-		case KindSet:
+		case js.KindSet:
 			out := make([]any, len(x.MapKeys))
 			for i, e := range x.MapKeys {
 				out[i] = r.toGo(e, depth+1)
 			}
 			return out
-		case KindArrayBuffer, KindUint8Array:
+		case js.KindArrayBuffer, js.KindUint8Array:
 			return append([]byte{}, x.Bytes()...)
-		case KindPyProxy:
+		case js.KindPyProxy:
 			return r.pyProxyToGo(x, depth)
-		case KindPlain:
+		case js.KindPlain:
 			if x.Call != nil {
-				return ToString(x)
+				return js.ToString(x)
 			}
 			if x.Class == "Date" {
-				return ToString(x)
+				return js.ToString(x)
 			}
 			out := map[string]any{}
 			for _, k := range x.OwnKeys() {
@@ -175,9 +177,9 @@ func (r *Realm) toGo(v Value, depth int) any {
 			}
 			return out
 		}
-		return ToString(x)
+		return js.ToString(x)
 	}
-	return ToString(v)
+	return js.ToString(v)
 }
 
 // pyProxyToGo reads a proxied Python mapping (has keys()) or iterable.
@@ -193,7 +195,7 @@ func (r *Realm) pyProxyToGo(o *Object, depth int) any {
 			var keys []Value
 			w.Iterate(o, func(k Value) { keys = append(keys, k) })
 			for _, k := range keys {
-				m[ToString(k)] = r.toGo(w.CallMethod(o, "get", k), depth+1)
+				m[js.ToString(k)] = r.toGo(w.CallMethod(o, "get", k), depth+1)
 			}
 			out = m
 			return
@@ -207,7 +209,7 @@ func (r *Realm) pyProxyToGo(o *Object, depth int) any {
 			out = items
 			return
 		}
-		out = ToString(o)
+		out = js.ToString(o)
 	})
 	if th != nil {
 		return nil
@@ -282,10 +284,10 @@ func (r *Realm) Items(v Value) (items []Value, ok bool) {
 	if !isObj {
 		return nil, false
 	}
-	if o.Kind == KindArray {
+	if o.Kind == js.KindArray {
 		return append([]Value{}, o.Arr...), true
 	}
-	if o.Kind == KindPyProxy && pyOf(o).flags&(pyIsIterable|pyIsIterator) == 0 {
+	if o.Kind == js.KindPyProxy && pyOf(o).flags&(pyIsIterable|pyIsIterator) == 0 {
 		return nil, false
 	}
 	th := r.w.Catch(func() { r.w.Iterate(o, func(e Value) { items = append(items, e) }) })

@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/experimental"
@@ -123,9 +124,9 @@ func (h *host) instantiateHostModules(ctx context.Context) error {
 		case "sentinel":
 			switch name {
 			case "create_sentinel":
-				impl = func(inst *instance, s []uint64) { s[0] = HandleError }
+				impl = func(inst *instance, s []uint64) { s[0] = js.HandleError }
 			case "is_sentinel":
-				impl = func(inst *instance, s []uint64) { s[0] = b2u(s[0] == HandleError) }
+				impl = func(inst *instance, s []uint64) { s[0] = b2u(s[0] == js.HandleError) }
 			}
 		default:
 			return fmt.Errorf("unexpected import module %q", module)
@@ -262,7 +263,7 @@ type instance struct {
 	memLimitHit bool
 
 	pool         map[string][]api.Function
-	pendingThrow *Throw
+	pendingThrow *js.Throw
 	formatB      uint32
 
 	stdout, stderr bytes.Buffer
@@ -398,7 +399,7 @@ func (inst *instance) protect(f func()) (err error) {
 func (e *wasmError) unwrapHost() error {
 	var ex *exitError
 	var ab *abortError
-	var th *Throw
+	var th *js.Throw
 	switch {
 	case errors.As(e.err, &ex):
 		return ex
@@ -430,7 +431,7 @@ func (inst *instance) cstr(p uint32) string {
 func (inst *instance) malloc(n uint32) uint32 {
 	p := uint32(inst.call("malloc", uint64(n)))
 	if p == 0 {
-		panic(&Throw{inst.w.NewError("RangeError", "out of memory")})
+		panic(&js.Throw{Value: inst.w.NewError("RangeError", "out of memory")})
 	}
 	return p
 }

@@ -17,6 +17,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
 )
 
 // snapshotFormat changes whenever boot or the snapshot layout changes.
@@ -70,7 +72,7 @@ func writeSnapshot(path string, s *snapshot) error {
 		switch x := d.prim.(type) {
 		case nil:
 			w.WriteByte('n')
-		case UndefinedType:
+		case js.UndefinedType:
 			w.WriteByte('u')
 		case bool:
 			if x {

@@ -8,7 +8,11 @@
 
 package runtime
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
+)
 
 type pyProxy struct {
 	ptr         uint32
@@ -40,10 +44,10 @@ func (inst *instance) newPyProxy(ptr uint32, opt pyProxyOptions) *Object {
 	w := inst.w
 	flags := int32(inst.call("pyproxy_getflags", uint64(ptr), b2u(opt.jsonAdaptor)))
 	if flags == -1 {
-		panic(&Throw{inst.pythonError()})
+		panic(&js.Throw{Value: inst.pythonError()})
 	}
 	inst.call("Py_IncRef", uint64(ptr))
-	o := &Object{Class: "PyProxy", Kind: KindPyProxy, Proto: w.pyProxyProto(),
+	o := &Object{Class: "PyProxy", Kind: js.KindPyProxy, Proto: w.pyProxyProto(),
 		PyProxy: &pyProxy{ptr: ptr, flags: flags, roundtrip: opt.roundtrip, captureThis: opt.captureThis}}
 	if flags&pyIsCallable != 0 {
 		o.Name = "PyProxy"
@@ -62,16 +66,16 @@ func (inst *instance) newPyProxy(ptr uint32, opt pyProxyOptions) *Object {
 			}
 			inst.checkAlive(o)
 			future = w.NewPromise()
-			res := w.NewFunc("resolve", func(_ Value, a []Value) Value { w.ResolvePromise(future, Arg(a, 0)); return Undefined })
-			rej := w.NewFunc("reject", func(_ Value, a []Value) Value { w.RejectPromise(future, Arg(a, 0)); return Undefined })
+			res := w.NewFunc("resolve", func(_ Value, a []Value) Value { w.ResolvePromise(future, js.Arg(a, 0)); return Undefined })
+			rej := w.NewFunc("reject", func(_ Value, a []Value) Value { w.RejectPromise(future, js.Arg(a, 0)); return Undefined })
 			if int32(inst.call("_pyproxy_ensure_future", uint64(pyOf(o).ptr), w.Handle(res), w.Handle(rej))) == -1 {
-				panic(&Throw{inst.pythonError()})
+				panic(&js.Throw{Value: inst.pythonError()})
 			}
 			inst.destroyPyProxy(o, "")
 			return future
 		}
-		w.Method(o, "then", func(_ Value, a []Value) Value { return w.Then(ensure(), Arg(a, 0), Arg(a, 1)) })
-		w.Method(o, "catch", func(_ Value, a []Value) Value { return w.Then(ensure(), Undefined, Arg(a, 0)) })
+		w.Method(o, "then", func(_ Value, a []Value) Value { return w.Then(ensure(), js.Arg(a, 0), js.Arg(a, 1)) })
+		w.Method(o, "catch", func(_ Value, a []Value) Value { return w.Then(ensure(), Undefined, js.Arg(a, 0)) })
 	}
 	cache := w.NewMap() // Pyodide's per-proxy attribute cache map
 	o.DynGet = func(key string) (Value, bool) {
@@ -82,9 +86,9 @@ func (inst *instance) newPyProxy(ptr uint32, opt pyProxyOptions) *Object {
 		}
 		key = strings.TrimPrefix(key, "$")
 		r := inst.call("_pyproxy_getattr", uint64(pyOf(o).ptr), w.Handle(key), w.Handle(cache))
-		if r == HandleError {
+		if r == js.HandleError {
 			if inst.call("PyErr_Occurred") != 0 {
-				panic(&Throw{inst.pythonError()})
+				panic(&js.Throw{Value: inst.pythonError()})
 			}
 			return nil, false
 		}
@@ -93,10 +97,10 @@ func (inst *instance) newPyProxy(ptr uint32, opt pyProxyOptions) *Object {
 	if flags&pyHasGet != 0 {
 		w.Method(o, "get", func(_ Value, a []Value) Value {
 			inst.checkAlive(o)
-			r := inst.call("_pyproxy_getitem", uint64(pyOf(o).ptr), w.Handle(Arg(a, 0)), w.Handle(cache), 0)
-			if r == HandleError {
+			r := inst.call("_pyproxy_getitem", uint64(pyOf(o).ptr), w.Handle(js.Arg(a, 0)), w.Handle(cache), 0)
+			if r == js.HandleError {
 				if inst.call("PyErr_Occurred") != 0 {
-					panic(&Throw{inst.pythonError()})
+					panic(&js.Throw{Value: inst.pythonError()})
 				}
 				return Undefined
 			}
@@ -106,9 +110,9 @@ func (inst *instance) newPyProxy(ptr uint32, opt pyProxyOptions) *Object {
 	if flags&pyHasHas != 0 {
 		w.Method(o, "has", func(_ Value, a []Value) Value {
 			inst.checkAlive(o)
-			r := int32(inst.call("_pyproxy_contains", uint64(pyOf(o).ptr), w.Handle(Arg(a, 0))))
+			r := int32(inst.call("_pyproxy_contains", uint64(pyOf(o).ptr), w.Handle(js.Arg(a, 0))))
 			if r == -1 {
-				panic(&Throw{inst.pythonError()})
+				panic(&js.Throw{Value: inst.pythonError()})
 			}
 			return r == 1
 		})
@@ -118,7 +122,7 @@ func (inst *instance) newPyProxy(ptr uint32, opt pyProxyOptions) *Object {
 			inst.checkAlive(o)
 			it := uint32(inst.call("PyObject_GetIter", uint64(pyOf(o).ptr)))
 			if it == 0 {
-				panic(&Throw{inst.pythonError()})
+				panic(&js.Throw{Value: inst.pythonError()})
 			}
 			finished := false
 			iter := &Object{Class: "Object", Proto: w.IteratorProto}
@@ -127,11 +131,11 @@ func (inst *instance) newPyProxy(ptr uint32, opt pyProxyOptions) *Object {
 					return w.NewObjectFrom("done", true, "value", Undefined)
 				}
 				r := inst.call("_pyproxy_iter_next", uint64(it), w.Handle(cache), 0)
-				if r == HandleError {
+				if r == js.HandleError {
 					finished = true
 					inst.call("Py_DecRef", uint64(it))
 					if inst.call("PyErr_Occurred") != 0 {
-						panic(&Throw{inst.pythonError()})
+						panic(&js.Throw{Value: inst.pythonError()})
 					}
 					return w.NewObjectFrom("done", true, "value", Undefined)
 				}
@@ -155,7 +159,7 @@ func (w *world) pyProxyProto() *Object {
 	w.pyproxyProto = p
 	self := func(this Value) (*Object, *instance) {
 		o, ok := this.(*Object)
-		if !ok || o.Kind != KindPyProxy {
+		if !ok || o.Kind != js.KindPyProxy {
 			w.ThrowError("TypeError", "not a PyProxy")
 		}
 		return o, w.inst
@@ -171,8 +175,8 @@ func (w *world) pyProxyProto() *Object {
 			return "<destroyed PyProxy>"
 		}
 		r := inst.call("_pyproxy_repr", uint64(pyOf(o).ptr))
-		if r == HandleError {
-			panic(&Throw{inst.pythonError()})
+		if r == js.HandleError {
+			panic(&js.Throw{Value: inst.pythonError()})
 		}
 		return w.Value(r)
 	})
@@ -213,8 +217,8 @@ func (inst *instance) callPy(o *Object, args []Value) Value {
 func (inst *instance) callPyPtr(ptr uint32, args []Value) Value {
 	w := inst.w
 	r := inst.call("_pyproxy_apply", uint64(ptr), w.Handle(w.NewArray(args...)), uint64(len(args)), w.Handle(w.NewArray()), 0)
-	if r == HandleError {
-		panic(&Throw{inst.pythonError()})
+	if r == js.HandleError {
+		panic(&js.Throw{Value: inst.pythonError()})
 	}
 	return w.Value(r)
 }
@@ -225,17 +229,17 @@ func (inst *instance) pyGetBuffer(o *Object) Value {
 	inst.checkAlive(o)
 	w := inst.w
 	r := inst.call("_pyproxy_get_buffer", uint64(pyOf(o).ptr))
-	if r == HandleError {
-		panic(&Throw{inst.pythonError()})
+	if r == js.HandleError {
+		panic(&js.Throw{Value: inst.pythonError()})
 	}
 	info := w.Value(r).(*Object)
-	lo, hi := uint32(ToNumber(info.Get("smallest_ptr"))), uint32(ToNumber(info.Get("largest_ptr")))
-	view := uint64(uint32(ToNumber(info.Get("view"))))
+	lo, hi := uint32(js.ToNumber(info.Get("smallest_ptr"))), uint32(js.ToNumber(info.Get("largest_ptr")))
+	view := uint64(uint32(js.ToNumber(info.Get("view"))))
 	data, _ := inst.mem.Read(lo, hi-lo)
 	arr := w.NewUint8Array(append([]byte{}, data...))
 	inst.call("PyBuffer_Release", view)
 	inst.call("PyMem_Free", view)
-	res := w.NewObjectFrom("data", arr, "nbytes", float64(hi-lo), "readonly", Truthy(info.Get("readonly")),
+	res := w.NewObjectFrom("data", arr, "nbytes", float64(hi-lo), "readonly", js.Truthy(info.Get("readonly")),
 		"format", info.Get("format"), "itemsize", info.Get("itemsize"), "offset", 0.0)
 	w.Method(res, "release", func(Value, []Value) Value { return Undefined })
 	return res
@@ -297,11 +301,11 @@ func (inst *instance) promiseHandles(handleResult, handleException uint32, done 
 			w.ThrowError("Error", "One of the promise handles has already been called.")
 		}
 		defer destroy()
-		defer callDone(Arg(a, 0))
+		defer callDone(js.Arg(a, 0))
 		if handleResult != 0 {
-			r := inst.call("create_promise_handles_result_helper", uint64(handleResult), uint64(converter), w.Handle(Arg(a, 0)))
-			if r == HandleError {
-				panic(&Throw{inst.pythonError()})
+			r := inst.call("create_promise_handles_result_helper", uint64(handleResult), uint64(converter), w.Handle(js.Arg(a, 0)))
+			if r == js.HandleError {
+				panic(&js.Throw{Value: inst.pythonError()})
 			}
 			return w.Value(r)
 		}
@@ -314,7 +318,7 @@ func (inst *instance) promiseHandles(handleResult, handleException uint32, done 
 		defer destroy()
 		defer callDone(Undefined)
 		if handleException != 0 {
-			return inst.callPyPtr(handleException, []Value{Arg(a, 0)})
+			return inst.callPyPtr(handleException, []Value{js.Arg(a, 0)})
 		}
 		return Undefined
 	})

@@ -1,9 +1,11 @@
 package runtime
 
+import "github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
+
 // world is a JS heap as the Pyodide layer sees it: the heap itself plus what
 // ties it to one interpreter instance and one run.
 type world struct {
-	*World
+	*js.World
 	inst         *instance // the wasm instance this world belongs to
 	dedup        *Object   // hiwire's deduplication Map
 	pyproxyProto *Object
@@ -17,3 +19,13 @@ func pyOf(o *Object) *pyProxy {
 	p, _ := o.PyProxy.(*pyProxy)
 	return p
 }
+
+// The JS value types are the JS core's; the aliases keep the names the
+// bindings packages use (runtime.Value, *runtime.Object, runtime.Undefined).
+type (
+	Value  = js.Value
+	Object = js.Object
+)
+
+// Undefined is JS undefined.
+var Undefined = js.Undefined

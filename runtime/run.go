@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
 )
 
 // outcome is what the Python runner reports through _pyworkers_host.
@@ -67,7 +69,7 @@ func (e *Engine) runLocked(ctx context.Context, h *host, spec WorkerSpec, plan r
 			return Undefined
 		}
 		out.settled = true
-		out.response = Arg(a, 0)
+		out.response = js.Arg(a, 0)
 		return Undefined
 	})
 	ri.finish = func(v Value) {
@@ -81,7 +83,7 @@ func (e *Engine) runLocked(ctx context.Context, h *host, spec WorkerSpec, plan r
 			return Undefined
 		}
 		out.settled, out.failed = true, true
-		out.excType, out.message, out.trace = ToString(Arg(a, 0)), ToString(Arg(a, 1)), ToString(Arg(a, 2))
+		out.excType, out.message, out.trace = js.ToString(js.Arg(a, 0)), js.ToString(js.Arg(a, 1)), js.ToString(js.Arg(a, 2))
 		return Undefined
 	})
 	hostMod.Set("kind", kind)
@@ -141,11 +143,11 @@ func (e *Engine) runLocked(ctx context.Context, h *host, spec WorkerSpec, plan r
 		r := w.responseOf(respObj)
 		if !r.body.null && (r.body.stream != nil) {
 			p := w.readAll(r.body)
-			if derr := inst.drive(runCtx, func() bool { return p.Promise.Status != PromisePending }); derr != nil {
+			if derr := inst.drive(runCtx, func() bool { return p.Promise.Status != js.PromisePending }); derr != nil {
 				panic(derr)
 			}
-			if p.Promise.Status == PromiseRejected {
-				panic(&Throw{p.Promise.Value})
+			if p.Promise.Status == js.PromiseRejected {
+				panic(&js.Throw{Value: p.Promise.Value})
 			}
 			r.body = &body{data: p.Promise.Value.(*Object).Bytes()}
 		}
@@ -156,7 +158,7 @@ func (e *Engine) runLocked(ctx context.Context, h *host, spec WorkerSpec, plan r
 			err = inst.protect(func() {
 				_ = inst.drive(runCtx, func() bool {
 					for _, p := range ec.waitUntil {
-						if p.Promise.Status == PromisePending {
+						if p.Promise.Status == js.PromisePending {
 							return false
 						}
 					}
@@ -219,9 +221,9 @@ func classify(err error, ctx context.Context, inst *instance, limits Limits) *Ru
 	if errors.As(err, &ex) {
 		return &RunError{Kind: "exit", Message: fmt.Sprintf("the Worker stopped the interpreter (sys.exit/os._exit with code %d); Cloudflare's runtime would fail the request", ex.code)}
 	}
-	var th *Throw
+	var th *js.Throw
 	if errors.As(err, &th) {
-		return &RunError{Kind: "exception", Type: "JsException", Message: DescribeError(th.Value)}
+		return &RunError{Kind: "exception", Type: "JsException", Message: js.DescribeError(th.Value)}
 	}
 	return &RunError{Kind: "internal", Message: err.Error(), Traceback: inst.stderrTail()}
 }
@@ -291,7 +293,7 @@ func (inst *instance) drive(ctx context.Context, done func() bool) error {
 // browser's "Uncaught (in promise)" and the loop goes on.
 func (inst *instance) runTask(f func()) {
 	if th := inst.w.Catch(f); th != nil {
-		inst.writeStderr([]byte("Uncaught " + DescribeError(th.Value) + "\n"))
+		inst.writeStderr([]byte("Uncaught " + js.DescribeError(th.Value) + "\n"))
 	}
 }
 

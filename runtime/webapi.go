@@ -14,6 +14,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
 )
 
 // ---- Headers
@@ -104,7 +106,7 @@ func (w *world) headersOf(v Value) *headerList {
 func (w *world) fillHeaders(h *headerList, init Value) {
 	o, ok := init.(*Object)
 	if !ok {
-		if !IsNullish(init) {
+		if !js.IsNullish(init) {
 			w.ThrowError("TypeError", "Failed to construct 'Headers': The provided value is not of type 'HeadersInit'")
 		}
 		return
@@ -117,7 +119,7 @@ func (w *world) fillHeaders(h *headerList, init Value) {
 		}
 		return
 	}
-	if o.Kind == KindArray || o.Kind == KindMap || w.HasMethod(o, "@@iterator") {
+	if o.Kind == js.KindArray || o.Kind == js.KindMap || w.HasMethod(o, "@@iterator") {
 		// WebIDL sequence<sequence<ByteString>>: each pair is iterated too.
 		w.Iterate(o, func(e Value) {
 			var pair []Value
@@ -125,12 +127,12 @@ func (w *world) fillHeaders(h *headerList, init Value) {
 			if len(pair) != 2 {
 				w.ThrowError("TypeError", "Failed to construct 'Headers': each header must be a [name, value] pair")
 			}
-			h.add(ToString(pair[0]), ToString(pair[1]))
+			h.add(js.ToString(pair[0]), js.ToString(pair[1]))
 		})
 		return
 	}
 	for _, k := range o.OwnKeys() {
-		h.add(k, ToString(o.Get(k)))
+		h.add(k, js.ToString(o.Get(k)))
 	}
 }
 
@@ -142,11 +144,11 @@ func (w *world) installHeaders() {
 	P := w.ProtoOf("Headers")
 	w.DefineClass("Headers", P, func(args []Value) Value {
 		h := newHeaderList()
-		w.fillHeaders(h, Arg(args, 0))
+		w.fillHeaders(h, js.Arg(args, 0))
 		return w.newHeaders(h)
 	})
 	w.Method(P, "get", func(this Value, a []Value) Value {
-		v, ok := w.headersOf(this).get(ToString(Arg(a, 0)))
+		v, ok := w.headersOf(this).get(js.ToString(js.Arg(a, 0)))
 		if !ok {
 			return nil
 		}
@@ -154,7 +156,7 @@ func (w *world) installHeaders() {
 	})
 	w.Method(P, "getAll", func(this Value, a []Value) Value {
 		out := w.NewArray()
-		for _, v := range w.headersOf(this).values[strings.ToLower(ToString(Arg(a, 0)))] {
+		for _, v := range w.headersOf(this).values[strings.ToLower(js.ToString(js.Arg(a, 0)))] {
 			out.Arr = append(out.Arr, v)
 		}
 		return out
@@ -167,19 +169,19 @@ func (w *world) installHeaders() {
 		return out
 	})
 	w.Method(P, "has", func(this Value, a []Value) Value {
-		_, ok := w.headersOf(this).get(ToString(Arg(a, 0)))
+		_, ok := w.headersOf(this).get(js.ToString(js.Arg(a, 0)))
 		return ok
 	})
 	w.Method(P, "set", func(this Value, a []Value) Value {
-		w.headersOf(this).set(ToString(Arg(a, 0)), ToString(Arg(a, 1)))
+		w.headersOf(this).set(js.ToString(js.Arg(a, 0)), js.ToString(js.Arg(a, 1)))
 		return Undefined
 	})
 	w.Method(P, "append", func(this Value, a []Value) Value {
-		w.headersOf(this).add(ToString(Arg(a, 0)), ToString(Arg(a, 1)))
+		w.headersOf(this).add(js.ToString(js.Arg(a, 0)), js.ToString(js.Arg(a, 1)))
 		return Undefined
 	})
 	w.Method(P, "delete", func(this Value, a []Value) Value {
-		w.headersOf(this).del(ToString(Arg(a, 0)))
+		w.headersOf(this).del(js.ToString(js.Arg(a, 0)))
 		return Undefined
 	})
 	pairs := func(this Value, pick func(p [2]string) Value) Value {
@@ -197,7 +199,7 @@ func (w *world) installHeaders() {
 	w.Method(P, "values", func(this Value, a []Value) Value { return pairs(this, func(p [2]string) Value { return p[1] }) })
 	w.Method(P, "forEach", func(this Value, a []Value) Value {
 		for _, p := range w.headersOf(this).sorted() {
-			w.Call(Arg(a, 0), Undefined, p[1], p[0], this)
+			w.Call(js.Arg(a, 0), Undefined, p[1], p[0], this)
 		}
 		return Undefined
 	})
@@ -224,24 +226,24 @@ type streamState struct {
 
 func (w *world) bodyFrom(v Value) *body {
 	switch x := v.(type) {
-	case nil, UndefinedType:
+	case nil, js.UndefinedType:
 		return &body{null: true}
 	case string:
 		return &body{data: []byte(x)}
 	case *Object:
 		switch {
-		case x.Kind == KindArrayBuffer || x.Kind == KindUint8Array:
+		case x.Kind == js.KindArrayBuffer || x.Kind == js.KindUint8Array:
 			return &body{data: append([]byte{}, x.Bytes()...)}
 		case x.Class == "ReadableStream":
 			return &body{stream: x}
 		case x.Class == "URLSearchParams":
-			return &body{data: []byte(ToString(x))}
+			return &body{data: []byte(js.ToString(x))}
 		case x.Class == "Blob" || x.Class == "File":
 			b, _ := x.Host.([]byte)
 			return &body{data: b}
 		}
 	}
-	return &body{data: []byte(ToString(v))}
+	return &body{data: []byte(js.ToString(v))}
 }
 
 func (w *world) streamOf(o *Object) *streamState {
@@ -306,14 +308,14 @@ func (w *world) readAll(b *body) *Object {
 	var step func()
 	step = func() {
 		w.OnSettled(w.streamRead(s), func(r Value) {
-			if Truthy(w.Get(r, "done")) {
+			if js.Truthy(w.Get(r, "done")) {
 				w.ResolvePromise(out, w.NewArrayBuffer(buf.Bytes()))
 				return
 			}
 			if c, ok := w.Get(r, "value").(*Object); ok {
 				buf.Write(c.Bytes())
 			} else {
-				buf.WriteString(ToString(w.Get(r, "value")))
+				buf.WriteString(js.ToString(w.Get(r, "value")))
 			}
 			step()
 		}, func(e Value) { w.RejectPromise(out, e) })
@@ -406,22 +408,22 @@ func (w *world) installRequest() {
 	P := w.ProtoOf("Request")
 	w.DefineClass("Request", P, func(args []Value) Value {
 		r := &request{method: "GET", headers: newHeaderList(), body: &body{null: true}, cf: Undefined}
-		switch x := Arg(args, 0).(type) {
+		switch x := js.Arg(args, 0).(type) {
 		case *Object:
 			if src, ok := x.Host.(*request); ok {
 				r.method, r.url, r.headers, r.body, r.cf = src.method, src.url, src.headers.clone(), src.body, src.cf
 			} else {
-				r.url = ToString(x)
+				r.url = js.ToString(x)
 			}
 		default:
-			r.url = ToString(x)
+			r.url = js.ToString(x)
 		}
 		if _, err := url.Parse(r.url); err != nil || !strings.Contains(r.url, "://") {
 			w.ThrowError("TypeError", "Invalid URL: "+r.url)
 		}
-		if init, ok := Arg(args, 1).(*Object); ok {
+		if init, ok := js.Arg(args, 1).(*Object); ok {
 			if m := init.Get("method"); m != Undefined {
-				r.method = strings.ToUpper(ToString(m))
+				r.method = strings.ToUpper(js.ToString(m))
 			}
 			if h := init.Get("headers"); h != Undefined {
 				r.headers = newHeaderList()
@@ -498,10 +500,10 @@ func (w *world) makeResponse(bodyV Value, init Value) *Object {
 			r.status, r.statusText, r.headers = src.status, src.statusText, src.headers.clone()
 		} else {
 			if s := io.Get("status"); s != Undefined {
-				r.status = int(ToNumber(s))
+				r.status = int(js.ToNumber(s))
 			}
 			if s := io.Get("statusText"); s != Undefined {
-				r.statusText = ToString(s)
+				r.statusText = js.ToString(s)
 			}
 			if h := io.Get("headers"); h != Undefined {
 				w.fillHeaders(r.headers, h)
@@ -529,13 +531,13 @@ func (w *world) makeResponse(bodyV Value, init Value) *Object {
 
 func (w *world) installResponse() {
 	P := w.ProtoOf("Response")
-	C := w.DefineClass("Response", P, func(args []Value) Value { return w.makeResponse(Arg(args, 0), Arg(args, 1)) })
+	C := w.DefineClass("Response", P, func(args []Value) Value { return w.makeResponse(js.Arg(args, 0), js.Arg(args, 1)) })
 	w.Method(C, "json", func(_ Value, a []Value) Value {
-		s, ok := w.JsonStringify(Arg(a, 0), "")
+		s, ok := w.JsonStringify(js.Arg(a, 0), "")
 		if !ok {
 			w.ThrowError("TypeError", "Value is not JSON serializable")
 		}
-		resp := w.makeResponse(s, Arg(a, 1))
+		resp := w.makeResponse(s, js.Arg(a, 1))
 		h := w.responseOf(resp).headers
 		if ct, _ := h.get("content-type"); ct == "text/plain;charset=UTF-8" {
 			h.set("content-type", "application/json")
@@ -544,15 +546,15 @@ func (w *world) installResponse() {
 	})
 	w.Method(C, "redirect", func(_ Value, a []Value) Value {
 		status := 302
-		if s := Arg(a, 1); s != Undefined {
-			status = int(ToNumber(s))
+		if s := js.Arg(a, 1); s != Undefined {
+			status = int(js.ToNumber(s))
 		}
 		switch status {
 		case 301, 302, 303, 307, 308:
 		default:
 			w.ThrowError("RangeError", fmt.Sprintf("Invalid status code %d", status))
 		}
-		u := ToString(Arg(a, 0))
+		u := js.ToString(js.Arg(a, 0))
 		if _, err := url.Parse(u); err != nil {
 			w.ThrowError("TypeError", "Invalid URL: "+u)
 		}
@@ -606,7 +608,7 @@ func (w *world) installStreams() {
 	w.DefineClass("ReadableStream", P, func(args []Value) Value {
 		s := &streamState{}
 		o := w.newReadableStream(s)
-		src, _ := Arg(args, 0).(*Object)
+		src, _ := js.Arg(args, 0).(*Object)
 		if src == nil {
 			return o
 		}
@@ -615,16 +617,16 @@ func (w *world) installStreams() {
 			if s.closed {
 				w.ThrowError("TypeError", "Cannot enqueue a chunk into a closed readable stream")
 			}
-			c := Arg(a, 0)
-			if co, ok := c.(*Object); ok && (co.Kind == KindUint8Array || co.Kind == KindArrayBuffer) {
+			c := js.Arg(a, 0)
+			if co, ok := c.(*Object); ok && (co.Kind == js.KindUint8Array || co.Kind == js.KindArrayBuffer) {
 				w.streamEnqueue(s, append([]byte{}, co.Bytes()...))
 			} else {
-				w.streamEnqueue(s, []byte(ToString(c)))
+				w.streamEnqueue(s, []byte(js.ToString(c)))
 			}
 			return Undefined
 		})
 		w.Method(ctl, "close", func(Value, []Value) Value { w.streamClose(s); return Undefined })
-		w.Method(ctl, "error", func(_ Value, a []Value) Value { s.err = Arg(a, 0); s.closed = true; return Undefined })
+		w.Method(ctl, "error", func(_ Value, a []Value) Value { s.err = js.Arg(a, 0); s.closed = true; return Undefined })
 		if start, ok := src.Get("start").(*Object); ok && start.Call != nil {
 			start.Call(src, []Value{ctl})
 		}
@@ -690,10 +692,10 @@ func (w *world) installStreams() {
 			if s.closed {
 				w.ThrowError("TypeError", "This WritableStream is closed")
 			}
-			if co, ok := c.(*Object); ok && (co.Kind == KindUint8Array || co.Kind == KindArrayBuffer) {
+			if co, ok := c.(*Object); ok && (co.Kind == js.KindUint8Array || co.Kind == js.KindArrayBuffer) {
 				w.streamEnqueue(s, append([]byte{}, co.Bytes()...))
 			} else {
-				w.streamEnqueue(s, []byte(ToString(c)))
+				w.streamEnqueue(s, []byte(js.ToString(c)))
 			}
 		}
 		w.Method(ws, "getWriter", func(Value, []Value) Value {
@@ -702,11 +704,11 @@ func (w *world) installStreams() {
 			wr.Set("ready", w.PromiseResolve(Undefined))
 			wr.Set("desiredSize", 1.0)
 			w.Method(wr, "write", func(_ Value, a []Value) Value {
-				return w.AsyncHost(func() Value { write(Arg(a, 0)); return Undefined })
+				return w.AsyncHost(func() Value { write(js.Arg(a, 0)); return Undefined })
 			})
 			w.Method(wr, "close", func(Value, []Value) Value { w.streamClose(s); return w.PromiseResolve(Undefined) })
 			w.Method(wr, "abort", func(_ Value, a []Value) Value {
-				s.err = Arg(a, 0)
+				s.err = js.Arg(a, 0)
 				w.streamClose(s)
 				return w.PromiseResolve(Undefined)
 			})
@@ -719,25 +721,25 @@ func (w *world) installStreams() {
 	BP := w.ProtoOf("Blob")
 	w.DefineClass("Blob", BP, func(args []Value) Value {
 		var buf bytes.Buffer
-		if parts, ok := Arg(args, 0).(*Object); ok {
+		if parts, ok := js.Arg(args, 0).(*Object); ok {
 			w.Iterate(parts, func(p Value) {
 				if po, ok := p.(*Object); ok {
 					if b, ok := po.Host.([]byte); ok {
 						buf.Write(b)
 						return
 					}
-					if po.Kind == KindUint8Array || po.Kind == KindArrayBuffer {
+					if po.Kind == js.KindUint8Array || po.Kind == js.KindArrayBuffer {
 						buf.Write(po.Bytes())
 						return
 					}
 				}
-				buf.WriteString(ToString(p))
+				buf.WriteString(js.ToString(p))
 			})
 		}
 		o := w.NewHostObject("Blob", BP, buf.Bytes())
 		typ := ""
-		if opts, ok := Arg(args, 1).(*Object); ok && opts.Get("type") != Undefined {
-			typ = ToString(opts.Get("type"))
+		if opts, ok := js.Arg(args, 1).(*Object); ok && opts.Get("type") != Undefined {
+			typ = js.ToString(opts.Get("type"))
 		}
 		o.Set("type", typ)
 		return o
@@ -763,7 +765,7 @@ func (w *world) installStreams() {
 		c.Set("signal", sig)
 		w.Method(c, "abort", func(_ Value, a []Value) Value {
 			sig.Set("aborted", true)
-			sig.Set("reason", Arg(a, 0))
+			sig.Set("reason", js.Arg(a, 0))
 			return Undefined
 		})
 		return c
@@ -777,8 +779,8 @@ func (w *world) newAbortSignal() *Object {
 	w.Method(s, "addEventListener", func(Value, []Value) Value { return Undefined })
 	w.Method(s, "removeEventListener", func(Value, []Value) Value { return Undefined })
 	w.Method(s, "throwIfAborted", func(Value, []Value) Value {
-		if Truthy(s.Get("aborted")) {
-			panic(&Throw{s.Get("reason")})
+		if js.Truthy(s.Get("aborted")) {
+			panic(&js.Throw{Value: s.Get("reason")})
 		}
 		return Undefined
 	})
@@ -834,22 +836,24 @@ func (w *world) installURL() {
 	newParams := func(p *params) *Object { return w.NewHostObject("URLSearchParams", SP, p) }
 	w.DefineClass("URLSearchParams", SP, func(args []Value) Value {
 		p := &params{}
-		switch x := Arg(args, 0).(type) {
+		switch x := js.Arg(args, 0).(type) {
 		case string:
 			p.pairs = parse(x)
 		case *Object:
-			if x.Kind == KindArray || x.Kind == KindMap || w.HasMethod(x, "@@iterator") {
-				w.Iterate(x, func(e Value) { p.pairs = append(p.pairs, [2]string{ToString(w.Get(e, "0")), ToString(w.Get(e, "1"))}) })
+			if x.Kind == js.KindArray || x.Kind == js.KindMap || w.HasMethod(x, "@@iterator") {
+				w.Iterate(x, func(e Value) {
+					p.pairs = append(p.pairs, [2]string{js.ToString(w.Get(e, "0")), js.ToString(w.Get(e, "1"))})
+				})
 			} else {
 				for _, k := range x.OwnKeys() {
-					p.pairs = append(p.pairs, [2]string{k, ToString(x.Get(k))})
+					p.pairs = append(p.pairs, [2]string{k, js.ToString(x.Get(k))})
 				}
 			}
 		}
 		return newParams(p)
 	})
 	w.Method(SP, "get", func(this Value, a []Value) Value {
-		k := ToString(Arg(a, 0))
+		k := js.ToString(js.Arg(a, 0))
 		for _, kv := range paramsOf(this).pairs {
 			if kv[0] == k {
 				return kv[1]
@@ -858,7 +862,7 @@ func (w *world) installURL() {
 		return nil
 	})
 	w.Method(SP, "getAll", func(this Value, a []Value) Value {
-		k := ToString(Arg(a, 0))
+		k := js.ToString(js.Arg(a, 0))
 		out := w.NewArray()
 		for _, kv := range paramsOf(this).pairs {
 			if kv[0] == k {
@@ -868,7 +872,7 @@ func (w *world) installURL() {
 		return out
 	})
 	w.Method(SP, "has", func(this Value, a []Value) Value {
-		k := ToString(Arg(a, 0))
+		k := js.ToString(js.Arg(a, 0))
 		for _, kv := range paramsOf(this).pairs {
 			if kv[0] == k {
 				return true
@@ -878,13 +882,13 @@ func (w *world) installURL() {
 	})
 	w.Method(SP, "append", func(this Value, a []Value) Value {
 		p := paramsOf(this)
-		p.pairs = append(p.pairs, [2]string{ToString(Arg(a, 0)), ToString(Arg(a, 1))})
+		p.pairs = append(p.pairs, [2]string{js.ToString(js.Arg(a, 0)), js.ToString(js.Arg(a, 1))})
 		sync(p)
 		return Undefined
 	})
 	w.Method(SP, "delete", func(this Value, a []Value) Value {
 		p := paramsOf(this)
-		k := ToString(Arg(a, 0))
+		k := js.ToString(js.Arg(a, 0))
 		kept := p.pairs[:0]
 		for _, kv := range p.pairs {
 			if kv[0] != k {
@@ -897,7 +901,7 @@ func (w *world) installURL() {
 	})
 	w.Method(SP, "set", func(this Value, a []Value) Value {
 		p := paramsOf(this)
-		k, v := ToString(Arg(a, 0)), ToString(Arg(a, 1))
+		k, v := js.ToString(js.Arg(a, 0)), js.ToString(js.Arg(a, 1))
 		var out [][2]string
 		done := false
 		for _, kv := range p.pairs {
@@ -943,11 +947,11 @@ func (w *world) installURL() {
 		return s
 	}
 	parseURL := func(input, base Value) (*url.URL, bool) {
-		s := ToString(input)
+		s := js.ToString(input)
 		var u *url.URL
 		var err error
 		if base != Undefined {
-			b, err := url.Parse(ToString(base))
+			b, err := url.Parse(js.ToString(base))
 			if err != nil || b.Scheme == "" {
 				return nil, false
 			}
@@ -965,13 +969,13 @@ func (w *world) installURL() {
 		return u, true
 	}
 	urlC := w.DefineClass("URL", UP, func(args []Value) Value {
-		u, ok := parseURL(Arg(args, 0), Arg(args, 1))
+		u, ok := parseURL(js.Arg(args, 0), js.Arg(args, 1))
 		if !ok {
-			w.ThrowError("TypeError", "Invalid URL: "+ToString(Arg(args, 0)))
+			w.ThrowError("TypeError", "Invalid URL: "+js.ToString(js.Arg(args, 0)))
 		}
 		return w.NewHostObject("URL", UP, &urlState{u: u})
 	})
-	w.Method(urlC, "canParse", func(_ Value, a []Value) Value { _, ok := parseURL(Arg(a, 0), Arg(a, 1)); return ok })
+	w.Method(urlC, "canParse", func(_ Value, a []Value) Value { _, ok := parseURL(js.Arg(a, 0), js.Arg(a, 1)); return ok })
 	href := func(this *Object) Value { return urlOf(this).u.String() }
 	w.Getter(UP, "href", href)
 	w.Method(UP, "toString", func(this Value, a []Value) Value { return href(w.ThisObject(this, "URL")) })
@@ -1028,28 +1032,28 @@ func (w *world) inspect(v Value) string {
 	case string:
 		return x
 	case *Object:
-		if x.Kind == KindPyProxy {
-			return ToString(x)
+		if x.Kind == js.KindPyProxy {
+			return js.ToString(x)
 		}
 		if x.Proto == w.ErrorProto || (x.Proto != nil && x.Proto.Proto == w.ErrorProto) {
-			return DescribeError(x)
+			return js.DescribeError(x)
 		}
-		if x.Kind == KindPlain && x.Host == nil || x.Kind == KindArray {
+		if x.Kind == js.KindPlain && x.Host == nil || x.Kind == js.KindArray {
 			if s, ok := w.JsonStringify(x, ""); ok {
 				return s
 			}
 		}
-		return ToString(x)
+		return js.ToString(x)
 	}
-	return ToString(v)
+	return js.ToString(v)
 }
 
 func (w *world) installCrypto() {
 	c := w.NewObject()
 	w.GlobalThis.Set("crypto", c)
 	w.Method(c, "getRandomValues", func(_ Value, a []Value) Value {
-		o, ok := Arg(a, 0).(*Object)
-		if !ok || (o.Kind != KindUint8Array) {
+		o, ok := js.Arg(a, 0).(*Object)
+		if !ok || (o.Kind != js.KindUint8Array) {
 			w.ThrowError("TypeError", "crypto.getRandomValues: expected an integer TypedArray")
 		}
 		b := o.Bytes()

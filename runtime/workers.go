@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
 )
 
 // Binding is one entry of a Worker's env besides vars and secrets.
@@ -77,7 +79,7 @@ type runSetup struct {
 // buildWorld makes a fresh JS world for one run (or for the boot that a
 // snapshot is taken from, with an empty spec).
 func buildWorld(rs runSetup) *world {
-	w := &world{World: NewWorld()}
+	w := &world{World: js.NewWorld()}
 	w.run = rs.run
 	w.installWebAPIs(rs.spec.AllowNet, rs.console)
 	roots := w.NewObject()
@@ -87,8 +89,8 @@ func buildWorld(rs runSetup) *world {
 	api := w.NewObject()
 	api.Set("config", w.NewObjectFrom("enableRunUntilComplete", false, "jsglobals", w.GlobalThis))
 	w.Method(api, "scheduleCallback", func(_ Value, a []Value) Value {
-		cb := Arg(a, 0)
-		ms := ToNumber(Arg(a, 1))
+		cb := js.Arg(a, 0)
+		ms := js.ToNumber(js.Arg(a, 1))
 		if !(ms > 0) {
 			ms = 0
 		}
@@ -105,7 +107,7 @@ func buildWorld(rs runSetup) *world {
 	w.Method(workersModule, "waitUntil", func(_ Value, a []Value) Value { return w.Call(ctx.Get("waitUntil"), ctx, a...) })
 	helper := w.NewObjectFrom("cloudflareWorkersModule", workersModule, "cloudflareSocketsModule", w.NewObject())
 	w.Method(helper, "doAnImport", func(_ Value, a []Value) Value {
-		name := ToString(Arg(a, 0))
+		name := js.ToString(js.Arg(a, 0))
 		if name == "cloudflare:workers" {
 			return w.PromiseResolve(workersModule)
 		}
@@ -139,7 +141,7 @@ func (w *world) newExecutionContext() *Object {
 	ctx := w.NewHostObject("ExecutionContext", w.ProtoOf("ExecutionContext"), &execContext{})
 	w.Method(ctx, "waitUntil", func(_ Value, a []Value) Value {
 		ec := ctx.Host.(*execContext)
-		ec.waitUntil = append(ec.waitUntil, w.PromiseResolve(Arg(a, 0)))
+		ec.waitUntil = append(ec.waitUntil, w.PromiseResolve(js.Arg(a, 0)))
 		return Undefined
 	})
 	w.Method(ctx, "passThroughOnException", func(Value, []Value) Value { return Undefined })

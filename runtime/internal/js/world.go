@@ -1,4 +1,4 @@
-package runtime
+package js
 
 // world is one isolate's JS heap: prototypes, globalThis, the externref handle
 // table and the event loop. Every run builds a fresh world, so nothing a

@@ -1,4 +1,4 @@
-package runtime
+package js
 
 // The ECMAScript builtins Pyodide, the Workers SDK and typical handlers touch.
 

@@ -1,4 +1,4 @@
-package runtime
+package js
 
 // The Go "JS world": the value model the Pyodide FFI talks to in place of V8.
 //

@@ -1,4 +1,4 @@
-package runtime
+package js
 
 // Promises with JS semantics: reactions run as microtasks, thenables are adopted.
 
