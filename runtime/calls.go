@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/webapi"
 )
 
 // maxNestedRuns bounds Worker→Worker calls (A calls B calls A ...).
@@ -126,15 +127,15 @@ func normaliseRequest(req *HTTPRequest) error {
 }
 
 func (w *world) requestFromHTTP(req HTTPRequest) *Object {
-	h := newHeaderList()
+	h := webapi.NewHeaderList()
 	for _, kv := range req.Headers {
-		h.add(kv[0], kv[1])
+		h.Add(kv[0], kv[1])
 	}
-	b := &body{null: true}
+	b := &webapi.Body{Null: true}
 	if len(req.Body) > 0 || (req.Method != "GET" && req.Method != "HEAD" && req.Body != nil) {
-		b = &body{data: req.Body}
+		b = &webapi.Body{Data: req.Body}
 	}
-	return w.newRequestObject(&request{method: strings.ToUpper(req.Method), url: req.URL, headers: h, body: b, cf: Undefined})
+	return w.NewRequestObject(&webapi.Request{Method: strings.ToUpper(req.Method), URL: req.URL, Headers: h, Body: b, CF: Undefined})
 }
 
 // classCallObject builds the JS object the runner's _class_call reads.
@@ -330,9 +331,9 @@ func (r *Realm) HTTPRequestOf(input, init Value, then func(HTTPRequest) (Value, 
 	if th := w.Catch(func() { reqObj = w.Construct(w.Ctors["Request"], []Value{input, init}) }); th != nil {
 		return w.Rejected(th.Value)
 	}
-	req := w.requestOf(reqObj)
-	out := HTTPRequest{Method: req.method, URL: req.url}
-	for _, kv := range req.headers.sorted() {
+	req := w.RequestOf(reqObj)
+	out := HTTPRequest{Method: req.Method, URL: req.URL}
+	for _, kv := range req.Headers.Sorted() {
 		out.Headers = append(out.Headers, kv)
 	}
 	p := w.NewPromise()
@@ -345,11 +346,11 @@ func (r *Realm) HTTPRequestOf(input, init Value, then func(HTTPRequest) (Value, 
 		}
 		w.ResolvePromise(p, v)
 	}
-	if req.body == nil || req.body.null {
+	if req.Body == nil || req.Body.Null {
 		finish(nil)
 		return p
 	}
-	w.OnSettled(w.readAll(req.body), func(ab Value) {
+	w.OnSettled(w.ReadAll(req.Body), func(ab Value) {
 		var b []byte
 		if o, ok := ab.(*Object); ok {
 			b = o.Bytes()
@@ -361,15 +362,15 @@ func (r *Realm) HTTPRequestOf(input, init Value, then func(HTTPRequest) (Value, 
 
 // ResponseOf builds a JS Response from a run's result (a nested fetch).
 func (r *Realm) ResponseOf(res *RunResult) *Object {
-	h := newHeaderList()
+	h := webapi.NewHeaderList()
 	for _, kv := range res.Headers {
-		h.add(kv.Name, kv.Value)
+		h.Add(kv.Name, kv.Value)
 	}
-	b := &body{null: true}
+	b := &webapi.Body{Null: true}
 	if res.Body != nil {
-		b = &body{data: res.Body}
+		b = &webapi.Body{Data: res.Body}
 	}
-	return r.w.newResponseObject(&response{status: res.Status, statusText: res.StatusText, headers: h, body: b})
+	return r.w.NewResponseObject(&webapi.Response{Status: res.Status, StatusText: res.StatusText, Headers: h, Body: b})
 }
 
 // ClassMethods lists the public methods of a class of the main module ("" =

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/webapi"
 )
 
 // WorkerSpec is everything a run needs to know about a Worker, as plain data.
@@ -436,15 +438,15 @@ func (e *Engine) RunFetch(ctx context.Context, spec WorkerSpec, req HTTPRequest)
 		return nil, fmt.Errorf("request URL %q must be absolute (scheme and host)", req.URL)
 	}
 	return e.run(ctx, spec, runPlan{kind: "fetch", makeRequest: func(w *world) Value {
-		h := newHeaderList()
+		h := webapi.NewHeaderList()
 		for _, kv := range req.Headers {
-			h.add(kv[0], kv[1])
+			h.Add(kv[0], kv[1])
 		}
-		b := &body{null: true}
+		b := &webapi.Body{Null: true}
 		if len(req.Body) > 0 || (req.Method != "GET" && req.Method != "HEAD" && req.Body != nil) {
-			b = &body{data: req.Body}
+			b = &webapi.Body{Data: req.Body}
 		}
-		return w.newRequestObject(&request{method: strings.ToUpper(req.Method), url: req.URL, headers: h, body: b, cf: Undefined})
+		return w.NewRequestObject(&webapi.Request{Method: strings.ToUpper(req.Method), URL: req.URL, Headers: h, Body: b, CF: Undefined})
 	}})
 }
 

@@ -9,6 +9,7 @@ import (
 	"sort"
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/webapi"
 )
 
 // NewInstance returns an object of class `class`: `x.constructor.name` is
@@ -53,12 +54,12 @@ func (r *Realm) NewMap(keys []string, vals []Value) *Object {
 
 // NewReadableStream returns a ReadableStream that yields b then closes.
 func (r *Realm) NewReadableStream(b []byte) *Object {
-	s := &streamState{}
+	s := &webapi.StreamState{}
 	if len(b) > 0 {
-		r.w.streamEnqueue(s, append([]byte{}, b...))
+		r.w.StreamEnqueue(s, append([]byte{}, b...))
 	}
-	r.w.streamClose(s)
-	return r.w.newReadableStream(s)
+	r.w.StreamClose(s)
+	return r.w.NewReadableStream(s)
 }
 
 // NewError builds a JS error of the given class ("Error", "TypeError", ...).
@@ -105,7 +106,7 @@ func (r *Realm) IsStream(v Value) bool {
 func (r *Realm) ReadAll(v Value, then func(b []byte) (Value, error)) *Object {
 	w := r.w
 	out := w.NewPromise()
-	w.OnSettled(w.readAll(w.bodyFrom(v)), func(ab Value) {
+	w.OnSettled(w.ReadAll(w.BodyFrom(v)), func(ab Value) {
 		var b []byte
 		if o, ok := ab.(*Object); ok {
 			b = o.Bytes()

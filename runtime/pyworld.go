@@ -1,11 +1,15 @@
 package runtime
 
-import "github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
+import (
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/webapi"
+)
 
 // world is a JS heap as the Pyodide layer sees it: the heap itself plus what
 // ties it to one interpreter instance and one run.
 type world struct {
 	*js.World
+	*webapi.Web
 	inst         *instance // the wasm instance this world belongs to
 	dedup        *Object   // hiwire's deduplication Map
 	pyproxyProto *Object

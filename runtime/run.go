@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/webapi"
 )
 
 // outcome is what the Python runner reports through _pyworkers_host.
@@ -133,23 +134,23 @@ func (e *Engine) runLocked(ctx context.Context, h *host, spec WorkerSpec, plan r
 			return
 		}
 		ro, _ := out.response.(*Object)
-		if _, isResponse := hostOf[*response](ro); !isResponse || (kind != "fetch" && kind != "call") {
+		if _, isResponse := hostOf[*webapi.Response](ro); !isResponse || (kind != "fetch" && kind != "call") {
 			if kind == "call" {
 				res.Value = (&Realm{w: w}).ToGo(out.response)
 			}
 			return
 		}
 		respObj = ro
-		r := w.responseOf(respObj)
-		if !r.body.null && (r.body.stream != nil) {
-			p := w.readAll(r.body)
+		r := w.ResponseOf(respObj)
+		if !r.Body.Null && (r.Body.Stream != nil) {
+			p := w.ReadAll(r.Body)
 			if derr := inst.drive(runCtx, func() bool { return p.Promise.Status != js.PromisePending }); derr != nil {
 				panic(derr)
 			}
 			if p.Promise.Status == js.PromiseRejected {
 				panic(&js.Throw{Value: p.Promise.Value})
 			}
-			r.body = &body{data: p.Promise.Value.(*Object).Bytes()}
+			r.Body = &webapi.Body{Data: p.Promise.Value.(*Object).Bytes()}
 		}
 	})
 	// ctx.waitUntil work finishes after the response, within the limit.
@@ -192,15 +193,15 @@ func (e *Engine) runLocked(ctx context.Context, h *host, spec WorkerSpec, plan r
 		return res, nil
 	}
 	if respObj != nil {
-		r := w.responseOf(respObj)
-		res.Status, res.StatusText = r.status, r.statusText
+		r := w.ResponseOf(respObj)
+		res.Status, res.StatusText = r.Status, r.StatusText
 		if res.StatusText == "" {
-			res.StatusText = statusText(r.status)
+			res.StatusText = statusText(r.Status)
 		}
-		for _, kv := range r.headers.sorted() {
+		for _, kv := range r.Headers.Sorted() {
 			res.Headers = append(res.Headers, Header{kv[0], kv[1]})
 		}
-		res.Body = r.body.data
+		res.Body = r.Body.Data
 	}
 	return res, nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/webapi"
 )
 
 // Binding is one entry of a Worker's env besides vars and secrets.
@@ -79,9 +80,10 @@ type runSetup struct {
 // buildWorld makes a fresh JS world for one run (or for the boot that a
 // snapshot is taken from, with an empty spec).
 func buildWorld(rs runSetup) *world {
-	w := &world{World: js.NewWorld()}
+	jw := js.NewWorld()
+	w := &world{World: jw, Web: &webapi.Web{World: jw}}
 	w.run = rs.run
-	w.installWebAPIs(rs.spec.AllowNet, rs.console)
+	w.InstallWebAPIs(rs.spec.AllowNet, rs.console)
 	roots := w.NewObject()
 	w.roots = roots
 	roots.Set("js", w.GlobalThis)
@@ -97,7 +99,7 @@ func buildWorld(rs runSetup) *world {
 		w.Loop.SetTimer(time.Duration(ms*float64(time.Millisecond)), false, func() { w.Call(cb, Undefined) })
 		return Undefined
 	})
-	w.Method(api, "abortSignalAny", func(_ Value, a []Value) Value { return w.newAbortSignal() })
+	w.Method(api, "abortSignalAny", func(_ Value, a []Value) Value { return w.NewAbortSignal() })
 	pyodideJS := w.NewObjectFrom("_api", api, "version", PyodideVersion, "loadedPackages", w.NewObject())
 	roots.Set("pyodide_js", pyodideJS)
 

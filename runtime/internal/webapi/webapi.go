@@ -1,4 +1,4 @@
-package runtime
+package webapi
 
 // The Web APIs a Python Worker reaches through `js` and the workers SDK:
 // Headers, Request, Response, URL, URLSearchParams, fetch, console, crypto,
@@ -20,14 +20,18 @@ import (
 
 // ---- Headers
 
-type headerList struct {
+type HeaderList struct {
 	names  []string // lower-case, first-insertion order
 	values map[string][]string
 }
 
-func newHeaderList() *headerList { return &headerList{values: map[string][]string{}} }
+// Web is the Web platform of one JS heap: the APIs below are installed on
+// its globalThis and share its event loop.
+type Web struct{ *js.World }
 
-func (h *headerList) add(name, value string) {
+func NewHeaderList() *HeaderList { return &HeaderList{values: map[string][]string{}} }
+
+func (h *HeaderList) Add(name, value string) {
 	n := strings.ToLower(strings.TrimSpace(name))
 	if _, ok := h.values[n]; !ok {
 		h.names = append(h.names, n)
@@ -35,13 +39,13 @@ func (h *headerList) add(name, value string) {
 	h.values[n] = append(h.values[n], strings.TrimSpace(value))
 }
 
-func (h *headerList) set(name, value string) {
+func (h *HeaderList) set(name, value string) {
 	n := strings.ToLower(strings.TrimSpace(name))
 	h.del(n)
-	h.add(n, value)
+	h.Add(n, value)
 }
 
-func (h *headerList) del(n string) {
+func (h *HeaderList) del(n string) {
 	n = strings.ToLower(n)
 	if _, ok := h.values[n]; !ok {
 		return
@@ -55,7 +59,7 @@ func (h *headerList) del(n string) {
 	}
 }
 
-func (h *headerList) get(n string) (string, bool) {
+func (h *HeaderList) get(n string) (string, bool) {
 	v, ok := h.values[strings.ToLower(n)]
 	if !ok {
 		return "", false
@@ -65,7 +69,7 @@ func (h *headerList) get(n string) (string, bool) {
 
 // sorted lists name/value pairs as the Fetch spec iterates them: sorted by
 // name, values combined, except set-cookie which stays separate.
-func (h *headerList) sorted() [][2]string {
+func (h *HeaderList) Sorted() [][2]string {
 	names := append([]string{}, h.names...)
 	sort.Strings(names)
 	var out [][2]string
@@ -81,20 +85,20 @@ func (h *headerList) sorted() [][2]string {
 	return out
 }
 
-func (h *headerList) clone() *headerList {
-	c := newHeaderList()
+func (h *HeaderList) clone() *HeaderList {
+	c := NewHeaderList()
 	for _, n := range h.names {
 		for _, v := range h.values[n] {
-			c.add(n, v)
+			c.Add(n, v)
 		}
 	}
 	return c
 }
 
-func (w *world) headersOf(v Value) *headerList {
+func (w *Web) headersOf(v Value) *HeaderList {
 	o, ok := v.(*Object)
 	if ok {
-		if h, ok := o.Host.(*headerList); ok {
+		if h, ok := o.Host.(*HeaderList); ok {
 			return h
 		}
 	}
@@ -103,7 +107,7 @@ func (w *world) headersOf(v Value) *headerList {
 }
 
 // fillHeaders adds init (Headers, [[k, v]...], Map or record) to h.
-func (w *world) fillHeaders(h *headerList, init Value) {
+func (w *Web) fillHeaders(h *HeaderList, init Value) {
 	o, ok := init.(*Object)
 	if !ok {
 		if !js.IsNullish(init) {
@@ -111,10 +115,10 @@ func (w *world) fillHeaders(h *headerList, init Value) {
 		}
 		return
 	}
-	if src, ok := o.Host.(*headerList); ok {
+	if src, ok := o.Host.(*HeaderList); ok {
 		for _, n := range src.names {
 			for _, v := range src.values[n] {
-				h.add(n, v)
+				h.Add(n, v)
 			}
 		}
 		return
@@ -127,23 +131,23 @@ func (w *world) fillHeaders(h *headerList, init Value) {
 			if len(pair) != 2 {
 				w.ThrowError("TypeError", "Failed to construct 'Headers': each header must be a [name, value] pair")
 			}
-			h.add(js.ToString(pair[0]), js.ToString(pair[1]))
+			h.Add(js.ToString(pair[0]), js.ToString(pair[1]))
 		})
 		return
 	}
 	for _, k := range o.OwnKeys() {
-		h.add(k, js.ToString(o.Get(k)))
+		h.Add(k, js.ToString(o.Get(k)))
 	}
 }
 
-func (w *world) newHeaders(h *headerList) *Object {
+func (w *Web) newHeaders(h *HeaderList) *Object {
 	return w.NewHostObject("Headers", w.Ctors["Headers"].Get("prototype").(*Object), h)
 }
 
-func (w *world) installHeaders() {
+func (w *Web) installHeaders() {
 	P := w.ProtoOf("Headers")
 	w.DefineClass("Headers", P, func(args []Value) Value {
-		h := newHeaderList()
+		h := NewHeaderList()
 		w.fillHeaders(h, js.Arg(args, 0))
 		return w.newHeaders(h)
 	})
@@ -177,7 +181,7 @@ func (w *world) installHeaders() {
 		return Undefined
 	})
 	w.Method(P, "append", func(this Value, a []Value) Value {
-		w.headersOf(this).add(js.ToString(js.Arg(a, 0)), js.ToString(js.Arg(a, 1)))
+		w.headersOf(this).Add(js.ToString(js.Arg(a, 0)), js.ToString(js.Arg(a, 1)))
 		return Undefined
 	})
 	w.Method(P, "delete", func(this Value, a []Value) Value {
@@ -186,7 +190,7 @@ func (w *world) installHeaders() {
 	})
 	pairs := func(this Value, pick func(p [2]string) Value) Value {
 		var items []Value
-		for _, p := range w.headersOf(this).sorted() {
+		for _, p := range w.headersOf(this).Sorted() {
 			items = append(items, pick(p))
 		}
 		return w.MakeIterator(items)
@@ -198,7 +202,7 @@ func (w *world) installHeaders() {
 	w.Method(P, "keys", func(this Value, a []Value) Value { return pairs(this, func(p [2]string) Value { return p[0] }) })
 	w.Method(P, "values", func(this Value, a []Value) Value { return pairs(this, func(p [2]string) Value { return p[1] }) })
 	w.Method(P, "forEach", func(this Value, a []Value) Value {
-		for _, p := range w.headersOf(this).sorted() {
+		for _, p := range w.headersOf(this).Sorted() {
 			w.Call(js.Arg(a, 0), Undefined, p[1], p[0], this)
 		}
 		return Undefined
@@ -209,14 +213,14 @@ func (w *world) installHeaders() {
 
 // body is the payload of a Request or Response: bytes known up front, or a
 // ReadableStream the handler fills.
-type body struct {
-	data   []byte
-	stream *Object // a ReadableStream, when the body is streamed
+type Body struct {
+	Data   []byte
+	Stream *Object // a ReadableStream, when the body is streamed
 	used   bool
-	null   bool
+	Null   bool
 }
 
-type streamState struct {
+type StreamState struct {
 	chunks  [][]byte
 	closed  bool
 	err     Value
@@ -224,41 +228,41 @@ type streamState struct {
 	locked  bool
 }
 
-func (w *world) bodyFrom(v Value) *body {
+func (w *Web) BodyFrom(v Value) *Body {
 	switch x := v.(type) {
 	case nil, js.UndefinedType:
-		return &body{null: true}
+		return &Body{Null: true}
 	case string:
-		return &body{data: []byte(x)}
+		return &Body{Data: []byte(x)}
 	case *Object:
 		switch {
 		case x.Kind == js.KindArrayBuffer || x.Kind == js.KindUint8Array:
-			return &body{data: append([]byte{}, x.Bytes()...)}
+			return &Body{Data: append([]byte{}, x.Bytes()...)}
 		case x.Class == "ReadableStream":
-			return &body{stream: x}
+			return &Body{Stream: x}
 		case x.Class == "URLSearchParams":
-			return &body{data: []byte(js.ToString(x))}
+			return &Body{Data: []byte(js.ToString(x))}
 		case x.Class == "Blob" || x.Class == "File":
 			b, _ := x.Host.([]byte)
-			return &body{data: b}
+			return &Body{Data: b}
 		}
 	}
-	return &body{data: []byte(js.ToString(v))}
+	return &Body{Data: []byte(js.ToString(v))}
 }
 
-func (w *world) streamOf(o *Object) *streamState {
-	s, ok := o.Host.(*streamState)
+func (w *Web) streamOf(o *Object) *StreamState {
+	s, ok := o.Host.(*StreamState)
 	if !ok {
 		w.ThrowError("TypeError", "not a ReadableStream")
 	}
 	return s
 }
 
-func (w *world) newReadableStream(s *streamState) *Object {
+func (w *Web) NewReadableStream(s *StreamState) *Object {
 	return w.NewHostObject("ReadableStream", w.Ctors["ReadableStream"].Get("prototype").(*Object), s)
 }
 
-func (w *world) streamEnqueue(s *streamState, b []byte) {
+func (w *Web) StreamEnqueue(s *StreamState, b []byte) {
 	if len(s.waiting) > 0 {
 		p := s.waiting[0]
 		s.waiting = s.waiting[1:]
@@ -268,7 +272,7 @@ func (w *world) streamEnqueue(s *streamState, b []byte) {
 	s.chunks = append(s.chunks, b)
 }
 
-func (w *world) streamClose(s *streamState) {
+func (w *Web) StreamClose(s *StreamState) {
 	s.closed = true
 	for _, p := range s.waiting {
 		w.ResolvePromise(p, w.NewObjectFrom("value", Undefined, "done", true))
@@ -276,7 +280,7 @@ func (w *world) streamClose(s *streamState) {
 	s.waiting = nil
 }
 
-func (w *world) streamRead(s *streamState) *Object {
+func (w *Web) streamRead(s *StreamState) *Object {
 	p := w.NewPromise()
 	switch {
 	case len(s.chunks) > 0:
@@ -294,15 +298,15 @@ func (w *world) streamRead(s *streamState) *Object {
 }
 
 // readAll returns a promise of a body's bytes, marking it used.
-func (w *world) readAll(b *body) *Object {
+func (w *Web) ReadAll(b *Body) *Object {
 	if b.used {
 		return w.Rejected(w.NewError("TypeError", "Body has already been used. It can only be used once. Use tee() first if you need to read it twice."))
 	}
 	b.used = true
-	if b.stream == nil {
-		return w.PromiseResolve(w.NewArrayBuffer(append([]byte{}, b.data...)))
+	if b.Stream == nil {
+		return w.PromiseResolve(w.NewArrayBuffer(append([]byte{}, b.Data...)))
 	}
-	s := w.streamOf(b.stream)
+	s := w.streamOf(b.Stream)
 	out := w.NewPromise()
 	var buf bytes.Buffer
 	var step func()
@@ -325,7 +329,7 @@ func (w *world) readAll(b *body) *Object {
 }
 
 // installBodyMethods adds text/json/arrayBuffer/bytes/blob and bodyUsed/body.
-func (w *world) installBodyMethods(P *Object, bodyOf func(this Value) *body) {
+func (w *Web) installBodyMethods(P *Object, bodyOf func(this Value) *Body) {
 	then := func(p *Object, f func(b []byte) Value) Value {
 		out := w.NewPromise()
 		w.OnSettled(p, func(v Value) {
@@ -338,15 +342,15 @@ func (w *world) installBodyMethods(P *Object, bodyOf func(this Value) *body) {
 		}, func(e Value) { w.RejectPromise(out, e) })
 		return out
 	}
-	w.Method(P, "arrayBuffer", func(this Value, a []Value) Value { return w.readAll(bodyOf(this)) })
+	w.Method(P, "arrayBuffer", func(this Value, a []Value) Value { return w.ReadAll(bodyOf(this)) })
 	w.Method(P, "bytes", func(this Value, a []Value) Value {
-		return then(w.readAll(bodyOf(this)), func(b []byte) Value { return w.NewUint8Array(b) })
+		return then(w.ReadAll(bodyOf(this)), func(b []byte) Value { return w.NewUint8Array(b) })
 	})
 	w.Method(P, "text", func(this Value, a []Value) Value {
-		return then(w.readAll(bodyOf(this)), func(b []byte) Value { return string(b) })
+		return then(w.ReadAll(bodyOf(this)), func(b []byte) Value { return string(b) })
 	})
 	w.Method(P, "json", func(this Value, a []Value) Value {
-		return then(w.readAll(bodyOf(this)), func(b []byte) Value {
+		return then(w.ReadAll(bodyOf(this)), func(b []byte) Value {
 			v, err := w.JsonParse(string(b))
 			if err != nil {
 				w.ThrowError("SyntaxError", "Unexpected token in JSON: "+err.Error())
@@ -355,7 +359,7 @@ func (w *world) installBodyMethods(P *Object, bodyOf func(this Value) *body) {
 		})
 	})
 	w.Method(P, "blob", func(this Value, a []Value) Value {
-		return then(w.readAll(bodyOf(this)), func(b []byte) Value {
+		return then(w.ReadAll(bodyOf(this)), func(b []byte) Value {
 			return w.NewHostObject("Blob", w.Ctors["Blob"].Get("prototype").(*Object), b)
 		})
 	})
@@ -365,34 +369,34 @@ func (w *world) installBodyMethods(P *Object, bodyOf func(this Value) *body) {
 	w.Getter(P, "bodyUsed", func(this *Object) Value { return bodyOf(this).used })
 	w.Getter(P, "body", func(this *Object) Value {
 		b := bodyOf(this)
-		if b.null {
+		if b.Null {
 			return nil
 		}
-		if b.stream == nil {
-			s := &streamState{}
-			if len(b.data) > 0 {
-				s.chunks = [][]byte{b.data}
+		if b.Stream == nil {
+			s := &StreamState{}
+			if len(b.Data) > 0 {
+				s.chunks = [][]byte{b.Data}
 			}
 			s.closed = true
-			b.stream = w.newReadableStream(s)
+			b.Stream = w.NewReadableStream(s)
 		}
-		return b.stream
+		return b.Stream
 	})
 }
 
 // ---- Request
 
-type request struct {
-	method  string
-	url     string
-	headers *headerList
-	body    *body
-	cf      Value
+type Request struct {
+	Method  string
+	URL     string
+	Headers *HeaderList
+	Body    *Body
+	CF      Value
 }
 
-func (w *world) requestOf(v Value) *request {
+func (w *Web) RequestOf(v Value) *Request {
 	if o, ok := v.(*Object); ok {
-		if r, ok := o.Host.(*request); ok {
+		if r, ok := o.Host.(*Request); ok {
 			return r
 		}
 	}
@@ -400,88 +404,88 @@ func (w *world) requestOf(v Value) *request {
 	return nil
 }
 
-func (w *world) newRequestObject(r *request) *Object {
+func (w *Web) NewRequestObject(r *Request) *Object {
 	return w.NewHostObject("Request", w.Ctors["Request"].Get("prototype").(*Object), r)
 }
 
-func (w *world) installRequest() {
+func (w *Web) installRequest() {
 	P := w.ProtoOf("Request")
 	w.DefineClass("Request", P, func(args []Value) Value {
-		r := &request{method: "GET", headers: newHeaderList(), body: &body{null: true}, cf: Undefined}
+		r := &Request{Method: "GET", Headers: NewHeaderList(), Body: &Body{Null: true}, CF: Undefined}
 		switch x := js.Arg(args, 0).(type) {
 		case *Object:
-			if src, ok := x.Host.(*request); ok {
-				r.method, r.url, r.headers, r.body, r.cf = src.method, src.url, src.headers.clone(), src.body, src.cf
+			if src, ok := x.Host.(*Request); ok {
+				r.Method, r.URL, r.Headers, r.Body, r.CF = src.Method, src.URL, src.Headers.clone(), src.Body, src.CF
 			} else {
-				r.url = js.ToString(x)
+				r.URL = js.ToString(x)
 			}
 		default:
-			r.url = js.ToString(x)
+			r.URL = js.ToString(x)
 		}
-		if _, err := url.Parse(r.url); err != nil || !strings.Contains(r.url, "://") {
-			w.ThrowError("TypeError", "Invalid URL: "+r.url)
+		if _, err := url.Parse(r.URL); err != nil || !strings.Contains(r.URL, "://") {
+			w.ThrowError("TypeError", "Invalid URL: "+r.URL)
 		}
 		if init, ok := js.Arg(args, 1).(*Object); ok {
 			if m := init.Get("method"); m != Undefined {
-				r.method = strings.ToUpper(js.ToString(m))
+				r.Method = strings.ToUpper(js.ToString(m))
 			}
 			if h := init.Get("headers"); h != Undefined {
-				r.headers = newHeaderList()
-				w.fillHeaders(r.headers, h)
+				r.Headers = NewHeaderList()
+				w.fillHeaders(r.Headers, h)
 			}
 			if b := init.Get("body"); b != Undefined {
-				r.body = w.bodyFrom(b)
+				r.Body = w.BodyFrom(b)
 			}
 			if cf := init.Get("cf"); cf != Undefined {
-				r.cf = cf
+				r.CF = cf
 			}
 		}
-		return w.newRequestObject(r)
+		return w.NewRequestObject(r)
 	})
-	w.Getter(P, "method", func(this *Object) Value { return w.requestOf(this).method })
-	w.Getter(P, "url", func(this *Object) Value { return w.requestOf(this).url })
+	w.Getter(P, "method", func(this *Object) Value { return w.RequestOf(this).Method })
+	w.Getter(P, "url", func(this *Object) Value { return w.RequestOf(this).URL })
 	w.Getter(P, "headers", func(this *Object) Value {
-		r := w.requestOf(this)
+		r := w.RequestOf(this)
 		if this.Props == nil || this.Props["@headers"] == nil {
-			this.Set("@headers", w.newHeaders(r.headers))
+			this.Set("@headers", w.newHeaders(r.Headers))
 		}
 		return this.Props["@headers"]
 	})
-	w.Getter(P, "cf", func(this *Object) Value { return w.requestOf(this).cf })
+	w.Getter(P, "cf", func(this *Object) Value { return w.RequestOf(this).CF })
 	w.Getter(P, "redirect", func(this *Object) Value { return "follow" })
-	w.Getter(P, "signal", func(this *Object) Value { return w.newAbortSignal() })
+	w.Getter(P, "signal", func(this *Object) Value { return w.NewAbortSignal() })
 	for _, k := range []string{"cache", "credentials", "destination", "integrity", "mode", "referrer", "referrerPolicy"} {
 		w.Getter(P, k, func(this *Object) Value { return "" })
 	}
 	w.Getter(P, "keepalive", func(this *Object) Value { return false })
 	w.Getter(P, "isHistoryNavigation", func(this *Object) Value { return false })
-	w.installBodyMethods(P, func(this Value) *body { return w.requestOf(this).body })
+	w.installBodyMethods(P, func(this Value) *Body { return w.RequestOf(this).Body })
 	w.Method(P, "clone", func(this Value, a []Value) Value {
-		r := w.requestOf(this)
-		if r.body.used {
+		r := w.RequestOf(this)
+		if r.Body.used {
 			w.ThrowError("TypeError", "Body has already been used")
 		}
 		c := *r
-		c.headers = r.headers.clone()
-		return w.newRequestObject(&c)
+		c.Headers = r.Headers.clone()
+		return w.NewRequestObject(&c)
 	})
 }
 
 // ---- Response
 
-type response struct {
-	status     int
-	statusText string
-	headers    *headerList
-	body       *body
+type Response struct {
+	Status     int
+	StatusText string
+	Headers    *HeaderList
+	Body       *Body
 	url        string
 	redirected bool
 	webSocket  Value
 }
 
-func (w *world) responseOf(v Value) *response {
+func (w *Web) ResponseOf(v Value) *Response {
 	if o, ok := v.(*Object); ok {
-		if r, ok := o.Host.(*response); ok {
+		if r, ok := o.Host.(*Response); ok {
 			return r
 		}
 	}
@@ -489,47 +493,47 @@ func (w *world) responseOf(v Value) *response {
 	return nil
 }
 
-func (w *world) newResponseObject(r *response) *Object {
+func (w *Web) NewResponseObject(r *Response) *Object {
 	return w.NewHostObject("Response", w.Ctors["Response"].Get("prototype").(*Object), r)
 }
 
-func (w *world) makeResponse(bodyV Value, init Value) *Object {
-	r := &response{status: 200, headers: newHeaderList(), body: w.bodyFrom(bodyV)}
+func (w *Web) makeResponse(bodyV Value, init Value) *Object {
+	r := &Response{Status: 200, Headers: NewHeaderList(), Body: w.BodyFrom(bodyV)}
 	if io, ok := init.(*Object); ok {
-		if src, ok := io.Host.(*response); ok { // new Response(body, otherResponse)
-			r.status, r.statusText, r.headers = src.status, src.statusText, src.headers.clone()
+		if src, ok := io.Host.(*Response); ok { // new Response(body, otherResponse)
+			r.Status, r.StatusText, r.Headers = src.Status, src.StatusText, src.Headers.clone()
 		} else {
 			if s := io.Get("status"); s != Undefined {
-				r.status = int(js.ToNumber(s))
+				r.Status = int(js.ToNumber(s))
 			}
 			if s := io.Get("statusText"); s != Undefined {
-				r.statusText = js.ToString(s)
+				r.StatusText = js.ToString(s)
 			}
 			if h := io.Get("headers"); h != Undefined {
-				w.fillHeaders(r.headers, h)
+				w.fillHeaders(r.Headers, h)
 			}
 			if ws := io.Get("webSocket"); ws != Undefined {
 				r.webSocket = ws
 			}
 		}
 	}
-	if (r.status < 200 || r.status > 599) && !(r.status == 101 && r.webSocket != nil) {
-		w.ThrowError("RangeError", fmt.Sprintf("Responses may only be constructed with status codes in the range 200 to 599, inclusive. Got %d", r.status))
+	if (r.Status < 200 || r.Status > 599) && !(r.Status == 101 && r.webSocket != nil) {
+		w.ThrowError("RangeError", fmt.Sprintf("Responses may only be constructed with status codes in the range 200 to 599, inclusive. Got %d", r.Status))
 	}
-	if _, ok := r.headers.get("content-type"); !ok {
+	if _, ok := r.Headers.get("content-type"); !ok {
 		switch x := bodyV.(type) {
 		case string:
-			r.headers.set("content-type", "text/plain;charset=UTF-8")
+			r.Headers.set("content-type", "text/plain;charset=UTF-8")
 		case *Object:
 			if x.Class == "URLSearchParams" {
-				r.headers.set("content-type", "application/x-www-form-urlencoded;charset=UTF-8")
+				r.Headers.set("content-type", "application/x-www-form-urlencoded;charset=UTF-8")
 			}
 		}
 	}
-	return w.newResponseObject(r)
+	return w.NewResponseObject(r)
 }
 
-func (w *world) installResponse() {
+func (w *Web) installResponse() {
 	P := w.ProtoOf("Response")
 	C := w.DefineClass("Response", P, func(args []Value) Value { return w.makeResponse(js.Arg(args, 0), js.Arg(args, 1)) })
 	w.Method(C, "json", func(_ Value, a []Value) Value {
@@ -538,7 +542,7 @@ func (w *world) installResponse() {
 			w.ThrowError("TypeError", "Value is not JSON serializable")
 		}
 		resp := w.makeResponse(s, js.Arg(a, 1))
-		h := w.responseOf(resp).headers
+		h := w.ResponseOf(resp).Headers
 		if ct, _ := h.get("content-type"); ct == "text/plain;charset=UTF-8" {
 			h.set("content-type", "application/json")
 		}
@@ -558,56 +562,56 @@ func (w *world) installResponse() {
 		if _, err := url.Parse(u); err != nil {
 			w.ThrowError("TypeError", "Invalid URL: "+u)
 		}
-		r := &response{status: status, headers: newHeaderList(), body: &body{null: true}}
-		r.headers.set("location", u)
-		return w.newResponseObject(r)
+		r := &Response{Status: status, Headers: NewHeaderList(), Body: &Body{Null: true}}
+		r.Headers.set("location", u)
+		return w.NewResponseObject(r)
 	})
 	w.Method(C, "error", func(_ Value, a []Value) Value {
-		return w.newResponseObject(&response{status: 0, headers: newHeaderList(), body: &body{null: true}})
+		return w.NewResponseObject(&Response{Status: 0, Headers: NewHeaderList(), Body: &Body{Null: true}})
 	})
-	w.Getter(P, "status", func(this *Object) Value { return float64(w.responseOf(this).status) })
-	w.Getter(P, "statusText", func(this *Object) Value { return w.responseOf(this).statusText })
-	w.Getter(P, "ok", func(this *Object) Value { s := w.responseOf(this).status; return s >= 200 && s < 300 })
-	w.Getter(P, "url", func(this *Object) Value { return w.responseOf(this).url })
-	w.Getter(P, "redirected", func(this *Object) Value { return w.responseOf(this).redirected })
+	w.Getter(P, "status", func(this *Object) Value { return float64(w.ResponseOf(this).Status) })
+	w.Getter(P, "statusText", func(this *Object) Value { return w.ResponseOf(this).StatusText })
+	w.Getter(P, "ok", func(this *Object) Value { s := w.ResponseOf(this).Status; return s >= 200 && s < 300 })
+	w.Getter(P, "url", func(this *Object) Value { return w.ResponseOf(this).url })
+	w.Getter(P, "redirected", func(this *Object) Value { return w.ResponseOf(this).redirected })
 	w.Getter(P, "type", func(this *Object) Value { return "default" })
 	w.Getter(P, "webSocket", func(this *Object) Value {
-		if ws := w.responseOf(this).webSocket; ws != nil {
+		if ws := w.ResponseOf(this).webSocket; ws != nil {
 			return ws
 		}
 		return nil
 	})
 	w.Getter(P, "headers", func(this *Object) Value {
-		r := w.responseOf(this)
+		r := w.ResponseOf(this)
 		if this.Props == nil || this.Props["@headers"] == nil {
-			this.Set("@headers", w.newHeaders(r.headers))
+			this.Set("@headers", w.newHeaders(r.Headers))
 		}
 		return this.Props["@headers"]
 	})
-	w.installBodyMethods(P, func(this Value) *body { return w.responseOf(this).body })
+	w.installBodyMethods(P, func(this Value) *Body { return w.ResponseOf(this).Body })
 	w.Method(P, "clone", func(this Value, a []Value) Value {
-		r := w.responseOf(this)
-		if r.body.used {
+		r := w.ResponseOf(this)
+		if r.Body.used {
 			w.ThrowError("TypeError", "Body has already been used")
 		}
 		c := *r
-		c.headers = r.headers.clone()
-		if r.body.stream != nil {
+		c.Headers = r.Headers.clone()
+		if r.Body.Stream != nil {
 			w.ThrowError("TypeError", "cloning a streamed body is not supported by the pyworkers runtime yet")
 		}
-		b := *r.body
-		c.body = &b
-		return w.newResponseObject(&c)
+		b := *r.Body
+		c.Body = &b
+		return w.NewResponseObject(&c)
 	})
 }
 
 // ---- ReadableStream, Blob, AbortController
 
-func (w *world) installStreams() {
+func (w *Web) installStreams() {
 	P := w.ProtoOf("ReadableStream")
 	w.DefineClass("ReadableStream", P, func(args []Value) Value {
-		s := &streamState{}
-		o := w.newReadableStream(s)
+		s := &StreamState{}
+		o := w.NewReadableStream(s)
 		src, _ := js.Arg(args, 0).(*Object)
 		if src == nil {
 			return o
@@ -619,13 +623,13 @@ func (w *world) installStreams() {
 			}
 			c := js.Arg(a, 0)
 			if co, ok := c.(*Object); ok && (co.Kind == js.KindUint8Array || co.Kind == js.KindArrayBuffer) {
-				w.streamEnqueue(s, append([]byte{}, co.Bytes()...))
+				w.StreamEnqueue(s, append([]byte{}, co.Bytes()...))
 			} else {
-				w.streamEnqueue(s, []byte(js.ToString(c)))
+				w.StreamEnqueue(s, []byte(js.ToString(c)))
 			}
 			return Undefined
 		})
-		w.Method(ctl, "close", func(Value, []Value) Value { w.streamClose(s); return Undefined })
+		w.Method(ctl, "close", func(Value, []Value) Value { w.StreamClose(s); return Undefined })
 		w.Method(ctl, "error", func(_ Value, a []Value) Value { s.err = js.Arg(a, 0); s.closed = true; return Undefined })
 		if start, ok := src.Get("start").(*Object); ok && start.Call != nil {
 			start.Call(src, []Value{ctl})
@@ -655,11 +659,11 @@ func (w *world) installStreams() {
 		r.Class = "ReadableStreamDefaultReader"
 		w.Method(r, "read", func(Value, []Value) Value { return w.streamRead(s) })
 		w.Method(r, "releaseLock", func(Value, []Value) Value { s.locked = false; return Undefined })
-		w.Method(r, "cancel", func(Value, []Value) Value { w.streamClose(s); return w.PromiseResolve(Undefined) })
+		w.Method(r, "cancel", func(Value, []Value) Value { w.StreamClose(s); return w.PromiseResolve(Undefined) })
 		return r
 	})
 	w.Method(P, "cancel", func(this Value, a []Value) Value {
-		w.streamClose(w.streamOf(w.ThisObject(this, "ReadableStream")))
+		w.StreamClose(w.streamOf(w.ThisObject(this, "ReadableStream")))
 		return w.PromiseResolve(Undefined)
 	})
 	// for await (const chunk of stream): Python's `async for chunk in stream`.
@@ -668,7 +672,7 @@ func (w *world) installStreams() {
 		it := w.NewObject()
 		w.Method(it, "next", func(Value, []Value) Value { return w.streamRead(s) })
 		w.Method(it, "return", func(Value, []Value) Value {
-			w.streamClose(s)
+			w.StreamClose(s)
 			return w.PromiseResolve(w.NewObjectFrom("done", true, "value", Undefined))
 		})
 		return it
@@ -683,9 +687,9 @@ func (w *world) installStreams() {
 	})
 	TP := w.ProtoOf("TransformStream")
 	w.DefineClass("TransformStream", TP, func(args []Value) Value {
-		s := &streamState{}
+		s := &StreamState{}
 		t := w.NewHostObject("TransformStream", TP, s)
-		t.Set("readable", w.newReadableStream(s))
+		t.Set("readable", w.NewReadableStream(s))
 		ws := w.NewHostObject("WritableStream", WP, s)
 		t.Set("writable", ws)
 		write := func(c Value) {
@@ -693,9 +697,9 @@ func (w *world) installStreams() {
 				w.ThrowError("TypeError", "This WritableStream is closed")
 			}
 			if co, ok := c.(*Object); ok && (co.Kind == js.KindUint8Array || co.Kind == js.KindArrayBuffer) {
-				w.streamEnqueue(s, append([]byte{}, co.Bytes()...))
+				w.StreamEnqueue(s, append([]byte{}, co.Bytes()...))
 			} else {
-				w.streamEnqueue(s, []byte(js.ToString(c)))
+				w.StreamEnqueue(s, []byte(js.ToString(c)))
 			}
 		}
 		w.Method(ws, "getWriter", func(Value, []Value) Value {
@@ -706,10 +710,10 @@ func (w *world) installStreams() {
 			w.Method(wr, "write", func(_ Value, a []Value) Value {
 				return w.AsyncHost(func() Value { write(js.Arg(a, 0)); return Undefined })
 			})
-			w.Method(wr, "close", func(Value, []Value) Value { w.streamClose(s); return w.PromiseResolve(Undefined) })
+			w.Method(wr, "close", func(Value, []Value) Value { w.StreamClose(s); return w.PromiseResolve(Undefined) })
 			w.Method(wr, "abort", func(_ Value, a []Value) Value {
 				s.err = js.Arg(a, 0)
-				w.streamClose(s)
+				w.StreamClose(s)
 				return w.PromiseResolve(Undefined)
 			})
 			w.Method(wr, "releaseLock", func(Value, []Value) Value { return Undefined })
@@ -756,12 +760,12 @@ func (w *world) installStreams() {
 		w.ThrowError("TypeError", "Illegal constructor")
 		return nil
 	})
-	w.Method(sigC, "any", func(_ Value, a []Value) Value { return w.newAbortSignal() })
-	w.Method(sigC, "timeout", func(_ Value, a []Value) Value { return w.newAbortSignal() })
+	w.Method(sigC, "any", func(_ Value, a []Value) Value { return w.NewAbortSignal() })
+	w.Method(sigC, "timeout", func(_ Value, a []Value) Value { return w.NewAbortSignal() })
 	CP := w.ProtoOf("AbortController")
 	w.DefineClass("AbortController", CP, func(args []Value) Value {
 		c := w.NewHostObject("AbortController", CP, nil)
-		sig := w.newAbortSignal()
+		sig := w.NewAbortSignal()
 		c.Set("signal", sig)
 		w.Method(c, "abort", func(_ Value, a []Value) Value {
 			sig.Set("aborted", true)
@@ -772,7 +776,7 @@ func (w *world) installStreams() {
 	})
 }
 
-func (w *world) newAbortSignal() *Object {
+func (w *Web) NewAbortSignal() *Object {
 	s := w.NewHostObject("AbortSignal", w.Ctors["AbortSignal"].Get("prototype").(*Object), nil)
 	s.Set("aborted", false)
 	s.Set("reason", Undefined)
@@ -794,7 +798,7 @@ type urlState struct {
 	params *Object
 }
 
-func (w *world) installURL() {
+func (w *Web) installURL() {
 	SP := w.ProtoOf("URLSearchParams")
 	type params struct {
 		pairs [][2]string
@@ -1011,7 +1015,7 @@ func (w *world) installURL() {
 
 // ---- console and crypto
 
-func (w *world) installConsole(sink func(level string, line string)) {
+func (w *Web) installConsole(sink func(level string, line string)) {
 	c := w.NewObject()
 	w.GlobalThis.Set("console", c)
 	for _, level := range []string{"log", "info", "warn", "error", "debug", "trace"} {
@@ -1027,7 +1031,7 @@ func (w *world) installConsole(sink func(level string, line string)) {
 }
 
 // inspect formats a value the way console.log shows it.
-func (w *world) inspect(v Value) string {
+func (w *Web) inspect(v Value) string {
 	switch x := v.(type) {
 	case string:
 		return x
@@ -1048,7 +1052,7 @@ func (w *world) inspect(v Value) string {
 	return js.ToString(v)
 }
 
-func (w *world) installCrypto() {
+func (w *Web) installCrypto() {
 	c := w.NewObject()
 	w.GlobalThis.Set("crypto", c)
 	w.Method(c, "getRandomValues", func(_ Value, a []Value) Value {
@@ -1077,14 +1081,14 @@ func (w *world) installCrypto() {
 // ErrNetDisabled is the message outbound fetch fails with unless AllowNet.
 const netDisabledMessage = "outbound fetch is disabled in the pyworkers-lsp runtime; allow it with --allow-net (run) or the allowNet setting"
 
-func (w *world) installFetch(allowNet bool, client *http.Client) {
+func (w *Web) installFetch(allowNet bool, client *http.Client) {
 	w.Method(w.GlobalThis, "fetch", func(_ Value, a []Value) Value {
-		var req *request
-		if th := w.Catch(func() { req = w.requestOf(w.Construct(w.Ctors["Request"], a)) }); th != nil {
+		var req *Request
+		if th := w.Catch(func() { req = w.RequestOf(w.Construct(w.Ctors["Request"], a)) }); th != nil {
 			return w.Rejected(th.Value)
 		}
 		if !allowNet {
-			return w.Rejected(w.NewError("TypeError", netDisabledMessage+" (fetch "+req.method+" "+req.url+")"))
+			return w.Rejected(w.NewError("TypeError", netDisabledMessage+" (fetch "+req.Method+" "+req.URL+")"))
 		}
 		out := w.NewPromise()
 		send := func(payload []byte) {
@@ -1096,39 +1100,39 @@ func (w *world) installFetch(allowNet bool, client *http.Client) {
 							w.RejectPromise(out, w.NewError("TypeError", "fetch failed: "+err.Error()))
 							return
 						}
-						h := newHeaderList()
+						h := NewHeaderList()
 						for k, vs := range resp.Header {
 							for _, v := range vs {
-								h.add(k, v)
+								h.Add(k, v)
 							}
 						}
-						r := &response{status: resp.StatusCode, statusText: strings.TrimPrefix(resp.Status, fmt.Sprint(resp.StatusCode)+" "),
-							headers: h, body: &body{data: data}, url: req.url}
-						w.ResolvePromise(out, w.newResponseObject(r))
+						r := &Response{Status: resp.StatusCode, StatusText: strings.TrimPrefix(resp.Status, fmt.Sprint(resp.StatusCode)+" "),
+							Headers: h, Body: &Body{Data: data}, url: req.URL}
+						w.ResolvePromise(out, w.NewResponseObject(r))
 					})
 				}()
 			})
 		}
-		if req.body.null {
+		if req.Body.Null {
 			send(nil)
 		} else {
-			w.OnSettled(w.readAll(req.body), func(v Value) { send(v.(*Object).Bytes()) }, func(e Value) { w.RejectPromise(out, e) })
+			w.OnSettled(w.ReadAll(req.Body), func(v Value) { send(v.(*Object).Bytes()) }, func(e Value) { w.RejectPromise(out, e) })
 		}
 		return out
 	})
 }
 
-func doHTTP(client *http.Client, req *request, payload []byte) (*http.Response, []byte, error) {
+func doHTTP(client *http.Client, req *Request, payload []byte) (*http.Response, []byte, error) {
 	var rd io.Reader
 	if payload != nil {
 		rd = bytes.NewReader(payload)
 	}
-	hr, err := http.NewRequest(req.method, req.url, rd)
+	hr, err := http.NewRequest(req.Method, req.URL, rd)
 	if err != nil {
 		return nil, nil, err
 	}
-	for _, n := range req.headers.names {
-		for _, v := range req.headers.values[n] {
+	for _, n := range req.Headers.names {
+		for _, v := range req.Headers.values[n] {
 			hr.Header.Add(n, v)
 		}
 	}
@@ -1142,7 +1146,7 @@ func doHTTP(client *http.Client, req *request, payload []byte) (*http.Response, 
 }
 
 // installWebAPIs adds everything in this file to the world.
-func (w *world) installWebAPIs(allowNet bool, console func(level, line string)) {
+func (w *Web) InstallWebAPIs(allowNet bool, console func(level, line string)) {
 	w.installHeaders()
 	w.installRequest()
 	w.installResponse()
