@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/memfs"
 	"github.com/tetratelabs/wazero/api"
 )
 
@@ -38,28 +39,28 @@ var preloadModules = []string{
 }
 
 // newFS lays out the interpreter's file system.
-func (h *host) newFS() *memFS {
-	fs := newMemFS()
-	fs.mkdirAll("/tmp")
-	fs.mkdirAll("/home/pyodide")
-	fs.mkdirAll("/dev")
-	fs.mkdirAll(sitePackages)
-	fs.mkdirAll(workerRoot)
-	fs.mkdirAll(pythonModules)
-	fs.writeFile(stdlibZip, h.stdlib)
+func (h *host) newFS() *memfs.FS {
+	fs := memfs.New()
+	fs.MkdirAll("/tmp")
+	fs.MkdirAll("/home/pyodide")
+	fs.MkdirAll("/dev")
+	fs.MkdirAll(sitePackages)
+	fs.MkdirAll(workerRoot)
+	fs.MkdirAll(pythonModules)
+	fs.WriteFile(stdlibZip, h.stdlib)
 	for name, src := range runtimePythonFiles() {
-		fs.writeFile(sitePackages+"/"+name, src)
+		fs.WriteFile(sitePackages+"/"+name, src)
 	}
 	for name, src := range builtinSDKFiles() {
-		fs.writeFile(builtinSDK+"/"+name, src)
+		fs.WriteFile(builtinSDK+"/"+name, src)
 	}
-	fs.cwd = "/home/pyodide"
+	fs.Cwd = "/home/pyodide"
 	return fs
 }
 
 // boot starts CPython and Pyodide's core in a fresh instance, then imports
 // setupPython (e.g. the workers SDK) on top.
-func (h *host) boot(ctx context.Context, w *world, fs *memFS, memLimit uint64, setupPython string) (*instance, error) {
+func (h *host) boot(ctx context.Context, w *world, fs *memfs.FS, memLimit uint64, setupPython string) (*instance, error) {
 	inst, err := h.newInstance(ctx, w, fs, memLimit)
 	if err != nil {
 		return nil, err
@@ -295,7 +296,7 @@ func (inst *instance) capture() (*snapshot, error) {
 }
 
 // restore builds an instance from a snapshot inside the given (fresh) world.
-func (h *host) restore(ctx context.Context, snap *snapshot, w *world, fs *memFS, memLimit uint64) (*instance, error) {
+func (h *host) restore(ctx context.Context, snap *snapshot, w *world, fs *memfs.FS, memLimit uint64) (*instance, error) {
 	if uint64(len(snap.memory)) > memLimit {
 		return nil, fmt.Errorf("memory limit %d MiB is below the interpreter's %d MiB", memLimit>>20, len(snap.memory)>>20)
 	}

@@ -12,6 +12,7 @@ import (
 	"path"
 	"time"
 
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/memfs"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/experimental/table"
 )
@@ -37,19 +38,19 @@ type abortError struct{ msg string }
 
 func (e *abortError) Error() string { return "the interpreter aborted: " + e.msg }
 
-func (inst *instance) writeStat(buf uint32, n *fsNode, charDev bool) {
+func (inst *instance) writeStat(buf uint32, n *memfs.Node, charDev bool) {
 	b := make([]byte, 96)
 	mode := uint32(0o100644)
 	size := uint64(0)
 	var ino uint64 = 1
-	mtime := inst.fs.start
+	mtime := inst.fs.Start
 	if n != nil {
-		size = uint64(inst.fs.size(n))
-		ino = n.ino
-		mtime = n.mtime
-		if n.dir {
+		size = uint64(inst.fs.Size(n))
+		ino = n.Ino
+		mtime = n.Mtime
+		if n.Dir {
 			mode = 0o40755
-		} else if n.readonly {
+		} else if n.Readonly {
 			mode = 0o100444
 		}
 	}
@@ -76,8 +77,8 @@ func (inst *instance) writeStat(buf uint32, n *fsNode, charDev bool) {
 func emscriptenImports() map[string]hostFunc {
 	m := map[string]hostFunc{
 		"__syscall_openat": func(inst *instance, s []uint64) {
-			p := inst.fs.abs(i32(s[0]), inst.cstr(uint32(s[1])))
-			fd, errno := inst.fs.open(p, i32(s[2]))
+			p := inst.fs.Abs(i32(s[0]), inst.cstr(uint32(s[1])))
+			fd, errno := inst.fs.Open(p, i32(s[2]))
 			if errno != 0 {
 				s[0] = neg(errno)
 				return
@@ -91,117 +92,117 @@ func emscriptenImports() map[string]hostFunc {
 				s[0] = 0
 				return
 			}
-			f, ok := inst.fs.fds[fd]
+			f, ok := inst.fs.Fds[fd]
 			if !ok {
-				s[0] = neg(eBADF)
+				s[0] = neg(memfs.EBADF)
 				return
 			}
-			inst.writeStat(uint32(s[1]), f.node, false)
+			inst.writeStat(uint32(s[1]), f.Node, false)
 			s[0] = 0
 		},
 		"__syscall_stat64":  statAt(false),
 		"__syscall_lstat64": statAt(false),
 		"__syscall_newfstatat": func(inst *instance, s []uint64) {
-			n := inst.fs.lookup(inst.fs.abs(i32(s[0]), inst.cstr(uint32(s[1]))))
+			n := inst.fs.Lookup(inst.fs.Abs(i32(s[0]), inst.cstr(uint32(s[1]))))
 			if n == nil {
-				s[0] = neg(eNOENT)
+				s[0] = neg(memfs.ENOENT)
 				return
 			}
 			inst.writeStat(uint32(s[2]), n, false)
 			s[0] = 0
 		},
 		"__syscall_faccessat": func(inst *instance, s []uint64) {
-			n := inst.fs.lookup(inst.fs.abs(i32(s[0]), inst.cstr(uint32(s[1]))))
+			n := inst.fs.Lookup(inst.fs.Abs(i32(s[0]), inst.cstr(uint32(s[1]))))
 			if n == nil {
-				s[0] = neg(eNOENT)
+				s[0] = neg(memfs.ENOENT)
 				return
 			}
-			if i32(s[2])&2 != 0 && n.readonly { // W_OK
-				s[0] = neg(eROFS)
+			if i32(s[2])&2 != 0 && n.Readonly { // W_OK
+				s[0] = neg(memfs.EROFS)
 				return
 			}
 			s[0] = 0
 		},
 		"__syscall_getcwd": func(inst *instance, s []uint64) {
-			b := append([]byte(inst.fs.cwd), 0)
+			b := append([]byte(inst.fs.Cwd), 0)
 			if uint32(s[1]) < uint32(len(b)) {
-				s[0] = neg(eRANGE)
+				s[0] = neg(memfs.ERANGE)
 				return
 			}
 			inst.mem.Write(uint32(s[0]), b)
 			s[0] = uint64(len(b))
 		},
 		"__syscall_chdir": func(inst *instance, s []uint64) {
-			p := inst.fs.abs(-100, inst.cstr(uint32(s[0])))
-			n := inst.fs.lookup(p)
-			if n == nil || !n.dir {
-				s[0] = neg(eNOENT)
+			p := inst.fs.Abs(-100, inst.cstr(uint32(s[0])))
+			n := inst.fs.Lookup(p)
+			if n == nil || !n.Dir {
+				s[0] = neg(memfs.ENOENT)
 				return
 			}
-			inst.fs.cwd = p
+			inst.fs.Cwd = p
 			s[0] = 0
 		},
 		"__syscall_mkdirat": func(inst *instance, s []uint64) {
-			p := inst.fs.abs(i32(s[0]), inst.cstr(uint32(s[1])))
-			if inst.fs.lookup(p) != nil {
-				s[0] = neg(eEXIST)
+			p := inst.fs.Abs(i32(s[0]), inst.cstr(uint32(s[1])))
+			if inst.fs.Lookup(p) != nil {
+				s[0] = neg(memfs.EEXIST)
 				return
 			}
-			parent := inst.fs.lookup(path.Dir(p))
-			if parent == nil || !parent.dir {
-				s[0] = neg(eNOENT)
+			parent := inst.fs.Lookup(path.Dir(p))
+			if parent == nil || !parent.Dir {
+				s[0] = neg(memfs.ENOENT)
 				return
 			}
-			if parent.readonly {
-				s[0] = neg(eROFS)
+			if parent.Readonly {
+				s[0] = neg(memfs.EROFS)
 				return
 			}
-			inst.fs.mkdirAll(p)
+			inst.fs.MkdirAll(p)
 			s[0] = 0
 		},
 		"__syscall_unlinkat": func(inst *instance, s []uint64) {
-			p := inst.fs.abs(i32(s[0]), inst.cstr(uint32(s[1])))
-			s[0] = neg(inst.fs.unlink(p, i32(s[2])&0x200 != 0)) // AT_REMOVEDIR
+			p := inst.fs.Abs(i32(s[0]), inst.cstr(uint32(s[1])))
+			s[0] = neg(inst.fs.Unlink(p, i32(s[2])&0x200 != 0)) // AT_REMOVEDIR
 		},
 		"__syscall_rmdir": func(inst *instance, s []uint64) {
-			s[0] = neg(inst.fs.unlink(inst.fs.abs(-100, inst.cstr(uint32(s[0]))), true))
+			s[0] = neg(inst.fs.Unlink(inst.fs.Abs(-100, inst.cstr(uint32(s[0]))), true))
 		},
 		"__syscall_renameat": func(inst *instance, s []uint64) {
-			from := inst.fs.abs(i32(s[0]), inst.cstr(uint32(s[1])))
-			to := inst.fs.abs(i32(s[2]), inst.cstr(uint32(s[3])))
-			fd, td := inst.fs.lookup(path.Dir(from)), inst.fs.lookup(path.Dir(to))
-			if fd == nil || td == nil || fd.children[path.Base(from)] == nil {
-				s[0] = neg(eNOENT)
+			from := inst.fs.Abs(i32(s[0]), inst.cstr(uint32(s[1])))
+			to := inst.fs.Abs(i32(s[2]), inst.cstr(uint32(s[3])))
+			fd, td := inst.fs.Lookup(path.Dir(from)), inst.fs.Lookup(path.Dir(to))
+			if fd == nil || td == nil || fd.Children[path.Base(from)] == nil {
+				s[0] = neg(memfs.ENOENT)
 				return
 			}
-			if fd.readonly || td.readonly {
-				s[0] = neg(eROFS)
+			if fd.Readonly || td.Readonly {
+				s[0] = neg(memfs.EROFS)
 				return
 			}
-			td.children[path.Base(to)] = fd.children[path.Base(from)]
-			delete(fd.children, path.Base(from))
+			td.Children[path.Base(to)] = fd.Children[path.Base(from)]
+			delete(fd.Children, path.Base(from))
 			s[0] = 0
 		},
 		"__syscall_getdents64": func(inst *instance, s []uint64) {
-			f, ok := inst.fs.fds[i32(s[0])]
-			if !ok || !f.node.dir {
-				s[0] = neg(eBADF)
+			f, ok := inst.fs.Fds[i32(s[0])]
+			if !ok || !f.Node.Dir {
+				s[0] = neg(memfs.EBADF)
 				return
 			}
-			if f.dents == nil {
-				f.dents = inst.fs.dirEntries(f.node)
+			if f.Dents == nil {
+				f.Dents = inst.fs.DirEntries(f.Node)
 			}
 			dirp, count := uint32(s[1]), uint32(s[2])
 			const recSize = 280 // struct dirent with a 256-byte name
-			start := int(f.pos / recSize)
-			end := min(len(f.dents), start+int(count/recSize))
+			start := int(f.Pos / recSize)
+			end := min(len(f.Dents), start+int(count/recSize))
 			off := uint32(0)
 			for i := start; i < end; i++ {
-				name := f.dents[i]
-				typ, ino := byte(4), f.node.ino // DT_DIR
-				if c, ok := f.node.children[name]; ok {
-					ino = c.ino
-					if !c.dir {
+				name := f.Dents[i]
+				typ, ino := byte(4), f.Node.Ino // DT_DIR
+				if c, ok := f.Node.Children[name]; ok {
+					ino = c.Ino
+					if !c.Dir {
 						typ = 8 // DT_REG
 					}
 				}
@@ -212,20 +213,20 @@ func emscriptenImports() map[string]hostFunc {
 				inst.mem.Write(dirp+off+19, append([]byte(name), 0))
 				off += recSize
 			}
-			f.pos = int64(end * recSize)
+			f.Pos = int64(end * recSize)
 			s[0] = uint64(off)
 		},
 		"__syscall_fcntl64": func(inst *instance, s []uint64) {
 			fd, cmd := i32(s[0]), i32(s[1])
-			f, ok := inst.fs.fds[fd]
+			f, ok := inst.fs.Fds[fd]
 			if !ok && fd > 2 {
-				s[0] = neg(eBADF)
+				s[0] = neg(memfs.EBADF)
 				return
 			}
 			switch cmd {
 			case 3: // F_GETFL
 				if ok {
-					s[0] = uint64(f.flags)
+					s[0] = uint64(f.Flags)
 				} else {
 					s[0] = 2
 				}
@@ -233,38 +234,38 @@ func emscriptenImports() map[string]hostFunc {
 				s[0] = 0
 			}
 		},
-		"__syscall_ioctl":      func(inst *instance, s []uint64) { s[0] = neg(eNOTTY) },
-		"__syscall_readlinkat": func(inst *instance, s []uint64) { s[0] = neg(eINVAL) },
+		"__syscall_ioctl":      func(inst *instance, s []uint64) { s[0] = neg(memfs.ENOTTY) },
+		"__syscall_readlinkat": func(inst *instance, s []uint64) { s[0] = neg(memfs.EINVAL) },
 		"__syscall_dup": func(inst *instance, s []uint64) {
-			f, ok := inst.fs.fds[i32(s[0])]
+			f, ok := inst.fs.Fds[i32(s[0])]
 			if !ok {
-				s[0] = neg(eBADF)
+				s[0] = neg(memfs.EBADF)
 				return
 			}
 			nf := *f
-			fd := inst.fs.next
-			inst.fs.next++
-			inst.fs.fds[fd] = &nf
+			fd := inst.fs.Next
+			inst.fs.Next++
+			inst.fs.Fds[fd] = &nf
 			s[0] = uint64(fd)
 		},
 		"__syscall_ftruncate64": func(inst *instance, s []uint64) {
-			f, ok := inst.fs.fds[i32(s[0])]
+			f, ok := inst.fs.Fds[i32(s[0])]
 			if !ok {
-				s[0] = neg(eBADF)
+				s[0] = neg(memfs.EBADF)
 				return
 			}
-			if f.node.readonly {
-				s[0] = neg(eROFS)
+			if f.Node.Readonly {
+				s[0] = neg(memfs.EROFS)
 				return
 			}
 			n := int(int64(s[1]))
 			if n < 0 || n > 1<<30 {
-				s[0] = neg(eINVAL)
+				s[0] = neg(memfs.EINVAL)
 				return
 			}
 			d := make([]byte, n)
-			copy(d, f.node.data)
-			f.node.data = d
+			copy(d, f.Node.Data)
+			f.Node.Data = d
 			s[0] = 0
 		},
 		"__syscall_poll": func(inst *instance, s []uint64) { s[0] = uint64(uint32(s[1])) },
@@ -355,7 +356,7 @@ func emscriptenImports() map[string]hostFunc {
 		"emscripten_runtime_keepalive_pop":    func(inst *instance, s []uint64) {},
 		"_emscripten_runtime_keepalive_clear": func(inst *instance, s []uint64) {},
 		"_setitimer_js":                       func(inst *instance, s []uint64) { s[0] = 0 },
-		"_emscripten_system":                  func(inst *instance, s []uint64) { s[0] = neg(eNOSYS) },
+		"_emscripten_system":                  func(inst *instance, s []uint64) { s[0] = neg(memfs.ENOSYS) },
 		"_dlopen_js": func(inst *instance, s []uint64) {
 			inst.writeStderr([]byte("pyworkers runtime: loading native extension modules (.so) is not supported yet\n"))
 			s[0] = 0
@@ -367,9 +368,9 @@ func emscriptenImports() map[string]hostFunc {
 
 func statAt(_ bool) hostFunc {
 	return func(inst *instance, s []uint64) {
-		n := inst.fs.lookup(inst.fs.abs(-100, inst.cstr(uint32(s[0]))))
+		n := inst.fs.Lookup(inst.fs.Abs(-100, inst.cstr(uint32(s[0]))))
 		if n == nil {
-			s[0] = neg(eNOENT)
+			s[0] = neg(memfs.ENOENT)
 			return
 		}
 		inst.writeStat(uint32(s[1]), n, false)
@@ -400,43 +401,43 @@ func wasiImports() map[string]hostFunc {
 		"fd_pread":  fdRead(true),
 		"fd_seek": func(inst *instance, s []uint64) {
 			fd, off, whence := i32(s[0]), int64(s[1]), i32(s[2])
-			f, ok := inst.fs.fds[fd]
+			f, ok := inst.fs.Fds[fd]
 			if !ok {
 				if fd >= 0 && fd <= 2 {
-					s[0] = eSPIPE
+					s[0] = memfs.ESPIPE
 				} else {
-					s[0] = eBADF
+					s[0] = memfs.EBADF
 				}
 				return
 			}
 			switch whence {
 			case 0:
-				f.pos = off
+				f.Pos = off
 			case 1:
-				f.pos += off
+				f.Pos += off
 			case 2:
-				f.pos = inst.fs.size(f.node) + off
+				f.Pos = inst.fs.Size(f.Node) + off
 			}
-			if f.node.dir && off == 0 && whence == 0 {
-				f.dents = nil
+			if f.Node.Dir && off == 0 && whence == 0 {
+				f.Dents = nil
 			}
-			inst.mem.WriteUint64Le(uint32(s[3]), uint64(f.pos))
+			inst.mem.WriteUint64Le(uint32(s[3]), uint64(f.Pos))
 			s[0] = 0
 		},
-		"fd_close": func(inst *instance, s []uint64) { delete(inst.fs.fds, i32(s[0])); s[0] = 0 },
+		"fd_close": func(inst *instance, s []uint64) { delete(inst.fs.Fds, i32(s[0])); s[0] = 0 },
 		"fd_sync":  func(inst *instance, s []uint64) { s[0] = 0 },
 		"fd_fdstat_get": func(inst *instance, s []uint64) {
 			fd := i32(s[0])
 			b := make([]byte, 24)
 			if fd >= 0 && fd <= 2 {
 				b[0] = 2 // character device
-			} else if f, ok := inst.fs.fds[fd]; ok {
+			} else if f, ok := inst.fs.Fds[fd]; ok {
 				b[0] = 4 // regular file
-				if f.node.dir {
+				if f.Node.Dir {
 					b[0] = 3
 				}
 			} else {
-				s[0] = eBADF
+				s[0] = memfs.EBADF
 				return
 			}
 			inst.mem.Write(uint32(s[1]), b)
@@ -472,7 +473,7 @@ func wasiImports() map[string]hostFunc {
 		"random_get": func(inst *instance, s []uint64) {
 			b, ok := inst.mem.Read(uint32(s[0]), uint32(s[1]))
 			if !ok {
-				s[0] = eINVAL
+				s[0] = memfs.EINVAL
 				return
 			}
 			_, _ = crand.Read(b)
@@ -500,28 +501,28 @@ func fdWrite(positional bool) hostFunc {
 			case 2:
 				inst.writeStderr(b)
 			default:
-				f, ok := inst.fs.fds[fd]
+				f, ok := inst.fs.Fds[fd]
 				if !ok {
-					s[0] = eBADF
+					s[0] = memfs.EBADF
 					return
 				}
-				if f.node.readonly {
-					s[0] = eROFS
+				if f.Node.Readonly {
+					s[0] = memfs.EROFS
 					return
 				}
-				pos := f.pos
+				pos := f.Pos
 				if positional {
 					pos = int64(s[3])
 				}
 				end := pos + int64(len(b))
-				if int64(len(f.node.data)) < end {
+				if int64(len(f.Node.Data)) < end {
 					d := make([]byte, end)
-					copy(d, f.node.data)
-					f.node.data = d
+					copy(d, f.Node.Data)
+					f.Node.Data = d
 				}
-				copy(f.node.data[pos:], b)
+				copy(f.Node.Data[pos:], b)
 				if !positional {
-					f.pos = end
+					f.Pos = end
 				}
 			}
 			total += l
@@ -543,31 +544,31 @@ func fdRead(positional bool) hostFunc {
 			s[0] = 0
 			return
 		}
-		f, ok := inst.fs.fds[fd]
+		f, ok := inst.fs.Fds[fd]
 		if !ok {
-			s[0] = eBADF
+			s[0] = memfs.EBADF
 			return
 		}
-		if f.node.dir {
-			s[0] = eISDIR
+		if f.Node.Dir {
+			s[0] = memfs.EISDIR
 			return
 		}
-		inst.fs.load(f.node)
-		pos := f.pos
+		inst.fs.Load(f.Node)
+		pos := f.Pos
 		if positional {
 			pos = int64(s[3])
 		}
 		total := uint32(0)
-		for i := uint32(0); i < cnt && pos < int64(len(f.node.data)); i++ {
+		for i := uint32(0); i < cnt && pos < int64(len(f.Node.Data)); i++ {
 			p, _ := inst.mem.ReadUint32Le(iov + 8*i)
 			l, _ := inst.mem.ReadUint32Le(iov + 8*i + 4)
 			dst, _ := inst.mem.Read(p, l)
-			n := copy(dst, f.node.data[pos:])
+			n := copy(dst, f.Node.Data[pos:])
 			pos += int64(n)
 			total += uint32(n)
 		}
 		if !positional {
-			f.pos = pos
+			f.Pos = pos
 		}
 		inst.mem.WriteUint32Le(nread, total)
 		s[0] = 0

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/memfs"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/webapi"
 )
 
@@ -312,9 +313,9 @@ func treeStamp(dir string) string {
 }
 
 // mountSDK makes a vendored SDK importable as `workers`.
-func mountSDK(fs *memFS, sdk sdkSource) {
+func mountSDK(fs *memfs.FS, sdk sdkSource) {
 	if sdk.kind == "vendored" {
-		fs.mountHost(vendoredSDK+"/workers", sdk.pkgDir)
+		fs.MountHost(vendoredSDK+"/workers", sdk.pkgDir)
 	}
 }
 

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/memfs"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/wasmgen"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/experimental"
@@ -27,7 +29,7 @@ type host struct {
 	layout   *layout
 	stdlib   []byte
 	environ  []string
-	imports  []wasmImport
+	imports  []wasmgen.Import
 	gotMem   wazero.CompiledModule
 	gotFunc  wazero.CompiledModule
 	countMod wazero.CompiledModule
@@ -59,7 +61,7 @@ func newHost(ctx context.Context, art *Artifacts, cacheDir string) (*host, error
 	if err != nil {
 		return nil, err
 	}
-	imports, err := parseImports(bin)
+	imports, err := wasmgen.ParseImports(bin)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", art.Wasm, err)
 	}
@@ -167,7 +169,7 @@ func unimplemented(name string, results []api.ValueType) hostFunc {
 		if len(results) > 0 {
 			s[0] = 0
 			if isSyscall {
-				s[0] = neg(eNOSYS)
+				s[0] = neg(memfs.ENOSYS)
 			}
 		}
 	}
@@ -175,30 +177,30 @@ func unimplemented(name string, results []api.ValueType) hostFunc {
 
 // compileGlue compiles the small generated modules once.
 func (h *host) compileGlue(ctx context.Context) error {
-	var gm, gf = newWasmBuilder(), newWasmBuilder()
+	var gm, gf = wasmgen.NewBuilder(), wasmgen.NewBuilder()
 	for _, imp := range h.imports {
-		switch imp.module {
+		switch imp.Module {
 		case "GOT.mem":
-			v := map[string]uint32{"__heap_base": h.layout.heapBase, "__stack_high": h.layout.stackHigh, "__stack_low": h.layout.stackLow}[imp.name]
-			gm.export(imp.name, 3, gm.globalI32(true, int32(v)))
+			v := map[string]uint32{"__heap_base": h.layout.heapBase, "__stack_high": h.layout.stackHigh, "__stack_low": h.layout.stackLow}[imp.Name]
+			gm.Export(imp.Name, 3, gm.GlobalI32(true, int32(v)))
 		case "GOT.func":
 			// Every GOT.func entry names a JS-only symbol nothing on our paths
 			// calls (emscripten_gl*, console helpers): leave them null.
-			gf.export(imp.name, 3, gf.globalI32(true, 0))
+			gf.Export(imp.Name, 3, gf.GlobalI32(true, 0))
 		}
 	}
-	cm := newWasmBuilder()
-	cm.importTable("env", "__indirect_function_table", h.layout.tableSize+1)
-	count := cm.importFunc("countargs_host", "count", i32Types(1), i32Types(1))
-	cm.elem(int32(h.countArgsSlot), count)
+	cm := wasmgen.NewBuilder()
+	cm.ImportTable("env", "__indirect_function_table", h.layout.tableSize+1)
+	count := cm.ImportFunc("countargs_host", "count", i32Types(1), i32Types(1))
+	cm.Elem(int32(h.countArgsSlot), count)
 	var err error
-	if h.gotMem, err = h.rt.CompileModule(ctx, gm.bytes()); err != nil {
+	if h.gotMem, err = h.rt.CompileModule(ctx, gm.Bytes()); err != nil {
 		return fmt.Errorf("GOT.mem module: %w", err)
 	}
-	if h.gotFunc, err = h.rt.CompileModule(ctx, gf.bytes()); err != nil {
+	if h.gotFunc, err = h.rt.CompileModule(ctx, gf.Bytes()); err != nil {
 		return fmt.Errorf("GOT.func module: %w", err)
 	}
-	if h.countMod, err = h.rt.CompileModule(ctx, cm.bytes()); err != nil {
+	if h.countMod, err = h.rt.CompileModule(ctx, cm.Bytes()); err != nil {
 		return fmt.Errorf("count-args module: %w", err)
 	}
 	return nil
@@ -211,27 +213,27 @@ func (h *host) envModule(ctx context.Context, maxPages uint32) (wazero.CompiledM
 	if m, ok := h.envMod[maxPages]; ok {
 		return m, nil
 	}
-	b := newWasmBuilder()
+	b := wasmgen.NewBuilder()
 	var exports []func()
 	for _, fd := range h.main.ImportedFunctions() {
 		module, name, _ := fd.Import()
 		if module != "env" {
 			continue
 		}
-		idx := b.importFunc("envhost", name, fd.ParamTypes(), fd.ResultTypes())
-		exports = append(exports, func() { b.export(name, 0, idx) })
+		idx := b.ImportFunc("envhost", name, fd.ParamTypes(), fd.ResultTypes())
+		exports = append(exports, func() { b.Export(name, 0, idx) })
 	}
 	for _, e := range exports {
 		e()
 	}
-	b.export("memory", 2, b.memory(h.layout.initialPages, maxPages))
-	b.export("__indirect_function_table", 1, b.table(h.layout.tableSize+1))
-	b.export("__memory_base", 3, b.globalI32(false, int32(h.layout.memoryBase)))
-	b.export("__stack_pointer", 3, b.globalI32(true, int32(h.layout.stackPointer)))
-	b.export("__table_base", 3, b.globalI32(false, int32(h.layout.tableBase)))
-	b.export("__cpp_exception", 4, b.tag(i32Types(1)))
-	b.export("__c_longjmp", 4, b.tag(i32Types(1)))
-	m, err := h.rt.CompileModule(ctx, b.bytes())
+	b.Export("memory", 2, b.Memory(h.layout.initialPages, maxPages))
+	b.Export("__indirect_function_table", 1, b.Table(h.layout.tableSize+1))
+	b.Export("__memory_base", 3, b.GlobalI32(false, int32(h.layout.memoryBase)))
+	b.Export("__stack_pointer", 3, b.GlobalI32(true, int32(h.layout.stackPointer)))
+	b.Export("__table_base", 3, b.GlobalI32(false, int32(h.layout.tableBase)))
+	b.Export("__cpp_exception", 4, b.Tag(i32Types(1)))
+	b.Export("__c_longjmp", 4, b.Tag(i32Types(1)))
+	m, err := h.rt.CompileModule(ctx, b.Bytes())
 	if err != nil {
 		return nil, fmt.Errorf("env module: %w", err)
 	}
@@ -256,7 +258,7 @@ type instance struct {
 	modules     []api.Module // everything instantiated for this instance, closed together
 	mem         api.Memory
 	w           *world
-	fs          *memFS
+	fs          *memfs.FS
 	started     time.Time
 
 	memLimit    uint64
@@ -274,7 +276,7 @@ type instance struct {
 
 // newInstance instantiates the module and its glue, runs the constructors,
 // and leaves the interpreter uninitialised (boot or restore comes next).
-func (h *host) newInstance(ctx context.Context, w *world, fs *memFS, memLimit uint64) (*instance, error) {
+func (h *host) newInstance(ctx context.Context, w *world, fs *memfs.FS, memLimit uint64) (*instance, error) {
 	maxPages := uint32(min(memLimit/65536, 65536))
 	envCM, err := h.envModule(ctx, maxPages)
 	if err != nil {

@@ -107,9 +107,9 @@ func (e *Engine) runLocked(ctx context.Context, h *host, spec WorkerSpec, plan r
 
 	fs := h.newFS()
 	mountSDK(fs, sdk)
-	fs.mountHost(workerRoot, filepath.Dir(mainPath))
+	fs.MountHost(workerRoot, filepath.Dir(mainPath))
 	if pm := filepath.Join(spec.ProjectDir, "python_modules"); isDir(pm) {
-		fs.mountHost(pythonModules, pm)
+		fs.MountHost(pythonModules, pm)
 	}
 
 	tRestore := time.Now()
