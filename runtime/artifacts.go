@@ -7,10 +7,6 @@ import (
 	"path/filepath"
 )
 
-// PyodideVersion is the Pyodide release the runtime loads (Python 3.13, the
-// interpreter Cloudflare's runtime uses for compatibility dates from 2025-09-29).
-const PyodideVersion = "0.28.2"
-
 // BuildCommand is what a user runs to create the artifacts.
 const BuildCommand = "bash runtime/artifacts/build.sh"
 
@@ -20,16 +16,6 @@ const (
 	EnvCompileCache = "PYWORKERS_COMPILE_CACHE" // directory for wazero's compilation cache
 	EnvCacheDir     = "PYWORKERS_CACHE_DIR"     // base of both caches when the specific ones are unset
 )
-
-// Artifacts are the files the build script produces.
-type Artifacts struct {
-	Dir       string
-	Wasm      string // pyodide.asm.wasm translated to exnref
-	Stdlib    string // python_stdlib.zip
-	LoaderJS  string // pyodide.asm.js: layout constants are read from it
-	LockFile  string // pyodide-lock.json
-	Checksums string
-}
 
 // DefaultArtifactsDir is $PYWORKERS_ARTIFACTS, else the user cache dir.
 func DefaultArtifactsDir() string {

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path"
 	stdruntime "runtime"
 	"strings"
 
@@ -48,11 +49,9 @@ func (h *host) newFS() *memfs.FS {
 	fs.MkdirAll(workerRoot)
 	fs.MkdirAll(pythonModules)
 	fs.WriteFile(stdlibZip, h.stdlib)
-	for name, src := range runtimePythonFiles() {
-		fs.WriteFile(sitePackages+"/"+name, src)
-	}
-	for name, src := range builtinSDKFiles() {
-		fs.WriteFile(builtinSDK+"/"+name, src)
+	for p, src := range h.files {
+		fs.MkdirAll(path.Dir(p))
+		fs.WriteFile(p, src)
 	}
 	fs.Cwd = "/home/pyodide"
 	return fs

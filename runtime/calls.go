@@ -32,6 +32,12 @@ type runInfo struct {
 
 type runKey struct{}
 
+// runOf is the run w serves, nil outside runs.
+func runOf(w *world) *runInfo {
+	ri, _ := w.run.(*runInfo)
+	return ri
+}
+
 func runFrom(ctx context.Context) *runInfo {
 	ri, _ := ctx.Value(runKey{}).(*runInfo)
 	return ri
@@ -99,7 +105,7 @@ func (e *Engine) RunClass(ctx context.Context, spec WorkerSpec, call ClassCall) 
 		}
 	}
 	return e.run(ctx, spec, runPlan{kind: "call", fetchCall: call.Method == "fetch", makeCall: func(w *world) (Value, error) {
-		return w.classCallObject(call, nil)
+		return classCallObject(w, call, nil)
 	}})
 }
 
@@ -126,7 +132,7 @@ func normaliseRequest(req *HTTPRequest) error {
 	return nil
 }
 
-func (w *world) requestFromHTTP(req HTTPRequest) *Object {
+func requestFromHTTP(w *world, req HTTPRequest) *Object {
 	h := webapi.NewHeaderList()
 	for _, kv := range req.Headers {
 		h.Add(kv[0], kv[1])
@@ -140,7 +146,7 @@ func (w *world) requestFromHTTP(req HTTPRequest) *Object {
 
 // classCallObject builds the JS object the runner's _class_call reads.
 // jsArgs, when non-nil, are arguments already in this world.
-func (w *world) classCallObject(call ClassCall, jsArgs []Value) (*Object, error) {
+func classCallObject(w *world, call ClassCall, jsArgs []Value) (*Object, error) {
 	r := &Realm{w: w}
 	var ctx Value = Undefined
 	raw := false
@@ -158,7 +164,7 @@ func (w *world) classCallObject(call ClassCall, jsArgs []Value) (*Object, error)
 	}
 	if jsArgs == nil {
 		if call.Method == "fetch" {
-			jsArgs = []Value{w.requestFromHTTP(*call.Request)}
+			jsArgs = []Value{requestFromHTTP(w, *call.Request)}
 		} else {
 			for _, a := range call.Args {
 				jsArgs = append(jsArgs, r.FromGoOrdered(a))
@@ -177,27 +183,27 @@ func (w *world) classCallObject(call ClassCall, jsArgs []Value) (*Object, error)
 
 // Spec is the Worker the run serves.
 func (r *Realm) Spec() WorkerSpec {
-	if r.w.run == nil {
+	if runOf(r.w) == nil {
 		return WorkerSpec{}
 	}
-	return r.w.run.spec
+	return runOf(r.w).spec
 }
 
 // Engine is the engine running the run (nil while snapshotting).
 func (r *Realm) Engine() *Engine {
-	if r.w.run == nil {
+	if runOf(r.w) == nil {
 		return nil
 	}
-	return r.w.run.engine
+	return runOf(r.w).engine
 }
 
 // Context is the run's context: pass it to Engine.Run* from Defer to start
 // a nested run (another Worker) without waiting for this run to end.
 func (r *Realm) Context() context.Context {
-	if r.w.run == nil {
+	if runOf(r.w) == nil {
 		return context.Background()
 	}
-	return r.w.run.ctx
+	return runOf(r.w).ctx
 }
 
 // CallClass calls into this run's interpreter (a Durable Object of this
@@ -211,7 +217,7 @@ func (r *Realm) CallClass(call ClassCall, jsArgs []Value) *Object {
 	// Dispatch from a task of its own: the caller may be Python code in the
 	// middle of a JS call, and the class call runs Python code too.
 	w.Loop.QueueMicrotask(func() {
-		obj, err := w.classCallObject(call, jsArgs)
+		obj, err := classCallObject(w, call, jsArgs)
 		if err != nil {
 			w.RejectPromise(p, w.NewError("Error", err.Error()))
 			return
@@ -395,13 +401,13 @@ func (r *Realm) NewRequest(req HTTPRequest) *Object {
 	if req.Method == "" {
 		req.Method = "GET"
 	}
-	return r.w.requestFromHTTP(req)
+	return requestFromHTTP(r.w, req)
 }
 
 // Log adds a line to the run's output (RunResult.Logs).
 func (r *Realm) Log(stream, line string) {
-	if r.w.run != nil && r.w.run.log != nil {
-		r.w.run.log(stream, line)
+	if runOf(r.w) != nil && runOf(r.w).log != nil {
+		runOf(r.w).log(stream, line)
 	}
 }
 
@@ -423,7 +429,7 @@ func (r *Realm) WaitUntil(p *Object) {
 // had returned it (a Workflow that waits for an event stops this way; the
 // suspended Python code is dropped with the interpreter).
 func (r *Realm) FinishRun(v Value) {
-	if r.w.run != nil && r.w.run.finish != nil {
-		r.w.run.finish(v)
+	if runOf(r.w) != nil && runOf(r.w).finish != nil {
+		runOf(r.w).finish(v)
 	}
 }

@@ -237,7 +237,7 @@ func (e *Engine) buildHost(ctx context.Context) (h *host, err error) {
 	unlock := lockCacheDir(cacheDir)
 	defer unlock()
 	t := time.Now()
-	h, err = newHost(ctx, art, cacheDir)
+	h, err = newHost(ctx, art, cacheDir, hostFiles())
 	if err != nil {
 		return nil, err
 	}
@@ -338,7 +338,7 @@ func (e *Engine) snapshotFor(ctx context.Context, h *host, sdk sdkSource) (*snap
 	persist := e.snapDir != "" && sdk.kind == "builtin"
 	var file string
 	if persist {
-		file = filepath.Join(e.snapDir, snapshotKey(e.art, sdk)+".snap")
+		file = filepath.Join(e.snapDir, snapshotKey(e.art, sdk.key(), hostFiles())+".snap")
 		if s, err := readSnapshot(file); err == nil && e.usable(ctx, h, s, sdk) {
 			e.snaps[sdk.key()] = s
 			return s, nil
@@ -346,7 +346,7 @@ func (e *Engine) snapshotFor(ctx context.Context, h *host, sdk sdkSource) (*snap
 	}
 	base, ok := e.snaps["base"]
 	if !ok && e.snapDir != "" {
-		if s, err := readSnapshot(filepath.Join(e.snapDir, snapshotKey(e.art, sdkSource{kind: "base"})+".snap")); err == nil && e.usable(ctx, h, s, sdkSource{kind: "base"}) {
+		if s, err := readSnapshot(filepath.Join(e.snapDir, snapshotKey(e.art, sdkSource{kind: "base"}.key(), hostFiles())+".snap")); err == nil && e.usable(ctx, h, s, sdkSource{kind: "base"}) {
 			base, ok = s, true
 			e.snaps["base"] = s
 		}
@@ -366,7 +366,7 @@ func (e *Engine) snapshotFor(ctx context.Context, h *host, sdk sdkSource) (*snap
 		e.snaps["base"] = base
 		e.log.Info("interpreter booted", "took", time.Since(t), "memory_mib", len(base.memory)>>20)
 		if e.snapDir != "" {
-			if err := writeSnapshot(filepath.Join(e.snapDir, snapshotKey(e.art, sdkSource{kind: "base"})+".snap"), base); err != nil {
+			if err := writeSnapshot(filepath.Join(e.snapDir, snapshotKey(e.art, sdkSource{kind: "base"}.key(), hostFiles())+".snap"), base); err != nil {
 				e.log.Warn("cannot save the interpreter snapshot", "err", err)
 			}
 		}

@@ -261,7 +261,7 @@ func (r *Realm) FromGoOrdered(v any) Value {
 	case float32:
 		return float64(x)
 	}
-	return r.w.fromGo(v)
+	return fromGo(r.w, v)
 }
 
 // OrderedMap is a JSON-like object whose keys keep their order.

@@ -23,11 +23,22 @@ import (
 	"github.com/tetratelabs/wazero/experimental"
 )
 
+// Artifacts are the files the build script produces.
+type Artifacts struct {
+	Dir       string
+	Wasm      string // pyodide.asm.wasm translated to exnref
+	Stdlib    string // python_stdlib.zip
+	LoaderJS  string // pyodide.asm.js: layout constants are read from it
+	LockFile  string // pyodide-lock.json
+	Checksums string
+}
+
 type host struct {
 	rt       wazero.Runtime
 	main     wazero.CompiledModule
 	layout   *layout
 	stdlib   []byte
+	files    map[string][]byte // laid into every interpreter's file system, by absolute path
 	environ  []string
 	imports  []wasmgen.Import
 	gotMem   wazero.CompiledModule
@@ -48,7 +59,7 @@ type instanceKey struct{}
 func instanceFrom(ctx context.Context) *instance { return ctx.Value(instanceKey{}).(*instance) }
 
 // newHost compiles (or loads from the compilation cache) the Pyodide module.
-func newHost(ctx context.Context, art *Artifacts, cacheDir string) (*host, error) {
+func newHost(ctx context.Context, art *Artifacts, cacheDir string, files map[string][]byte) (*host, error) {
 	l, err := readLayout(art.LoaderJS)
 	if err != nil {
 		return nil, err

@@ -25,15 +25,13 @@ import (
 const snapshotFormat = "pyworkers-snapshot-1"
 
 // snapshotKey identifies what a persisted snapshot was built from.
-func snapshotKey(art *Artifacts, sdk sdkSource) string {
+// files are the host's files (the runner and the built-in SDK); setupKey
+// names what boot imported on top of the interpreter.
+func snapshotKey(art *Artifacts, setupKey string, files map[string][]byte) string {
 	h := sha256.New()
-	fmt.Fprintln(h, snapshotFormat, PyodideVersion, sdk.key())
+	fmt.Fprintln(h, snapshotFormat, PyodideVersion, setupKey)
 	if b, err := os.ReadFile(art.Checksums); err == nil {
 		h.Write(b)
-	}
-	files := runtimePythonFiles()
-	for name, b := range builtinSDKFiles() {
-		files["sdk/"+name] = b
 	}
 	names := make([]string, 0, len(files))
 	for n := range files {

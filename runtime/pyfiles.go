@@ -4,6 +4,7 @@ import (
 	"embed"
 	"io/fs"
 	"path"
+	"sync"
 )
 
 //go:embed py/*.py
@@ -37,3 +38,16 @@ func builtinSDKFiles() map[string][]byte {
 	})
 	return out
 }
+
+// hostFiles are the files every interpreter gets, by absolute path: the
+// runner in site-packages and the built-in SDK.
+var hostFiles = sync.OnceValue(func() map[string][]byte {
+	out := map[string][]byte{}
+	for name, src := range runtimePythonFiles() {
+		out[sitePackages+"/"+name] = src
+	}
+	for name, src := range builtinSDKFiles() {
+		out[builtinSDK+"/"+name] = src
+	}
+	return out
+})

@@ -15,7 +15,9 @@ type world struct {
 	pyproxyProto *Object
 	roots        *Object // named objects Python can reach: snapshot paths start here
 
-	run *runInfo // the run this world serves (nil while booting or snapshotting)
+	// run is the Workers layer's record of the run this world serves (nil
+	// while booting or snapshotting); the Pyodide layer only carries it.
+	run any
 }
 
 // pyOf is the Python object behind a PyProxy (nil for other objects).

@@ -37,7 +37,7 @@ func (r *Realm) AsyncMethod(o *Object, name string, fn func(args []Value) (Value
 
 // NewArray, FromGo and JSON helpers for building results.
 func (r *Realm) NewArray(items ...Value) *Object   { return r.w.NewArray(items...) }
-func (r *Realm) FromGo(v any) Value                { return r.w.fromGo(v) }
+func (r *Realm) FromGo(v any) Value                { return fromGo(r.w, v) }
 func (r *Realm) JSONParse(s string) (Value, error) { return r.w.JsonParse(s) }
 func (r *Realm) JSONStringify(v Value) (string, bool) {
 	return r.w.JsonStringify(v, "")

@@ -103,8 +103,8 @@ func buildWorld(rs runSetup) *world {
 	pyodideJS := w.NewObjectFrom("_api", api, "version", PyodideVersion, "loadedPackages", w.NewObject())
 	roots.Set("pyodide_js", pyodideJS)
 
-	ctx := w.newExecutionContext()
-	env := w.newEnv(rs)
+	ctx := newExecutionContext(w)
+	env := newEnv(w, rs)
 	workersModule := w.NewObjectFrom("env", env)
 	w.Method(workersModule, "waitUntil", func(_ Value, a []Value) Value { return w.Call(ctx.Get("waitUntil"), ctx, a...) })
 	helper := w.NewObjectFrom("cloudflareWorkersModule", workersModule, "cloudflareSocketsModule", w.NewObject())
@@ -139,7 +139,7 @@ func buildWorld(rs runSetup) *world {
 	return w
 }
 
-func (w *world) newExecutionContext() *Object {
+func newExecutionContext(w *world) *Object {
 	ctx := w.NewHostObject("ExecutionContext", w.ProtoOf("ExecutionContext"), &execContext{})
 	w.Method(ctx, "waitUntil", func(_ Value, a []Value) Value {
 		ec := ctx.Host.(*execContext)
@@ -154,10 +154,10 @@ func (w *world) newExecutionContext() *Object {
 type execContext struct{ waitUntil []*Object }
 
 // newEnv builds env: vars, secrets, then bindings.
-func (w *world) newEnv(rs runSetup) *Object {
+func newEnv(w *world, rs runSetup) *Object {
 	env := w.NewHostObject("Object", w.ObjectProto, nil)
 	for k, v := range rs.spec.Vars {
-		env.Set(k, w.fromGo(v))
+		env.Set(k, fromGo(w, v))
 	}
 	for k, v := range rs.spec.Secrets {
 		env.Set(k, v)
@@ -186,7 +186,7 @@ func (w *world) newEnv(rs runSetup) *Object {
 }
 
 // fromGo converts plain Go data (from a parsed config) to JS values.
-func (w *world) fromGo(v any) Value {
+func fromGo(w *world, v any) Value {
 	switch x := v.(type) {
 	case nil:
 		return nil
@@ -203,7 +203,7 @@ func (w *world) fromGo(v any) Value {
 	case []any:
 		a := w.NewArray()
 		for _, e := range x {
-			a.Arr = append(a.Arr, w.fromGo(e))
+			a.Arr = append(a.Arr, fromGo(w, e))
 		}
 		return a
 	case map[string]any:
@@ -214,7 +214,7 @@ func (w *world) fromGo(v any) Value {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			o.Set(k, w.fromGo(x[k]))
+			o.Set(k, fromGo(w, x[k]))
 		}
 		return o
 	}
