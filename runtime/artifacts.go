@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/pyodide"
 )
 
 // BuildCommand is what a user runs to create the artifacts.
@@ -26,7 +28,7 @@ func DefaultArtifactsDir() string {
 	if err != nil {
 		base = os.TempDir()
 	}
-	return filepath.Join(base, "pyworkers-lsp", "pyodide-"+PyodideVersion)
+	return filepath.Join(base, "pyworkers-lsp", "pyodide-"+pyodide.PyodideVersion)
 }
 
 // DefaultCompileCacheDir is $PYWORKERS_COMPILE_CACHE, else the user cache dir.
@@ -48,11 +50,11 @@ func DefaultCompileCacheDir() string {
 var ErrArtifactsMissing = errors.New("pyodide artifacts missing")
 
 // FindArtifacts checks that every artifact exists in dir ("" = default).
-func FindArtifacts(dir string) (*Artifacts, error) {
+func FindArtifacts(dir string) (*pyodide.Artifacts, error) {
 	if dir == "" {
 		dir = DefaultArtifactsDir()
 	}
-	a := &Artifacts{
+	a := &pyodide.Artifacts{
 		Dir:       dir,
 		Wasm:      filepath.Join(dir, "pyodide.exnref.wasm"),
 		Stdlib:    filepath.Join(dir, "python_stdlib.zip"),

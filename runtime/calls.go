@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/pyodide"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/webapi"
 )
 
@@ -22,7 +23,7 @@ const maxNestedRuns = 8
 // runInfo is what a run's bindings may ask about the run.
 type runInfo struct {
 	engine *Engine
-	host   *host
+	host   *pyodide.Host
 	spec   WorkerSpec
 	ctx    context.Context // the run's context (deadline; marks nested runs)
 	depth  int             // 0 for a run the caller started
@@ -33,8 +34,8 @@ type runInfo struct {
 type runKey struct{}
 
 // runOf is the run w serves, nil outside runs.
-func runOf(w *world) *runInfo {
-	ri, _ := w.run.(*runInfo)
+func runOf(w *pyodide.World) *runInfo {
+	ri, _ := w.Run.(*runInfo)
 	return ri
 }
 
@@ -57,7 +58,7 @@ func hostOf[T any](o *Object) (T, bool) {
 // that record the consumer's decisions).
 func (e *Engine) RunQueue(ctx context.Context, spec WorkerSpec, makeBatch func(r *Realm) (Value, error)) (*RunResult, error) {
 	var setupErr error
-	res, err := e.run(ctx, spec, runPlan{kind: "queue", makeController: func(w *world) Value {
+	res, err := e.run(ctx, spec, runPlan{kind: "queue", makeController: func(w *pyodide.World) Value {
 		b, err := makeBatch(&Realm{w: w})
 		if err != nil {
 			setupErr = err
@@ -104,7 +105,7 @@ func (e *Engine) RunClass(ctx context.Context, spec WorkerSpec, call ClassCall) 
 			return nil, err
 		}
 	}
-	return e.run(ctx, spec, runPlan{kind: "call", fetchCall: call.Method == "fetch", makeCall: func(w *world) (Value, error) {
+	return e.run(ctx, spec, runPlan{kind: "call", fetchCall: call.Method == "fetch", makeCall: func(w *pyodide.World) (Value, error) {
 		return classCallObject(w, call, nil)
 	}})
 }
@@ -132,7 +133,7 @@ func normaliseRequest(req *HTTPRequest) error {
 	return nil
 }
 
-func requestFromHTTP(w *world, req HTTPRequest) *Object {
+func requestFromHTTP(w *pyodide.World, req HTTPRequest) *Object {
 	h := webapi.NewHeaderList()
 	for _, kv := range req.Headers {
 		h.Add(kv[0], kv[1])
@@ -146,7 +147,7 @@ func requestFromHTTP(w *world, req HTTPRequest) *Object {
 
 // classCallObject builds the JS object the runner's _class_call reads.
 // jsArgs, when non-nil, are arguments already in this world.
-func classCallObject(w *world, call ClassCall, jsArgs []Value) (*Object, error) {
+func classCallObject(w *pyodide.World, call ClassCall, jsArgs []Value) (*Object, error) {
 	r := &Realm{w: w}
 	var ctx Value = Undefined
 	raw := false
@@ -235,7 +236,7 @@ func (r *Realm) CallClass(call ClassCall, jsArgs []Value) *Object {
 			w.RejectPromise(p, e)
 			return Undefined
 		})
-		dispatch := w.roots.Get("_pyworkers_host").(*Object).Get("dispatch")
+		dispatch := w.Roots.Get("_pyworkers_host").(*Object).Get("dispatch")
 		if th := w.Catch(func() { w.Call(dispatch, Undefined, obj) }); th != nil {
 			w.RejectPromise(p, th.Value)
 		}
@@ -383,7 +384,7 @@ func (r *Realm) ResponseOf(res *RunResult) *Object {
 // Default), importing the module if needed; nil when there is no such class.
 func (r *Realm) ClassMethods(class string) ([]string, error) {
 	w := r.w
-	fn := w.roots.Get("_pyworkers_host").(*Object).Get("classMethods")
+	fn := w.Roots.Get("_pyworkers_host").(*Object).Get("classMethods")
 	var names []string
 	if th := w.Catch(func() {
 		w.Iterate(w.Call(fn, Undefined, class), func(v Value) { names = append(names, js.ToString(v)) })
@@ -418,7 +419,7 @@ func (r *Realm) NewDate(t time.Time) *Object {
 
 // WaitUntil keeps the run going until p settles, as ctx.waitUntil does.
 func (r *Realm) WaitUntil(p *Object) {
-	if ctx, ok := r.w.roots.Get("_pyworkers_host").(*Object).Get("ctx").(*Object); ok {
+	if ctx, ok := r.w.Roots.Get("_pyworkers_host").(*Object).Get("ctx").(*Object); ok {
 		if ec, ok := ctx.Host.(*execContext); ok {
 			ec.waitUntil = append(ec.waitUntil, p)
 		}

@@ -9,6 +9,7 @@ import (
 	"sort"
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/pyodide"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/webapi"
 )
 
@@ -80,7 +81,7 @@ func (r *Realm) Bytes(v Value) ([]byte, bool) {
 	case js.KindArrayBuffer, js.KindUint8Array:
 		return append([]byte{}, o.Bytes()...), true
 	case js.KindPyProxy:
-		if pyOf(o) != nil && pyOf(o).flags&pyIsBuffer != 0 && r.w.inst != nil {
+		if pyodide.PyOf(o) != nil && pyodide.PyOf(o).Flags&pyodide.PyIsBuffer != 0 && r.w.Inst != nil {
 			var out []byte
 			th := r.w.Catch(func() {
 				buf := r.w.CallMethod(o, "getBuffer")
@@ -191,7 +192,7 @@ func (r *Realm) pyProxyToGo(o *Object, depth int) any {
 	}
 	var out any
 	th := w.Catch(func() {
-		if pyOf(o).flags&pyHasGet != 0 && w.HasMethod(o, "keys") {
+		if pyodide.PyOf(o).Flags&pyodide.PyHasGet != 0 && w.HasMethod(o, "keys") {
 			m := map[string]any{}
 			var keys []Value
 			w.Iterate(o, func(k Value) { keys = append(keys, k) })
@@ -201,7 +202,7 @@ func (r *Realm) pyProxyToGo(o *Object, depth int) any {
 			out = m
 			return
 		}
-		if pyOf(o).flags&(pyIsIterable|pyIsIterator) != 0 {
+		if pyodide.PyOf(o).Flags&(pyodide.PyIsIterable|pyodide.PyIsIterator) != 0 {
 			var items []any
 			w.Iterate(o, func(e Value) { items = append(items, r.toGo(e, depth+1)) })
 			if items == nil {
@@ -288,7 +289,7 @@ func (r *Realm) Items(v Value) (items []Value, ok bool) {
 	if o.Kind == js.KindArray {
 		return append([]Value{}, o.Arr...), true
 	}
-	if o.Kind == js.KindPyProxy && pyOf(o).flags&(pyIsIterable|pyIsIterator) == 0 {
+	if o.Kind == js.KindPyProxy && pyodide.PyOf(o).Flags&(pyodide.PyIsIterable|pyodide.PyIsIterator) == 0 {
 		return nil, false
 	}
 	th := r.w.Catch(func() { r.w.Iterate(o, func(e Value) { items = append(items, e) }) })

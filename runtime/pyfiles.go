@@ -5,6 +5,8 @@ import (
 	"io/fs"
 	"path"
 	"sync"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/pyodide"
 )
 
 //go:embed py/*.py
@@ -44,10 +46,10 @@ func builtinSDKFiles() map[string][]byte {
 var hostFiles = sync.OnceValue(func() map[string][]byte {
 	out := map[string][]byte{}
 	for name, src := range runtimePythonFiles() {
-		out[sitePackages+"/"+name] = src
+		out[pyodide.SitePackages+"/"+name] = src
 	}
 	for name, src := range builtinSDKFiles() {
-		out[builtinSDK+"/"+name] = src
+		out[pyodide.BuiltinSDKDir+"/"+name] = src
 	}
 	return out
 })

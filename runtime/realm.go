@@ -1,9 +1,11 @@
 package runtime
 
+import "github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/pyodide"
+
 // Realm is the small API Go-implemented bindings use to build JS objects in
 // a run's world. Values are JS values: nil (null), Undefined, bool, float64,
 // string, *Object.
-type Realm struct{ w *world }
+type Realm struct{ w *pyodide.World }
 
 // NewObject returns an object whose constructor name is class (the name the
 // workers SDK dispatches on, e.g. "KvNamespace").

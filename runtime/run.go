@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/pyodide"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/webapi"
 )
 
@@ -22,9 +23,7 @@ type outcome struct {
 	failed   bool
 }
 
-var errStalled = errors.New("the handler is waiting for something that will never happen (no timers, no pending I/O)")
-
-func (e *Engine) runLocked(ctx context.Context, h *host, spec WorkerSpec, plan runPlan, mainPath, modName string, depth int) (*RunResult, error) {
+func (e *Engine) runLocked(ctx context.Context, h *pyodide.Host, spec WorkerSpec, plan runPlan, mainPath, modName string, depth int) (*RunResult, error) {
 	start := time.Now()
 	kind := plan.kind
 	limits := spec.Limits
@@ -46,9 +45,9 @@ func (e *Engine) runLocked(ctx context.Context, h *host, spec WorkerSpec, plan r
 	}
 	snap, err := e.snapshotFor(ctx, h, sdk)
 	if err != nil {
-		var se *setupError
+		var se *pyodide.SetupError
 		if errors.As(err, &se) {
-			res.Error = &RunError{Kind: "setup", Message: "importing the workers SDK from " + sdk.dir + " failed", Traceback: se.traceback}
+			res.Error = &RunError{Kind: "setup", Message: "importing the workers SDK from " + sdk.dir + " failed", Traceback: se.Traceback}
 			res.Duration = time.Since(start)
 			return res, nil
 		}
@@ -64,7 +63,7 @@ func (e *Engine) runLocked(ctx context.Context, h *host, spec WorkerSpec, plan r
 	ri.ctx = runCtx
 	w := buildWorld(runSetup{run: ri, spec: spec, flags: flags, console: console, bindings: e.opts.Bindings})
 	out := &outcome{}
-	hostMod := w.roots.Get("_pyworkers_host").(*Object)
+	hostMod := w.Roots.Get("_pyworkers_host").(*Object)
 	w.Method(hostMod, "resolve", func(_ Value, a []Value) Value {
 		if out.settled {
 			return Undefined
@@ -105,29 +104,29 @@ func (e *Engine) runLocked(ctx context.Context, h *host, spec WorkerSpec, plan r
 		hostMod.Set("call", call)
 	}
 
-	fs := h.newFS()
+	fs := h.NewFS()
 	mountSDK(fs, sdk)
-	fs.MountHost(workerRoot, filepath.Dir(mainPath))
+	fs.MountHost(pyodide.WorkerRoot, filepath.Dir(mainPath))
 	if pm := filepath.Join(spec.ProjectDir, "python_modules"); isDir(pm) {
-		fs.MountHost(pythonModules, pm)
+		fs.MountHost(pyodide.PythonModulesDir, pm)
 	}
 
 	tRestore := time.Now()
-	inst, err := h.restore(runCtx, snap, w, fs, limits.Memory)
+	inst, err := h.Restore(runCtx, snap, w, fs, limits.Memory)
 	if err != nil {
 		return nil, err
 	}
 	e.log.Debug("restored", "took", time.Since(tRestore))
-	defer inst.close()
-	inst.onOutput = logs.add
+	defer inst.Close()
+	inst.OnOutput = logs.add
 
 	var respObj *Object
-	err = inst.protect(func() {
-		if !inst.runPython("import _pyworkers_runner\n_pyworkers_runner.start()\n") {
-			panic(fmt.Errorf("the runner failed to start: %s", inst.stderrTail()))
+	err = inst.Protect(func() {
+		if !inst.RunPython("import _pyworkers_runner\n_pyworkers_runner.start()\n") {
+			panic(fmt.Errorf("the runner failed to start: %s", inst.StderrTail()))
 		}
 		e.log.Debug("started", "at", time.Since(start))
-		if derr := inst.drive(runCtx, func() bool { return out.settled }); derr != nil {
+		if derr := inst.Drive(runCtx, func() bool { return out.settled }); derr != nil {
 			panic(derr)
 		}
 		if out.failed {
@@ -144,7 +143,7 @@ func (e *Engine) runLocked(ctx context.Context, h *host, spec WorkerSpec, plan r
 		r := w.ResponseOf(respObj)
 		if !r.Body.Null && (r.Body.Stream != nil) {
 			p := w.ReadAll(r.Body)
-			if derr := inst.drive(runCtx, func() bool { return p.Promise.Status != js.PromisePending }); derr != nil {
+			if derr := inst.Drive(runCtx, func() bool { return p.Promise.Status != js.PromisePending }); derr != nil {
 				panic(derr)
 			}
 			if p.Promise.Status == js.PromiseRejected {
@@ -156,8 +155,8 @@ func (e *Engine) runLocked(ctx context.Context, h *host, spec WorkerSpec, plan r
 	// ctx.waitUntil work finishes after the response, within the limit.
 	if err == nil {
 		if ec, ok := hostMod.Get("ctx").(*Object).Host.(*execContext); ok && len(ec.waitUntil) > 0 {
-			err = inst.protect(func() {
-				_ = inst.drive(runCtx, func() bool {
+			err = inst.Protect(func() {
+				_ = inst.Drive(runCtx, func() bool {
 					for _, p := range ec.waitUntil {
 						if p.Promise.Status == js.PromisePending {
 							return false
@@ -168,7 +167,7 @@ func (e *Engine) runLocked(ctx context.Context, h *host, spec WorkerSpec, plan r
 			})
 		}
 	}
-	inst.flushOutput()
+	inst.FlushOutput()
 	res.Duration = time.Since(start)
 
 	if err != nil {
@@ -177,7 +176,7 @@ func (e *Engine) runLocked(ctx context.Context, h *host, spec WorkerSpec, plan r
 	}
 	if out.failed {
 		res.Error = &RunError{Kind: "exception", Type: out.excType, Message: out.message, Traceback: out.trace}
-		if inst.memLimitHit && out.excType == "MemoryError" {
+		if inst.MemLimitHit && out.excType == "MemoryError" {
 			res.Error.Kind = "memory"
 			res.Error.Message = fmt.Sprintf("the Worker ran out of memory (limit %d MiB)", limits.Memory>>20)
 		}
@@ -207,95 +206,26 @@ func (e *Engine) runLocked(ctx context.Context, h *host, spec WorkerSpec, plan r
 }
 
 // classify turns an interrupted run into a RunError.
-func classify(err error, ctx context.Context, inst *instance, limits Limits) *RunError {
+func classify(err error, ctx context.Context, inst *pyodide.Instance, limits Limits) *RunError {
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return &RunError{Kind: "timeout", Message: fmt.Sprintf("the Worker exceeded its wall-clock limit of %s and was stopped", limits.WallClock)}
 	case errors.Is(ctx.Err(), context.Canceled):
 		return &RunError{Kind: "canceled", Message: "the run was canceled"}
-	case inst.memLimitHit:
+	case inst.MemLimitHit:
 		return &RunError{Kind: "memory", Message: fmt.Sprintf("the Worker exceeded its memory limit of %d MiB and was stopped", limits.Memory>>20)}
-	case errors.Is(err, errStalled):
+	case errors.Is(err, pyodide.ErrStalled):
 		return &RunError{Kind: "stalled", Message: err.Error()}
 	}
-	var ex *exitError
+	var ex *pyodide.ExitError
 	if errors.As(err, &ex) {
-		return &RunError{Kind: "exit", Message: fmt.Sprintf("the Worker stopped the interpreter (sys.exit/os._exit with code %d); Cloudflare's runtime would fail the request", ex.code)}
+		return &RunError{Kind: "exit", Message: fmt.Sprintf("the Worker stopped the interpreter (sys.exit/os._exit with code %d); Cloudflare's runtime would fail the request", ex.Code)}
 	}
 	var th *js.Throw
 	if errors.As(err, &th) {
 		return &RunError{Kind: "exception", Type: "JsException", Message: js.DescribeError(th.Value)}
 	}
-	return &RunError{Kind: "internal", Message: err.Error(), Traceback: inst.stderrTail()}
-}
-
-// drive runs the event loop until done() or the loop has nothing left.
-func (inst *instance) drive(ctx context.Context, done func() bool) error {
-	l := &inst.w.Loop
-	for {
-		for len(l.Micro) > 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			t := l.Micro[0]
-			l.Micro = l.Micro[1:]
-			inst.runTask(t)
-		}
-		if done() {
-			return nil
-		}
-		if l.Ext != nil {
-			select {
-			case f := <-l.Ext:
-				l.ExtPending--
-				inst.runTask(f)
-				continue
-			default:
-			}
-		}
-		next := l.NextTimer()
-		if next == nil && l.ExtPending == 0 {
-			return errStalled
-		}
-		var tm *time.Timer
-		var timerC <-chan time.Time
-		if next != nil {
-			d := time.Until(next.Due)
-			if d <= 0 {
-				if t := l.PopTimer(); t != nil {
-					inst.runTask(t.Fn)
-				}
-				continue
-			}
-			tm = time.NewTimer(d)
-			timerC = tm.C
-		}
-		select {
-		case <-ctx.Done():
-			if tm != nil {
-				tm.Stop()
-			}
-			return ctx.Err()
-		case f := <-l.Ext:
-			l.ExtPending--
-			inst.runTask(f)
-		case <-timerC:
-			if t := l.PopTimer(); t != nil {
-				inst.runTask(t.Fn)
-			}
-		}
-		if tm != nil {
-			tm.Stop()
-		}
-	}
-}
-
-// runTask runs a loop task; an uncaught JS exception is logged like a
-// browser's "Uncaught (in promise)" and the loop goes on.
-func (inst *instance) runTask(f func()) {
-	if th := inst.w.Catch(f); th != nil {
-		inst.writeStderr([]byte("Uncaught " + js.DescribeError(th.Value) + "\n"))
-	}
+	return &RunError{Kind: "internal", Message: err.Error(), Traceback: inst.StderrTail()}
 }
 
 func statusText(code int) string {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/pyodide"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/webapi"
 )
 
@@ -79,13 +80,13 @@ type runSetup struct {
 
 // buildWorld makes a fresh JS world for one run (or for the boot that a
 // snapshot is taken from, with an empty spec).
-func buildWorld(rs runSetup) *world {
+func buildWorld(rs runSetup) *pyodide.World {
 	jw := js.NewWorld()
-	w := &world{World: jw, Web: &webapi.Web{World: jw}}
-	w.run = rs.run
+	w := &pyodide.World{World: jw, Web: &webapi.Web{World: jw}}
+	w.Run = rs.run
 	w.InstallWebAPIs(rs.spec.AllowNet, rs.console)
 	roots := w.NewObject()
-	w.roots = roots
+	w.Roots = roots
 	roots.Set("js", w.GlobalThis)
 
 	api := w.NewObject()
@@ -100,7 +101,7 @@ func buildWorld(rs runSetup) *world {
 		return Undefined
 	})
 	w.Method(api, "abortSignalAny", func(_ Value, a []Value) Value { return w.NewAbortSignal() })
-	pyodideJS := w.NewObjectFrom("_api", api, "version", PyodideVersion, "loadedPackages", w.NewObject())
+	pyodideJS := w.NewObjectFrom("_api", api, "version", pyodide.PyodideVersion, "loadedPackages", w.NewObject())
 	roots.Set("pyodide_js", pyodideJS)
 
 	ctx := newExecutionContext(w)
@@ -139,7 +140,7 @@ func buildWorld(rs runSetup) *world {
 	return w
 }
 
-func newExecutionContext(w *world) *Object {
+func newExecutionContext(w *pyodide.World) *Object {
 	ctx := w.NewHostObject("ExecutionContext", w.ProtoOf("ExecutionContext"), &execContext{})
 	w.Method(ctx, "waitUntil", func(_ Value, a []Value) Value {
 		ec := ctx.Host.(*execContext)
@@ -154,7 +155,7 @@ func newExecutionContext(w *world) *Object {
 type execContext struct{ waitUntil []*Object }
 
 // newEnv builds env: vars, secrets, then bindings.
-func newEnv(w *world, rs runSetup) *Object {
+func newEnv(w *pyodide.World, rs runSetup) *Object {
 	env := w.NewHostObject("Object", w.ObjectProto, nil)
 	for k, v := range rs.spec.Vars {
 		env.Set(k, fromGo(w, v))
@@ -186,7 +187,7 @@ func newEnv(w *world, rs runSetup) *Object {
 }
 
 // fromGo converts plain Go data (from a parsed config) to JS values.
-func fromGo(w *world, v any) Value {
+func fromGo(w *pyodide.World, v any) Value {
 	switch x := v.(type) {
 	case nil:
 		return nil
@@ -260,9 +261,9 @@ func CompatFlags(date string, explicit []string) map[string]bool {
 func pythonVersionWarning(date string, flags map[string]bool) string {
 	switch {
 	case flags["python_workers_20260610"]:
-		return "this Worker targets Python 3.14 (Pyodide 314.x); the pyworkers-lsp runtime runs Python 3.13 (Pyodide " + PyodideVersion + ") for now"
+		return "this Worker targets Python 3.14 (Pyodide 314.x); the pyworkers-lsp runtime runs Python 3.13 (Pyodide " + pyodide.PyodideVersion + ") for now"
 	case !flags["python_workers_20250116"] && date != "":
-		return "this Worker targets Python 3.12 (Pyodide 0.26, compatibility date before 2025-09-29); the pyworkers-lsp runtime runs Python 3.13 (Pyodide " + PyodideVersion + ")"
+		return "this Worker targets Python 3.12 (Pyodide 0.26, compatibility date before 2025-09-29); the pyworkers-lsp runtime runs Python 3.13 (Pyodide " + pyodide.PyodideVersion + ")"
 	}
 	return ""
 }

@@ -1,4 +1,4 @@
-package runtime
+package pyodide
 
 import (
 	"math"
@@ -23,7 +23,7 @@ import (
 const jsonFastPathMinValues = 64
 
 // jsonFastPath returns the converted value, or ok=false to fall back.
-func (inst *instance) jsonFastPath(v Value) (r uint64, ok bool) {
+func (inst *Instance) jsonFastPath(v Value) (r uint64, ok bool) {
 	var b strings.Builder
 	seen := map[*Object]bool{}
 	count := 0
@@ -46,7 +46,7 @@ func (inst *instance) jsonFastPath(v Value) (r uint64, ok bool) {
 
 // jsonLoads returns (a borrowed reference to) json.loads, imported once
 // per instance; 0 when it cannot be had.
-func (inst *instance) jsonLoads() uint64 {
+func (inst *Instance) jsonLoads() uint64 {
 	if inst.jsonLoadsFn != 0 {
 		return inst.jsonLoadsFn
 	}
@@ -71,7 +71,7 @@ func (inst *instance) jsonLoads() uint64 {
 
 // writeJSONData writes v as JSON; false means v holds something the fast
 // path must not convert.
-func (inst *instance) writeJSONData(b *strings.Builder, v Value, seen map[*Object]bool, count *int, depth int) bool {
+func (inst *Instance) writeJSONData(b *strings.Builder, v Value, seen map[*Object]bool, count *int, depth int) bool {
 	*count++
 	if depth > 64 {
 		return false
@@ -119,7 +119,7 @@ func (inst *instance) writeJSONData(b *strings.Builder, v Value, seen map[*Objec
 			}
 			b.WriteByte(']')
 			return true
-		case x.Kind == js.KindPlain && x.Call == nil && (x.Proto == inst.w.ObjectProto || x.Proto == nil):
+		case x.Kind == js.KindPlain && x.Call == nil && (x.Proto == inst.World.ObjectProto || x.Proto == nil):
 			b.WriteByte('{')
 			for i, k := range x.OwnKeys() {
 				if i > 0 {

@@ -6,7 +6,7 @@
 // Mozilla Public License 2.0 (https://mozilla.org/MPL/2.0/). This file, as a
 // port of that code, is likewise available under the MPL-2.0.
 
-package runtime
+package pyodide
 
 import (
 	"strings"
@@ -14,9 +14,9 @@ import (
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
 )
 
-type pyProxy struct {
+type PyProxy struct {
 	ptr         uint32
-	flags       int32
+	Flags       int32
 	roundtrip   bool
 	captureThis bool
 	destroyed   string
@@ -29,30 +29,30 @@ type pyProxyOptions struct {
 // PyProxy type flags (pyproxy_getflags).
 const (
 	pyHasLength   = 1 << 0
-	pyHasGet      = 1 << 1
+	PyHasGet      = 1 << 1
 	pyHasHas      = 1 << 3
-	pyIsIterable  = 1 << 4
-	pyIsIterator  = 1 << 5
+	PyIsIterable  = 1 << 4
+	PyIsIterator  = 1 << 5
 	pyIsAwaitable = 1 << 6
-	pyIsBuffer    = 1 << 7
+	PyIsBuffer    = 1 << 7
 	pyIsCallable  = 1 << 8
 )
 
 // newPyProxy is Module.pyproxy_new: a JS object owning a reference to a
 // Python object.
-func (inst *instance) newPyProxy(ptr uint32, opt pyProxyOptions) *Object {
-	w := inst.w
+func (inst *Instance) newPyProxy(ptr uint32, opt pyProxyOptions) *Object {
+	w := inst.World
 	flags := int32(inst.call("pyproxy_getflags", uint64(ptr), b2u(opt.jsonAdaptor)))
 	if flags == -1 {
 		panic(&js.Throw{Value: inst.pythonError()})
 	}
 	inst.call("Py_IncRef", uint64(ptr))
 	o := &Object{Class: "PyProxy", Kind: js.KindPyProxy, Proto: w.pyProxyProto(),
-		PyProxy: &pyProxy{ptr: ptr, flags: flags, roundtrip: opt.roundtrip, captureThis: opt.captureThis}}
+		PyProxy: &PyProxy{ptr: ptr, Flags: flags, roundtrip: opt.roundtrip, captureThis: opt.captureThis}}
 	if flags&pyIsCallable != 0 {
 		o.Name = "PyProxy"
 		o.Call = func(this Value, args []Value) Value {
-			if pyOf(o).captureThis {
+			if PyOf(o).captureThis {
 				args = append([]Value{this}, args...)
 			}
 			return inst.callPy(o, args)
@@ -68,7 +68,7 @@ func (inst *instance) newPyProxy(ptr uint32, opt pyProxyOptions) *Object {
 			future = w.NewPromise()
 			res := w.NewFunc("resolve", func(_ Value, a []Value) Value { w.ResolvePromise(future, js.Arg(a, 0)); return Undefined })
 			rej := w.NewFunc("reject", func(_ Value, a []Value) Value { w.RejectPromise(future, js.Arg(a, 0)); return Undefined })
-			if int32(inst.call("_pyproxy_ensure_future", uint64(pyOf(o).ptr), w.Handle(res), w.Handle(rej))) == -1 {
+			if int32(inst.call("_pyproxy_ensure_future", uint64(PyOf(o).ptr), w.Handle(res), w.Handle(rej))) == -1 {
 				panic(&js.Throw{Value: inst.pythonError()})
 			}
 			inst.destroyPyProxy(o, "")
@@ -81,11 +81,11 @@ func (inst *instance) newPyProxy(ptr uint32, opt pyProxyOptions) *Object {
 	o.DynGet = func(key string) (Value, bool) {
 		// The PyProxy get trap: anything not on the proxy itself is a Python
 		// attribute ("$name" escapes names the proxy defines).
-		if pyOf(o).ptr == 0 || key == "then" || strings.HasPrefix(key, "@@") {
+		if PyOf(o).ptr == 0 || key == "then" || strings.HasPrefix(key, "@@") {
 			return nil, false
 		}
 		key = strings.TrimPrefix(key, "$")
-		r := inst.call("_pyproxy_getattr", uint64(pyOf(o).ptr), w.Handle(key), w.Handle(cache))
+		r := inst.call("_pyproxy_getattr", uint64(PyOf(o).ptr), w.Handle(key), w.Handle(cache))
 		if r == js.HandleError {
 			if inst.call("PyErr_Occurred") != 0 {
 				panic(&js.Throw{Value: inst.pythonError()})
@@ -94,10 +94,10 @@ func (inst *instance) newPyProxy(ptr uint32, opt pyProxyOptions) *Object {
 		}
 		return w.Value(r), true
 	}
-	if flags&pyHasGet != 0 {
+	if flags&PyHasGet != 0 {
 		w.Method(o, "get", func(_ Value, a []Value) Value {
 			inst.checkAlive(o)
-			r := inst.call("_pyproxy_getitem", uint64(pyOf(o).ptr), w.Handle(js.Arg(a, 0)), w.Handle(cache), 0)
+			r := inst.call("_pyproxy_getitem", uint64(PyOf(o).ptr), w.Handle(js.Arg(a, 0)), w.Handle(cache), 0)
 			if r == js.HandleError {
 				if inst.call("PyErr_Occurred") != 0 {
 					panic(&js.Throw{Value: inst.pythonError()})
@@ -110,17 +110,17 @@ func (inst *instance) newPyProxy(ptr uint32, opt pyProxyOptions) *Object {
 	if flags&pyHasHas != 0 {
 		w.Method(o, "has", func(_ Value, a []Value) Value {
 			inst.checkAlive(o)
-			r := int32(inst.call("_pyproxy_contains", uint64(pyOf(o).ptr), w.Handle(js.Arg(a, 0))))
+			r := int32(inst.call("_pyproxy_contains", uint64(PyOf(o).ptr), w.Handle(js.Arg(a, 0))))
 			if r == -1 {
 				panic(&js.Throw{Value: inst.pythonError()})
 			}
 			return r == 1
 		})
 	}
-	if flags&(pyIsIterable|pyIsIterator) != 0 {
+	if flags&(PyIsIterable|PyIsIterator) != 0 {
 		w.Method(o, "@@iterator", func(_ Value, a []Value) Value {
 			inst.checkAlive(o)
-			it := uint32(inst.call("PyObject_GetIter", uint64(pyOf(o).ptr)))
+			it := uint32(inst.call("PyObject_GetIter", uint64(PyOf(o).ptr)))
 			if it == 0 {
 				panic(&js.Throw{Value: inst.pythonError()})
 			}
@@ -144,25 +144,25 @@ func (inst *instance) newPyProxy(ptr uint32, opt pyProxyOptions) *Object {
 			return iter
 		})
 	}
-	if flags&pyIsBuffer != 0 {
+	if flags&PyIsBuffer != 0 {
 		w.Method(o, "getBuffer", func(_ Value, a []Value) Value { return inst.pyGetBuffer(o) })
 	}
 	return o
 }
 
 // pyProxyProto holds the methods every PyProxy has.
-func (w *world) pyProxyProto() *Object {
+func (w *World) pyProxyProto() *Object {
 	if w.pyproxyProto != nil {
 		return w.pyproxyProto
 	}
 	p := w.ProtoOf("PyProxy")
 	w.pyproxyProto = p
-	self := func(this Value) (*Object, *instance) {
+	self := func(this Value) (*Object, *Instance) {
 		o, ok := this.(*Object)
 		if !ok || o.Kind != js.KindPyProxy {
 			w.ThrowError("TypeError", "not a PyProxy")
 		}
-		return o, w.inst
+		return o, w.Inst
 	}
 	w.Method(p, "destroy", func(this Value, a []Value) Value {
 		o, inst := self(this)
@@ -171,10 +171,10 @@ func (w *world) pyProxyProto() *Object {
 	})
 	w.Method(p, "toString", func(this Value, a []Value) Value {
 		o, inst := self(this)
-		if pyOf(o).ptr == 0 {
+		if PyOf(o).ptr == 0 {
 			return "<destroyed PyProxy>"
 		}
-		r := inst.call("_pyproxy_repr", uint64(pyOf(o).ptr))
+		r := inst.call("_pyproxy_repr", uint64(PyOf(o).ptr))
 		if r == js.HandleError {
 			panic(&js.Throw{Value: inst.pythonError()})
 		}
@@ -183,39 +183,39 @@ func (w *world) pyProxyProto() *Object {
 	w.Method(p, "copy", func(this Value, a []Value) Value {
 		o, inst := self(this)
 		inst.checkAlive(o)
-		return inst.newPyProxy(pyOf(o).ptr, pyProxyOptions{captureThis: pyOf(o).captureThis, roundtrip: pyOf(o).roundtrip})
+		return inst.newPyProxy(PyOf(o).ptr, pyProxyOptions{captureThis: PyOf(o).captureThis, roundtrip: PyOf(o).roundtrip})
 	})
 	return p
 }
 
-func (inst *instance) checkAlive(o *Object) {
-	if pyOf(o).ptr == 0 {
+func (inst *Instance) checkAlive(o *Object) {
+	if PyOf(o).ptr == 0 {
 		msg := "Object has already been destroyed"
-		if pyOf(o).destroyed != "" {
-			msg += "\n" + pyOf(o).destroyed
+		if PyOf(o).destroyed != "" {
+			msg += "\n" + PyOf(o).destroyed
 		}
-		inst.w.ThrowError("Error", msg)
+		inst.World.ThrowError("Error", msg)
 	}
 }
 
-func (inst *instance) destroyPyProxy(o *Object, msg string) {
-	if pyOf(o) == nil || pyOf(o).ptr == 0 {
+func (inst *Instance) destroyPyProxy(o *Object, msg string) {
+	if PyOf(o) == nil || PyOf(o).ptr == 0 {
 		return
 	}
-	p := pyOf(o).ptr
-	pyOf(o).ptr = 0
-	pyOf(o).destroyed = msg
+	p := PyOf(o).ptr
+	PyOf(o).ptr = 0
+	PyOf(o).destroyed = msg
 	inst.call("Py_DecRef", uint64(p))
 }
 
 // callPy is Module.callPyObjectKwargs without keyword arguments.
-func (inst *instance) callPy(o *Object, args []Value) Value {
+func (inst *Instance) callPy(o *Object, args []Value) Value {
 	inst.checkAlive(o)
-	return inst.callPyPtr(pyOf(o).ptr, args)
+	return inst.callPyPtr(PyOf(o).ptr, args)
 }
 
-func (inst *instance) callPyPtr(ptr uint32, args []Value) Value {
-	w := inst.w
+func (inst *Instance) callPyPtr(ptr uint32, args []Value) Value {
+	w := inst.World
 	r := inst.call("_pyproxy_apply", uint64(ptr), w.Handle(w.NewArray(args...)), uint64(len(args)), w.Handle(w.NewArray()), 0)
 	if r == js.HandleError {
 		panic(&js.Throw{Value: inst.pythonError()})
@@ -225,10 +225,10 @@ func (inst *instance) callPyPtr(ptr uint32, args []Value) Value {
 
 // pyGetBuffer is PyProxyBufferMethods.getBuffer for byte buffers. The data is
 // copied out of linear memory, so release() has nothing left to free.
-func (inst *instance) pyGetBuffer(o *Object) Value {
+func (inst *Instance) pyGetBuffer(o *Object) Value {
 	inst.checkAlive(o)
-	w := inst.w
-	r := inst.call("_pyproxy_get_buffer", uint64(pyOf(o).ptr))
+	w := inst.World
+	r := inst.call("_pyproxy_get_buffer", uint64(PyOf(o).ptr))
 	if r == js.HandleError {
 		panic(&js.Throw{Value: inst.pythonError()})
 	}
@@ -246,8 +246,8 @@ func (inst *instance) pyGetBuffer(o *Object) Value {
 }
 
 // onceCallable is create_once_callable.
-func (inst *instance) onceCallable(ptr uint32) *Object {
-	w := inst.w
+func (inst *Instance) onceCallable(ptr uint32) *Object {
+	w := inst.World
 	inst.call("Py_IncRef", uint64(ptr))
 	called := false
 	f := w.NewFunc("wrapper", nil)
@@ -271,8 +271,8 @@ func (inst *instance) onceCallable(ptr uint32) *Object {
 
 // promiseHandles is create_promise_handles: the [onFulfilled, onRejected]
 // pair a Python `await` of a JS promise hands to promise.then().
-func (inst *instance) promiseHandles(handleResult, handleException uint32, done Value, converter uint32) *Object {
-	w := inst.w
+func (inst *Instance) promiseHandles(handleResult, handleException uint32, done Value, converter uint32) *Object {
+	w := inst.World
 	owned := []uint32{handleResult, handleException, converter}
 	for _, p := range owned {
 		if p != 0 {

@@ -7,7 +7,7 @@
 // Mozilla Public License 2.0 (https://mozilla.org/MPL/2.0/). This file, as a
 // port of that code, is likewise available under the MPL-2.0.
 
-package runtime
+package pyodide
 
 import (
 	"math"
@@ -20,7 +20,7 @@ import (
 
 // handleJSError is Module.handle_js_error: make a thrown JS value the
 // current Python exception.
-func (inst *instance) handleJSError(v Value) {
+func (inst *Instance) handleJSError(v Value) {
 	if o, ok := v.(*Object); ok && o.Class == "PythonError" {
 		if addr, ok := o.Host.(uint32); ok && addr != 0 {
 			if inst.call("restore_sys_last_exception", uint64(addr)) != 0 {
@@ -28,14 +28,14 @@ func (inst *instance) handleJSError(v Value) {
 			}
 		}
 	}
-	px := inst.call("JsProxy_create", inst.w.Handle(v))
+	px := inst.call("JsProxy_create", inst.World.Handle(v))
 	inst.call("set_error", px)
 	inst.call("Py_DecRef", px)
 }
 
 // guard runs an import body; a JS throw becomes a Python error and the
 // import returns errValue, as the try/catch in every EM_JS body does.
-func (inst *instance) guard(s []uint64, errValue uint64, body func()) {
+func (inst *Instance) guard(s []uint64, errValue uint64, body func()) {
 	defer func() {
 		if r := recover(); r != nil {
 			t, ok := r.(*js.Throw)
@@ -53,7 +53,7 @@ const i32Error = uint64(0xffffffff) // -1
 
 // pythonError fetches and clears the current Python exception as a JS
 // PythonError (wrap_exception calls our new_error import).
-func (inst *instance) pythonError() Value { return inst.w.Value(inst.call("wrap_exception")) }
+func (inst *Instance) pythonError() Value { return inst.World.Value(inst.call("wrap_exception")) }
 
 var reservedWords = func() map[string]bool {
 	m := map[string]bool{}
@@ -77,7 +77,7 @@ func normalizeReservedWords(word string) string {
 
 // ---- js2python
 
-func (inst *instance) jsStringToPy(s string) uint64 {
+func (inst *Instance) jsStringToPy(s string) uint64 {
 	p := inst.cString(s)
 	r := inst.call("PyUnicode_FromStringAndSize", uint64(p), uint64(len(s)))
 	inst.call("free", uint64(p))
@@ -86,7 +86,7 @@ func (inst *instance) jsStringToPy(s string) uint64 {
 
 // js2pyImmutable is Module.js2python_convertImmutable; ok=false means the
 // value is not immutable (the caller proxies it).
-func (inst *instance) js2pyImmutable(v Value) (uint64, bool) {
+func (inst *Instance) js2pyImmutable(v Value) (uint64, bool) {
 	switch x := v.(type) {
 	case string:
 		return inst.jsStringToPy(x), true
@@ -107,17 +107,17 @@ func (inst *instance) js2pyImmutable(v Value) (uint64, bool) {
 		}
 		return inst.call("_js2python_false"), true
 	case *Object:
-		if pyOf(x) != nil && pyOf(x).ptr != 0 {
-			if pyOf(x).roundtrip {
-				return inst.call("JsProxy_create", inst.w.Handle(x)), true
+		if PyOf(x) != nil && PyOf(x).ptr != 0 {
+			if PyOf(x).roundtrip {
+				return inst.call("JsProxy_create", inst.World.Handle(x)), true
 			}
-			return inst.call("_js2python_pyproxy", uint64(pyOf(x).ptr)), true
+			return inst.call("_js2python_pyproxy", uint64(PyOf(x).ptr)), true
 		}
 	}
 	return 0, false
 }
 
-func (inst *instance) jsBigIntToPy(b *big.Int) uint64 {
+func (inst *Instance) jsBigIntToPy(b *big.Int) uint64 {
 	// _PyLong_FromByteArray(bytes, n, little_endian=1, signed=1) on two's complement.
 	n := (b.BitLen() + 8) / 8
 	if n < 1 {
@@ -155,7 +155,7 @@ func newJs2pyConversion() *js2pyConversion {
 }
 
 // key returns a new reference to the Python string for k.
-func (c *js2pyConversion) key(inst *instance, k string) uint64 {
+func (c *js2pyConversion) key(inst *Instance, k string) uint64 {
 	if r, ok := c.keys[k]; ok {
 		inst.call("Py_IncRef", r)
 		return r
@@ -166,21 +166,21 @@ func (c *js2pyConversion) key(inst *instance, k string) uint64 {
 	return r
 }
 
-func (c *js2pyConversion) done(inst *instance) {
+func (c *js2pyConversion) done(inst *Instance) {
 	for _, r := range c.keys {
 		inst.call("Py_DecRef", r)
 	}
 }
 
 // js2pyConvert is Module.js2python_convert, used by JsProxy.to_py().
-func (inst *instance) js2pyConvert(v Value, depth int, conv *js2pyConversion) uint64 {
+func (inst *Instance) js2pyConvert(v Value, depth int, conv *js2pyConversion) uint64 {
 	cache := conv.objects
 	if r, ok := inst.js2pyImmutable(v); ok {
 		return r
 	}
 	o, _ := v.(*Object)
 	if o == nil || depth == 0 {
-		return inst.call("JsProxy_create", inst.w.Handle(v))
+		return inst.call("JsProxy_create", inst.World.Handle(v))
 	}
 	if r, ok := cache[o]; ok {
 		inst.call("Py_IncRef", r)
@@ -209,7 +209,7 @@ func (inst *instance) js2pyConvert(v Value, depth int, conv *js2pyConversion) ui
 		for i := range o.MapKeys {
 			k, ok := inst.js2pyImmutable(o.MapKeys[i])
 			if !ok {
-				inst.w.ThrowError("Error", "Cannot use key of type "+js.TypeOf(o.MapKeys[i])+" as a key to a Python dict")
+				inst.World.ThrowError("Error", "Cannot use key of type "+js.TypeOf(o.MapKeys[i])+" as a key to a Python dict")
 			}
 			val := inst.js2pyConvert(o.MapVals[i], depth, conv)
 			inst.call("PyDict_SetItem", d, k, val)
@@ -223,7 +223,7 @@ func (inst *instance) js2pyConvert(v Value, depth int, conv *js2pyConversion) ui
 		for _, e := range o.MapKeys {
 			k, ok := inst.js2pyImmutable(e)
 			if !ok {
-				inst.w.ThrowError("Error", "Cannot use key of type "+js.TypeOf(e)+" as a key to a Python set")
+				inst.World.ThrowError("Error", "Cannot use key of type "+js.TypeOf(e)+" as a key to a Python set")
 			}
 			inst.call("PySet_Add", set, k)
 			inst.call("Py_DecRef", k)
@@ -236,7 +236,7 @@ func (inst *instance) js2pyConvert(v Value, depth int, conv *js2pyConversion) ui
 		r := inst.call("PyBytes_FromStringAndSize", uint64(p), uint64(len(b)))
 		inst.call("free", uint64(p))
 		return r
-	case o.Kind == js.KindPlain && o.Call == nil && (o.Proto == inst.w.ObjectProto || o.Proto == nil):
+	case o.Kind == js.KindPlain && o.Call == nil && (o.Proto == inst.World.ObjectProto || o.Proto == nil):
 		d := inst.call("PyDict_New")
 		cache[o] = d
 		for _, k := range o.OwnKeys() {
@@ -248,7 +248,7 @@ func (inst *instance) js2pyConvert(v Value, depth int, conv *js2pyConversion) ui
 		}
 		return d
 	}
-	return inst.call("JsProxy_create", inst.w.Handle(v))
+	return inst.call("JsProxy_create", inst.World.Handle(v))
 }
 
 // ---- type flags (JsProxy_compute_typeflags)
@@ -277,10 +277,10 @@ const (
 	isPyJSONSeq     = 1 << 21
 )
 
-func (inst *instance) typeflags(v Value, isPyJSON bool) uint64 {
-	w := inst.w
+func (inst *Instance) typeflags(v Value, isPyJSON bool) uint64 {
+	w := inst.World
 	o, isObj := v.(*Object)
-	if isObj && o.Kind == js.KindPyProxy && pyOf(o).ptr == 0 {
+	if isObj && o.Kind == js.KindPyProxy && PyOf(o).ptr == 0 {
 		return 0
 	}
 	has := func(k string) bool { return isObj && o.Has(k) }
@@ -340,17 +340,17 @@ func (inst *instance) typeflags(v Value, isPyJSON bool) uint64 {
 // ---- the import table
 
 func ffiImports() map[string]hostFunc {
-	E := func(inst *instance, h uint64) Value { return inst.w.Value(h) }
-	obj := func(inst *instance, h uint64) *Object {
-		o, ok := inst.w.Value(h).(*Object)
+	E := func(inst *Instance, h uint64) Value { return inst.World.Value(h) }
+	obj := func(inst *Instance, h uint64) *Object {
+		o, ok := inst.World.Value(h).(*Object)
 		if !ok {
-			inst.w.ThrowError("TypeError", "expected an object")
+			inst.World.ThrowError("TypeError", "expected an object")
 		}
 		return o
 	}
 	m := map[string]hostFunc{
 		// bootstrap
-		"jslib_init_js": func(inst *instance, s []uint64) {
+		"jslib_init_js": func(inst *Instance, s []uint64) {
 			set := func(sym string, h uint64) {
 				addr := uint32(inst.mod.ExportedGlobal(sym).Get()) + inst.host.layout.memoryBase
 				inst.mem.WriteUint32Le(addr, uint32(inst.call("hiwire_intern", h)))
@@ -362,17 +362,17 @@ func ffiImports() map[string]hostFunc {
 			set("Jsr_novalue", js.HandleNoValue)
 			s[0] = 0
 		},
-		"jslib_init_buffers_js": func(inst *instance, s []uint64) { s[0] = 0 },
-		"set_pyodide_module":    func(inst *instance, s []uint64) {},
-		"pyodide_js_init":       func(inst *instance, s []uint64) {},
-		"hiwire_invalid_ref_js": func(inst *instance, s []uint64) {
+		"jslib_init_buffers_js": func(inst *Instance, s []uint64) { s[0] = 0 },
+		"set_pyodide_module":    func(inst *Instance, s []uint64) {},
+		"pyodide_js_init":       func(inst *Instance, s []uint64) {},
+		"hiwire_invalid_ref_js": func(inst *Instance, s []uint64) {
 			panic(&abortError{"hiwire: use of an invalid JS reference (use after free or memory corruption)"})
 		},
-		"__hiwire_deduplicate_new": func(inst *instance, s []uint64) {
-			inst.w.dedup = inst.w.NewMap()
-			s[0] = inst.w.Handle(inst.w.dedup)
+		"__hiwire_deduplicate_new": func(inst *Instance, s []uint64) {
+			inst.World.dedup = inst.World.NewMap()
+			s[0] = inst.World.Handle(inst.World.dedup)
 		},
-		"__hiwire_deduplicate_get": func(inst *instance, s []uint64) {
+		"__hiwire_deduplicate_get": func(inst *Instance, s []uint64) {
 			v, ok := obj(inst, s[0]).MapGet(E(inst, s[1]))
 			if !ok {
 				s[0] = 0
@@ -380,32 +380,32 @@ func ffiImports() map[string]hostFunc {
 			}
 			s[0] = uint64(uint32(int64(js.ToNumber(v))))
 		},
-		"__hiwire_deduplicate_set": func(inst *instance, s []uint64) {
+		"__hiwire_deduplicate_set": func(inst *Instance, s []uint64) {
 			obj(inst, s[0]).MapSet(E(inst, s[1]), float64(uint32(s[2])))
 		},
-		"__hiwire_deduplicate_delete": func(inst *instance, s []uint64) {
+		"__hiwire_deduplicate_delete": func(inst *Instance, s []uint64) {
 			obj(inst, s[0]).MapDelete(E(inst, s[1]))
 		},
 
 		// checks
-		"JsvNoValue_Check": func(inst *instance, s []uint64) { s[0] = b2u(s[0] == js.HandleNoValue) },
-		"pyproxy_Check": func(inst *instance, s []uint64) {
+		"JsvNoValue_Check": func(inst *Instance, s []uint64) { s[0] = b2u(s[0] == js.HandleNoValue) },
+		"pyproxy_Check": func(inst *Instance, s []uint64) {
 			o, ok := E(inst, s[0]).(*Object)
 			s[0] = b2u(ok && o.Kind == js.KindPyProxy)
 		},
-		"is_comlink_proxy":        func(inst *instance, s []uint64) { s[0] = 0 },
-		"JsvGenerator_Check":      func(inst *instance, s []uint64) { s[0] = 0 },
-		"JsvAsyncGenerator_Check": func(inst *instance, s []uint64) { s[0] = 0 },
-		"JsvPromise_Check": func(inst *instance, s []uint64) {
-			s[0] = b2u(inst.w.HasMethod(E(inst, s[0]), "then"))
+		"is_comlink_proxy":        func(inst *Instance, s []uint64) { s[0] = 0 },
+		"JsvGenerator_Check":      func(inst *Instance, s []uint64) { s[0] = 0 },
+		"JsvAsyncGenerator_Check": func(inst *Instance, s []uint64) { s[0] = 0 },
+		"JsvPromise_Check": func(inst *Instance, s []uint64) {
+			s[0] = b2u(inst.World.HasMethod(E(inst, s[0]), "then"))
 		},
-		"JsvFunction_Check": func(inst *instance, s []uint64) { s[0] = b2u(js.TypeOf(E(inst, s[0])) == "function") },
-		"JsvArray_Check": func(inst *instance, s []uint64) {
+		"JsvFunction_Check": func(inst *Instance, s []uint64) { s[0] = b2u(js.TypeOf(E(inst, s[0])) == "function") },
+		"JsvArray_Check": func(inst *Instance, s []uint64) {
 			o, ok := E(inst, s[0]).(*Object)
 			s[0] = b2u(ok && o.Kind == js.KindArray)
 		},
-		"Jsv_to_bool": func(inst *instance, s []uint64) { s[0] = b2u(js.Truthy(E(inst, s[0]))) },
-		"JsProxy_Bool_js": func(inst *instance, s []uint64) {
+		"Jsv_to_bool": func(inst *Instance, s []uint64) { s[0] = b2u(js.Truthy(E(inst, s[0]))) },
+		"JsProxy_Bool_js": func(inst *Instance, s []uint64) {
 			v := E(inst, s[0])
 			r := js.Truthy(v)
 			if o, ok := v.(*Object); ok && r {
@@ -420,8 +420,8 @@ func ffiImports() map[string]hostFunc {
 			}
 			s[0] = b2u(r)
 		},
-		"Jsv_typeof": func(inst *instance, s []uint64) { s[0] = inst.w.Handle(js.TypeOf(E(inst, s[0]))) },
-		"Jsv_constructorName": func(inst *instance, s []uint64) {
+		"Jsv_typeof": func(inst *Instance, s []uint64) { s[0] = inst.World.Handle(js.TypeOf(E(inst, s[0]))) },
+		"Jsv_constructorName": func(inst *Instance, s []uint64) {
 			inst.guard(s, 0, func() {
 				name := "Object"
 				switch x := E(inst, s[0]).(type) {
@@ -436,46 +436,46 @@ func ffiImports() map[string]hostFunc {
 				case *big.Int:
 					name = "BigInt"
 				case nil, js.UndefinedType:
-					inst.w.ThrowError("TypeError", "Cannot read properties of "+js.ToString(x)+" (reading 'constructor')")
+					inst.World.ThrowError("TypeError", "Cannot read properties of "+js.ToString(x)+" (reading 'constructor')")
 				}
 				s[0] = uint64(inst.cString(name))
 			})
 		},
-		"Jsv_equal":              func(inst *instance, s []uint64) { s[0] = b2u(js.StrictEquals(E(inst, s[0]), E(inst, s[1]))) },
-		"Jsv_not_equal":          func(inst *instance, s []uint64) { s[0] = b2u(!js.StrictEquals(E(inst, s[0]), E(inst, s[1]))) },
+		"Jsv_equal":              func(inst *Instance, s []uint64) { s[0] = b2u(js.StrictEquals(E(inst, s[0]), E(inst, s[1]))) },
+		"Jsv_not_equal":          func(inst *Instance, s []uint64) { s[0] = b2u(!js.StrictEquals(E(inst, s[0]), E(inst, s[1]))) },
 		"Jsv_less_than":          compare(func(c int) bool { return c < 0 }),
 		"Jsv_less_than_equal":    compare(func(c int) bool { return c <= 0 }),
 		"Jsv_greater_than":       compare(func(c int) bool { return c > 0 }),
 		"Jsv_greater_than_equal": compare(func(c int) bool { return c >= 0 }),
-		"JsvObject_toString": func(inst *instance, s []uint64) {
-			inst.guard(s, js.HandleError, func() { s[0] = inst.w.Handle(js.ToString(E(inst, s[0]))) })
+		"JsvObject_toString": func(inst *Instance, s []uint64) {
+			inst.guard(s, js.HandleError, func() { s[0] = inst.World.Handle(js.ToString(E(inst, s[0]))) })
 		},
-		"JsProxy_compute_typeflags": func(inst *instance, s []uint64) {
+		"JsProxy_compute_typeflags": func(inst *Instance, s []uint64) {
 			inst.guard(s, i32Error, func() { s[0] = inst.typeflags(E(inst, s[0]), uint32(s[1]) != 0) })
 		},
 
 		// attributes and items
-		"JsProxy_GetAttr_js": func(inst *instance, s []uint64) {
+		"JsProxy_GetAttr_js": func(inst *Instance, s []uint64) {
 			inst.guard(s, js.HandleError, func() {
 				key := normalizeReservedWords(inst.cstr(uint32(s[1])))
 				v := E(inst, s[0])
-				r := inst.w.Get(v, key)
+				r := inst.World.Get(v, key)
 				if r == Undefined {
 					if o, ok := v.(*Object); !ok || !o.Has(key) {
 						s[0] = js.HandleError
 						return
 					}
 				}
-				s[0] = inst.w.Handle(r)
+				s[0] = inst.World.Handle(r)
 			})
 		},
-		"JsProxy_SetAttr_js": func(inst *instance, s []uint64) {
+		"JsProxy_SetAttr_js": func(inst *Instance, s []uint64) {
 			inst.guard(s, i32Error, func() {
 				obj(inst, s[0]).Set(normalizeReservedWords(inst.cstr(uint32(s[1]))), E(inst, s[2]))
 				s[0] = 0
 			})
 		},
-		"JsProxy_DelAttr_js": func(inst *instance, s []uint64) {
+		"JsProxy_DelAttr_js": func(inst *Instance, s []uint64) {
 			inst.guard(s, i32Error, func() {
 				obj(inst, s[0]).Delete(normalizeReservedWords(inst.cstr(uint32(s[1]))))
 				s[0] = 0
@@ -483,28 +483,28 @@ func ffiImports() map[string]hostFunc {
 		},
 		"JsProxy_Dir_js":     dirImport,
 		"JsModule_GetAll_js": dirImport,
-		"JsProxy_subscript_js": func(inst *instance, s []uint64) {
+		"JsProxy_subscript_js": func(inst *Instance, s []uint64) {
 			inst.guard(s, js.HandleError, func() {
 				o, key := E(inst, s[0]), E(inst, s[1])
-				r := inst.w.CallMethod(o, "get", key)
-				if r == Undefined && inst.w.HasMethod(o, "has") && !js.Truthy(inst.w.CallMethod(o, "has", key)) {
+				r := inst.World.CallMethod(o, "get", key)
+				if r == Undefined && inst.World.HasMethod(o, "has") && !js.Truthy(inst.World.CallMethod(o, "has", key)) {
 					s[0] = js.HandleError
 					return
 				}
-				s[0] = inst.w.Handle(r)
+				s[0] = inst.World.Handle(r)
 			})
 		},
-		"JsObjMap_subscript_js": func(inst *instance, s []uint64) {
+		"JsObjMap_subscript_js": func(inst *Instance, s []uint64) {
 			inst.guard(s, js.HandleError, func() {
 				o, key := obj(inst, s[0]), js.ToString(E(inst, s[1]))
 				if _, own := o.Props[key]; !own {
 					s[0] = js.HandleError
 					return
 				}
-				s[0] = inst.w.Handle(o.Get(key))
+				s[0] = inst.World.Handle(o.Get(key))
 			})
 		},
-		"JsObjMap_ass_subscript_js": func(inst *instance, s []uint64) {
+		"JsObjMap_ass_subscript_js": func(inst *Instance, s []uint64) {
 			inst.guard(s, i32Error, func() {
 				o, key := obj(inst, s[0]), js.ToString(E(inst, s[1]))
 				if s[2] == js.HandleNull && false {
@@ -522,48 +522,48 @@ func ffiImports() map[string]hostFunc {
 				s[0] = 0
 			})
 		},
-		"JsObjMap_contains_js": func(inst *instance, s []uint64) {
+		"JsObjMap_contains_js": func(inst *Instance, s []uint64) {
 			inst.guard(s, i32Error, func() {
 				_, own := obj(inst, s[0]).Props[js.ToString(E(inst, s[1]))]
 				s[0] = b2u(own)
 			})
 		},
-		"JsObjMap_length_js": func(inst *instance, s []uint64) {
+		"JsObjMap_length_js": func(inst *Instance, s []uint64) {
 			inst.guard(s, i32Error, func() { s[0] = uint64(len(obj(inst, s[0]).OwnKeys())) })
 		},
-		"JsObjMap_GetIter_js": func(inst *instance, s []uint64) {
+		"JsObjMap_GetIter_js": func(inst *Instance, s []uint64) {
 			inst.guard(s, js.HandleError, func() {
 				var ks []Value
 				for _, k := range obj(inst, s[0]).OwnKeys() {
 					ks = append(ks, k)
 				}
-				s[0] = inst.w.Handle(inst.w.MakeIterator(ks))
+				s[0] = inst.World.Handle(inst.World.MakeIterator(ks))
 			})
 		},
-		"get_length_helper": func(inst *instance, s []uint64) {
+		"get_length_helper": func(inst *Instance, s []uint64) {
 			inst.guard(s, i32Error, func() {
 				v := E(inst, s[0])
-				if n, ok := inst.w.Get(v, "size").(float64); ok {
+				if n, ok := inst.World.Get(v, "size").(float64); ok {
 					s[0] = uint64(uint32(n))
-				} else if n, ok := inst.w.Get(v, "length").(float64); ok {
+				} else if n, ok := inst.World.Get(v, "length").(float64); ok {
 					s[0] = uint64(uint32(n))
 				} else {
 					s[0] = uint64(uint32(0xfffffffe)) // -2: "no length"
 				}
 			})
 		},
-		"get_length_string": func(inst *instance, s []uint64) {
+		"get_length_string": func(inst *Instance, s []uint64) {
 			inst.guard(s, 0, func() {
 				v := E(inst, s[0])
-				n := inst.w.Get(v, "size")
+				n := inst.World.Get(v, "size")
 				if _, ok := n.(float64); !ok {
-					n = inst.w.Get(v, "length")
+					n = inst.World.Get(v, "length")
 				}
 				s[0] = uint64(inst.cString(" " + js.ToString(n)))
 			})
 		},
-		"JsvObject_New": func(inst *instance, s []uint64) { s[0] = inst.w.Handle(inst.w.NewObject()) },
-		"JsvObject_SetAttr": func(inst *instance, s []uint64) {
+		"JsvObject_New": func(inst *Instance, s []uint64) { s[0] = inst.World.Handle(inst.World.NewObject()) },
+		"JsvObject_SetAttr": func(inst *Instance, s []uint64) {
 			inst.guard(s, i32Error, func() { obj(inst, s[0]).Set(js.ToString(E(inst, s[1])), E(inst, s[2])); s[0] = 0 })
 		},
 		"JsvObject_Entries": objectStatic("entries"),
@@ -571,38 +571,38 @@ func ffiImports() map[string]hostFunc {
 		"JsvObject_Values":  objectStatic("values"),
 
 		// arrays, maps, sets, numbers, strings
-		"JsvArray_New": func(inst *instance, s []uint64) { s[0] = inst.w.Handle(inst.w.NewArray()) },
-		"JsvArray_Push": func(inst *instance, s []uint64) {
+		"JsvArray_New": func(inst *Instance, s []uint64) { s[0] = inst.World.Handle(inst.World.NewArray()) },
+		"JsvArray_Push": func(inst *Instance, s []uint64) {
 			a := obj(inst, s[0])
 			a.Arr = append(a.Arr, E(inst, s[1]))
 			s[0] = uint64(len(a.Arr))
 		},
-		"_JsArray_PushEntry_helper": func(inst *instance, s []uint64) {
+		"_JsArray_PushEntry_helper": func(inst *Instance, s []uint64) {
 			a := obj(inst, s[0])
-			a.Arr = append(a.Arr, inst.w.NewArray(E(inst, s[1]), E(inst, s[2])))
+			a.Arr = append(a.Arr, inst.World.NewArray(E(inst, s[1]), E(inst, s[2])))
 			s[0] = 0
 		},
-		"JsvArray_Get": func(inst *instance, s []uint64) {
+		"JsvArray_Get": func(inst *Instance, s []uint64) {
 			inst.guard(s, js.HandleError, func() {
 				a := E(inst, s[0])
 				key := js.NumberToString(float64(i32(s[1])))
-				r := inst.w.Get(a, key)
+				r := inst.World.Get(a, key)
 				if r == Undefined {
 					if o, ok := a.(*Object); !ok || !o.Has(key) {
 						s[0] = js.HandleError
 						return
 					}
 				}
-				s[0] = inst.w.Handle(r)
+				s[0] = inst.World.Handle(r)
 			})
 		},
-		"JsvArray_Set": func(inst *instance, s []uint64) {
+		"JsvArray_Set": func(inst *Instance, s []uint64) {
 			inst.guard(s, i32Error, func() {
 				obj(inst, s[0]).Set(js.NumberToString(float64(i32(s[1]))), E(inst, s[2]))
 				s[0] = 0
 			})
 		},
-		"JsvArray_Delete": func(inst *instance, s []uint64) {
+		"JsvArray_Delete": func(inst *Instance, s []uint64) {
 			inst.guard(s, i32Error, func() {
 				a := obj(inst, s[0])
 				i := int(i32(s[1]))
@@ -614,7 +614,7 @@ func ffiImports() map[string]hostFunc {
 				s[0] = 0
 			})
 		},
-		"JsvArray_Insert": func(inst *instance, s []uint64) {
+		"JsvArray_Insert": func(inst *Instance, s []uint64) {
 			inst.guard(s, i32Error, func() {
 				a := obj(inst, s[0])
 				i := max(0, min(int(i32(s[1])), len(a.Arr)))
@@ -622,21 +622,21 @@ func ffiImports() map[string]hostFunc {
 				s[0] = 0
 			})
 		},
-		"JsvArray_Extend": func(inst *instance, s []uint64) {
+		"JsvArray_Extend": func(inst *Instance, s []uint64) {
 			inst.guard(s, i32Error, func() {
 				a := obj(inst, s[0])
-				inst.w.Iterate(E(inst, s[1]), func(e Value) { a.Arr = append(a.Arr, e) })
+				inst.World.Iterate(E(inst, s[1]), func(e Value) { a.Arr = append(a.Arr, e) })
 				s[0] = 0
 			})
 		},
-		"JsvArray_ShallowCopy": func(inst *instance, s []uint64) {
-			inst.guard(s, js.HandleError, func() { s[0] = inst.w.Handle(inst.w.NewArray(obj(inst, s[0]).Arr...)) })
+		"JsvArray_ShallowCopy": func(inst *Instance, s []uint64) {
+			inst.guard(s, js.HandleError, func() { s[0] = inst.World.Handle(inst.World.NewArray(obj(inst, s[0]).Arr...)) })
 		},
-		"JsvArray_slice": func(inst *instance, s []uint64) {
+		"JsvArray_slice": func(inst *Instance, s []uint64) {
 			inst.guard(s, js.HandleError, func() {
 				a := obj(inst, s[0])
 				length, start, stop, step := int(i32(s[1])), int(i32(s[2])), int(i32(s[3])), int(i32(s[4]))
-				out := inst.w.NewArray()
+				out := inst.World.NewArray()
 				if step == 1 {
 					out.Arr = append(out.Arr, a.Arr[start:stop]...)
 				} else {
@@ -644,10 +644,10 @@ func ffiImports() map[string]hostFunc {
 						out.Arr = append(out.Arr, a.Arr[start+i*step])
 					}
 				}
-				s[0] = inst.w.Handle(out)
+				s[0] = inst.World.Handle(out)
 			})
 		},
-		"JsArray_count_js": func(inst *instance, s []uint64) {
+		"JsArray_count_js": func(inst *Instance, s []uint64) {
 			inst.guard(s, i32Error, func() {
 				n := 0
 				for _, e := range obj(inst, s[0]).Arr {
@@ -658,7 +658,7 @@ func ffiImports() map[string]hostFunc {
 				s[0] = uint64(n)
 			})
 		},
-		"JsArray_index_js": func(inst *instance, s []uint64) {
+		"JsArray_index_js": func(inst *Instance, s []uint64) {
 			inst.guard(s, i32Error, func() {
 				a, v := obj(inst, s[0]), E(inst, s[1])
 				for i := int(i32(s[2])); i < min(len(a.Arr), int(i32(s[3]))); i++ {
@@ -670,24 +670,24 @@ func ffiImports() map[string]hostFunc {
 				s[0] = i32Error
 			})
 		},
-		"JsArray_reverse_js": func(inst *instance, s []uint64) {
-			inst.guard(s, i32Error, func() { inst.w.CallMethod(obj(inst, s[0]), "reverse"); s[0] = 0 })
+		"JsArray_reverse_js": func(inst *Instance, s []uint64) {
+			inst.guard(s, i32Error, func() { inst.World.CallMethod(obj(inst, s[0]), "reverse"); s[0] = 0 })
 		},
-		"JsvMap_New":        func(inst *instance, s []uint64) { s[0] = inst.w.Handle(inst.w.NewMap()) },
-		"JsvLiteralMap_New": func(inst *instance, s []uint64) { s[0] = inst.w.Handle(inst.w.NewMap()) },
-		"JsvMap_Set": func(inst *instance, s []uint64) {
-			inst.guard(s, i32Error, func() { inst.w.CallMethod(E(inst, s[0]), "set", E(inst, s[1]), E(inst, s[2])); s[0] = 0 })
+		"JsvMap_New":        func(inst *Instance, s []uint64) { s[0] = inst.World.Handle(inst.World.NewMap()) },
+		"JsvLiteralMap_New": func(inst *Instance, s []uint64) { s[0] = inst.World.Handle(inst.World.NewMap()) },
+		"JsvMap_Set": func(inst *Instance, s []uint64) {
+			inst.guard(s, i32Error, func() { inst.World.CallMethod(E(inst, s[0]), "set", E(inst, s[1]), E(inst, s[2])); s[0] = 0 })
 		},
-		"JsMap_clear_js": func(inst *instance, s []uint64) {
-			inst.guard(s, i32Error, func() { inst.w.CallMethod(E(inst, s[0]), "clear"); s[0] = 0 })
+		"JsMap_clear_js": func(inst *Instance, s []uint64) {
+			inst.guard(s, i32Error, func() { inst.World.CallMethod(E(inst, s[0]), "clear"); s[0] = 0 })
 		},
-		"JsvSet_New": func(inst *instance, s []uint64) { s[0] = inst.w.Handle(inst.w.NewSet()) },
-		"JsvSet_Add": func(inst *instance, s []uint64) {
-			inst.guard(s, i32Error, func() { inst.w.CallMethod(E(inst, s[0]), "add", E(inst, s[1])); s[0] = 0 })
+		"JsvSet_New": func(inst *Instance, s []uint64) { s[0] = inst.World.Handle(inst.World.NewSet()) },
+		"JsvSet_Add": func(inst *Instance, s []uint64) {
+			inst.guard(s, i32Error, func() { inst.World.CallMethod(E(inst, s[0]), "add", E(inst, s[1])); s[0] = 0 })
 		},
-		"JsvNum_fromInt":    func(inst *instance, s []uint64) { s[0] = inst.w.Handle(float64(i32(s[0]))) },
-		"JsvNum_fromDouble": func(inst *instance, s []uint64) { s[0] = inst.w.Handle(math.Float64frombits(s[0])) },
-		"JsvNum_fromDigits": func(inst *instance, s []uint64) {
+		"JsvNum_fromInt":    func(inst *Instance, s []uint64) { s[0] = inst.World.Handle(float64(i32(s[0]))) },
+		"JsvNum_fromDouble": func(inst *Instance, s []uint64) { s[0] = inst.World.Handle(math.Float64frombits(s[0])) },
+		"JsvNum_fromDigits": func(inst *Instance, s []uint64) {
 			p, n := uint32(s[0]), int(i32(s[1]))
 			r := new(big.Int)
 			var top uint32
@@ -703,114 +703,114 @@ func ffiImports() map[string]hostFunc {
 				r.Sub(r, new(big.Int).Lsh(big.NewInt(1), uint(32*n)))
 			}
 			if r.IsInt64() && math.Abs(float64(r.Int64())) < 1<<53-1 {
-				s[0] = inst.w.Handle(float64(r.Int64()))
+				s[0] = inst.World.Handle(float64(r.Int64()))
 				return
 			}
-			s[0] = inst.w.Handle(r)
+			s[0] = inst.World.Handle(r)
 		},
-		"JsvUTF8ToString": func(inst *instance, s []uint64) { s[0] = inst.w.Handle(inst.cstr(uint32(s[0]))) },
-		"_python2js_ucs1": func(inst *instance, s []uint64) {
+		"JsvUTF8ToString": func(inst *Instance, s []uint64) { s[0] = inst.World.Handle(inst.cstr(uint32(s[0]))) },
+		"_python2js_ucs1": func(inst *Instance, s []uint64) {
 			b, _ := inst.mem.Read(uint32(s[0]), uint32(s[1]))
 			rs := make([]rune, len(b))
 			for i, c := range b {
 				rs[i] = rune(c)
 			}
-			s[0] = inst.w.Handle(string(rs))
+			s[0] = inst.World.Handle(string(rs))
 		},
-		"_python2js_ucs2": func(inst *instance, s []uint64) {
+		"_python2js_ucs2": func(inst *Instance, s []uint64) {
 			n := uint32(s[1])
 			u := make([]uint16, n)
 			for i := range u {
 				u[i], _ = inst.mem.ReadUint16Le(uint32(s[0]) + 2*uint32(i))
 			}
-			s[0] = inst.w.Handle(string(utf16.Decode(u)))
+			s[0] = inst.World.Handle(string(utf16.Decode(u)))
 		},
-		"_python2js_ucs4": func(inst *instance, s []uint64) {
+		"_python2js_ucs4": func(inst *Instance, s []uint64) {
 			n := uint32(s[1])
 			rs := make([]rune, n)
 			for i := range rs {
 				v, _ := inst.mem.ReadUint32Le(uint32(s[0]) + 4*uint32(i))
 				rs[i] = rune(v)
 			}
-			s[0] = inst.w.Handle(string(rs))
+			s[0] = inst.World.Handle(string(rs))
 		},
 
 		// calls
-		"JsvFunction_CallBound": func(inst *instance, s []uint64) {
+		"JsvFunction_CallBound": func(inst *Instance, s []uint64) {
 			inst.guard(s, js.HandleError, func() {
-				s[0] = inst.w.Handle(inst.w.Call(E(inst, s[0]), E(inst, s[1]), obj(inst, s[2]).Arr...))
+				s[0] = inst.World.Handle(inst.World.Call(E(inst, s[0]), E(inst, s[1]), obj(inst, s[2]).Arr...))
 			})
 		},
-		"JsvFunction_Call_OneArg": func(inst *instance, s []uint64) {
-			inst.guard(s, js.HandleError, func() { s[0] = inst.w.Handle(inst.w.Call(E(inst, s[0]), Undefined, E(inst, s[1]))) })
+		"JsvFunction_Call_OneArg": func(inst *Instance, s []uint64) {
+			inst.guard(s, js.HandleError, func() { s[0] = inst.World.Handle(inst.World.Call(E(inst, s[0]), Undefined, E(inst, s[1]))) })
 		},
-		"JsvFunction_Construct": func(inst *instance, s []uint64) {
-			inst.guard(s, js.HandleError, func() { s[0] = inst.w.Handle(inst.w.Construct(E(inst, s[0]), obj(inst, s[1]).Arr)) })
+		"JsvFunction_Construct": func(inst *Instance, s []uint64) {
+			inst.guard(s, js.HandleError, func() { s[0] = inst.World.Handle(inst.World.Construct(E(inst, s[0]), obj(inst, s[1]).Arr)) })
 		},
-		"JsvObject_CallMethod": func(inst *instance, s []uint64) {
+		"JsvObject_CallMethod": func(inst *Instance, s []uint64) {
 			inst.guard(s, js.HandleError, func() {
-				s[0] = inst.w.Handle(inst.w.CallMethod(E(inst, s[0]), js.ToString(E(inst, s[1])), obj(inst, s[2]).Arr...))
+				s[0] = inst.World.Handle(inst.World.CallMethod(E(inst, s[0]), js.ToString(E(inst, s[1])), obj(inst, s[2]).Arr...))
 			})
 		},
-		"JsvObject_CallMethod_NoArgs": func(inst *instance, s []uint64) {
-			inst.guard(s, js.HandleError, func() { s[0] = inst.w.Handle(inst.w.CallMethod(E(inst, s[0]), js.ToString(E(inst, s[1])))) })
+		"JsvObject_CallMethod_NoArgs": func(inst *Instance, s []uint64) {
+			inst.guard(s, js.HandleError, func() { s[0] = inst.World.Handle(inst.World.CallMethod(E(inst, s[0]), js.ToString(E(inst, s[1])))) })
 		},
-		"JsvObject_CallMethod_OneArg": func(inst *instance, s []uint64) {
+		"JsvObject_CallMethod_OneArg": func(inst *Instance, s []uint64) {
 			inst.guard(s, js.HandleError, func() {
-				s[0] = inst.w.Handle(inst.w.CallMethod(E(inst, s[0]), js.ToString(E(inst, s[1])), E(inst, s[2])))
+				s[0] = inst.World.Handle(inst.World.CallMethod(E(inst, s[0]), js.ToString(E(inst, s[1])), E(inst, s[2])))
 			})
 		},
-		"JsvObject_CallMethod_TwoArgs": func(inst *instance, s []uint64) {
+		"JsvObject_CallMethod_TwoArgs": func(inst *Instance, s []uint64) {
 			inst.guard(s, js.HandleError, func() {
-				s[0] = inst.w.Handle(inst.w.CallMethod(E(inst, s[0]), js.ToString(E(inst, s[1])), E(inst, s[2]), E(inst, s[3])))
+				s[0] = inst.World.Handle(inst.World.CallMethod(E(inst, s[0]), js.ToString(E(inst, s[1])), E(inst, s[2]), E(inst, s[3])))
 			})
 		},
-		"raw_call_js": func(inst *instance, s []uint64) { inst.w.Call(E(inst, s[0]), Undefined) },
-		"JsProxy_GetIter_js": func(inst *instance, s []uint64) {
+		"raw_call_js": func(inst *Instance, s []uint64) { inst.World.Call(E(inst, s[0]), Undefined) },
+		"JsProxy_GetIter_js": func(inst *Instance, s []uint64) {
 			inst.guard(s, js.HandleError, func() {
 				v := E(inst, s[0])
-				if o, ok := v.(*Object); ok && !inst.w.HasMethod(o, "@@iterator") {
+				if o, ok := v.(*Object); ok && !inst.World.HasMethod(o, "@@iterator") {
 					var items []Value
-					inst.w.Iterate(o, func(e Value) { items = append(items, e) })
-					s[0] = inst.w.Handle(inst.w.MakeIterator(items))
+					inst.World.Iterate(o, func(e Value) { items = append(items, e) })
+					s[0] = inst.World.Handle(inst.World.MakeIterator(items))
 					return
 				}
-				s[0] = inst.w.Handle(inst.w.CallMethod(v, "@@iterator"))
+				s[0] = inst.World.Handle(inst.World.CallMethod(v, "@@iterator"))
 			})
 		},
-		"JsProxy_GetAsyncIter_js": func(inst *instance, s []uint64) {
-			inst.guard(s, js.HandleError, func() { s[0] = inst.w.Handle(inst.w.CallMethod(E(inst, s[0]), "@@asyncIterator")) })
+		"JsProxy_GetAsyncIter_js": func(inst *Instance, s []uint64) {
+			inst.guard(s, js.HandleError, func() { s[0] = inst.World.Handle(inst.World.CallMethod(E(inst, s[0]), "@@asyncIterator")) })
 		},
-		"JsMap_GetIter_js": func(inst *instance, s []uint64) {
+		"JsMap_GetIter_js": func(inst *Instance, s []uint64) {
 			inst.guard(s, js.HandleError, func() {
 				v := E(inst, s[0])
 				if o, ok := v.(*Object); ok && (o.Kind == js.KindMap || o.Kind == js.KindSet) {
-					s[0] = inst.w.Handle(inst.w.MakeIterator(append([]Value{}, o.MapKeys...)))
+					s[0] = inst.World.Handle(inst.World.MakeIterator(append([]Value{}, o.MapKeys...)))
 					return
 				}
-				s[0] = inst.w.Handle(inst.w.CallMethod(v, "keys"))
+				s[0] = inst.World.Handle(inst.World.CallMethod(v, "keys"))
 			})
 		},
-		"handle_next_result_js": func(inst *instance, s []uint64) {
+		"handle_next_result_js": func(inst *Instance, s []uint64) {
 			inst.guard(s, js.HandleError, func() {
 				res := E(inst, s[0])
-				done := inst.w.Get(res, "done")
+				done := inst.World.Get(res, "done")
 				if done == Undefined {
 					inst.mem.WriteUint32Le(uint32(s[2]), inst.cString(`Result has no "done" field.`))
 					inst.mem.WriteUint32Le(uint32(s[1]), 0xffffffff)
-					s[0] = inst.w.Handle(Undefined)
+					s[0] = inst.World.Handle(Undefined)
 					return
 				}
 				inst.mem.WriteUint32Le(uint32(s[1]), uint32(b2u(js.Truthy(done))))
-				s[0] = inst.w.Handle(inst.w.Get(res, "value"))
+				s[0] = inst.World.Handle(inst.World.Get(res, "value"))
 			})
 		},
 
 		// js2python
-		"js2python_immutable_js": func(inst *instance, s []uint64) {
+		"js2python_immutable_js": func(inst *Instance, s []uint64) {
 			inst.guard(s, 0, func() { r, _ := inst.js2pyImmutable(E(inst, s[0])); s[0] = r })
 		},
-		"js2python_js": func(inst *instance, s []uint64) {
+		"js2python_js": func(inst *Instance, s []uint64) {
 			inst.guard(s, 0, func() {
 				if r, ok := inst.js2pyImmutable(E(inst, s[0])); ok {
 					s[0] = r
@@ -819,7 +819,7 @@ func ffiImports() map[string]hostFunc {
 				s[0] = inst.call("JsProxy_create", s[0])
 			})
 		},
-		"js2python_convert": func(inst *instance, s []uint64) {
+		"js2python_convert": func(inst *Instance, s []uint64) {
 			inst.guard(s, 0, func() {
 				// default_converter (s[2]) is not supported: such objects stay proxies.
 				v := E(inst, s[0])
@@ -836,9 +836,9 @@ func ffiImports() map[string]hostFunc {
 		},
 
 		// python2js helpers
-		"python2js_custom__create_jscontext": func(inst *instance, s []uint64) {
+		"python2js_custom__create_jscontext": func(inst *Instance, s []uint64) {
 			inst.guard(s, js.HandleError, func() {
-				jc := inst.w.NewObject()
+				jc := inst.World.NewObject()
 				present := func(h uint64) bool { return h != js.HandleNull && h != js.HandleError && h != js.HandleUndefined }
 				if present(s[2]) {
 					jc.Set("dict_converter", E(inst, s[2]))
@@ -847,57 +847,57 @@ func ffiImports() map[string]hostFunc {
 				ctxPtr := uint64(uint32(s[0]))
 				if present(s[3]) {
 					jc.Set("default_converter", E(inst, s[3]))
-					jc.Set("cacheConversion", inst.w.NewFunc("cacheConversion", func(_ Value, a []Value) Value {
+					jc.Set("cacheConversion", inst.World.NewFunc("cacheConversion", func(_ Value, a []Value) Value {
 						px, ok := js.Arg(a, 0).(*Object)
 						if !ok || px.Kind != js.KindPyProxy {
-							inst.w.ThrowError("TypeError", "The first argument to cacheConversion must be a PyProxy.")
+							inst.World.ThrowError("TypeError", "The first argument to cacheConversion must be a PyProxy.")
 						}
-						inst.w.CallMethod(cache, "set", float64(pyOf(px).ptr), js.Arg(a, 1))
+						inst.World.CallMethod(cache, "set", float64(PyOf(px).ptr), js.Arg(a, 1))
 						return Undefined
 					}))
 				}
 				if present(s[4]) {
 					jc.Set("eager_converter", E(inst, s[4]))
-					jc.Set("eager_visited", inst.w.NewSet())
+					jc.Set("eager_visited", inst.World.NewSet())
 				}
 				if present(s[3]) || present(s[4]) {
-					jc.Set("converter", inst.w.NewFunc("converter", func(_ Value, a []Value) Value {
+					jc.Set("converter", inst.World.NewFunc("converter", func(_ Value, a []Value) Value {
 						px, ok := js.Arg(a, 0).(*Object)
 						if !ok || px.Kind != js.KindPyProxy {
 							return js.Arg(a, 0)
 						}
-						r := inst.call("_python2js", ctxPtr, uint64(pyOf(px).ptr))
+						r := inst.call("_python2js", ctxPtr, uint64(PyOf(px).ptr))
 						if r == js.HandleError {
 							panic(&js.Throw{Value: inst.pythonError()})
 						}
-						return inst.w.Value(r)
+						return inst.World.Value(r)
 					}))
 				}
-				s[0] = inst.w.Handle(jc)
+				s[0] = inst.World.Handle(jc)
 			})
 		},
-		"_JsArray_PostProcess_helper": func(inst *instance, s []uint64) {
+		"_JsArray_PostProcess_helper": func(inst *Instance, s []uint64) {
 			inst.guard(s, js.HandleError, func() {
-				s[0] = inst.w.Handle(inst.w.Call(inst.w.Get(E(inst, s[0]), "dict_converter"), Undefined, E(inst, s[1])))
+				s[0] = inst.World.Handle(inst.World.Call(inst.World.Get(E(inst, s[0]), "dict_converter"), Undefined, E(inst, s[1])))
 			})
 		},
-		"_python2js_cache_lookup": func(inst *instance, s []uint64) {
+		"_python2js_cache_lookup": func(inst *Instance, s []uint64) {
 			v, ok := obj(inst, s[0]).MapGet(float64(uint32(s[1])))
 			if !ok || v == Undefined {
 				s[0] = js.HandleError
 				return
 			}
-			s[0] = inst.w.Handle(v)
+			s[0] = inst.World.Handle(v)
 		},
-		"_python2js_add_to_cache": func(inst *instance, s []uint64) {
+		"_python2js_add_to_cache": func(inst *Instance, s []uint64) {
 			obj(inst, s[0]).MapSet(float64(uint32(s[1])), E(inst, s[2]))
 			s[0] = 0
 		},
-		"_python2js_addto_postprocess_list": func(inst *instance, s []uint64) {
+		"_python2js_addto_postprocess_list": func(inst *Instance, s []uint64) {
 			l := obj(inst, s[0])
-			l.Arr = append(l.Arr, inst.w.NewArray(E(inst, s[1]), E(inst, s[2]), float64(uint32(s[3]))))
+			l.Arr = append(l.Arr, inst.World.NewArray(E(inst, s[1]), E(inst, s[2]), float64(uint32(s[3]))))
 		},
-		"_python2js_handle_postprocess_list": func(inst *instance, s []uint64) {
+		"_python2js_handle_postprocess_list": func(inst *Instance, s []uint64) {
 			cache := obj(inst, s[1])
 			for _, e := range obj(inst, s[0]).Arr {
 				t := e.(*Object).Arr
@@ -909,18 +909,18 @@ func ffiImports() map[string]hostFunc {
 				}
 			}
 		},
-		"python2js__default_converter_js": func(inst *instance, s []uint64) {
+		"python2js__default_converter_js": func(inst *Instance, s []uint64) {
 			inst.guard(s, js.HandleError, func() {
 				jc := E(inst, s[0])
 				px := inst.newPyProxy(uint32(s[1]), pyProxyOptions{})
 				defer inst.destroyPyProxy(px, "")
-				s[0] = inst.w.Handle(inst.w.Call(inst.w.Get(jc, "default_converter"), Undefined, px, inst.w.Get(jc, "converter"), inst.w.Get(jc, "cacheConversion")))
+				s[0] = inst.World.Handle(inst.World.Call(inst.World.Get(jc, "default_converter"), Undefined, px, inst.World.Get(jc, "converter"), inst.World.Get(jc, "cacheConversion")))
 			})
 		},
-		"python2js__eager_converter_js": func(inst *instance, s []uint64) {
+		"python2js__eager_converter_js": func(inst *Instance, s []uint64) {
 			inst.guard(s, js.HandleError, func() {
 				jc := E(inst, s[0])
-				visited := obj(inst, inst.w.Handle(inst.w.Get(jc, "eager_visited")))
+				visited := obj(inst, inst.World.Handle(inst.World.Get(jc, "eager_visited")))
 				if _, seen := visited.MapGet(float64(uint32(s[1]))); seen {
 					s[0] = js.HandleNoValue
 					return
@@ -928,22 +928,22 @@ func ffiImports() map[string]hostFunc {
 				visited.MapSet(float64(uint32(s[1])), true)
 				px := inst.newPyProxy(uint32(s[1]), pyProxyOptions{})
 				defer inst.destroyPyProxy(px, "")
-				s[0] = inst.w.Handle(inst.w.Call(inst.w.Get(jc, "eager_converter"), Undefined, px, inst.w.Get(jc, "converter"), inst.w.Get(jc, "cacheConversion")))
+				s[0] = inst.World.Handle(inst.World.Call(inst.World.Get(jc, "eager_converter"), Undefined, px, inst.World.Get(jc, "converter"), inst.World.Get(jc, "cacheConversion")))
 			})
 		},
-		"my_dict_converter": func(inst *instance, s []uint64) {
-			s[0] = inst.w.Handle(inst.w.Ctors["Object"].Get("fromEntries"))
+		"my_dict_converter": func(inst *Instance, s []uint64) {
+			s[0] = inst.World.Handle(inst.World.Ctors["Object"].Get("fromEntries"))
 		},
-		"array_to_js": func(inst *instance, s []uint64) {
-			a := inst.w.NewArray()
+		"array_to_js": func(inst *Instance, s []uint64) {
+			a := inst.World.NewArray()
 			for i := uint32(0); i < uint32(s[1]); i++ {
 				v, _ := inst.mem.ReadUint32Le(uint32(s[0]) + 4*i)
 				a.Arr = append(a.Arr, float64(int32(v)))
 			}
-			s[0] = inst.w.Handle(a)
+			s[0] = inst.World.Handle(a)
 		},
-		"_pyproxy_get_buffer_result": func(inst *instance, s []uint64) {
-			r := inst.w.NewObject()
+		"_pyproxy_get_buffer_result": func(inst *Instance, s []uint64) {
+			r := inst.World.NewObject()
 			for i, k := range []string{"start_ptr", "smallest_ptr", "largest_ptr", "readonly"} {
 				r.Set(k, float64(i32(s[i])))
 			}
@@ -954,16 +954,16 @@ func ffiImports() map[string]hostFunc {
 			r.Set("view", float64(uint32(s[8])))
 			r.Set("c_contiguous", float64(i32(s[9])))
 			r.Set("f_contiguous", float64(i32(s[10])))
-			s[0] = inst.w.Handle(r)
+			s[0] = inst.World.Handle(r)
 		},
-		"_python2js_buffer_inner": func(inst *instance, s []uint64) {
+		"_python2js_buffer_inner": func(inst *Instance, s []uint64) {
 			// Byte buffers only (bytes, bytearray, memoryview of B/b/c):
 			// Module._python2js_buffer_recursive for ndim <= 1.
 			inst.guard(s, js.HandleError, func() {
 				buf, itemsize, ndim := uint32(s[0]), int(i32(s[1])), int(i32(s[2]))
 				format := inst.cstr(uint32(s[3]))
 				if f := strings.TrimLeft(format, "@=<>!"); f != "B" && f != "b" && f != "c" && f != "" || itemsize != 1 || ndim > 1 {
-					inst.w.ThrowError("Error", "pyworkers runtime: converting buffers of format '"+format+"' is not supported yet")
+					inst.World.ThrowError("Error", "pyworkers runtime: converting buffers of format '"+format+"' is not supported yet")
 				}
 				n, stride := 1, 1
 				if ndim == 1 {
@@ -976,13 +976,13 @@ func ffiImports() map[string]hostFunc {
 					b, _ := inst.mem.ReadByte(uint32(int(buf) + i*stride))
 					out[i] = b
 				}
-				s[0] = inst.w.Handle(inst.w.NewUint8Array(out))
+				s[0] = inst.World.Handle(inst.World.NewUint8Array(out))
 			})
 		},
-		"JsvBuffer_assignToPtr": func(inst *instance, s []uint64) {
+		"JsvBuffer_assignToPtr": func(inst *Instance, s []uint64) {
 			inst.guard(s, i32Error, func() { inst.mem.Write(uint32(s[1]), obj(inst, s[0]).Bytes()); s[0] = 0 })
 		},
-		"JsvBuffer_assignFromPtr": func(inst *instance, s []uint64) {
+		"JsvBuffer_assignFromPtr": func(inst *Instance, s []uint64) {
 			inst.guard(s, i32Error, func() {
 				dst := obj(inst, s[0]).Bytes()
 				src, _ := inst.mem.Read(uint32(s[1]), uint32(len(dst)))
@@ -990,94 +990,94 @@ func ffiImports() map[string]hostFunc {
 				s[0] = 0
 			})
 		},
-		"JsBuffer_get_info": func(inst *instance, s []uint64) {
+		"JsBuffer_get_info": func(inst *Instance, s []uint64) {
 			o := obj(inst, s[0])
 			inst.mem.WriteUint32Le(uint32(s[1]), uint32(len(o.Bytes())))
 			inst.mem.WriteUint32Le(uint32(s[2]), inst.bufferFormatB())
 			inst.mem.WriteUint32Le(uint32(s[3]), 1)
 			inst.mem.WriteByte(uint32(s[4]), byte(b2u(o.Kind == js.KindUint8Array)))
 		},
-		"JsBuffer_DecodeString_js": func(inst *instance, s []uint64) {
+		"JsBuffer_DecodeString_js": func(inst *Instance, s []uint64) {
 			inst.guard(s, 0, func() {
 				b := obj(inst, s[0]).Bytes()
 				enc := strings.ToLower(inst.cstr(uint32(s[1])))
 				if enc != "" && enc != "utf-8" && enc != "utf8" {
-					inst.w.ThrowError("RangeError", "Unsupported encoding "+enc)
+					inst.World.ThrowError("RangeError", "Unsupported encoding "+enc)
 				}
-				s[0] = inst.w.Handle(string(b))
+				s[0] = inst.World.Handle(string(b))
 			})
 		},
 
 		// PyProxy lifetime
-		"pyproxy_new_ex": func(inst *instance, s []uint64) {
+		"pyproxy_new_ex": func(inst *Instance, s []uint64) {
 			inst.guard(s, js.HandleError, func() {
-				s[0] = inst.w.Handle(inst.newPyProxy(uint32(s[0]), pyProxyOptions{captureThis: uint32(s[1]) != 0, roundtrip: uint32(s[2]) != 0, jsonAdaptor: uint32(s[4]) != 0}))
+				s[0] = inst.World.Handle(inst.newPyProxy(uint32(s[0]), pyProxyOptions{captureThis: uint32(s[1]) != 0, roundtrip: uint32(s[2]) != 0, jsonAdaptor: uint32(s[4]) != 0}))
 			})
 		},
-		"pyproxy_new": func(inst *instance, s []uint64) {
-			inst.guard(s, js.HandleError, func() { s[0] = inst.w.Handle(inst.newPyProxy(uint32(s[0]), pyProxyOptions{})) })
+		"pyproxy_new": func(inst *Instance, s []uint64) {
+			inst.guard(s, js.HandleError, func() { s[0] = inst.World.Handle(inst.newPyProxy(uint32(s[0]), pyProxyOptions{})) })
 		},
-		"pyproxy_AsPyObject": func(inst *instance, s []uint64) {
+		"pyproxy_AsPyObject": func(inst *Instance, s []uint64) {
 			o, ok := E(inst, s[0]).(*Object)
-			if !ok || o.Kind != js.KindPyProxy || pyOf(o).ptr == 0 {
+			if !ok || o.Kind != js.KindPyProxy || PyOf(o).ptr == 0 {
 				s[0] = 0
 				return
 			}
-			s[0] = uint64(pyOf(o).ptr)
+			s[0] = uint64(PyOf(o).ptr)
 		},
-		"JsDoubleProxy_unwrap_js": func(inst *instance, s []uint64) {
+		"JsDoubleProxy_unwrap_js": func(inst *Instance, s []uint64) {
 			o, ok := E(inst, s[0]).(*Object)
 			if !ok || o.Kind != js.KindPyProxy {
 				s[0] = 0
 				return
 			}
-			s[0] = uint64(pyOf(o).ptr)
+			s[0] = uint64(PyOf(o).ptr)
 		},
-		"destroy_proxy": func(inst *instance, s []uint64) {
-			if o, ok := E(inst, s[0]).(*Object); ok && o.Kind == js.KindPyProxy && !pyOf(o).roundtrip {
+		"destroy_proxy": func(inst *Instance, s []uint64) {
+			if o, ok := E(inst, s[0]).(*Object); ok && o.Kind == js.KindPyProxy && !PyOf(o).roundtrip {
 				inst.destroyPyProxy(o, inst.cstr(uint32(s[1])))
 			}
 		},
-		"destroy_proxies": func(inst *instance, s []uint64) {
+		"destroy_proxies": func(inst *Instance, s []uint64) {
 			msg := inst.cstr(uint32(s[1]))
-			inst.w.Iterate(E(inst, s[0]), func(px Value) {
+			inst.World.Iterate(E(inst, s[0]), func(px Value) {
 				if o, ok := px.(*Object); ok && o.Kind == js.KindPyProxy {
 					inst.destroyPyProxy(o, msg)
 				}
 			})
 		},
-		"destroy_proxies_js": func(inst *instance, s []uint64) {
+		"destroy_proxies_js": func(inst *Instance, s []uint64) {
 			inst.guard(s, i32Error, func() {
-				inst.w.Iterate(E(inst, s[0]), func(px Value) { inst.w.CallMethod(px, "destroy") })
+				inst.World.Iterate(E(inst, s[0]), func(px Value) { inst.World.CallMethod(px, "destroy") })
 				s[0] = 0
 			})
 		},
-		"gc_register_proxies": func(inst *instance, s []uint64) {}, // no FinalizationRegistry: per-run worlds bound the leak
-		"proxy_cache_get": func(inst *instance, s []uint64) {
+		"gc_register_proxies": func(inst *Instance, s []uint64) {}, // no FinalizationRegistry: per-run worlds bound the leak
+		"proxy_cache_get": func(inst *Instance, s []uint64) {
 			v, ok := obj(inst, s[0]).MapGet(float64(uint32(s[1])))
-			if o, isObj := v.(*Object); ok && isObj && o.Kind == js.KindPyProxy && pyOf(o).ptr != 0 {
-				s[0] = inst.w.Handle(o)
+			if o, isObj := v.(*Object); ok && isObj && o.Kind == js.KindPyProxy && PyOf(o).ptr != 0 {
+				s[0] = inst.World.Handle(o)
 				return
 			}
 			s[0] = js.HandleError
 		},
-		"proxy_cache_set": func(inst *instance, s []uint64) {
+		"proxy_cache_set": func(inst *Instance, s []uint64) {
 			obj(inst, s[0]).MapSet(float64(uint32(s[1])), E(inst, s[2]))
 		},
-		"create_once_callable": func(inst *instance, s []uint64) {
-			inst.guard(s, js.HandleError, func() { s[0] = inst.w.Handle(inst.onceCallable(uint32(s[0]))) })
+		"create_once_callable": func(inst *Instance, s []uint64) {
+			inst.guard(s, js.HandleError, func() { s[0] = inst.World.Handle(inst.onceCallable(uint32(s[0]))) })
 		},
-		"create_promise_handles": func(inst *instance, s []uint64) {
+		"create_promise_handles": func(inst *Instance, s []uint64) {
 			inst.guard(s, js.HandleError, func() {
-				s[0] = inst.w.Handle(inst.promiseHandles(uint32(s[0]), uint32(s[1]), E(inst, s[2]), uint32(s[3])))
+				s[0] = inst.World.Handle(inst.promiseHandles(uint32(s[0]), uint32(s[1]), E(inst, s[2]), uint32(s[3])))
 			})
 		},
-		"get_async_js_call_done_callback": func(inst *instance, s []uint64) {
+		"get_async_js_call_done_callback": func(inst *Instance, s []uint64) {
 			inst.guard(s, js.HandleError, func() {
 				proxies := E(inst, s[0])
 				const msg = "This borrowed proxy was automatically destroyed at the end of an asynchronous function call. Try using create_proxy or create_once_callable."
-				s[0] = inst.w.Handle(inst.w.NewFunc("done", func(_ Value, a []Value) Value {
-					inst.w.Iterate(proxies, func(px Value) {
+				s[0] = inst.World.Handle(inst.World.NewFunc("done", func(_ Value, a []Value) Value {
+					inst.World.Iterate(proxies, func(px Value) {
 						if o, ok := px.(*Object); ok && o.Kind == js.KindPyProxy {
 							inst.destroyPyProxy(o, msg)
 						}
@@ -1089,11 +1089,11 @@ func ffiImports() map[string]hostFunc {
 				}))
 			})
 		},
-		"_agen_handle_result_js": func(inst *instance, s []uint64) {
+		"_agen_handle_result_js": func(inst *Instance, s []uint64) {
 			// Awaiting anext() of a JS async iterator: settle the Python
 			// future through _agen_handle_result_js_c when next()'s promise does.
 			inst.guard(s, i32Error, func() {
-				w := inst.w
+				w := inst.World
 				p := E(inst, s[0])
 				setResult, setException, closing := uint64(uint32(s[2])), uint64(uint32(s[3])), uint64(uint32(s[4]))
 				errmsg := ""
@@ -1122,55 +1122,55 @@ func ffiImports() map[string]hostFunc {
 				s[0] = 0
 			})
 		},
-		"JsvPromise_Resolve": func(inst *instance, s []uint64) {
-			inst.guard(s, js.HandleError, func() { s[0] = inst.w.Handle(inst.w.PromiseResolve(E(inst, s[0]))) })
+		"JsvPromise_Resolve": func(inst *Instance, s []uint64) {
+			inst.guard(s, js.HandleError, func() { s[0] = inst.World.Handle(inst.World.PromiseResolve(E(inst, s[0]))) })
 		},
 
 		// errors
-		"new_error": func(inst *instance, s []uint64) {
+		"new_error": func(inst *Instance, s []uint64) {
 			typ, msg := inst.cstr(uint32(s[0])), js.ToString(E(inst, s[1]))
-			e := inst.w.NewError("PythonError", msg)
+			e := inst.World.NewError("PythonError", msg)
 			e.Class = "PythonError"
 			e.Set("type", typ)
 			e.Set("stack", "PythonError: "+msg)
 			e.Host = uint32(s[2])
-			s[0] = inst.w.Handle(e)
+			s[0] = inst.World.Handle(e)
 		},
-		"JsException_new_helper": func(inst *instance, s []uint64) {
+		"JsException_new_helper": func(inst *Instance, s []uint64) {
 			inst.guard(s, js.HandleError, func() {
 				name := inst.cstr(uint32(s[0]))
 				class := name
-				if _, ok := inst.w.Ctors[name]; !ok {
+				if _, ok := inst.World.Ctors[name]; !ok {
 					class = "Error"
 				}
-				e := inst.w.NewError(class, inst.cstr(uint32(s[1])))
+				e := inst.World.NewError(class, inst.cstr(uint32(s[1])))
 				if class != name {
 					e.Set("name", name)
 				}
 				e.Set("stack", inst.cstr(uint32(s[2])))
-				s[0] = inst.w.Handle(e)
+				s[0] = inst.World.Handle(e)
 			})
 		},
-		"JsvError_Throw": func(inst *instance, s []uint64) {
+		"JsvError_Throw": func(inst *Instance, s []uint64) {
 			t := &js.Throw{Value: E(inst, s[0])}
 			inst.pendingThrow = t
 			panic(t)
 		},
-		"throw_no_gil": func(inst *instance, s []uint64) {
-			panic(&js.Throw{Value: inst.w.NewError("NoGilError", "Attempted to use PyProxy when Python GIL not held")})
+		"throw_no_gil": func(inst *Instance, s []uint64) {
+			panic(&js.Throw{Value: inst.World.NewError("NoGilError", "Attempted to use PyProxy when Python GIL not held")})
 		},
-		"can_run_sync_js":                func(inst *instance, s []uint64) { s[0] = 0 },
-		"saveState":                      func(inst *instance, s []uint64) { s[0] = 0 },
-		"get_suspender":                  func(inst *instance, s []uint64) { s[0] = 0 },
-		"restoreState":                   func(inst *instance, s []uint64) {},
-		"set_suspender":                  func(inst *instance, s []uint64) {},
-		"JsvPromise_Syncify_handleError": func(inst *instance, s []uint64) {},
-		"fail_test":                      func(inst *instance, s []uint64) {},
-		"capture_stderr":                 func(inst *instance, s []uint64) { inst.stderrCapture = []byte{} },
-		"restore_stderr": func(inst *instance, s []uint64) {
+		"can_run_sync_js":                func(inst *Instance, s []uint64) { s[0] = 0 },
+		"saveState":                      func(inst *Instance, s []uint64) { s[0] = 0 },
+		"get_suspender":                  func(inst *Instance, s []uint64) { s[0] = 0 },
+		"restoreState":                   func(inst *Instance, s []uint64) {},
+		"set_suspender":                  func(inst *Instance, s []uint64) {},
+		"JsvPromise_Syncify_handleError": func(inst *Instance, s []uint64) {},
+		"fail_test":                      func(inst *Instance, s []uint64) {},
+		"capture_stderr":                 func(inst *Instance, s []uint64) { inst.stderrCapture = []byte{} },
+		"restore_stderr": func(inst *Instance, s []uint64) {
 			out := string(inst.stderrCapture)
 			inst.stderrCapture = nil
-			s[0] = inst.w.Handle(out)
+			s[0] = inst.World.Handle(out)
 		},
 	}
 	return m
@@ -1178,7 +1178,7 @@ func ffiImports() map[string]hostFunc {
 
 // bufferFormatB is a pointer to the C string "B" (unsigned bytes) that
 // jslib_init_buffers_js would have allocated.
-func (inst *instance) bufferFormatB() uint32 {
+func (inst *Instance) bufferFormatB() uint32 {
 	if inst.formatB == 0 {
 		inst.formatB = inst.cString("B")
 	}
@@ -1186,8 +1186,8 @@ func (inst *instance) bufferFormatB() uint32 {
 }
 
 func compare(ok func(int) bool) hostFunc {
-	return func(inst *instance, s []uint64) {
-		a, b := inst.w.Value(s[0]), inst.w.Value(s[1])
+	return func(inst *Instance, s []uint64) {
+		a, b := inst.World.Value(s[0]), inst.World.Value(s[1])
 		var c int
 		if as, isStr := a.(string); isStr {
 			if bs, isStr := b.(string); isStr {
@@ -1211,11 +1211,11 @@ func compare(ok func(int) bool) hostFunc {
 	}
 }
 
-func dirImport(inst *instance, s []uint64) {
+func dirImport(inst *Instance, s []uint64) {
 	inst.guard(s, js.HandleError, func() {
-		out := inst.w.NewArray()
+		out := inst.World.NewArray()
 		seen := map[string]bool{}
-		o, _ := inst.w.Value(s[0]).(*Object)
+		o, _ := inst.World.Value(s[0]).(*Object)
 		for ; o != nil; o = o.Proto {
 			names := append([]string{}, o.Keys...)
 			for k := range o.Getters {
@@ -1232,14 +1232,14 @@ func dirImport(inst *instance, s []uint64) {
 				out.Arr = append(out.Arr, k)
 			}
 		}
-		s[0] = inst.w.Handle(out)
+		s[0] = inst.World.Handle(out)
 	})
 }
 
 func objectStatic(name string) hostFunc {
-	return func(inst *instance, s []uint64) {
+	return func(inst *Instance, s []uint64) {
 		inst.guard(s, js.HandleError, func() {
-			s[0] = inst.w.Handle(inst.w.CallMethod(inst.w.Ctors["Object"], name, inst.w.Value(s[0])))
+			s[0] = inst.World.Handle(inst.World.CallMethod(inst.World.Ctors["Object"], name, inst.World.Value(s[0])))
 		})
 	}
 }

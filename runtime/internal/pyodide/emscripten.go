@@ -1,4 +1,4 @@
-package runtime
+package pyodide
 
 // Go implementations of the Emscripten runtime imports (syscalls, WASI, time,
 // heap growth, the CPython call trampoline) that pyodide.asm.js provides in JS.
@@ -17,7 +17,7 @@ import (
 	"github.com/tetratelabs/wazero/experimental/table"
 )
 
-type hostFunc = func(inst *instance, s []uint64)
+type hostFunc = func(inst *Instance, s []uint64)
 
 func neg(errno int32) uint64 { return uint64(uint32(-errno)) }
 func i32(v uint64) int32     { return int32(uint32(v)) }
@@ -29,16 +29,16 @@ func b2u(b bool) uint64 {
 }
 
 // exitError is raised by exit()/proc_exit: the interpreter asked to stop.
-type exitError struct{ code int32 }
+type ExitError struct{ Code int32 }
 
-func (e *exitError) Error() string { return fmt.Sprintf("the interpreter exited with code %d", e.code) }
+func (e *ExitError) Error() string { return fmt.Sprintf("the interpreter exited with code %d", e.Code) }
 
 // abortError is a fatal Emscripten abort (assertion, abort()).
 type abortError struct{ msg string }
 
 func (e *abortError) Error() string { return "the interpreter aborted: " + e.msg }
 
-func (inst *instance) writeStat(buf uint32, n *memfs.Node, charDev bool) {
+func (inst *Instance) writeStat(buf uint32, n *memfs.Node, charDev bool) {
 	b := make([]byte, 96)
 	mode := uint32(0o100644)
 	size := uint64(0)
@@ -76,7 +76,7 @@ func (inst *instance) writeStat(buf uint32, n *memfs.Node, charDev bool) {
 
 func emscriptenImports() map[string]hostFunc {
 	m := map[string]hostFunc{
-		"__syscall_openat": func(inst *instance, s []uint64) {
+		"__syscall_openat": func(inst *Instance, s []uint64) {
 			p := inst.fs.Abs(i32(s[0]), inst.cstr(uint32(s[1])))
 			fd, errno := inst.fs.Open(p, i32(s[2]))
 			if errno != 0 {
@@ -85,7 +85,7 @@ func emscriptenImports() map[string]hostFunc {
 			}
 			s[0] = uint64(fd)
 		},
-		"__syscall_fstat64": func(inst *instance, s []uint64) {
+		"__syscall_fstat64": func(inst *Instance, s []uint64) {
 			fd := i32(s[0])
 			if fd >= 0 && fd <= 2 {
 				inst.writeStat(uint32(s[1]), nil, true)
@@ -102,7 +102,7 @@ func emscriptenImports() map[string]hostFunc {
 		},
 		"__syscall_stat64":  statAt(false),
 		"__syscall_lstat64": statAt(false),
-		"__syscall_newfstatat": func(inst *instance, s []uint64) {
+		"__syscall_newfstatat": func(inst *Instance, s []uint64) {
 			n := inst.fs.Lookup(inst.fs.Abs(i32(s[0]), inst.cstr(uint32(s[1]))))
 			if n == nil {
 				s[0] = neg(memfs.ENOENT)
@@ -111,7 +111,7 @@ func emscriptenImports() map[string]hostFunc {
 			inst.writeStat(uint32(s[2]), n, false)
 			s[0] = 0
 		},
-		"__syscall_faccessat": func(inst *instance, s []uint64) {
+		"__syscall_faccessat": func(inst *Instance, s []uint64) {
 			n := inst.fs.Lookup(inst.fs.Abs(i32(s[0]), inst.cstr(uint32(s[1]))))
 			if n == nil {
 				s[0] = neg(memfs.ENOENT)
@@ -123,7 +123,7 @@ func emscriptenImports() map[string]hostFunc {
 			}
 			s[0] = 0
 		},
-		"__syscall_getcwd": func(inst *instance, s []uint64) {
+		"__syscall_getcwd": func(inst *Instance, s []uint64) {
 			b := append([]byte(inst.fs.Cwd), 0)
 			if uint32(s[1]) < uint32(len(b)) {
 				s[0] = neg(memfs.ERANGE)
@@ -132,7 +132,7 @@ func emscriptenImports() map[string]hostFunc {
 			inst.mem.Write(uint32(s[0]), b)
 			s[0] = uint64(len(b))
 		},
-		"__syscall_chdir": func(inst *instance, s []uint64) {
+		"__syscall_chdir": func(inst *Instance, s []uint64) {
 			p := inst.fs.Abs(-100, inst.cstr(uint32(s[0])))
 			n := inst.fs.Lookup(p)
 			if n == nil || !n.Dir {
@@ -142,7 +142,7 @@ func emscriptenImports() map[string]hostFunc {
 			inst.fs.Cwd = p
 			s[0] = 0
 		},
-		"__syscall_mkdirat": func(inst *instance, s []uint64) {
+		"__syscall_mkdirat": func(inst *Instance, s []uint64) {
 			p := inst.fs.Abs(i32(s[0]), inst.cstr(uint32(s[1])))
 			if inst.fs.Lookup(p) != nil {
 				s[0] = neg(memfs.EEXIST)
@@ -160,14 +160,14 @@ func emscriptenImports() map[string]hostFunc {
 			inst.fs.MkdirAll(p)
 			s[0] = 0
 		},
-		"__syscall_unlinkat": func(inst *instance, s []uint64) {
+		"__syscall_unlinkat": func(inst *Instance, s []uint64) {
 			p := inst.fs.Abs(i32(s[0]), inst.cstr(uint32(s[1])))
 			s[0] = neg(inst.fs.Unlink(p, i32(s[2])&0x200 != 0)) // AT_REMOVEDIR
 		},
-		"__syscall_rmdir": func(inst *instance, s []uint64) {
+		"__syscall_rmdir": func(inst *Instance, s []uint64) {
 			s[0] = neg(inst.fs.Unlink(inst.fs.Abs(-100, inst.cstr(uint32(s[0]))), true))
 		},
-		"__syscall_renameat": func(inst *instance, s []uint64) {
+		"__syscall_renameat": func(inst *Instance, s []uint64) {
 			from := inst.fs.Abs(i32(s[0]), inst.cstr(uint32(s[1])))
 			to := inst.fs.Abs(i32(s[2]), inst.cstr(uint32(s[3])))
 			fd, td := inst.fs.Lookup(path.Dir(from)), inst.fs.Lookup(path.Dir(to))
@@ -183,7 +183,7 @@ func emscriptenImports() map[string]hostFunc {
 			delete(fd.Children, path.Base(from))
 			s[0] = 0
 		},
-		"__syscall_getdents64": func(inst *instance, s []uint64) {
+		"__syscall_getdents64": func(inst *Instance, s []uint64) {
 			f, ok := inst.fs.Fds[i32(s[0])]
 			if !ok || !f.Node.Dir {
 				s[0] = neg(memfs.EBADF)
@@ -216,7 +216,7 @@ func emscriptenImports() map[string]hostFunc {
 			f.Pos = int64(end * recSize)
 			s[0] = uint64(off)
 		},
-		"__syscall_fcntl64": func(inst *instance, s []uint64) {
+		"__syscall_fcntl64": func(inst *Instance, s []uint64) {
 			fd, cmd := i32(s[0]), i32(s[1])
 			f, ok := inst.fs.Fds[fd]
 			if !ok && fd > 2 {
@@ -234,9 +234,9 @@ func emscriptenImports() map[string]hostFunc {
 				s[0] = 0
 			}
 		},
-		"__syscall_ioctl":      func(inst *instance, s []uint64) { s[0] = neg(memfs.ENOTTY) },
-		"__syscall_readlinkat": func(inst *instance, s []uint64) { s[0] = neg(memfs.EINVAL) },
-		"__syscall_dup": func(inst *instance, s []uint64) {
+		"__syscall_ioctl":      func(inst *Instance, s []uint64) { s[0] = neg(memfs.ENOTTY) },
+		"__syscall_readlinkat": func(inst *Instance, s []uint64) { s[0] = neg(memfs.EINVAL) },
+		"__syscall_dup": func(inst *Instance, s []uint64) {
 			f, ok := inst.fs.Fds[i32(s[0])]
 			if !ok {
 				s[0] = neg(memfs.EBADF)
@@ -248,7 +248,7 @@ func emscriptenImports() map[string]hostFunc {
 			inst.fs.Fds[fd] = &nf
 			s[0] = uint64(fd)
 		},
-		"__syscall_ftruncate64": func(inst *instance, s []uint64) {
+		"__syscall_ftruncate64": func(inst *Instance, s []uint64) {
 			f, ok := inst.fs.Fds[i32(s[0])]
 			if !ok {
 				s[0] = neg(memfs.EBADF)
@@ -268,16 +268,16 @@ func emscriptenImports() map[string]hostFunc {
 			f.Node.Data = d
 			s[0] = 0
 		},
-		"__syscall_poll": func(inst *instance, s []uint64) { s[0] = uint64(uint32(s[1])) },
+		"__syscall_poll": func(inst *Instance, s []uint64) { s[0] = uint64(uint32(s[1])) },
 
-		"emscripten_get_now": func(inst *instance, s []uint64) {
+		"emscripten_get_now": func(inst *Instance, s []uint64) {
 			s[0] = math.Float64bits(float64(time.Since(inst.started).Nanoseconds()) / 1e6)
 		},
-		"emscripten_date_now": func(inst *instance, s []uint64) {
+		"emscripten_date_now": func(inst *Instance, s []uint64) {
 			s[0] = math.Float64bits(float64(time.Now().UnixNano()) / 1e6)
 		},
-		"emscripten_get_heap_max": func(inst *instance, s []uint64) { s[0] = uint64(inst.memLimit) },
-		"emscripten_resize_heap": func(inst *instance, s []uint64) {
+		"emscripten_get_heap_max": func(inst *Instance, s []uint64) { s[0] = uint64(inst.memLimit) },
+		"emscripten_resize_heap": func(inst *Instance, s []uint64) {
 			want := uint64(uint32(s[0]))
 			cur := uint64(inst.mem.Size())
 			size := max(want, cur+cur/5) // grow by at least 20 %, like Emscripten
@@ -286,17 +286,17 @@ func emscriptenImports() map[string]hostFunc {
 				size = inst.memLimit
 			}
 			if size < want {
-				inst.memLimitHit = true
+				inst.MemLimitHit = true
 				s[0] = 0 // malloc fails and Python raises MemoryError
 				return
 			}
 			_, ok := inst.mem.Grow(uint32((size - cur) / 65536))
 			if !ok {
-				inst.memLimitHit = true
+				inst.MemLimitHit = true
 			}
 			s[0] = b2u(ok)
 		},
-		"emscripten_asm_const_int": func(inst *instance, s []uint64) {
+		"emscripten_asm_const_int": func(inst *Instance, s []uint64) {
 			switch code := uint32(s[0]); code {
 			case inst.host.layout.asmConstJSPI:
 				s[0] = 0 // wazero has no stack switching: no JSPI
@@ -306,14 +306,14 @@ func emscriptenImports() map[string]hostFunc {
 				s[0] = 0
 			}
 		},
-		"_emscripten_get_progname": func(inst *instance, s []uint64) {
+		"_emscripten_get_progname": func(inst *Instance, s []uint64) {
 			b := []byte("python\x00")
 			if n := uint32(s[1]); uint32(len(b)) > n {
 				b = b[:n]
 			}
 			inst.mem.Write(uint32(s[0]), b)
 		},
-		"_tzset_js": func(inst *instance, s []uint64) {
+		"_tzset_js": func(inst *Instance, s []uint64) {
 			inst.mem.WriteUint32Le(uint32(s[0]), 0)
 			inst.mem.WriteUint32Le(uint32(s[1]), 0)
 			inst.mem.Write(uint32(s[2]), []byte("UTC\x00"))
@@ -323,22 +323,22 @@ func emscriptenImports() map[string]hostFunc {
 		"_gmtime_js":    tmFromTime,
 		"_timegm_js":    timeFromTm,
 		"_mktime_js":    timeFromTm,
-		"_abort_js":     func(inst *instance, s []uint64) { panic(&abortError{"abort()"}) },
-		"__assert_fail": func(inst *instance, s []uint64) {
+		"_abort_js":     func(inst *Instance, s []uint64) { panic(&abortError{"abort()"}) },
+		"__assert_fail": func(inst *Instance, s []uint64) {
 			panic(&abortError{fmt.Sprintf("assertion %s failed at %s:%d (%s)",
 				inst.cstr(uint32(s[0])), inst.cstr(uint32(s[1])), uint32(s[2]), inst.cstr(uint32(s[3])))})
 		},
-		"exit": func(inst *instance, s []uint64) { panic(&exitError{i32(s[0])}) },
+		"exit": func(inst *Instance, s []uint64) { panic(&ExitError{i32(s[0])}) },
 
-		"_PyEM_InitTrampoline_js": func(inst *instance, s []uint64) {
+		"_PyEM_InitTrampoline_js": func(inst *Instance, s []uint64) {
 			base := inst.host.layout.memoryBase
 			offAddr := uint32(inst.mod.ExportedGlobal("_PyEM_EMSCRIPTEN_COUNT_ARGS_OFFSET").Get()) + base
 			runtime := uint32(inst.mod.ExportedGlobal("_PyRuntime").Get()) + base
 			off, _ := inst.mem.ReadUint32Le(offAddr)
 			inst.mem.WriteUint32Le(runtime+off, inst.host.countArgsSlot)
 		},
-		"_PyEM_GetCountArgsPtr": func(inst *instance, s []uint64) { s[0] = uint64(inst.host.countArgsSlot) },
-		"_PyEM_TrampolineCall_JS": func(inst *instance, s []uint64) {
+		"_PyEM_GetCountArgsPtr": func(inst *Instance, s []uint64) { s[0] = uint64(inst.host.countArgsSlot) },
+		"_PyEM_TrampolineCall_JS": func(inst *Instance, s []uint64) {
 			n := inst.countArgs(uint32(s[0]))
 			if n < 0 {
 				panic(&abortError{"CPython trampoline: unexpected function signature"})
@@ -350,24 +350,24 @@ func emscriptenImports() map[string]hostFunc {
 			}
 			s[0] = res[0]
 		},
-		"_Py_emscripten_runtime":              func(inst *instance, s []uint64) { s[0] = 0 },
-		"_Py_CheckEmscriptenSignals_Helper":   func(inst *instance, s []uint64) { s[0] = 0 },
-		"emscripten_runtime_keepalive_push":   func(inst *instance, s []uint64) {},
-		"emscripten_runtime_keepalive_pop":    func(inst *instance, s []uint64) {},
-		"_emscripten_runtime_keepalive_clear": func(inst *instance, s []uint64) {},
-		"_setitimer_js":                       func(inst *instance, s []uint64) { s[0] = 0 },
-		"_emscripten_system":                  func(inst *instance, s []uint64) { s[0] = neg(memfs.ENOSYS) },
-		"_dlopen_js": func(inst *instance, s []uint64) {
-			inst.writeStderr([]byte("pyworkers runtime: loading native extension modules (.so) is not supported yet\n"))
+		"_Py_emscripten_runtime":              func(inst *Instance, s []uint64) { s[0] = 0 },
+		"_Py_CheckEmscriptenSignals_Helper":   func(inst *Instance, s []uint64) { s[0] = 0 },
+		"emscripten_runtime_keepalive_push":   func(inst *Instance, s []uint64) {},
+		"emscripten_runtime_keepalive_pop":    func(inst *Instance, s []uint64) {},
+		"_emscripten_runtime_keepalive_clear": func(inst *Instance, s []uint64) {},
+		"_setitimer_js":                       func(inst *Instance, s []uint64) { s[0] = 0 },
+		"_emscripten_system":                  func(inst *Instance, s []uint64) { s[0] = neg(memfs.ENOSYS) },
+		"_dlopen_js": func(inst *Instance, s []uint64) {
+			inst.WriteStderr([]byte("pyworkers runtime: loading native extension modules (.so) is not supported yet\n"))
 			s[0] = 0
 		},
-		"_dlsym_js": func(inst *instance, s []uint64) { s[0] = 0 },
+		"_dlsym_js": func(inst *Instance, s []uint64) { s[0] = 0 },
 	}
 	return m
 }
 
 func statAt(_ bool) hostFunc {
-	return func(inst *instance, s []uint64) {
+	return func(inst *Instance, s []uint64) {
 		n := inst.fs.Lookup(inst.fs.Abs(-100, inst.cstr(uint32(s[0]))))
 		if n == nil {
 			s[0] = neg(memfs.ENOENT)
@@ -378,7 +378,7 @@ func statAt(_ bool) hostFunc {
 	}
 }
 
-func tmFromTime(inst *instance, s []uint64) {
+func tmFromTime(inst *Instance, s []uint64) {
 	t := time.Unix(int64(s[0]), 0).UTC()
 	p := uint32(s[1])
 	for i, v := range []int{t.Second(), t.Minute(), t.Hour(), t.Day(), int(t.Month()) - 1, t.Year() - 1900, int(t.Weekday()), t.YearDay() - 1, 0, 0} {
@@ -386,7 +386,7 @@ func tmFromTime(inst *instance, s []uint64) {
 	}
 }
 
-func timeFromTm(inst *instance, s []uint64) {
+func timeFromTm(inst *Instance, s []uint64) {
 	p := uint32(s[0])
 	rd := func(i int) int { v, _ := inst.mem.ReadUint32Le(p + uint32(4*i)); return int(int32(v)) }
 	t := time.Date(rd(5)+1900, time.Month(rd(4)+1), rd(3), rd(2), rd(1), rd(0), 0, time.UTC)
@@ -399,7 +399,7 @@ func wasiImports() map[string]hostFunc {
 		"fd_pwrite": fdWrite(true),
 		"fd_read":   fdRead(false),
 		"fd_pread":  fdRead(true),
-		"fd_seek": func(inst *instance, s []uint64) {
+		"fd_seek": func(inst *Instance, s []uint64) {
 			fd, off, whence := i32(s[0]), int64(s[1]), i32(s[2])
 			f, ok := inst.fs.Fds[fd]
 			if !ok {
@@ -424,9 +424,9 @@ func wasiImports() map[string]hostFunc {
 			inst.mem.WriteUint64Le(uint32(s[3]), uint64(f.Pos))
 			s[0] = 0
 		},
-		"fd_close": func(inst *instance, s []uint64) { delete(inst.fs.Fds, i32(s[0])); s[0] = 0 },
-		"fd_sync":  func(inst *instance, s []uint64) { s[0] = 0 },
-		"fd_fdstat_get": func(inst *instance, s []uint64) {
+		"fd_close": func(inst *Instance, s []uint64) { delete(inst.fs.Fds, i32(s[0])); s[0] = 0 },
+		"fd_sync":  func(inst *Instance, s []uint64) { s[0] = 0 },
+		"fd_fdstat_get": func(inst *Instance, s []uint64) {
 			fd := i32(s[0])
 			b := make([]byte, 24)
 			if fd >= 0 && fd <= 2 {
@@ -443,7 +443,7 @@ func wasiImports() map[string]hostFunc {
 			inst.mem.Write(uint32(s[1]), b)
 			s[0] = 0
 		},
-		"environ_sizes_get": func(inst *instance, s []uint64) {
+		"environ_sizes_get": func(inst *Instance, s []uint64) {
 			size := 0
 			for _, e := range inst.host.environ {
 				size += len(e) + 1
@@ -452,7 +452,7 @@ func wasiImports() map[string]hostFunc {
 			inst.mem.WriteUint32Le(uint32(s[1]), uint32(size))
 			s[0] = 0
 		},
-		"environ_get": func(inst *instance, s []uint64) {
+		"environ_get": func(inst *Instance, s []uint64) {
 			ptrs, buf := uint32(s[0]), uint32(s[1])
 			for i, e := range inst.host.environ {
 				inst.mem.WriteUint32Le(ptrs+4*uint32(i), buf)
@@ -461,7 +461,7 @@ func wasiImports() map[string]hostFunc {
 			}
 			s[0] = 0
 		},
-		"clock_time_get": func(inst *instance, s []uint64) {
+		"clock_time_get": func(inst *Instance, s []uint64) {
 			t := uint64(time.Now().UnixNano())
 			if i32(s[0]) != 0 {
 				t = uint64(time.Since(inst.started).Nanoseconds())
@@ -469,8 +469,8 @@ func wasiImports() map[string]hostFunc {
 			inst.mem.WriteUint64Le(uint32(s[2]), t)
 			s[0] = 0
 		},
-		"clock_res_get": func(inst *instance, s []uint64) { inst.mem.WriteUint64Le(uint32(s[1]), 1000); s[0] = 0 },
-		"random_get": func(inst *instance, s []uint64) {
+		"clock_res_get": func(inst *Instance, s []uint64) { inst.mem.WriteUint64Le(uint32(s[1]), 1000); s[0] = 0 },
+		"random_get": func(inst *Instance, s []uint64) {
 			b, ok := inst.mem.Read(uint32(s[0]), uint32(s[1]))
 			if !ok {
 				s[0] = memfs.EINVAL
@@ -479,12 +479,12 @@ func wasiImports() map[string]hostFunc {
 			_, _ = crand.Read(b)
 			s[0] = 0
 		},
-		"proc_exit": func(inst *instance, s []uint64) { panic(&exitError{i32(s[0])}) },
+		"proc_exit": func(inst *Instance, s []uint64) { panic(&ExitError{i32(s[0])}) },
 	}
 }
 
 func fdWrite(positional bool) hostFunc {
-	return func(inst *instance, s []uint64) {
+	return func(inst *Instance, s []uint64) {
 		fd, iov, cnt := i32(s[0]), uint32(s[1]), uint32(s[2])
 		nwritten := uint32(s[3])
 		if positional {
@@ -499,7 +499,7 @@ func fdWrite(positional bool) hostFunc {
 			case 1:
 				inst.writeStdout(b)
 			case 2:
-				inst.writeStderr(b)
+				inst.WriteStderr(b)
 			default:
 				f, ok := inst.fs.Fds[fd]
 				if !ok {
@@ -533,7 +533,7 @@ func fdWrite(positional bool) hostFunc {
 }
 
 func fdRead(positional bool) hostFunc {
-	return func(inst *instance, s []uint64) {
+	return func(inst *Instance, s []uint64) {
 		fd, iov, cnt := i32(s[0]), uint32(s[1]), uint32(s[2])
 		nread := uint32(s[3])
 		if positional {
@@ -577,7 +577,7 @@ func fdRead(positional bool) hostFunc {
 
 // countArgs replaces the wasm-GC "count args" helper Pyodide builds in JS:
 // it reports how many i32 parameters the function in table slot idx takes.
-func (inst *instance) countArgs(idx uint32) int {
+func (inst *Instance) countArgs(idx uint32) int {
 	if n, ok := inst.host.argCounts.Load(idx); ok {
 		return n.(int)
 	}
@@ -592,7 +592,7 @@ func (inst *instance) countArgs(idx uint32) int {
 	return res
 }
 
-func (inst *instance) tryLookupTableFunc(idx uint32, nparams int) (f api.Function) {
+func (inst *Instance) tryLookupTableFunc(idx uint32, nparams int) (f api.Function) {
 	defer func() {
 		if recover() != nil {
 			f = nil
@@ -601,7 +601,7 @@ func (inst *instance) tryLookupTableFunc(idx uint32, nparams int) (f api.Functio
 	return inst.lookupTableFunc(idx, nparams)
 }
 
-func (inst *instance) lookupTableFunc(idx uint32, nparams int) api.Function {
+func (inst *Instance) lookupTableFunc(idx uint32, nparams int) api.Function {
 	return table.LookupFunction(inst.mod, 0, idx, i32Types(nparams), i32Types(1))
 }
 
