@@ -88,7 +88,7 @@ func NewHost(ctx context.Context, art *Artifacts, cacheDir string, files map[str
 		}
 	}
 	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
-	h := &Host{rt: rt, layout: l, stdlib: stdlib, imports: imports, envMod: map[uint32]wazero.CompiledModule{},
+	h := &Host{rt: rt, layout: l, stdlib: stdlib, files: files, imports: imports, envMod: map[uint32]wazero.CompiledModule{},
 		countArgsSlot: l.tableSize}
 	h.environ = []string{"USER=web_user", "LOGNAME=web_user", "PATH=/", "PWD=/", "HOME=/home/pyodide",
 		"LANG=C.UTF-8", "_=./this.program", "PYTHONHOME=/", "PYTHONDONTWRITEBYTECODE=1", "PYTHON_COLORS=0",
