@@ -220,7 +220,7 @@ func (r *Realm) CallClass(call ClassCall, jsArgs []Value) *Object {
 	w.Loop.QueueMicrotask(func() {
 		obj, err := classCallObject(w, call, jsArgs)
 		if err != nil {
-			w.RejectPromise(p, w.NewError("Error", err.Error()))
+			w.RejectPromise(p, w.ErrorValue(err))
 			return
 		}
 		w.Method(obj, "resolve", func(_ Value, a []Value) Value {
@@ -285,7 +285,7 @@ func (r *Realm) Defer(fn func() (Value, error)) *Object {
 			return
 		}
 		if err != nil {
-			w.RejectPromise(p, w.NewError("Error", err.Error()))
+			w.RejectPromise(p, w.ErrorValue(err))
 			return
 		}
 		w.ResolvePromise(p, v)
@@ -348,7 +348,7 @@ func (r *Realm) HTTPRequestOf(input, init Value, then func(HTTPRequest) (Value, 
 		out.Body = b
 		v, err := then(out)
 		if err != nil {
-			w.RejectPromise(p, w.NewError("Error", err.Error()))
+			w.RejectPromise(p, w.ErrorValue(err))
 			return
 		}
 		w.ResolvePromise(p, v)

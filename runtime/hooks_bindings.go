@@ -66,6 +66,10 @@ func (r *Realm) NewReadableStream(b []byte) *Object {
 // NewError builds a JS error of the given class ("Error", "TypeError", ...).
 func (r *Realm) NewError(class, msg string) *Object { return r.w.NewError(class, msg) }
 
+// ErrorValue is the JS value a Go error becomes: a *JSError keeps its class
+// (TypeError, …), a thrown JS value passes through, anything else is an Error.
+func (r *Realm) ErrorValue(err error) Value { return r.w.ErrorValue(err) }
+
 // Resolved and Rejected return settled promises.
 func (r *Realm) Resolved(v Value) *Object   { return r.w.PromiseResolve(v) }
 func (r *Realm) Rejected(err Value) *Object { return r.w.Rejected(err) }
@@ -114,7 +118,7 @@ func (r *Realm) ReadAll(v Value, then func(b []byte) (Value, error)) *Object {
 		}
 		res, err := then(b)
 		if err != nil {
-			w.RejectPromise(out, w.NewError("Error", err.Error()))
+			w.RejectPromise(out, w.ErrorValue(err))
 			return
 		}
 		w.ResolvePromise(out, res)

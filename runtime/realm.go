@@ -15,12 +15,13 @@ func (r *Realm) NewObject(class string) *Object {
 	return o
 }
 
-// Method defines a synchronous method; a non-nil error is thrown as a JS Error.
+// Method defines a synchronous method; a non-nil error is thrown into JS
+// (a *JSError keeps its class, e.g. TypeError).
 func (r *Realm) Method(o *Object, name string, fn func(args []Value) (Value, error)) {
 	r.w.Method(o, name, func(_ Value, a []Value) Value {
 		v, err := fn(a)
 		if err != nil {
-			r.w.ThrowError("Error", err.Error())
+			r.w.ThrowGo(err)
 		}
 		return v
 	})
@@ -31,7 +32,7 @@ func (r *Realm) AsyncMethod(o *Object, name string, fn func(args []Value) (Value
 	r.w.Method(o, name, func(_ Value, a []Value) Value {
 		v, err := fn(a)
 		if err != nil {
-			return r.w.Rejected(r.w.NewError("Error", err.Error()))
+			return r.w.Rejected(r.w.ErrorValue(err))
 		}
 		return r.w.PromiseResolve(v)
 	})
@@ -40,9 +41,9 @@ func (r *Realm) AsyncMethod(o *Object, name string, fn func(args []Value) (Value
 // NewArray, FromGo and JSON helpers for building results.
 func (r *Realm) NewArray(items ...Value) *Object   { return r.w.NewArray(items...) }
 func (r *Realm) FromGo(v any) Value                { return fromGo(r.w, v) }
-func (r *Realm) JSONParse(s string) (Value, error) { return r.w.JsonParse(s) }
+func (r *Realm) JSONParse(s string) (Value, error) { return r.w.JSONParse(s) }
 func (r *Realm) JSONStringify(v Value) (string, bool) {
-	return r.w.JsonStringify(v, "")
+	return r.w.JSONStringify(v, "")
 }
 
 // Get reads a property of a JS value (Undefined when absent).

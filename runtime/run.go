@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/memfs"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/pyodide"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/webapi"
 )
@@ -23,26 +24,16 @@ type outcome struct {
 	failed   bool
 }
 
+// runLocked runs one handler: prepare the interpreter (SDK snapshot), build
+// the run's world, restore the snapshot into it, drive the runner until the
+// handler settles, and turn what it returned into a RunResult.
 func (e *Engine) runLocked(ctx context.Context, h *pyodide.Host, spec WorkerSpec, plan runPlan, mainPath, modName string, depth int) (*RunResult, error) {
 	start := time.Now()
-	kind := plan.kind
-	limits := spec.Limits
-	if limits.WallClock <= 0 {
-		limits.WallClock = DefaultWallClock
-	}
-	if limits.Memory == 0 {
-		limits.Memory = DefaultMemory
-	}
+	limits := withDefaults(spec.Limits)
 	res := &RunResult{}
 	flags := CompatFlags(spec.CompatibilityDate, spec.CompatibilityFlags)
-	if warn := pythonVersionWarning(spec.CompatibilityDate, flags); warn != "" {
-		res.Warnings = append(res.Warnings, warn)
-	}
 	sdk := findSDK(spec.ProjectDir)
-	if sdk.kind == "builtin" && flags["enable_python_external_sdk"] {
-		res.Warnings = append(res.Warnings, "no workers-runtime-sdk in python_modules/ or .venv-workers: running with the built-in SDK, "+
-			"but from compatibility date 2026-04-21 Cloudflare's runtime fails with \"No module named 'workers'\" (add workers-runtime-sdk to the project)")
-	}
+	res.Warnings = append(res.Warnings, runWarnings(spec, flags, sdk)...)
 	snap, err := e.snapshotFor(ctx, h, sdk)
 	if err != nil {
 		var se *pyodide.SetupError
@@ -64,6 +55,66 @@ func (e *Engine) runLocked(ctx context.Context, h *pyodide.Host, spec WorkerSpec
 	w := buildWorld(runSetup{run: ri, spec: spec, flags: flags, console: console, bindings: e.opts.Bindings})
 	out := &outcome{}
 	hostMod := w.Roots.Get("_pyworkers_host").(*Object)
+	if err := wireHostModule(w, hostMod, ri, out, plan, modName); err != nil {
+		res.Error = &RunError{Kind: "setup", Message: err.Error()}
+		res.Duration = time.Since(start)
+		return res, nil
+	}
+
+	tRestore := time.Now()
+	inst, err := h.Restore(runCtx, snap, w, workerFS(h, sdk, spec, mainPath), limits.Memory)
+	if err != nil {
+		return nil, err
+	}
+	e.log.Debug("restored", "took", time.Since(tRestore))
+	defer inst.Close()
+	inst.OnOutput = logs.add
+
+	respObj, err := e.driveHandler(runCtx, inst, w, plan.kind, out, res, start)
+	if err == nil {
+		err = awaitWaitUntil(runCtx, inst, hostMod)
+	}
+	inst.FlushOutput()
+	res.Duration = time.Since(start)
+
+	switch {
+	case err != nil:
+		res.Error = classify(err, runCtx, inst, limits)
+	case out.failed:
+		failedResult(res, out, inst.MemLimitHit, limits, plan)
+	case respObj != nil:
+		responseResult(res, w.ResponseOf(respObj))
+	}
+	return res, nil
+}
+
+// withDefaults fills the limits a spec left at zero.
+func withDefaults(limits Limits) Limits {
+	if limits.WallClock <= 0 {
+		limits.WallClock = DefaultWallClock
+	}
+	if limits.Memory == 0 {
+		limits.Memory = DefaultMemory
+	}
+	return limits
+}
+
+// runWarnings are what a run says about the Worker's set-up before it starts.
+func runWarnings(spec WorkerSpec, flags map[string]bool, sdk sdkSource) []string {
+	var warns []string
+	if warn := pythonVersionWarning(spec.CompatibilityDate, flags); warn != "" {
+		warns = append(warns, warn)
+	}
+	if sdk.kind == "builtin" && flags["enable_python_external_sdk"] {
+		warns = append(warns, "no workers-runtime-sdk in python_modules/ or .venv-workers: running with the built-in SDK, "+
+			"but from compatibility date 2026-04-21 Cloudflare's runtime fails with \"No module named 'workers'\" (add workers-runtime-sdk to the project)")
+	}
+	return warns
+}
+
+// wireHostModule gives the Python runner its side of the run: what to call
+// (kind, main module, request/controller/call) and where to report.
+func wireHostModule(w *pyodide.World, hostMod *Object, ri *runInfo, out *outcome, plan runPlan, modName string) error {
 	w.Method(hostMod, "resolve", func(_ Value, a []Value) Value {
 		if out.settled {
 			return Undefined
@@ -86,7 +137,7 @@ func (e *Engine) runLocked(ctx context.Context, h *pyodide.Host, spec WorkerSpec
 		out.excType, out.message, out.trace = js.ToString(js.Arg(a, 0)), js.ToString(js.Arg(a, 1)), js.ToString(js.Arg(a, 2))
 		return Undefined
 	})
-	hostMod.Set("kind", kind)
+	hostMod.Set("kind", plan.kind)
 	hostMod.Set("main", modName)
 	if plan.makeRequest != nil {
 		hostMod.Set("request", plan.makeRequest(w))
@@ -97,31 +148,31 @@ func (e *Engine) runLocked(ctx context.Context, h *pyodide.Host, spec WorkerSpec
 	if plan.makeCall != nil {
 		call, err := plan.makeCall(w)
 		if err != nil {
-			res.Error = &RunError{Kind: "setup", Message: err.Error()}
-			res.Duration = time.Since(start)
-			return res, nil
+			return err
 		}
 		hostMod.Set("call", call)
 	}
+	return nil
+}
 
+// workerFS is the interpreter's file system for one run: the SDK, the
+// Worker's folder and its python_modules, read-only.
+func workerFS(h *pyodide.Host, sdk sdkSource, spec WorkerSpec, mainPath string) *memfs.FS {
 	fs := h.NewFS()
 	mountSDK(fs, sdk)
 	fs.MountHost(pyodide.WorkerRoot, filepath.Dir(mainPath))
 	if pm := filepath.Join(spec.ProjectDir, "python_modules"); isDir(pm) {
 		fs.MountHost(pyodide.PythonModulesDir, pm)
 	}
+	return fs
+}
 
-	tRestore := time.Now()
-	inst, err := h.Restore(runCtx, snap, w, fs, limits.Memory)
-	if err != nil {
-		return nil, err
-	}
-	e.log.Debug("restored", "took", time.Since(tRestore))
-	defer inst.Close()
-	inst.OnOutput = logs.add
-
+// driveHandler starts the runner and drives the event loop until the
+// handler settles; for a fetch it also reads a streamed body to the end.
+// It returns the Response object, if the handler gave one.
+func (e *Engine) driveHandler(runCtx context.Context, inst *pyodide.Instance, w *pyodide.World, kind string, out *outcome, res *RunResult, start time.Time) (*Object, error) {
 	var respObj *Object
-	err = inst.Protect(func() {
+	err := inst.Protect(func() {
 		if !inst.RunPython("import _pyworkers_runner\n_pyworkers_runner.start()\n") {
 			panic(fmt.Errorf("the runner failed to start: %s", inst.StderrTail()))
 		}
@@ -152,57 +203,57 @@ func (e *Engine) runLocked(ctx context.Context, h *pyodide.Host, spec WorkerSpec
 			r.Body = &webapi.Body{Data: p.Promise.Value.(*Object).Bytes()}
 		}
 	})
-	// ctx.waitUntil work finishes after the response, within the limit.
-	if err == nil {
-		if ec, ok := hostMod.Get("ctx").(*Object).Host.(*execContext); ok && len(ec.waitUntil) > 0 {
-			err = inst.Protect(func() {
-				_ = inst.Drive(runCtx, func() bool {
-					for _, p := range ec.waitUntil {
-						if p.Promise.Status == js.PromisePending {
-							return false
-						}
-					}
-					return true
-				})
-			})
-		}
-	}
-	inst.FlushOutput()
-	res.Duration = time.Since(start)
+	return respObj, err
+}
 
-	if err != nil {
-		res.Error = classify(err, runCtx, inst, limits)
-		return res, nil
+// awaitWaitUntil lets ctx.waitUntil work finish after the response, within
+// the run's limit.
+func awaitWaitUntil(runCtx context.Context, inst *pyodide.Instance, hostMod *Object) error {
+	ec, ok := hostMod.Get("ctx").(*Object).Host.(*execContext)
+	if !ok || len(ec.waitUntil) == 0 {
+		return nil
 	}
-	if out.failed {
-		res.Error = &RunError{Kind: "exception", Type: out.excType, Message: out.message, Traceback: out.trace}
-		if inst.MemLimitHit && out.excType == "MemoryError" {
-			res.Error.Kind = "memory"
-			res.Error.Message = fmt.Sprintf("the Worker ran out of memory (limit %d MiB)", limits.Memory>>20)
-		}
-		if kind == "fetch" || (kind == "call" && plan.fetchCall) {
-			res.Status, res.StatusText = 500, "Internal Server Error"
-			text := out.trace
-			if text == "" {
-				text = out.excType + ": " + out.message
+	return inst.Protect(func() {
+		_ = inst.Drive(runCtx, func() bool {
+			for _, p := range ec.waitUntil {
+				if p.Promise.Status == js.PromisePending {
+					return false
+				}
 			}
-			res.Headers = []Header{{"content-type", "text/plain;charset=UTF-8"}}
-			res.Body = []byte("Error: PythonError: " + text)
-		}
-		return res, nil
+			return true
+		})
+	})
+}
+
+// failedResult records an exception the handler raised; fetch-like runs
+// answer 500 as Cloudflare's runtime does.
+func failedResult(res *RunResult, out *outcome, memLimitHit bool, limits Limits, plan runPlan) {
+	res.Error = &RunError{Kind: "exception", Type: out.excType, Message: out.message, Traceback: out.trace}
+	if memLimitHit && out.excType == "MemoryError" {
+		res.Error.Kind = "memory"
+		res.Error.Message = fmt.Sprintf("the Worker ran out of memory (limit %d MiB)", limits.Memory>>20)
 	}
-	if respObj != nil {
-		r := w.ResponseOf(respObj)
-		res.Status, res.StatusText = r.Status, r.StatusText
-		if res.StatusText == "" {
-			res.StatusText = statusText(r.Status)
+	if plan.kind == "fetch" || (plan.kind == "call" && plan.fetchCall) {
+		res.Status, res.StatusText = 500, "Internal Server Error"
+		text := out.trace
+		if text == "" {
+			text = out.excType + ": " + out.message
 		}
-		for _, kv := range r.Headers.Sorted() {
-			res.Headers = append(res.Headers, Header{kv[0], kv[1]})
-		}
-		res.Body = r.Body.Data
+		res.Headers = []Header{{"content-type", "text/plain;charset=UTF-8"}}
+		res.Body = []byte("Error: PythonError: " + text)
 	}
-	return res, nil
+}
+
+// responseResult copies the handler's Response into the result.
+func responseResult(res *RunResult, r *webapi.Response) {
+	res.Status, res.StatusText = r.Status, r.StatusText
+	if res.StatusText == "" {
+		res.StatusText = statusText(r.Status)
+	}
+	for _, kv := range r.Headers.Sorted() {
+		res.Headers = append(res.Headers, Header{kv[0], kv[1]})
+	}
+	res.Body = r.Body.Data
 }
 
 // classify turns an interrupted run into a RunError.

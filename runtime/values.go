@@ -11,3 +11,14 @@ type (
 
 // Undefined is JS undefined.
 var Undefined = js.Undefined
+
+// JSError is a Go error that reaches JS (and Python) as an error of its own
+// class: return &runtime.JSError{Name: "TypeError", Message: "…"} from a
+// binding method and Python sees TypeError, not Error.
+type JSError = js.Error
+
+// NewTypeError and NewRangeError are JSErrors of those classes.
+var (
+	NewTypeError  = js.NewTypeError
+	NewRangeError = js.NewRangeError
+)

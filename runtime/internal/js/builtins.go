@@ -631,14 +631,14 @@ func (w *World) installJSON() {
 		case string:
 			indent = x
 		}
-		s, ok := w.JsonStringify(Arg(a, 0), indent)
+		s, ok := w.JSONStringify(Arg(a, 0), indent)
 		if !ok {
 			return Undefined
 		}
 		return s
 	})
 	w.Method(J, "parse", func(_ Value, a []Value) Value {
-		v, err := w.JsonParse(ToString(Arg(a, 0)))
+		v, err := w.JSONParse(ToString(Arg(a, 0)))
 		if err != nil {
 			w.ThrowError("SyntaxError", "JSON.parse: "+err.Error())
 		}
@@ -647,7 +647,7 @@ func (w *World) installJSON() {
 }
 
 // jsonStringify is JSON.stringify; ok=false means the result is undefined.
-func (w *World) JsonStringify(v Value, indent string) (string, bool) {
+func (w *World) JSONStringify(v Value, indent string) (string, bool) {
 	var buf bytes.Buffer
 	seen := map[*Object]bool{}
 	var enc func(v Value, prefix string) bool
@@ -746,7 +746,7 @@ func (w *World) JsonStringify(v Value, indent string) (string, bool) {
 	return buf.String(), true
 }
 
-func (w *World) JsonParse(s string) (Value, error) {
+func (w *World) JSONParse(s string) (Value, error) {
 	dec := json.NewDecoder(strings.NewReader(s))
 	dec.UseNumber()
 	var parse func() (Value, error)

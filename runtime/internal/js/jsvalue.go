@@ -453,10 +453,45 @@ func NumberToString(x float64) string {
 		return "Infinity"
 	case math.IsInf(x, -1):
 		return "-Infinity"
-	case x == math.Trunc(x) && math.Abs(x) < 1e21:
-		return strconv.FormatFloat(x, 'f', -1, 64)
+	case x == 0:
+		return "0" // -0 too
 	}
-	return strconv.FormatFloat(x, 'g', -1, 64)
+	// ECMAScript Number::toString: the shortest digits that round-trip,
+	// positioned by the decimal exponent n (value = 0.digits × 10^n).
+	sign := ""
+	if x < 0 {
+		sign, x = "-", -x
+	}
+	e := strconv.FormatFloat(x, 'e', -1, 64) // d.ddde±XX
+	mant, exp, _ := strings.Cut(e, "e")
+	digits := strings.Replace(mant, ".", "", 1)
+	k := len(digits)
+	n, _ := strconv.Atoi(exp)
+	n++
+	switch {
+	case k <= n && n <= 21:
+		return sign + digits + strings.Repeat("0", n-k)
+	case 0 < n && n <= 21:
+		return sign + digits[:n] + "." + digits[n:]
+	case -6 < n && n <= 0:
+		return sign + "0." + strings.Repeat("0", -n) + digits
+	}
+	es := "+"
+	if n-1 < 0 {
+		es = "-"
+	}
+	m := digits[:1]
+	if k > 1 {
+		m += "." + digits[1:]
+	}
+	return sign + m + "e" + es + strconv.Itoa(abs(n-1))
+}
+
+func abs(i int) int {
+	if i < 0 {
+		return -i
+	}
+	return i
 }
 
 // toString is JS String(v) for the values Go code needs to print.

@@ -36,7 +36,7 @@ type World struct {
 	numHandle map[float64]uint64
 	next      uint64
 
-	Loop eventLoop
+	Loop EventLoop
 }
 
 func NewWorld() *World {
@@ -345,7 +345,7 @@ func (w *World) MakeIterator(items []Value) *Object {
 
 // ---- event loop: microtasks and timers
 
-type timer struct {
+type Timer struct {
 	id       int
 	Due      time.Time
 	seq      int
@@ -354,11 +354,11 @@ type timer struct {
 	canceled bool
 }
 
-type eventLoop struct {
+type EventLoop struct {
 	Micro  []func()
-	timers []*timer
+	timers []*Timer
 	seq    int
-	byID   map[int]*timer
+	byID   map[int]*Timer
 
 	// Work finishing outside the loop (outbound HTTP) posts its completion
 	// here; extPending counts what is still out.
@@ -368,7 +368,7 @@ type eventLoop struct {
 
 // external starts work that completes on another goroutine: start receives a
 // done function that queues a callback onto the loop.
-func (l *eventLoop) External(start func(done func(func()))) {
+func (l *EventLoop) External(start func(done func(func()))) {
 	if l.Ext == nil {
 		l.Ext = make(chan func(), 1024)
 	}
@@ -383,30 +383,30 @@ func (l *eventLoop) External(start func(done func(func()))) {
 	})
 }
 
-func (l *eventLoop) QueueMicrotask(f func()) { l.Micro = append(l.Micro, f) }
+func (l *EventLoop) QueueMicrotask(f func()) { l.Micro = append(l.Micro, f) }
 
-func (l *eventLoop) SetTimer(d time.Duration, repeat bool, f func()) int {
+func (l *EventLoop) SetTimer(d time.Duration, repeat bool, f func()) int {
 	l.seq++
-	t := &timer{id: l.seq, Due: time.Now().Add(d), seq: l.seq, Fn: f}
+	t := &Timer{id: l.seq, Due: time.Now().Add(d), seq: l.seq, Fn: f}
 	if repeat {
 		t.interval = max(d, time.Millisecond)
 	}
 	l.timers = append(l.timers, t)
 	if l.byID == nil {
-		l.byID = map[int]*timer{}
+		l.byID = map[int]*Timer{}
 	}
 	l.byID[t.id] = t
 	return t.id
 }
 
-func (l *eventLoop) clearTimer(id int) {
+func (l *EventLoop) clearTimer(id int) {
 	if t, ok := l.byID[id]; ok {
 		t.canceled = true
 		delete(l.byID, id)
 	}
 }
 
-func (l *eventLoop) Pending() bool {
+func (l *EventLoop) Pending() bool {
 	if len(l.Micro) > 0 {
 		return true
 	}
@@ -419,7 +419,7 @@ func (l *eventLoop) Pending() bool {
 }
 
 // popTimer removes and returns the earliest live timer, or nil.
-func (l *eventLoop) PopTimer() *timer {
+func (l *EventLoop) PopTimer() *Timer {
 	live := l.timers[:0]
 	for _, t := range l.timers {
 		if !t.canceled {
@@ -451,8 +451,8 @@ func (l *eventLoop) PopTimer() *timer {
 }
 
 // nextTimer is the earliest live timer, left in place.
-func (l *eventLoop) NextTimer() *timer {
-	var best *timer
+func (l *EventLoop) NextTimer() *Timer {
+	var best *Timer
 	for _, t := range l.timers {
 		if t.canceled {
 			continue

@@ -351,7 +351,7 @@ func (w *Web) installBodyMethods(P *Object, bodyOf func(this Value) *Body) {
 	})
 	w.Method(P, "json", func(this Value, a []Value) Value {
 		return then(w.ReadAll(bodyOf(this)), func(b []byte) Value {
-			v, err := w.JsonParse(string(b))
+			v, err := w.JSONParse(string(b))
 			if err != nil {
 				w.ThrowError("SyntaxError", "Unexpected token in JSON: "+err.Error())
 			}
@@ -537,7 +537,7 @@ func (w *Web) installResponse() {
 	P := w.ProtoOf("Response")
 	C := w.DefineClass("Response", P, func(args []Value) Value { return w.makeResponse(js.Arg(args, 0), js.Arg(args, 1)) })
 	w.Method(C, "json", func(_ Value, a []Value) Value {
-		s, ok := w.JsonStringify(js.Arg(a, 0), "")
+		s, ok := w.JSONStringify(js.Arg(a, 0), "")
 		if !ok {
 			w.ThrowError("TypeError", "Value is not JSON serializable")
 		}
@@ -1043,7 +1043,7 @@ func (w *Web) inspect(v Value) string {
 			return js.DescribeError(x)
 		}
 		if x.Kind == js.KindPlain && x.Host == nil || x.Kind == js.KindArray {
-			if s, ok := w.JsonStringify(x, ""); ok {
+			if s, ok := w.JSONStringify(x, ""); ok {
 				return s
 			}
 		}
