@@ -111,8 +111,11 @@ func buildWorld(rs runSetup) *pyodide.World {
 	helper := w.NewObjectFrom("cloudflareWorkersModule", workersModule, "cloudflareSocketsModule", w.NewObject())
 	w.Method(helper, "doAnImport", func(_ Value, a []Value) Value {
 		name := js.ToString(js.Arg(a, 0))
-		if name == "cloudflare:workers" {
+		switch {
+		case name == "cloudflare:workers":
 			return w.PromiseResolve(workersModule)
+		case name == "workflows.js" || strings.HasSuffix(name, "/workflows.js"):
+			return w.PromiseResolve(workflowsJSModule(w))
 		}
 		return w.Rejected(w.NewError("Error", "Cannot import "+name+" in the pyworkers-lsp runtime"))
 	})
