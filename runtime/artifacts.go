@@ -5,11 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-)
 
-// PyodideVersion is the Pyodide release the runtime loads (Python 3.13, the
-// interpreter Cloudflare's runtime uses for compatibility dates from 2025-09-29).
-const PyodideVersion = "0.28.2"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/pyodide"
+)
 
 // BuildCommand is what a user runs to create the artifacts.
 const BuildCommand = "bash runtime/artifacts/build.sh"
@@ -21,16 +19,6 @@ const (
 	EnvCacheDir     = "PYWORKERS_CACHE_DIR"     // base of both caches when the specific ones are unset
 )
 
-// Artifacts are the files the build script produces.
-type Artifacts struct {
-	Dir       string
-	Wasm      string // pyodide.asm.wasm translated to exnref
-	Stdlib    string // python_stdlib.zip
-	LoaderJS  string // pyodide.asm.js: layout constants are read from it
-	LockFile  string // pyodide-lock.json
-	Checksums string
-}
-
 // DefaultArtifactsDir is $PYWORKERS_ARTIFACTS, else the user cache dir.
 func DefaultArtifactsDir() string {
 	if d := os.Getenv(EnvArtifacts); d != "" {
@@ -40,7 +28,7 @@ func DefaultArtifactsDir() string {
 	if err != nil {
 		base = os.TempDir()
 	}
-	return filepath.Join(base, "pyworkers-lsp", "pyodide-"+PyodideVersion)
+	return filepath.Join(base, "pyworkers-lsp", "pyodide-"+pyodide.PyodideVersion)
 }
 
 // DefaultCompileCacheDir is $PYWORKERS_COMPILE_CACHE, else the user cache dir.
@@ -62,11 +50,11 @@ func DefaultCompileCacheDir() string {
 var ErrArtifactsMissing = errors.New("pyodide artifacts missing")
 
 // FindArtifacts checks that every artifact exists in dir ("" = default).
-func FindArtifacts(dir string) (*Artifacts, error) {
+func FindArtifacts(dir string) (*pyodide.Artifacts, error) {
 	if dir == "" {
 		dir = DefaultArtifactsDir()
 	}
-	a := &Artifacts{
+	a := &pyodide.Artifacts{
 		Dir:       dir,
 		Wasm:      filepath.Join(dir, "pyodide.exnref.wasm"),
 		Stdlib:    filepath.Join(dir, "python_stdlib.zip"),

@@ -11,6 +11,10 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/pyodide"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/webapi"
 )
 
 // maxNestedRuns bounds Worker→Worker calls (A calls B calls A ...).
@@ -19,7 +23,7 @@ const maxNestedRuns = 8
 // runInfo is what a run's bindings may ask about the run.
 type runInfo struct {
 	engine *Engine
-	host   *host
+	host   *pyodide.Host
 	spec   WorkerSpec
 	ctx    context.Context // the run's context (deadline; marks nested runs)
 	depth  int             // 0 for a run the caller started
@@ -28,6 +32,12 @@ type runInfo struct {
 }
 
 type runKey struct{}
+
+// runOf is the run w serves, nil outside runs.
+func runOf(w *pyodide.World) *runInfo {
+	ri, _ := w.Run.(*runInfo)
+	return ri
+}
 
 func runFrom(ctx context.Context) *runInfo {
 	ri, _ := ctx.Value(runKey{}).(*runInfo)
@@ -39,7 +49,7 @@ func hostOf[T any](o *Object) (T, bool) {
 	if o == nil {
 		return zero, false
 	}
-	t, ok := o.host.(T)
+	t, ok := o.Host.(T)
 	return t, ok
 }
 
@@ -48,7 +58,7 @@ func hostOf[T any](o *Object) (T, bool) {
 // that record the consumer's decisions).
 func (e *Engine) RunQueue(ctx context.Context, spec WorkerSpec, makeBatch func(r *Realm) (Value, error)) (*RunResult, error) {
 	var setupErr error
-	res, err := e.run(ctx, spec, runPlan{kind: "queue", makeController: func(w *world) Value {
+	res, err := e.run(ctx, spec, runPlan{kind: "queue", makeController: func(w *pyodide.World) Value {
 		b, err := makeBatch(&Realm{w: w})
 		if err != nil {
 			setupErr = err
@@ -95,8 +105,8 @@ func (e *Engine) RunClass(ctx context.Context, spec WorkerSpec, call ClassCall) 
 			return nil, err
 		}
 	}
-	return e.run(ctx, spec, runPlan{kind: "call", fetchCall: call.Method == "fetch", makeCall: func(w *world) (Value, error) {
-		return w.classCallObject(call, nil)
+	return e.run(ctx, spec, runPlan{kind: "call", fetchCall: call.Method == "fetch", makeCall: func(w *pyodide.World) (Value, error) {
+		return classCallObject(w, call, nil)
 	}})
 }
 
@@ -123,21 +133,21 @@ func normaliseRequest(req *HTTPRequest) error {
 	return nil
 }
 
-func (w *world) requestFromHTTP(req HTTPRequest) *Object {
-	h := newHeaderList()
+func requestFromHTTP(w *pyodide.World, req HTTPRequest) *Object {
+	h := webapi.NewHeaderList()
 	for _, kv := range req.Headers {
-		h.add(kv[0], kv[1])
+		h.Add(kv[0], kv[1])
 	}
-	b := &body{null: true}
+	b := &webapi.Body{Null: true}
 	if len(req.Body) > 0 || (req.Method != "GET" && req.Method != "HEAD" && req.Body != nil) {
-		b = &body{data: req.Body}
+		b = &webapi.Body{Data: req.Body}
 	}
-	return w.newRequestObject(&request{method: strings.ToUpper(req.Method), url: req.URL, headers: h, body: b, cf: Undefined})
+	return w.NewRequestObject(&webapi.Request{Method: strings.ToUpper(req.Method), URL: req.URL, Headers: h, Body: b, CF: Undefined})
 }
 
 // classCallObject builds the JS object the runner's _class_call reads.
 // jsArgs, when non-nil, are arguments already in this world.
-func (w *world) classCallObject(call ClassCall, jsArgs []Value) (*Object, error) {
+func classCallObject(w *pyodide.World, call ClassCall, jsArgs []Value) (*Object, error) {
 	r := &Realm{w: w}
 	var ctx Value = Undefined
 	raw := false
@@ -155,7 +165,7 @@ func (w *world) classCallObject(call ClassCall, jsArgs []Value) (*Object, error)
 	}
 	if jsArgs == nil {
 		if call.Method == "fetch" {
-			jsArgs = []Value{w.requestFromHTTP(*call.Request)}
+			jsArgs = []Value{requestFromHTTP(w, *call.Request)}
 		} else {
 			for _, a := range call.Args {
 				jsArgs = append(jsArgs, r.FromGoOrdered(a))
@@ -166,35 +176,35 @@ func (w *world) classCallObject(call ClassCall, jsArgs []Value) (*Object, error)
 	if key == "" {
 		key = "class:" + call.Class
 	}
-	return w.newObjectFrom("className", call.Class, "key", key, "method", call.Method,
-		"args", w.newArray(jsArgs...), "ctx", ctx, "raw", raw), nil
+	return w.NewObjectFrom("className", call.Class, "key", key, "method", call.Method,
+		"args", w.NewArray(jsArgs...), "ctx", ctx, "raw", raw), nil
 }
 
 // ---- Realm: what binding code needs during a run
 
 // Spec is the Worker the run serves.
 func (r *Realm) Spec() WorkerSpec {
-	if r.w.run == nil {
+	if runOf(r.w) == nil {
 		return WorkerSpec{}
 	}
-	return r.w.run.spec
+	return runOf(r.w).spec
 }
 
 // Engine is the engine running the run (nil while snapshotting).
 func (r *Realm) Engine() *Engine {
-	if r.w.run == nil {
+	if runOf(r.w) == nil {
 		return nil
 	}
-	return r.w.run.engine
+	return runOf(r.w).engine
 }
 
 // Context is the run's context: pass it to Engine.Run* from Defer to start
 // a nested run (another Worker) without waiting for this run to end.
 func (r *Realm) Context() context.Context {
-	if r.w.run == nil {
+	if runOf(r.w) == nil {
 		return context.Background()
 	}
-	return r.w.run.ctx
+	return runOf(r.w).ctx
 }
 
 // CallClass calls into this run's interpreter (a Durable Object of this
@@ -204,31 +214,31 @@ func (r *Realm) Context() context.Context {
 // naming the Python exception.
 func (r *Realm) CallClass(call ClassCall, jsArgs []Value) *Object {
 	w := r.w
-	p := w.newPromise()
+	p := w.NewPromise()
 	// Dispatch from a task of its own: the caller may be Python code in the
 	// middle of a JS call, and the class call runs Python code too.
-	w.loop.queueMicrotask(func() {
-		obj, err := w.classCallObject(call, jsArgs)
+	w.Loop.QueueMicrotask(func() {
+		obj, err := classCallObject(w, call, jsArgs)
 		if err != nil {
-			w.rejectPromise(p, w.newError("Error", err.Error()))
+			w.RejectPromise(p, w.ErrorValue(err))
 			return
 		}
-		w.method(obj, "resolve", func(_ Value, a []Value) Value {
-			w.resolvePromise(p, arg(a, 0))
+		w.Method(obj, "resolve", func(_ Value, a []Value) Value {
+			w.ResolvePromise(p, js.Arg(a, 0))
 			return Undefined
 		})
-		w.method(obj, "reject", func(_ Value, a []Value) Value {
-			e := w.newError("Error", toString(arg(a, 0))+": "+toString(arg(a, 1)))
-			e.Set("name", toString(arg(a, 0)))
-			if tb := toString(arg(a, 2)); tb != "" {
+		w.Method(obj, "reject", func(_ Value, a []Value) Value {
+			e := w.NewError("Error", js.ToString(js.Arg(a, 0))+": "+js.ToString(js.Arg(a, 1)))
+			e.Set("name", js.ToString(js.Arg(a, 0)))
+			if tb := js.ToString(js.Arg(a, 2)); tb != "" {
 				e.Set("stack", tb)
 			}
-			w.rejectPromise(p, e)
+			w.RejectPromise(p, e)
 			return Undefined
 		})
-		dispatch := w.roots.Get("_pyworkers_host").(*Object).Get("dispatch")
-		if th := w.catch(func() { w.call(dispatch, Undefined, obj) }); th != nil {
-			w.rejectPromise(p, th.v)
+		dispatch := w.Roots.Get("_pyworkers_host").(*Object).Get("dispatch")
+		if th := w.Catch(func() { w.Call(dispatch, Undefined, obj) }); th != nil {
+			w.RejectPromise(p, th.Value)
 		}
 	})
 	return p
@@ -237,15 +247,15 @@ func (r *Realm) CallClass(call ClassCall, jsArgs []Value) *Object {
 // NewPromise returns a pending promise and its resolve and reject functions.
 func (r *Realm) NewPromise() (p *Object, resolve, reject func(Value)) {
 	w := r.w
-	p = w.newPromise()
-	return p, func(v Value) { w.resolvePromise(p, v) }, func(v Value) { w.rejectPromise(p, v) }
+	p = w.NewPromise()
+	return p, func(v Value) { w.ResolvePromise(p, v) }, func(v Value) { w.RejectPromise(p, v) }
 }
 
 // Call calls a JS function (or a Python callable proxy); a throw is returned
 // as the thrown value.
 func (r *Realm) Call(fn Value, args ...Value) (result Value, thrown Value, ok bool) {
-	if th := r.w.catch(func() { result = r.w.call(fn, Undefined, args...) }); th != nil {
-		return nil, th.v, false
+	if th := r.w.Catch(func() { result = r.w.Call(fn, Undefined, args...) }); th != nil {
+		return nil, th.Value, false
 	}
 	return result, nil, true
 }
@@ -254,11 +264,11 @@ func (r *Realm) Call(fn Value, args ...Value) (result Value, thrown Value, ok bo
 // a Python coroutine's proxy, or a plain value) settles.
 func (r *Realm) Await(v Value, onFulfilled, onRejected func(Value)) {
 	var p *Object
-	if th := r.w.catch(func() { p = r.w.promiseResolve(v) }); th != nil {
-		onRejected(th.v)
+	if th := r.w.Catch(func() { p = r.w.PromiseResolve(v) }); th != nil {
+		onRejected(th.Value)
 		return
 	}
-	r.w.onSettled(p, onFulfilled, onRejected)
+	r.w.OnSettled(p, onFulfilled, onRejected)
 }
 
 // Defer runs fn between the run's tasks (no Python frame is active, so fn
@@ -266,36 +276,36 @@ func (r *Realm) Await(v Value, onFulfilled, onRejected func(Value)) {
 // with fn's result; an error rejects it with a JS Error.
 func (r *Realm) Defer(fn func() (Value, error)) *Object {
 	w := r.w
-	p := w.newPromise()
-	w.loop.queueMicrotask(func() {
+	p := w.NewPromise()
+	w.Loop.QueueMicrotask(func() {
 		var v Value
 		var err error
-		if th := w.catch(func() { v, err = fn() }); th != nil {
-			w.rejectPromise(p, th.v)
+		if th := w.Catch(func() { v, err = fn() }); th != nil {
+			w.RejectPromise(p, th.Value)
 			return
 		}
 		if err != nil {
-			w.rejectPromise(p, w.newError("Error", err.Error()))
+			w.RejectPromise(p, w.ErrorValue(err))
 			return
 		}
-		w.resolvePromise(p, v)
+		w.ResolvePromise(p, v)
 	})
 	return p
 }
 
 // After runs fn on the run's loop after d (a timer: the run stays alive).
 func (r *Realm) After(d time.Duration, fn func()) {
-	r.w.loop.setTimer(d, false, fn)
+	r.w.Loop.SetTimer(d, false, fn)
 }
 
 // Throw throws a JS error of class ("Error", "TypeError", ...) from a
 // Method's Go function.
 func (r *Realm) Throw(class, msg string) {
-	r.w.throwError(class, msg)
+	r.w.ThrowError(class, msg)
 }
 
 // ErrorMessage describes a thrown JS value ("TypeError: ...").
-func (r *Realm) ErrorMessage(v Value) string { return describeError(v) }
+func (r *Realm) ErrorMessage(v Value) string { return js.DescribeError(v) }
 
 // ErrorName is the name of a thrown JS error ("" if it has none).
 func (r *Realm) ErrorName(v Value) string {
@@ -311,12 +321,12 @@ func (r *Realm) ErrorName(v Value) string {
 // get(key) (an RPC stub offers every method name this way); get returns
 // ok=false for keys it does not answer.
 func (r *Realm) SetDynamic(o *Object, get func(key string) (Value, bool)) {
-	o.dynGet = get
+	o.DynGet = get
 }
 
 // Func returns a JS function backed by fn.
 func (r *Realm) Func(name string, fn func(args []Value) Value) *Object {
-	return r.w.newFunc(name, func(_ Value, a []Value) Value { return fn(a) })
+	return r.w.NewFunc(name, func(_ Value, a []Value) Value { return fn(a) })
 }
 
 // HTTPRequestOf reads fetch-style arguments (a URL or Request, and an
@@ -325,92 +335,92 @@ func (r *Realm) Func(name string, fn func(args []Value) Value) *Object {
 func (r *Realm) HTTPRequestOf(input, init Value, then func(HTTPRequest) (Value, error)) *Object {
 	w := r.w
 	var reqObj Value
-	if th := w.catch(func() { reqObj = w.construct(w.ctors["Request"], []Value{input, init}) }); th != nil {
-		return w.rejected(th.v)
+	if th := w.Catch(func() { reqObj = w.Construct(w.Ctors["Request"], []Value{input, init}) }); th != nil {
+		return w.Rejected(th.Value)
 	}
-	req := w.requestOf(reqObj)
-	out := HTTPRequest{Method: req.method, URL: req.url}
-	for _, kv := range req.headers.sorted() {
+	req := w.RequestOf(reqObj)
+	out := HTTPRequest{Method: req.Method, URL: req.URL}
+	for _, kv := range req.Headers.Sorted() {
 		out.Headers = append(out.Headers, kv)
 	}
-	p := w.newPromise()
+	p := w.NewPromise()
 	finish := func(b []byte) {
 		out.Body = b
 		v, err := then(out)
 		if err != nil {
-			w.rejectPromise(p, w.newError("Error", err.Error()))
+			w.RejectPromise(p, w.ErrorValue(err))
 			return
 		}
-		w.resolvePromise(p, v)
+		w.ResolvePromise(p, v)
 	}
-	if req.body == nil || req.body.null {
+	if req.Body == nil || req.Body.Null {
 		finish(nil)
 		return p
 	}
-	w.onSettled(w.readAll(req.body), func(ab Value) {
+	w.OnSettled(w.ReadAll(req.Body), func(ab Value) {
 		var b []byte
 		if o, ok := ab.(*Object); ok {
-			b = o.bytes()
+			b = o.Bytes()
 		}
 		finish(b)
-	}, func(e Value) { w.rejectPromise(p, e) })
+	}, func(e Value) { w.RejectPromise(p, e) })
 	return p
 }
 
 // ResponseOf builds a JS Response from a run's result (a nested fetch).
 func (r *Realm) ResponseOf(res *RunResult) *Object {
-	h := newHeaderList()
+	h := webapi.NewHeaderList()
 	for _, kv := range res.Headers {
-		h.add(kv.Name, kv.Value)
+		h.Add(kv.Name, kv.Value)
 	}
-	b := &body{null: true}
+	b := &webapi.Body{Null: true}
 	if res.Body != nil {
-		b = &body{data: res.Body}
+		b = &webapi.Body{Data: res.Body}
 	}
-	return r.w.newResponseObject(&response{status: res.Status, statusText: res.StatusText, headers: h, body: b})
+	return r.w.NewResponseObject(&webapi.Response{Status: res.Status, StatusText: res.StatusText, Headers: h, Body: b})
 }
 
 // ClassMethods lists the public methods of a class of the main module ("" =
 // Default), importing the module if needed; nil when there is no such class.
 func (r *Realm) ClassMethods(class string) ([]string, error) {
 	w := r.w
-	fn := w.roots.Get("_pyworkers_host").(*Object).Get("classMethods")
+	fn := w.Roots.Get("_pyworkers_host").(*Object).Get("classMethods")
 	var names []string
-	if th := w.catch(func() {
-		w.iterate(w.call(fn, Undefined, class), func(v Value) { names = append(names, toString(v)) })
+	if th := w.Catch(func() {
+		w.Iterate(w.Call(fn, Undefined, class), func(v Value) { names = append(names, js.ToString(v)) })
 	}); th != nil {
-		return nil, fmt.Errorf("%s", describeError(th.v))
+		return nil, fmt.Errorf("%s", js.DescribeError(th.Value))
 	}
 	return names, nil
 }
 
 // NewIterator returns a JS iterator over items (for an object's @@iterator).
-func (r *Realm) NewIterator(items []Value) *Object { return r.w.makeIterator(items) }
+func (r *Realm) NewIterator(items []Value) *Object { return r.w.MakeIterator(items) }
 
 // NewRequest builds a JS Request from an HTTPRequest.
 func (r *Realm) NewRequest(req HTTPRequest) *Object {
 	if req.Method == "" {
 		req.Method = "GET"
 	}
-	return r.w.requestFromHTTP(req)
+	return requestFromHTTP(r.w, req)
 }
 
 // Log adds a line to the run's output (RunResult.Logs).
 func (r *Realm) Log(stream, line string) {
-	if r.w.run != nil && r.w.run.log != nil {
-		r.w.run.log(stream, line)
+	if runOf(r.w) != nil && runOf(r.w).log != nil {
+		runOf(r.w).log(stream, line)
 	}
 }
 
 // NewDate returns a JS Date.
 func (r *Realm) NewDate(t time.Time) *Object {
-	return r.w.construct(r.w.ctors["Date"], []Value{float64(t.UnixMilli())}).(*Object)
+	return r.w.Construct(r.w.Ctors["Date"], []Value{float64(t.UnixMilli())}).(*Object)
 }
 
 // WaitUntil keeps the run going until p settles, as ctx.waitUntil does.
 func (r *Realm) WaitUntil(p *Object) {
-	if ctx, ok := r.w.roots.Get("_pyworkers_host").(*Object).Get("ctx").(*Object); ok {
-		if ec, ok := ctx.host.(*execContext); ok {
+	if ctx, ok := r.w.Roots.Get("_pyworkers_host").(*Object).Get("ctx").(*Object); ok {
+		if ec, ok := ctx.Host.(*execContext); ok {
 			ec.waitUntil = append(ec.waitUntil, p)
 		}
 	}
@@ -420,7 +430,7 @@ func (r *Realm) WaitUntil(p *Object) {
 // had returned it (a Workflow that waits for an event stops this way; the
 // suspended Python code is dropped with the interpreter).
 func (r *Realm) FinishRun(v Value) {
-	if r.w.run != nil && r.w.run.finish != nil {
-		r.w.run.finish(v)
+	if runOf(r.w) != nil && runOf(r.w).finish != nil {
+		runOf(r.w).finish(v)
 	}
 }

@@ -12,6 +12,10 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/memfs"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/pyodide"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/webapi"
 )
 
 // WorkerSpec is everything a run needs to know about a Worker, as plain data.
@@ -114,13 +118,13 @@ type Engine struct {
 
 	warmMu   sync.Mutex
 	warming  chan struct{} // closed when the current warm-up finishes
-	host     *host
+	host     *pyodide.Host
 	warmErr  error
 	progress []func(string, int)
 
 	runMu   sync.Mutex // one run at a time
-	snaps   map[string]*snapshot
-	art     *Artifacts
+	snaps   map[string]*pyodide.Snapshot
+	art     *pyodide.Artifacts
 	snapDir string // where snapshots persist across processes ("" = nowhere)
 }
 
@@ -130,7 +134,7 @@ func NewEngine(opts EngineOptions) *Engine {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	return &Engine{opts: opts, log: log, snaps: map[string]*snapshot{}}
+	return &Engine{opts: opts, log: log, snaps: map[string]*pyodide.Snapshot{}}
 }
 
 var (
@@ -206,7 +210,7 @@ func (e *Engine) warmUp(done chan struct{}) {
 	close(done)
 }
 
-func (e *Engine) buildHost(ctx context.Context) (h *host, err error) {
+func (e *Engine) buildHost(ctx context.Context) (h *pyodide.Host, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("pyworkers runtime: warm-up failed: %v", r)
@@ -231,10 +235,10 @@ func (e *Engine) buildHost(ctx context.Context) (h *host, err error) {
 	if cacheDir != "" {
 		e.snapDir = filepath.Join(cacheDir, "pyworkers-snapshots")
 	}
-	unlock := lockCacheDir(cacheDir)
+	unlock := pyodide.LockCacheDir(cacheDir)
 	defer unlock()
 	t := time.Now()
-	h, err = newHost(ctx, art, cacheDir)
+	h, err = pyodide.NewHost(ctx, art, cacheDir, hostFiles())
 	if err != nil {
 		return nil, err
 	}
@@ -243,7 +247,7 @@ func (e *Engine) buildHost(ctx context.Context) (h *host, err error) {
 	e.runMu.Lock()
 	defer e.runMu.Unlock()
 	if _, err := e.snapshotFor(ctx, h, sdkSource{kind: "builtin"}); err != nil {
-		h.close(ctx)
+		h.Close(ctx)
 		return nil, err
 	}
 	e.report("Python runtime ready", 100)
@@ -262,7 +266,7 @@ func (e *Engine) Close() {
 	e.warmMu.Lock()
 	defer e.warmMu.Unlock()
 	if e.host != nil {
-		e.host.close(context.Background())
+		e.host.Close(context.Background())
 		e.host = nil
 	}
 }
@@ -310,40 +314,40 @@ func treeStamp(dir string) string {
 }
 
 // mountSDK makes a vendored SDK importable as `workers`.
-func mountSDK(fs *memFS, sdk sdkSource) {
+func mountSDK(fs *memfs.FS, sdk sdkSource) {
 	if sdk.kind == "vendored" {
-		fs.mountHost(vendoredSDK+"/workers", sdk.pkgDir)
+		fs.MountHost(vendoredSDK+"/workers", sdk.pkgDir)
 	}
 }
 
 const vendoredSDK = "/lib/pyworkers/vendored"
 
 func sdkImportSource(sdk sdkSource) string {
-	dir := builtinSDK
+	dir := pyodide.BuiltinSDKDir
 	if sdk.kind == "vendored" {
 		dir = vendoredSDK
 	}
-	return "import sys\nsys.path.insert(2, " + quotePy(dir) + ")\nimport workers\n"
+	return "import sys\nsys.path.insert(2, " + pyodide.QuotePy(dir) + ")\nimport workers\n"
 }
 
 // snapshotFor returns the snapshot with sdk imported, creating it from the
 // base snapshot (interpreter only) when needed. Caller holds runMu.
-func (e *Engine) snapshotFor(ctx context.Context, h *host, sdk sdkSource) (*snapshot, error) {
+func (e *Engine) snapshotFor(ctx context.Context, h *pyodide.Host, sdk sdkSource) (*pyodide.Snapshot, error) {
 	if s, ok := e.snaps[sdk.key()]; ok {
 		return s, nil
 	}
 	persist := e.snapDir != "" && sdk.kind == "builtin"
 	var file string
 	if persist {
-		file = filepath.Join(e.snapDir, snapshotKey(e.art, sdk)+".snap")
-		if s, err := readSnapshot(file); err == nil && e.usable(ctx, h, s, sdk) {
+		file = filepath.Join(e.snapDir, pyodide.SnapshotKey(e.art, sdk.key(), hostFiles())+".snap")
+		if s, err := pyodide.ReadSnapshot(file); err == nil && e.usable(ctx, h, s, sdk) {
 			e.snaps[sdk.key()] = s
 			return s, nil
 		}
 	}
 	base, ok := e.snaps["base"]
 	if !ok && e.snapDir != "" {
-		if s, err := readSnapshot(filepath.Join(e.snapDir, snapshotKey(e.art, sdkSource{kind: "base"})+".snap")); err == nil && e.usable(ctx, h, s, sdkSource{kind: "base"}) {
+		if s, err := pyodide.ReadSnapshot(filepath.Join(e.snapDir, pyodide.SnapshotKey(e.art, sdkSource{kind: "base"}.key(), hostFiles())+".snap")); err == nil && e.usable(ctx, h, s, sdkSource{kind: "base"}) {
 			base, ok = s, true
 			e.snaps["base"] = s
 		}
@@ -351,39 +355,39 @@ func (e *Engine) snapshotFor(ctx context.Context, h *host, sdk sdkSource) (*snap
 	if !ok {
 		t := time.Now()
 		w := buildWorld(runSetup{flags: CompatFlags("", nil), console: func(string, string) {}})
-		inst, err := h.boot(ctx, w, h.newFS(), DefaultMemory, "")
+		inst, err := h.Boot(ctx, w, h.NewFS(), DefaultMemory, "")
 		if err != nil {
 			return nil, fmt.Errorf("starting Python: %w", err)
 		}
-		base, err = inst.capture()
-		inst.close()
+		base, err = inst.Capture()
+		inst.Close()
 		if err != nil {
 			return nil, err
 		}
 		e.snaps["base"] = base
-		e.log.Info("interpreter booted", "took", time.Since(t), "memory_mib", len(base.memory)>>20)
+		e.log.Info("interpreter booted", "took", time.Since(t), "memory_mib", len(base.Memory)>>20)
 		if e.snapDir != "" {
-			if err := writeSnapshot(filepath.Join(e.snapDir, snapshotKey(e.art, sdkSource{kind: "base"})+".snap"), base); err != nil {
+			if err := pyodide.WriteSnapshot(filepath.Join(e.snapDir, pyodide.SnapshotKey(e.art, sdkSource{kind: "base"}.key(), hostFiles())+".snap"), base); err != nil {
 				e.log.Warn("cannot save the interpreter snapshot", "err", err)
 			}
 		}
 	}
 	t := time.Now()
 	w := buildWorld(runSetup{flags: CompatFlags("", nil), console: func(string, string) {}})
-	fs := h.newFS()
+	fs := h.NewFS()
 	mountSDK(fs, sdk)
-	inst, err := h.restore(ctx, base, w, fs, DefaultMemory)
+	inst, err := h.Restore(ctx, base, w, fs, DefaultMemory)
 	if err != nil {
 		return nil, err
 	}
-	defer inst.close()
-	var snap *snapshot
-	err = inst.protect(func() {
-		if !inst.runPython(sdkImportSource(sdk)) {
-			panic(&setupError{inst.stderrTail()})
+	defer inst.Close()
+	var snap *pyodide.Snapshot
+	err = inst.Protect(func() {
+		if !inst.RunPython(sdkImportSource(sdk)) {
+			panic(&pyodide.SetupError{Traceback: inst.StderrTail()})
 		}
 		var cerr error
-		if snap, cerr = inst.capture(); cerr != nil {
+		if snap, cerr = inst.Capture(); cerr != nil {
 			panic(cerr)
 		}
 	})
@@ -399,7 +403,7 @@ func (e *Engine) snapshotFor(ctx context.Context, h *host, sdk sdkSource) (*snap
 	}
 	e.snaps[sdk.key()] = snap
 	if persist {
-		if err := writeSnapshot(file, snap); err != nil {
+		if err := pyodide.WriteSnapshot(file, snap); err != nil {
 			e.log.Warn("cannot save the SDK snapshot", "err", err)
 		}
 	}
@@ -409,16 +413,16 @@ func (e *Engine) snapshotFor(ctx context.Context, h *host, sdk sdkSource) (*snap
 
 // usable checks a snapshot read from disk by restoring it once: a snapshot
 // written by an older build may name JS objects this build lacks.
-func (e *Engine) usable(ctx context.Context, h *host, s *snapshot, sdk sdkSource) bool {
+func (e *Engine) usable(ctx context.Context, h *pyodide.Host, s *pyodide.Snapshot, sdk sdkSource) bool {
 	w := buildWorld(runSetup{flags: CompatFlags("", nil), console: func(string, string) {}})
-	fs := h.newFS()
+	fs := h.NewFS()
 	mountSDK(fs, sdk)
-	inst, err := h.restore(ctx, s, w, fs, DefaultMemory)
+	inst, err := h.Restore(ctx, s, w, fs, DefaultMemory)
 	if err != nil {
 		e.log.Info("ignoring a stale interpreter snapshot", "err", err)
 		return false
 	}
-	inst.close()
+	inst.Close()
 	return true
 }
 
@@ -435,16 +439,16 @@ func (e *Engine) RunFetch(ctx context.Context, spec WorkerSpec, req HTTPRequest)
 	if u, err := url.Parse(req.URL); err != nil || u.Scheme == "" || u.Host == "" {
 		return nil, fmt.Errorf("request URL %q must be absolute (scheme and host)", req.URL)
 	}
-	return e.run(ctx, spec, runPlan{kind: "fetch", makeRequest: func(w *world) Value {
-		h := newHeaderList()
+	return e.run(ctx, spec, runPlan{kind: "fetch", makeRequest: func(w *pyodide.World) Value {
+		h := webapi.NewHeaderList()
 		for _, kv := range req.Headers {
-			h.add(kv[0], kv[1])
+			h.Add(kv[0], kv[1])
 		}
-		b := &body{null: true}
+		b := &webapi.Body{Null: true}
 		if len(req.Body) > 0 || (req.Method != "GET" && req.Method != "HEAD" && req.Body != nil) {
-			b = &body{data: req.Body}
+			b = &webapi.Body{Data: req.Body}
 		}
-		return w.newRequestObject(&request{method: strings.ToUpper(req.Method), url: req.URL, headers: h, body: b, cf: Undefined})
+		return w.NewRequestObject(&webapi.Request{Method: strings.ToUpper(req.Method), URL: req.URL, Headers: h, Body: b, CF: Undefined})
 	}})
 }
 
@@ -454,11 +458,11 @@ func (e *Engine) RunScheduled(ctx context.Context, spec WorkerSpec, cron string,
 	if scheduledTime.IsZero() {
 		scheduledTime = time.Now()
 	}
-	return e.run(ctx, spec, runPlan{kind: "scheduled", makeController: func(w *world) Value {
-		c := w.newHostObject("ScheduledController", w.protoOf("ScheduledController"), nil)
+	return e.run(ctx, spec, runPlan{kind: "scheduled", makeController: func(w *pyodide.World) Value {
+		c := w.NewHostObject("ScheduledController", w.ProtoOf("ScheduledController"), nil)
 		c.Set("cron", cron)
 		c.Set("scheduledTime", float64(scheduledTime.UnixMilli()))
-		w.method(c, "noRetry", func(Value, []Value) Value { return Undefined })
+		w.Method(c, "noRetry", func(Value, []Value) Value { return Undefined })
 		return c
 	}})
 }
@@ -466,10 +470,10 @@ func (e *Engine) RunScheduled(ctx context.Context, spec WorkerSpec, cron string,
 // runPlan says which handler a run calls and with what.
 type runPlan struct {
 	kind           string // "fetch", "scheduled", "queue", "call"
-	makeRequest    func(*world) Value
-	makeController func(*world) Value
+	makeRequest    func(*pyodide.World) Value
+	makeController func(*pyodide.World) Value
 	// makeCall builds the _pyworkers_host.call object of a "call" run.
-	makeCall func(*world) (Value, error)
+	makeCall func(*pyodide.World) (Value, error)
 	// fetchCall: a "call" run of a fetch method, so a raised exception
 	// becomes a 500 response as for the fetch handler.
 	fetchCall bool

@@ -7,6 +7,10 @@ package runtime
 import (
 	"math/big"
 	"sort"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/pyodide"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/webapi"
 )
 
 // NewInstance returns an object of class `class`: `x.constructor.name` is
@@ -19,52 +23,56 @@ func (r *Realm) NewInstance(class string) *Object {
 	// so they are per world without a new field on world; they are not
 	// globals (workerd does not expose binding classes either).
 	key := "binding class " + class
-	ctor := w.ctors[key]
+	ctor := w.Ctors[key]
 	if ctor == nil {
-		proto := w.protoOf(class)
-		ctor = w.newFunc(class, func(Value, []Value) Value {
-			w.throwError("TypeError", "Illegal constructor")
+		proto := w.ProtoOf(class)
+		ctor = w.NewFunc(class, func(Value, []Value) Value {
+			w.ThrowError("TypeError", "Illegal constructor")
 			return nil
 		})
 		ctor.Set("prototype", proto)
 		proto.Set("constructor", ctor)
-		w.ctors[key] = ctor
+		w.Ctors[key] = ctor
 	}
-	return &Object{Class: class, proto: ctor.Get("prototype").(*Object)}
+	return &Object{Class: class, Proto: ctor.Get("prototype").(*Object)}
 }
 
 // NewPlainObject returns a plain `{}` (converted to a dict by to_py).
-func (r *Realm) NewPlainObject() *Object { return r.w.newObject() }
+func (r *Realm) NewPlainObject() *Object { return r.w.NewObject() }
 
 // NewArrayBuffer and NewUint8Array wrap a copy-free byte slice.
-func (r *Realm) NewArrayBuffer(b []byte) *Object { return r.w.newArrayBuffer(b) }
-func (r *Realm) NewUint8Array(b []byte) *Object  { return r.w.newUint8Array(b) }
+func (r *Realm) NewArrayBuffer(b []byte) *Object { return r.w.NewArrayBuffer(b) }
+func (r *Realm) NewUint8Array(b []byte) *Object  { return r.w.NewUint8Array(b) }
 
 // NewMap returns a JS Map of the given entries, in order.
 func (r *Realm) NewMap(keys []string, vals []Value) *Object {
-	m := r.w.newMap()
+	m := r.w.NewMap()
 	for i, k := range keys {
-		r.w.callMethod(m, "set", k, vals[i])
+		r.w.CallMethod(m, "set", k, vals[i])
 	}
 	return m
 }
 
 // NewReadableStream returns a ReadableStream that yields b then closes.
 func (r *Realm) NewReadableStream(b []byte) *Object {
-	s := &streamState{}
+	s := &webapi.StreamState{}
 	if len(b) > 0 {
-		r.w.streamEnqueue(s, append([]byte{}, b...))
+		r.w.StreamEnqueue(s, append([]byte{}, b...))
 	}
-	r.w.streamClose(s)
-	return r.w.newReadableStream(s)
+	r.w.StreamClose(s)
+	return r.w.NewReadableStream(s)
 }
 
 // NewError builds a JS error of the given class ("Error", "TypeError", ...).
-func (r *Realm) NewError(class, msg string) *Object { return r.w.newError(class, msg) }
+func (r *Realm) NewError(class, msg string) *Object { return r.w.NewError(class, msg) }
+
+// ErrorValue is the JS value a Go error becomes: a *JSError keeps its class
+// (TypeError, …), a thrown JS value passes through, anything else is an Error.
+func (r *Realm) ErrorValue(err error) Value { return r.w.ErrorValue(err) }
 
 // Resolved and Rejected return settled promises.
-func (r *Realm) Resolved(v Value) *Object   { return r.w.promiseResolve(v) }
-func (r *Realm) Rejected(err Value) *Object { return r.w.rejected(err) }
+func (r *Realm) Resolved(v Value) *Object   { return r.w.PromiseResolve(v) }
+func (r *Realm) Rejected(err Value) *Object { return r.w.Rejected(err) }
 
 // Bytes returns the bytes of an ArrayBuffer, a Uint8Array (or a PyProxy of
 // bytes/bytearray/memoryview); ok is false for anything else.
@@ -73,18 +81,18 @@ func (r *Realm) Bytes(v Value) ([]byte, bool) {
 	if !isObj {
 		return nil, false
 	}
-	switch o.kind {
-	case kindArrayBuffer, kindUint8Array:
-		return append([]byte{}, o.bytes()...), true
-	case kindPyProxy:
-		if o.py != nil && o.py.flags&pyIsBuffer != 0 && r.w.inst != nil {
+	switch o.Kind {
+	case js.KindArrayBuffer, js.KindUint8Array:
+		return append([]byte{}, o.Bytes()...), true
+	case js.KindPyProxy:
+		if pyodide.PyOf(o) != nil && pyodide.PyOf(o).Flags&pyodide.PyIsBuffer != 0 && r.w.Inst != nil {
 			var out []byte
-			th := r.w.catch(func() {
-				buf := r.w.callMethod(o, "getBuffer")
-				if data, ok := r.w.get(buf, "data").(*Object); ok {
-					out = append([]byte{}, data.bytes()...)
+			th := r.w.Catch(func() {
+				buf := r.w.CallMethod(o, "getBuffer")
+				if data, ok := r.w.Get(buf, "data").(*Object); ok {
+					out = append([]byte{}, data.Bytes()...)
 				}
-				r.w.callMethod(buf, "release")
+				r.w.CallMethod(buf, "release")
 			})
 			return out, th == nil && out != nil
 		}
@@ -102,19 +110,19 @@ func (r *Realm) IsStream(v Value) bool {
 // then with the bytes; the returned promise settles with then's result.
 func (r *Realm) ReadAll(v Value, then func(b []byte) (Value, error)) *Object {
 	w := r.w
-	out := w.newPromise()
-	w.onSettled(w.readAll(w.bodyFrom(v)), func(ab Value) {
+	out := w.NewPromise()
+	w.OnSettled(w.ReadAll(w.BodyFrom(v)), func(ab Value) {
 		var b []byte
 		if o, ok := ab.(*Object); ok {
-			b = o.bytes()
+			b = o.Bytes()
 		}
 		res, err := then(b)
 		if err != nil {
-			w.rejectPromise(out, w.newError("Error", err.Error()))
+			w.RejectPromise(out, w.ErrorValue(err))
 			return
 		}
-		w.resolvePromise(out, res)
-	}, func(e Value) { w.rejectPromise(out, e) })
+		w.ResolvePromise(out, res)
+	}, func(e Value) { w.RejectPromise(out, e) })
 	return out
 }
 
@@ -131,7 +139,7 @@ func (r *Realm) toGo(v Value, depth int) any {
 		return nil
 	}
 	switch x := v.(type) {
-	case nil, undefinedType:
+	case nil, js.UndefinedType:
 		return nil
 	case bool, float64, string:
 		return x
@@ -139,35 +147,35 @@ func (r *Realm) toGo(v Value, depth int) any {
 		f, _ := new(big.Float).SetInt(x).Float64()
 		return f
 	case *Object:
-		switch x.kind {
-		case kindArray:
-			out := make([]any, len(x.arr))
-			for i, e := range x.arr {
+		switch x.Kind {
+		case js.KindArray:
+			out := make([]any, len(x.Arr))
+			for i, e := range x.Arr {
 				out[i] = r.toGo(e, depth+1)
 			}
 			return out
-		case kindMap:
-			out := make(map[string]any, len(x.mapKeys))
-			for i, k := range x.mapKeys {
-				out[toString(k)] = r.toGo(x.mapVals[i], depth+1)
+		case js.KindMap:
+			out := make(map[string]any, len(x.MapKeys))
+			for i, k := range x.MapKeys {
+				out[js.ToString(k)] = r.toGo(x.MapVals[i], depth+1)
 			}
 			return out
-		case kindSet:
-			out := make([]any, len(x.mapKeys))
-			for i, e := range x.mapKeys {
+		case js.KindSet:
+			out := make([]any, len(x.MapKeys))
+			for i, e := range x.MapKeys {
 				out[i] = r.toGo(e, depth+1)
 			}
 			return out
-		case kindArrayBuffer, kindUint8Array:
-			return append([]byte{}, x.bytes()...)
-		case kindPyProxy:
+		case js.KindArrayBuffer, js.KindUint8Array:
+			return append([]byte{}, x.Bytes()...)
+		case js.KindPyProxy:
 			return r.pyProxyToGo(x, depth)
-		case kindPlain:
-			if x.call != nil {
-				return toString(x)
+		case js.KindPlain:
+			if x.Call != nil {
+				return js.ToString(x)
 			}
 			if x.Class == "Date" {
-				return toString(x)
+				return js.ToString(x)
 			}
 			out := map[string]any{}
 			for _, k := range x.OwnKeys() {
@@ -175,9 +183,9 @@ func (r *Realm) toGo(v Value, depth int) any {
 			}
 			return out
 		}
-		return toString(x)
+		return js.ToString(x)
 	}
-	return toString(v)
+	return js.ToString(v)
 }
 
 // pyProxyToGo reads a proxied Python mapping (has keys()) or iterable.
@@ -187,27 +195,27 @@ func (r *Realm) pyProxyToGo(o *Object, depth int) any {
 		return b
 	}
 	var out any
-	th := w.catch(func() {
-		if o.py.flags&pyHasGet != 0 && w.hasMethod(o, "keys") {
+	th := w.Catch(func() {
+		if pyodide.PyOf(o).Flags&pyodide.PyHasGet != 0 && w.HasMethod(o, "keys") {
 			m := map[string]any{}
 			var keys []Value
-			w.iterate(o, func(k Value) { keys = append(keys, k) })
+			w.Iterate(o, func(k Value) { keys = append(keys, k) })
 			for _, k := range keys {
-				m[toString(k)] = r.toGo(w.callMethod(o, "get", k), depth+1)
+				m[js.ToString(k)] = r.toGo(w.CallMethod(o, "get", k), depth+1)
 			}
 			out = m
 			return
 		}
-		if o.py.flags&(pyIsIterable|pyIsIterator) != 0 {
+		if pyodide.PyOf(o).Flags&(pyodide.PyIsIterable|pyodide.PyIsIterator) != 0 {
 			var items []any
-			w.iterate(o, func(e Value) { items = append(items, r.toGo(e, depth+1)) })
+			w.Iterate(o, func(e Value) { items = append(items, r.toGo(e, depth+1)) })
 			if items == nil {
 				items = []any{}
 			}
 			out = items
 			return
 		}
-		out = toString(o)
+		out = js.ToString(o)
 	})
 	if th != nil {
 		return nil
@@ -221,21 +229,21 @@ func (r *Realm) pyProxyToGo(o *Object, depth int) any {
 func (r *Realm) FromGoOrdered(v any) Value {
 	switch x := v.(type) {
 	case OrderedMap:
-		o := r.w.newObject()
+		o := r.w.NewObject()
 		for i, k := range x.Keys {
 			o.Set(k, r.FromGoOrdered(x.Vals[i]))
 		}
 		return o
 	case []byte:
-		return r.w.newArrayBuffer(append([]byte{}, x...))
+		return r.w.NewArrayBuffer(append([]byte{}, x...))
 	case []any:
-		a := r.w.newArray()
+		a := r.w.NewArray()
 		for _, e := range x {
-			a.arr = append(a.arr, r.FromGoOrdered(e))
+			a.Arr = append(a.Arr, r.FromGoOrdered(e))
 		}
 		return a
 	case map[string]any:
-		o := r.w.newObject()
+		o := r.w.NewObject()
 		keys := make([]string, 0, len(x))
 		for k := range x {
 			keys = append(keys, k)
@@ -246,9 +254,9 @@ func (r *Realm) FromGoOrdered(v any) Value {
 		}
 		return o
 	case []string:
-		a := r.w.newArray()
+		a := r.w.NewArray()
 		for _, e := range x {
-			a.arr = append(a.arr, e)
+			a.Arr = append(a.Arr, e)
 		}
 		return a
 	case int:
@@ -258,7 +266,7 @@ func (r *Realm) FromGoOrdered(v any) Value {
 	case float32:
 		return float64(x)
 	}
-	return r.w.fromGo(v)
+	return fromGo(r.w, v)
 }
 
 // OrderedMap is a JSON-like object whose keys keep their order.
@@ -269,11 +277,11 @@ type OrderedMap struct {
 
 // NewDateMs returns a JS Date of ms milliseconds since the epoch.
 func (r *Realm) NewDateMs(ms float64) Value {
-	return r.w.construct(r.w.ctors["Date"], []Value{ms})
+	return r.w.Construct(r.w.Ctors["Date"], []Value{ms})
 }
 
 // Push appends to a JS array.
-func (r *Realm) Push(arr *Object, v Value) { arr.arr = append(arr.arr, v) }
+func (r *Realm) Push(arr *Object, v Value) { arr.Arr = append(arr.Arr, v) }
 
 // Items returns the elements of a JS array or of any iterable (a PyProxy of
 // a Python list); ok is false for non-iterables.
@@ -282,18 +290,18 @@ func (r *Realm) Items(v Value) (items []Value, ok bool) {
 	if !isObj {
 		return nil, false
 	}
-	if o.kind == kindArray {
-		return append([]Value{}, o.arr...), true
+	if o.Kind == js.KindArray {
+		return append([]Value{}, o.Arr...), true
 	}
-	if o.kind == kindPyProxy && o.py.flags&(pyIsIterable|pyIsIterator) == 0 {
+	if o.Kind == js.KindPyProxy && pyodide.PyOf(o).Flags&(pyodide.PyIsIterable|pyodide.PyIsIterator) == 0 {
 		return nil, false
 	}
-	th := r.w.catch(func() { r.w.iterate(o, func(e Value) { items = append(items, e) }) })
+	th := r.w.Catch(func() { r.w.Iterate(o, func(e Value) { items = append(items, e) }) })
 	return items, th == nil
 }
 
 // CallMethod calls o[name](...args) with o as this; a JS throw panics
 // through to the caller's method (it becomes the Worker's exception).
 func (r *Realm) CallMethod(o Value, name string, args ...Value) Value {
-	return r.w.callMethod(o, name, args...)
+	return r.w.CallMethod(o, name, args...)
 }

@@ -4,6 +4,9 @@ import (
 	"embed"
 	"io/fs"
 	"path"
+	"sync"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/pyodide"
 )
 
 //go:embed py/*.py
@@ -37,3 +40,16 @@ func builtinSDKFiles() map[string][]byte {
 	})
 	return out
 }
+
+// hostFiles are the files every interpreter gets, by absolute path: the
+// runner in site-packages and the built-in SDK.
+var hostFiles = sync.OnceValue(func() map[string][]byte {
+	out := map[string][]byte{}
+	for name, src := range runtimePythonFiles() {
+		out[pyodide.SitePackages+"/"+name] = src
+	}
+	for name, src := range builtinSDKFiles() {
+		out[pyodide.BuiltinSDKDir+"/"+name] = src
+	}
+	return out
+})

@@ -7,6 +7,11 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/memfs"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/pyodide"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/webapi"
 )
 
 // outcome is what the Python runner reports through _pyworkers_host.
@@ -19,33 +24,21 @@ type outcome struct {
 	failed   bool
 }
 
-var errStalled = errors.New("the handler is waiting for something that will never happen (no timers, no pending I/O)")
-
-func (e *Engine) runLocked(ctx context.Context, h *host, spec WorkerSpec, plan runPlan, mainPath, modName string, depth int) (*RunResult, error) {
+// runLocked runs one handler: prepare the interpreter (SDK snapshot), build
+// the run's world, restore the snapshot into it, drive the runner until the
+// handler settles, and turn what it returned into a RunResult.
+func (e *Engine) runLocked(ctx context.Context, h *pyodide.Host, spec WorkerSpec, plan runPlan, mainPath, modName string, depth int) (*RunResult, error) {
 	start := time.Now()
-	kind := plan.kind
-	limits := spec.Limits
-	if limits.WallClock <= 0 {
-		limits.WallClock = DefaultWallClock
-	}
-	if limits.Memory == 0 {
-		limits.Memory = DefaultMemory
-	}
+	limits := withDefaults(spec.Limits)
 	res := &RunResult{}
 	flags := CompatFlags(spec.CompatibilityDate, spec.CompatibilityFlags)
-	if warn := pythonVersionWarning(spec.CompatibilityDate, flags); warn != "" {
-		res.Warnings = append(res.Warnings, warn)
-	}
 	sdk := findSDK(spec.ProjectDir)
-	if sdk.kind == "builtin" && flags["enable_python_external_sdk"] {
-		res.Warnings = append(res.Warnings, "no workers-runtime-sdk in python_modules/ or .venv-workers: running with the built-in SDK, "+
-			"but from compatibility date 2026-04-21 Cloudflare's runtime fails with \"No module named 'workers'\" (add workers-runtime-sdk to the project)")
-	}
+	res.Warnings = append(res.Warnings, runWarnings(spec, flags, sdk)...)
 	snap, err := e.snapshotFor(ctx, h, sdk)
 	if err != nil {
-		var se *setupError
+		var se *pyodide.SetupError
 		if errors.As(err, &se) {
-			res.Error = &RunError{Kind: "setup", Message: "importing the workers SDK from " + sdk.dir + " failed", Traceback: se.traceback}
+			res.Error = &RunError{Kind: "setup", Message: "importing the workers SDK from " + sdk.dir + " failed", Traceback: se.Traceback}
 			res.Duration = time.Since(start)
 			return res, nil
 		}
@@ -61,13 +54,73 @@ func (e *Engine) runLocked(ctx context.Context, h *host, spec WorkerSpec, plan r
 	ri.ctx = runCtx
 	w := buildWorld(runSetup{run: ri, spec: spec, flags: flags, console: console, bindings: e.opts.Bindings})
 	out := &outcome{}
-	hostMod := w.roots.Get("_pyworkers_host").(*Object)
-	w.method(hostMod, "resolve", func(_ Value, a []Value) Value {
+	hostMod := w.Roots.Get("_pyworkers_host").(*Object)
+	if err := wireHostModule(w, hostMod, ri, out, plan, modName); err != nil {
+		res.Error = &RunError{Kind: "setup", Message: err.Error()}
+		res.Duration = time.Since(start)
+		return res, nil
+	}
+
+	tRestore := time.Now()
+	inst, err := h.Restore(runCtx, snap, w, workerFS(h, sdk, spec, mainPath), limits.Memory)
+	if err != nil {
+		return nil, err
+	}
+	e.log.Debug("restored", "took", time.Since(tRestore))
+	defer inst.Close()
+	inst.OnOutput = logs.add
+
+	respObj, err := e.driveHandler(runCtx, inst, w, plan.kind, out, res, start)
+	if err == nil {
+		err = awaitWaitUntil(runCtx, inst, hostMod)
+	}
+	inst.FlushOutput()
+	res.Duration = time.Since(start)
+
+	switch {
+	case err != nil:
+		res.Error = classify(err, runCtx, inst, limits)
+	case out.failed:
+		failedResult(res, out, inst.MemLimitHit, limits, plan)
+	case respObj != nil:
+		responseResult(res, w.ResponseOf(respObj))
+	}
+	return res, nil
+}
+
+// withDefaults fills the limits a spec left at zero.
+func withDefaults(limits Limits) Limits {
+	if limits.WallClock <= 0 {
+		limits.WallClock = DefaultWallClock
+	}
+	if limits.Memory == 0 {
+		limits.Memory = DefaultMemory
+	}
+	return limits
+}
+
+// runWarnings are what a run says about the Worker's set-up before it starts.
+func runWarnings(spec WorkerSpec, flags map[string]bool, sdk sdkSource) []string {
+	var warns []string
+	if warn := pythonVersionWarning(spec.CompatibilityDate, flags); warn != "" {
+		warns = append(warns, warn)
+	}
+	if sdk.kind == "builtin" && flags["enable_python_external_sdk"] {
+		warns = append(warns, "no workers-runtime-sdk in python_modules/ or .venv-workers: running with the built-in SDK, "+
+			"but from compatibility date 2026-04-21 Cloudflare's runtime fails with \"No module named 'workers'\" (add workers-runtime-sdk to the project)")
+	}
+	return warns
+}
+
+// wireHostModule gives the Python runner its side of the run: what to call
+// (kind, main module, request/controller/call) and where to report.
+func wireHostModule(w *pyodide.World, hostMod *Object, ri *runInfo, out *outcome, plan runPlan, modName string) error {
+	w.Method(hostMod, "resolve", func(_ Value, a []Value) Value {
 		if out.settled {
 			return Undefined
 		}
 		out.settled = true
-		out.response = arg(a, 0)
+		out.response = js.Arg(a, 0)
 		return Undefined
 	})
 	ri.finish = func(v Value) {
@@ -76,15 +129,15 @@ func (e *Engine) runLocked(ctx context.Context, h *host, spec WorkerSpec, plan r
 			out.response = v
 		}
 	}
-	w.method(hostMod, "reject", func(_ Value, a []Value) Value {
+	w.Method(hostMod, "reject", func(_ Value, a []Value) Value {
 		if out.settled {
 			return Undefined
 		}
 		out.settled, out.failed = true, true
-		out.excType, out.message, out.trace = toString(arg(a, 0)), toString(arg(a, 1)), toString(arg(a, 2))
+		out.excType, out.message, out.trace = js.ToString(js.Arg(a, 0)), js.ToString(js.Arg(a, 1)), js.ToString(js.Arg(a, 2))
 		return Undefined
 	})
-	hostMod.Set("kind", kind)
+	hostMod.Set("kind", plan.kind)
 	hostMod.Set("main", modName)
 	if plan.makeRequest != nil {
 		hostMod.Set("request", plan.makeRequest(w))
@@ -95,217 +148,135 @@ func (e *Engine) runLocked(ctx context.Context, h *host, spec WorkerSpec, plan r
 	if plan.makeCall != nil {
 		call, err := plan.makeCall(w)
 		if err != nil {
-			res.Error = &RunError{Kind: "setup", Message: err.Error()}
-			res.Duration = time.Since(start)
-			return res, nil
+			return err
 		}
 		hostMod.Set("call", call)
 	}
+	return nil
+}
 
-	fs := h.newFS()
+// workerFS is the interpreter's file system for one run: the SDK, the
+// Worker's folder and its python_modules, read-only.
+func workerFS(h *pyodide.Host, sdk sdkSource, spec WorkerSpec, mainPath string) *memfs.FS {
+	fs := h.NewFS()
 	mountSDK(fs, sdk)
-	fs.mountHost(workerRoot, filepath.Dir(mainPath))
+	fs.MountHost(pyodide.WorkerRoot, filepath.Dir(mainPath))
 	if pm := filepath.Join(spec.ProjectDir, "python_modules"); isDir(pm) {
-		fs.mountHost(pythonModules, pm)
+		fs.MountHost(pyodide.PythonModulesDir, pm)
 	}
+	return fs
+}
 
-	tRestore := time.Now()
-	inst, err := h.restore(runCtx, snap, w, fs, limits.Memory)
-	if err != nil {
-		return nil, err
-	}
-	e.log.Debug("restored", "took", time.Since(tRestore))
-	defer inst.close()
-	inst.onOutput = logs.add
-
+// driveHandler starts the runner and drives the event loop until the
+// handler settles; for a fetch it also reads a streamed body to the end.
+// It returns the Response object, if the handler gave one.
+func (e *Engine) driveHandler(runCtx context.Context, inst *pyodide.Instance, w *pyodide.World, kind string, out *outcome, res *RunResult, start time.Time) (*Object, error) {
 	var respObj *Object
-	err = inst.protect(func() {
-		if !inst.runPython("import _pyworkers_runner\n_pyworkers_runner.start()\n") {
-			panic(fmt.Errorf("the runner failed to start: %s", inst.stderrTail()))
+	err := inst.Protect(func() {
+		if !inst.RunPython("import _pyworkers_runner\n_pyworkers_runner.start()\n") {
+			panic(fmt.Errorf("the runner failed to start: %s", inst.StderrTail()))
 		}
 		e.log.Debug("started", "at", time.Since(start))
-		if derr := inst.drive(runCtx, func() bool { return out.settled }); derr != nil {
+		if derr := inst.Drive(runCtx, func() bool { return out.settled }); derr != nil {
 			panic(derr)
 		}
 		if out.failed {
 			return
 		}
 		ro, _ := out.response.(*Object)
-		if _, isResponse := hostOf[*response](ro); !isResponse || (kind != "fetch" && kind != "call") {
+		if _, isResponse := hostOf[*webapi.Response](ro); !isResponse || (kind != "fetch" && kind != "call") {
 			if kind == "call" {
 				res.Value = (&Realm{w: w}).ToGo(out.response)
 			}
 			return
 		}
 		respObj = ro
-		r := w.responseOf(respObj)
-		if !r.body.null && (r.body.stream != nil) {
-			p := w.readAll(r.body)
-			if derr := inst.drive(runCtx, func() bool { return p.promise.status != promisePending }); derr != nil {
+		r := w.ResponseOf(respObj)
+		if !r.Body.Null && (r.Body.Stream != nil) {
+			p := w.ReadAll(r.Body)
+			if derr := inst.Drive(runCtx, func() bool { return p.Promise.Status != js.PromisePending }); derr != nil {
 				panic(derr)
 			}
-			if p.promise.status == promiseRejected {
-				panic(&jsThrow{p.promise.value})
+			if p.Promise.Status == js.PromiseRejected {
+				panic(&js.Throw{Value: p.Promise.Value})
 			}
-			r.body = &body{data: p.promise.value.(*Object).bytes()}
+			r.Body = &webapi.Body{Data: p.Promise.Value.(*Object).Bytes()}
 		}
 	})
-	// ctx.waitUntil work finishes after the response, within the limit.
-	if err == nil {
-		if ec, ok := hostMod.Get("ctx").(*Object).host.(*execContext); ok && len(ec.waitUntil) > 0 {
-			err = inst.protect(func() {
-				_ = inst.drive(runCtx, func() bool {
-					for _, p := range ec.waitUntil {
-						if p.promise.status == promisePending {
-							return false
-						}
-					}
-					return true
-				})
-			})
-		}
-	}
-	inst.flushOutput()
-	res.Duration = time.Since(start)
+	return respObj, err
+}
 
-	if err != nil {
-		res.Error = classify(err, runCtx, inst, limits)
-		return res, nil
+// awaitWaitUntil lets ctx.waitUntil work finish after the response, within
+// the run's limit.
+func awaitWaitUntil(runCtx context.Context, inst *pyodide.Instance, hostMod *Object) error {
+	ec, ok := hostMod.Get("ctx").(*Object).Host.(*execContext)
+	if !ok || len(ec.waitUntil) == 0 {
+		return nil
 	}
-	if out.failed {
-		res.Error = &RunError{Kind: "exception", Type: out.excType, Message: out.message, Traceback: out.trace}
-		if inst.memLimitHit && out.excType == "MemoryError" {
-			res.Error.Kind = "memory"
-			res.Error.Message = fmt.Sprintf("the Worker ran out of memory (limit %d MiB)", limits.Memory>>20)
-		}
-		if kind == "fetch" || (kind == "call" && plan.fetchCall) {
-			res.Status, res.StatusText = 500, "Internal Server Error"
-			text := out.trace
-			if text == "" {
-				text = out.excType + ": " + out.message
+	return inst.Protect(func() {
+		_ = inst.Drive(runCtx, func() bool {
+			for _, p := range ec.waitUntil {
+				if p.Promise.Status == js.PromisePending {
+					return false
+				}
 			}
-			res.Headers = []Header{{"content-type", "text/plain;charset=UTF-8"}}
-			res.Body = []byte("Error: PythonError: " + text)
-		}
-		return res, nil
+			return true
+		})
+	})
+}
+
+// failedResult records an exception the handler raised; fetch-like runs
+// answer 500 as Cloudflare's runtime does.
+func failedResult(res *RunResult, out *outcome, memLimitHit bool, limits Limits, plan runPlan) {
+	res.Error = &RunError{Kind: "exception", Type: out.excType, Message: out.message, Traceback: out.trace}
+	if memLimitHit && out.excType == "MemoryError" {
+		res.Error.Kind = "memory"
+		res.Error.Message = fmt.Sprintf("the Worker ran out of memory (limit %d MiB)", limits.Memory>>20)
 	}
-	if respObj != nil {
-		r := w.responseOf(respObj)
-		res.Status, res.StatusText = r.status, r.statusText
-		if res.StatusText == "" {
-			res.StatusText = statusText(r.status)
+	if plan.kind == "fetch" || (plan.kind == "call" && plan.fetchCall) {
+		res.Status, res.StatusText = 500, "Internal Server Error"
+		text := out.trace
+		if text == "" {
+			text = out.excType + ": " + out.message
 		}
-		for _, kv := range r.headers.sorted() {
-			res.Headers = append(res.Headers, Header{kv[0], kv[1]})
-		}
-		res.Body = r.body.data
+		res.Headers = []Header{{"content-type", "text/plain;charset=UTF-8"}}
+		res.Body = []byte("Error: PythonError: " + text)
 	}
-	return res, nil
+}
+
+// responseResult copies the handler's Response into the result.
+func responseResult(res *RunResult, r *webapi.Response) {
+	res.Status, res.StatusText = r.Status, r.StatusText
+	if res.StatusText == "" {
+		res.StatusText = statusText(r.Status)
+	}
+	for _, kv := range r.Headers.Sorted() {
+		res.Headers = append(res.Headers, Header{kv[0], kv[1]})
+	}
+	res.Body = r.Body.Data
 }
 
 // classify turns an interrupted run into a RunError.
-func classify(err error, ctx context.Context, inst *instance, limits Limits) *RunError {
+func classify(err error, ctx context.Context, inst *pyodide.Instance, limits Limits) *RunError {
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return &RunError{Kind: "timeout", Message: fmt.Sprintf("the Worker exceeded its wall-clock limit of %s and was stopped", limits.WallClock)}
 	case errors.Is(ctx.Err(), context.Canceled):
 		return &RunError{Kind: "canceled", Message: "the run was canceled"}
-	case inst.memLimitHit:
+	case inst.MemLimitHit:
 		return &RunError{Kind: "memory", Message: fmt.Sprintf("the Worker exceeded its memory limit of %d MiB and was stopped", limits.Memory>>20)}
-	case errors.Is(err, errStalled):
+	case errors.Is(err, pyodide.ErrStalled):
 		return &RunError{Kind: "stalled", Message: err.Error()}
 	}
-	var ex *exitError
+	var ex *pyodide.ExitError
 	if errors.As(err, &ex) {
-		return &RunError{Kind: "exit", Message: fmt.Sprintf("the Worker stopped the interpreter (sys.exit/os._exit with code %d); Cloudflare's runtime would fail the request", ex.code)}
+		return &RunError{Kind: "exit", Message: fmt.Sprintf("the Worker stopped the interpreter (sys.exit/os._exit with code %d); Cloudflare's runtime would fail the request", ex.Code)}
 	}
-	var th *jsThrow
+	var th *js.Throw
 	if errors.As(err, &th) {
-		return &RunError{Kind: "exception", Type: "JsException", Message: describeError(th.v)}
+		return &RunError{Kind: "exception", Type: "JsException", Message: js.DescribeError(th.Value)}
 	}
-	return &RunError{Kind: "internal", Message: err.Error(), Traceback: inst.stderrTail()}
-}
-
-// drive runs the event loop until done() or the loop has nothing left.
-func (inst *instance) drive(ctx context.Context, done func() bool) error {
-	l := &inst.w.loop
-	for {
-		for len(l.micro) > 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			t := l.micro[0]
-			l.micro = l.micro[1:]
-			inst.runTask(t)
-		}
-		if done() {
-			return nil
-		}
-		if l.ext != nil {
-			select {
-			case f := <-l.ext:
-				l.extPending--
-				inst.runTask(f)
-				continue
-			default:
-			}
-		}
-		next := l.nextTimer()
-		if next == nil && l.extPending == 0 {
-			return errStalled
-		}
-		var tm *time.Timer
-		var timerC <-chan time.Time
-		if next != nil {
-			d := time.Until(next.due)
-			if d <= 0 {
-				if t := l.popTimer(); t != nil {
-					inst.runTask(t.fn)
-				}
-				continue
-			}
-			tm = time.NewTimer(d)
-			timerC = tm.C
-		}
-		select {
-		case <-ctx.Done():
-			if tm != nil {
-				tm.Stop()
-			}
-			return ctx.Err()
-		case f := <-l.ext:
-			l.extPending--
-			inst.runTask(f)
-		case <-timerC:
-			if t := l.popTimer(); t != nil {
-				inst.runTask(t.fn)
-			}
-		}
-		if tm != nil {
-			tm.Stop()
-		}
-	}
-}
-
-// runTask runs a loop task; an uncaught JS exception is logged like a
-// browser's "Uncaught (in promise)" and the loop goes on.
-func (inst *instance) runTask(f func()) {
-	if th := inst.w.catch(f); th != nil {
-		inst.writeStderr([]byte("Uncaught " + describeError(th.v) + "\n"))
-	}
-}
-
-func (l *eventLoop) nextTimer() *timer {
-	var best *timer
-	for _, t := range l.timers {
-		if t.canceled {
-			continue
-		}
-		if best == nil || t.due.Before(best.due) || (t.due.Equal(best.due) && t.seq < best.seq) {
-			best = t
-		}
-	}
-	return best
+	return &RunError{Kind: "internal", Message: err.Error(), Traceback: inst.StderrTail()}
 }
 
 func statusText(code int) string {

@@ -8,6 +8,10 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/pyodide"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/webapi"
 )
 
 // Binding is one entry of a Worker's env besides vars and secrets.
@@ -76,49 +80,53 @@ type runSetup struct {
 
 // buildWorld makes a fresh JS world for one run (or for the boot that a
 // snapshot is taken from, with an empty spec).
-func buildWorld(rs runSetup) *world {
-	w := newWorld()
-	w.run = rs.run
-	w.installWebAPIs(rs.spec.AllowNet, rs.console)
-	roots := w.newObject()
-	w.roots = roots
-	roots.Set("js", w.globalThis)
+func buildWorld(rs runSetup) *pyodide.World {
+	jw := js.NewWorld()
+	w := &pyodide.World{World: jw, Web: &webapi.Web{World: jw}}
+	w.Run = rs.run
+	w.InstallWebAPIs(rs.spec.AllowNet, rs.console)
+	roots := w.NewObject()
+	w.Roots = roots
+	roots.Set("js", w.GlobalThis)
 
-	api := w.newObject()
-	api.Set("config", w.newObjectFrom("enableRunUntilComplete", false, "jsglobals", w.globalThis))
-	w.method(api, "scheduleCallback", func(_ Value, a []Value) Value {
-		cb := arg(a, 0)
-		ms := toNumber(arg(a, 1))
+	api := w.NewObject()
+	api.Set("config", w.NewObjectFrom("enableRunUntilComplete", false, "jsglobals", w.GlobalThis))
+	w.Method(api, "scheduleCallback", func(_ Value, a []Value) Value {
+		cb := js.Arg(a, 0)
+		ms := js.ToNumber(js.Arg(a, 1))
 		if !(ms > 0) {
 			ms = 0
 		}
-		w.loop.setTimer(time.Duration(ms*float64(time.Millisecond)), false, func() { w.call(cb, Undefined) })
+		w.Loop.SetTimer(time.Duration(ms*float64(time.Millisecond)), false, func() { w.Call(cb, Undefined) })
 		return Undefined
 	})
-	w.method(api, "abortSignalAny", func(_ Value, a []Value) Value { return w.newAbortSignal() })
-	pyodideJS := w.newObjectFrom("_api", api, "version", PyodideVersion, "loadedPackages", w.newObject())
+	w.Method(api, "abortSignalAny", func(_ Value, a []Value) Value { return w.NewAbortSignal() })
+	pyodideJS := w.NewObjectFrom("_api", api, "version", pyodide.PyodideVersion, "loadedPackages", w.NewObject())
 	roots.Set("pyodide_js", pyodideJS)
 
-	ctx := w.newExecutionContext()
-	env := w.newEnv(rs)
-	workersModule := w.newObjectFrom("env", env)
-	w.method(workersModule, "waitUntil", func(_ Value, a []Value) Value { return w.call(ctx.Get("waitUntil"), ctx, a...) })
-	helper := w.newObjectFrom("cloudflareWorkersModule", workersModule, "cloudflareSocketsModule", w.newObject())
-	w.method(helper, "doAnImport", func(_ Value, a []Value) Value {
-		name := toString(arg(a, 0))
-		if name == "cloudflare:workers" {
-			return w.promiseResolve(workersModule)
+	ctx := newExecutionContext(w)
+	env := newEnv(w, rs)
+	workersModule := w.NewObjectFrom("env", env)
+	w.Method(workersModule, "waitUntil", func(_ Value, a []Value) Value { return w.Call(ctx.Get("waitUntil"), ctx, a...) })
+	helper := w.NewObjectFrom("cloudflareWorkersModule", workersModule, "cloudflareSocketsModule", w.NewObject())
+	w.Method(helper, "doAnImport", func(_ Value, a []Value) Value {
+		name := js.ToString(js.Arg(a, 0))
+		switch {
+		case name == "cloudflare:workers":
+			return w.PromiseResolve(workersModule)
+		case name == "workflows.js" || strings.HasSuffix(name, "/workflows.js"):
+			return w.PromiseResolve(workflowsJSModule(w))
 		}
-		return w.rejected(w.newError("Error", "Cannot import "+name+" in the pyworkers-lsp runtime"))
+		return w.Rejected(w.NewError("Error", "Cannot import "+name+" in the pyworkers-lsp runtime"))
 	})
-	w.method(helper, "patchWaitUntil", func(Value, []Value) Value { return Undefined })
-	w.method(helper, "patch_env_helper", func(Value, []Value) Value {
-		w.throwError("Error", "patch_env is not supported by the pyworkers-lsp runtime yet")
+	w.Method(helper, "patchWaitUntil", func(Value, []Value) Value { return Undefined })
+	w.Method(helper, "patch_env_helper", func(Value, []Value) Value {
+		w.ThrowError("Error", "patch_env is not supported by the pyworkers-lsp runtime yet")
 		return nil
 	})
 	roots.Set("_pyodide_entrypoint_helper", helper)
 
-	flags := w.newObject()
+	flags := w.NewObject()
 	names := make([]string, 0, len(rs.flags))
 	for n := range rs.flags {
 		names = append(names, n)
@@ -129,31 +137,31 @@ func buildWorld(rs runSetup) *world {
 	}
 	roots.Set("_cloudflare_compat_flags", flags)
 
-	hostMod := w.newObjectFrom("kind", "", "main", "", "request", nil, "ctx", ctx, "env", env,
+	hostMod := w.NewObjectFrom("kind", "", "main", "", "request", nil, "ctx", ctx, "env", env,
 		"controller", nil, "call", nil, "dispatch", nil, "classMethods", nil, "noGlobalHandlers", rs.flags["python_no_global_handlers"])
 	roots.Set("_pyworkers_host", hostMod)
 	return w
 }
 
-func (w *world) newExecutionContext() *Object {
-	ctx := w.newHostObject("ExecutionContext", w.protoOf("ExecutionContext"), &execContext{})
-	w.method(ctx, "waitUntil", func(_ Value, a []Value) Value {
-		ec := ctx.host.(*execContext)
-		ec.waitUntil = append(ec.waitUntil, w.promiseResolve(arg(a, 0)))
+func newExecutionContext(w *pyodide.World) *Object {
+	ctx := w.NewHostObject("ExecutionContext", w.ProtoOf("ExecutionContext"), &execContext{})
+	w.Method(ctx, "waitUntil", func(_ Value, a []Value) Value {
+		ec := ctx.Host.(*execContext)
+		ec.waitUntil = append(ec.waitUntil, w.PromiseResolve(js.Arg(a, 0)))
 		return Undefined
 	})
-	w.method(ctx, "passThroughOnException", func(Value, []Value) Value { return Undefined })
-	ctx.Set("props", w.newObject())
+	w.Method(ctx, "passThroughOnException", func(Value, []Value) Value { return Undefined })
+	ctx.Set("props", w.NewObject())
 	return ctx
 }
 
 type execContext struct{ waitUntil []*Object }
 
 // newEnv builds env: vars, secrets, then bindings.
-func (w *world) newEnv(rs runSetup) *Object {
-	env := w.newHostObject("Object", w.ObjectProto, nil)
+func newEnv(w *pyodide.World, rs runSetup) *Object {
+	env := w.NewHostObject("Object", w.ObjectProto, nil)
 	for k, v := range rs.spec.Vars {
-		env.Set(k, w.fromGo(v))
+		env.Set(k, fromGo(w, v))
 	}
 	for k, v := range rs.spec.Secrets {
 		env.Set(k, v)
@@ -172,8 +180,8 @@ func (w *world) newEnv(rs runSetup) *Object {
 			continue
 		}
 		b := b
-		w.getter(env, b.Name, func(*Object) Value {
-			w.throwError("Error", fmt.Sprintf("env.%s: the %s binding %q (%s) is not available in the pyworkers-lsp runtime yet",
+		w.Getter(env, b.Name, func(*Object) Value {
+			w.ThrowError("Error", fmt.Sprintf("env.%s: the %s binding %q (%s) is not available in the pyworkers-lsp runtime yet",
 				b.Name, b.Kind, b.Name, JSClassForBindingKind(b.Kind)))
 			return nil
 		})
@@ -182,7 +190,7 @@ func (w *world) newEnv(rs runSetup) *Object {
 }
 
 // fromGo converts plain Go data (from a parsed config) to JS values.
-func (w *world) fromGo(v any) Value {
+func fromGo(w *pyodide.World, v any) Value {
 	switch x := v.(type) {
 	case nil:
 		return nil
@@ -197,20 +205,20 @@ func (w *world) fromGo(v any) Value {
 	case float64:
 		return x
 	case []any:
-		a := w.newArray()
+		a := w.NewArray()
 		for _, e := range x {
-			a.arr = append(a.arr, w.fromGo(e))
+			a.Arr = append(a.Arr, fromGo(w, e))
 		}
 		return a
 	case map[string]any:
-		o := w.newObject()
+		o := w.NewObject()
 		keys := make([]string, 0, len(x))
 		for k := range x {
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			o.Set(k, w.fromGo(x[k]))
+			o.Set(k, fromGo(w, x[k]))
 		}
 		return o
 	}
@@ -256,9 +264,9 @@ func CompatFlags(date string, explicit []string) map[string]bool {
 func pythonVersionWarning(date string, flags map[string]bool) string {
 	switch {
 	case flags["python_workers_20260610"]:
-		return "this Worker targets Python 3.14 (Pyodide 314.x); the pyworkers-lsp runtime runs Python 3.13 (Pyodide " + PyodideVersion + ") for now"
+		return "this Worker targets Python 3.14 (Pyodide 314.x); the pyworkers-lsp runtime runs Python 3.13 (Pyodide " + pyodide.PyodideVersion + ") for now"
 	case !flags["python_workers_20250116"] && date != "":
-		return "this Worker targets Python 3.12 (Pyodide 0.26, compatibility date before 2025-09-29); the pyworkers-lsp runtime runs Python 3.13 (Pyodide " + PyodideVersion + ")"
+		return "this Worker targets Python 3.12 (Pyodide 0.26, compatibility date before 2025-09-29); the pyworkers-lsp runtime runs Python 3.13 (Pyodide " + pyodide.PyodideVersion + ")"
 	}
 	return ""
 }

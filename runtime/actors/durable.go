@@ -507,7 +507,7 @@ func newStorage(r *runtime.Realm, db *sql.DB, tx txOverlay) *runtime.Object {
 				return
 			}
 			if err := commit(db, overlay); err != nil {
-				reject(r.NewError("Error", err.Error()))
+				reject(r.ErrorValue(err))
 				return
 			}
 			resolve(v)

@@ -153,7 +153,7 @@ func newFetcher(r *runtime.Realm, spec runtime.WorkerSpec, b runtime.Binding) *r
 		}
 		return r.Func(k, func(a []runtime.Value) runtime.Value {
 			if findErr != nil {
-				return r.Rejected(r.NewError("Error", findErr.Error()))
+				return r.Rejected(r.ErrorValue(findErr))
 			}
 			args := make([]any, len(a))
 			for i, v := range a {

@@ -295,7 +295,7 @@ func (x *execution) newStep(r *runtime.Realm) *runtime.Object {
 					return
 				}
 				if err := x.record(key, "do", enc, attempt); err != nil {
-					reject(r.NewError("Error", err.Error()))
+					reject(r.ErrorValue(err))
 					return
 				}
 				x.executed = append(x.executed, key)

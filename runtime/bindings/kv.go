@@ -99,7 +99,7 @@ func (s *Store) newKV(r *runtime.Realm, b runtime.Binding) *runtime.Object {
 		}
 		res, err := put(val)
 		if err != nil {
-			return r.Rejected(r.NewError("Error", err.Error()))
+			return r.Rejected(r.ErrorValue(err))
 		}
 		return r.Resolved(res)
 	})

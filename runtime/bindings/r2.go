@@ -109,7 +109,7 @@ func (s *Store) newR2(r *runtime.Realm, b runtime.Binding) *runtime.Object {
 		}
 		res, err := put(data)
 		if err != nil {
-			return r.Rejected(r.NewError("Error", err.Error()))
+			return r.Rejected(r.ErrorValue(err))
 		}
 		return r.Resolved(res)
 	})
@@ -409,7 +409,7 @@ func (s *Store) r2Object(r *runtime.Realm, m *r2Meta, data []byte, withBody bool
 	used := false
 	body := func() ([]byte, error) {
 		if used {
-			return nil, errors.New("TypeError: Body has already been used. It can only be used once.")
+			return nil, runtime.NewTypeError("Body has already been used. It can only be used once.")
 		}
 		used = true
 		return data, nil

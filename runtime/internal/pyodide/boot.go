@@ -1,4 +1,4 @@
-package runtime
+package pyodide
 
 // Interpreter start-up (what Pyodide's loadPyodide/finalizeBootstrap do in JS)
 // and memory snapshots, so each run restores a ready interpreter instead of
@@ -8,9 +8,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path"
 	stdruntime "runtime"
 	"strings"
 
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/memfs"
 	"github.com/tetratelabs/wazero/api"
 )
 
@@ -18,11 +21,11 @@ func numCPU() int { return stdruntime.NumCPU() }
 
 // Where things live in the interpreter's file system.
 const (
-	stdlibZip     = "/lib/python313.zip"
-	sitePackages  = "/lib/python3.13/site-packages"
-	workerRoot    = "/session/metadata"       // the folder of the Worker's main module
-	pythonModules = "/session/python_modules" // the project's vendored packages
-	builtinSDK    = "/lib/pyworkers/sdk"      // the built-in workers SDK
+	stdlibZip        = "/lib/python313.zip"
+	SitePackages     = "/lib/python3.13/site-packages"
+	WorkerRoot       = "/session/metadata"       // the folder of the Worker's main module
+	PythonModulesDir = "/session/python_modules" // the project's vendored packages
+	BuiltinSDKDir    = "/lib/pyworkers/sdk"      // the built-in workers SDK
 )
 
 // preloadModules are imported before the snapshot so handlers do not pay to
@@ -37,43 +40,41 @@ var preloadModules = []string{
 }
 
 // newFS lays out the interpreter's file system.
-func (h *host) newFS() *memFS {
-	fs := newMemFS()
-	fs.mkdirAll("/tmp")
-	fs.mkdirAll("/home/pyodide")
-	fs.mkdirAll("/dev")
-	fs.mkdirAll(sitePackages)
-	fs.mkdirAll(workerRoot)
-	fs.mkdirAll(pythonModules)
-	fs.writeFile(stdlibZip, h.stdlib)
-	for name, src := range runtimePythonFiles() {
-		fs.writeFile(sitePackages+"/"+name, src)
+func (h *Host) NewFS() *memfs.FS {
+	fs := memfs.New()
+	fs.MkdirAll("/tmp")
+	fs.MkdirAll("/home/pyodide")
+	fs.MkdirAll("/dev")
+	fs.MkdirAll(SitePackages)
+	fs.MkdirAll(WorkerRoot)
+	fs.MkdirAll(PythonModulesDir)
+	fs.WriteFile(stdlibZip, h.stdlib)
+	for p, src := range h.files {
+		fs.MkdirAll(path.Dir(p))
+		fs.WriteFile(p, src)
 	}
-	for name, src := range builtinSDKFiles() {
-		fs.writeFile(builtinSDK+"/"+name, src)
-	}
-	fs.cwd = "/home/pyodide"
+	fs.Cwd = "/home/pyodide"
 	return fs
 }
 
 // boot starts CPython and Pyodide's core in a fresh instance, then imports
 // setupPython (e.g. the workers SDK) on top.
-func (h *host) boot(ctx context.Context, w *world, fs *memFS, memLimit uint64, setupPython string) (*instance, error) {
+func (h *Host) Boot(ctx context.Context, w *World, fs *memfs.FS, memLimit uint64, setupPython string) (*Instance, error) {
 	inst, err := h.newInstance(ctx, w, fs, memLimit)
 	if err != nil {
 		return nil, err
 	}
-	err = inst.protect(func() {
+	err = inst.Protect(func() {
 		argv := inst.malloc(8)
 		inst.mem.WriteUint32Le(argv, inst.cString("python"))
 		inst.mem.WriteUint32Le(argv+4, 0)
 		if rc := inst.call("__main_argc_argv", 1, uint64(argv)); rc != 0 {
 			panic(fmt.Errorf("python main() returned %d", int32(rc)))
 		}
-		if !inst.runPython("import _pyodide_core") {
-			panic(errors.New("import _pyodide_core failed: " + inst.stderrTail()))
+		if !inst.RunPython("import _pyodide_core") {
+			panic(errors.New("import _pyodide_core failed: " + inst.StderrTail()))
 		}
-		inst.setMainAttr("_pyworkers_roots", w.roots)
+		inst.setMainAttr("_pyworkers_roots", w.Roots)
 		src := `
 from _pyodide._importhook import register_js_module, register_js_finder
 register_js_finder()
@@ -81,30 +82,30 @@ for _name in ("js", "pyodide_js", "_pyodide_entrypoint_helper", "_cloudflare_com
     register_js_module(_name, getattr(_pyworkers_roots, _name))
 del _name, _pyworkers_roots, register_js_module, register_js_finder
 import sys
-sys.path[:0] = [` + quotePy(workerRoot) + `, ` + quotePy(pythonModules) + `]
+sys.path[:0] = [` + QuotePy(WorkerRoot) + `, ` + QuotePy(PythonModulesDir) + `]
 import ` + strings.Join(preloadModules, ", ") + `
 import _pyworkers_runner
 `
-		if !inst.runPython(src) {
-			panic(errors.New("pyodide bootstrap failed: " + inst.stderrTail()))
+		if !inst.RunPython(src) {
+			panic(errors.New("pyodide bootstrap failed: " + inst.StderrTail()))
 		}
-		if setupPython != "" && !inst.runPython(setupPython) {
-			panic(&setupError{inst.stderrTail()})
+		if setupPython != "" && !inst.RunPython(setupPython) {
+			panic(&SetupError{inst.StderrTail()})
 		}
 	})
 	if err != nil {
-		inst.close()
+		inst.Close()
 		return nil, err
 	}
 	return inst, nil
 }
 
 // setupError is a failure of the SDK import that a snapshot bakes in.
-type setupError struct{ traceback string }
+type SetupError struct{ Traceback string }
 
-func (e *setupError) Error() string { return "importing the workers SDK failed:\n" + e.traceback }
+func (e *SetupError) Error() string { return "importing the workers SDK failed:\n" + e.Traceback }
 
-func (inst *instance) stderrTail() string {
+func (inst *Instance) StderrTail() string {
 	s := inst.stderr.String()
 	if len(s) > 4000 {
 		s = s[len(s)-4000:]
@@ -112,7 +113,7 @@ func (inst *instance) stderrTail() string {
 	return strings.TrimSpace(s)
 }
 
-func quotePy(s string) string {
+func QuotePy(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }
 
@@ -127,8 +128,8 @@ type refDesc struct {
 	prim   Value
 }
 
-type snapshot struct {
-	memory   []byte
+type Snapshot struct {
+	Memory   []byte
 	sp       uint64
 	hiwire   []refDesc
 	immortal []refDesc
@@ -160,31 +161,31 @@ func pathsFrom(root *Object) map[*Object][]string {
 			paths[c] = p
 			queue = append(queue, c)
 		}
-		for _, k := range o.keys {
-			visit(k, o.props[k])
+		for _, k := range o.Keys {
+			visit(k, o.Props[k])
 		}
-		if o.proto != nil {
-			visit("@proto", o.proto)
+		if o.Proto != nil {
+			visit("@proto", o.Proto)
 		}
 	}
 	return paths
 }
 
-func (w *world) resolvePath(p []string) (Value, bool) {
-	var cur Value = w.roots
+func (w *World) resolvePath(p []string) (Value, bool) {
+	var cur Value = w.Roots
 	for _, k := range p {
 		o, ok := cur.(*Object)
 		if !ok {
 			return nil, false
 		}
 		if k == "@proto" {
-			if o.proto == nil {
+			if o.Proto == nil {
 				return nil, false
 			}
-			cur = o.proto
+			cur = o.Proto
 			continue
 		}
-		v, ok := o.props[k]
+		v, ok := o.Props[k]
 		if !ok {
 			return nil, false
 		}
@@ -193,15 +194,15 @@ func (w *world) resolvePath(p []string) (Value, bool) {
 	return cur, true
 }
 
-func describe(w *world, paths map[*Object][]string, v Value) (refDesc, error) {
+func describe(w *World, paths map[*Object][]string, v Value) (refDesc, error) {
 	o, ok := v.(*Object)
 	if !ok {
 		return refDesc{prim: v}, nil
 	}
 	switch o {
-	case w.noValue:
+	case w.NoValue:
 		return refDesc{isPath: true, path: []string{"@novalue"}}, nil
-	case w.errSentinel:
+	case w.ErrSentinel:
 		return refDesc{isPath: true, path: []string{"@error"}}, nil
 	case w.dedup:
 		return refDesc{isPath: true, path: []string{"@dedup"}}, nil
@@ -213,16 +214,16 @@ func describe(w *world, paths map[*Object][]string, v Value) (refDesc, error) {
 	return refDesc{isPath: true, path: p}, nil
 }
 
-func (w *world) materialize(d refDesc) (Value, error) {
+func (w *World) materialize(d refDesc) (Value, error) {
 	if !d.isPath {
 		return d.prim, nil
 	}
 	if len(d.path) == 1 {
 		switch d.path[0] {
 		case "@novalue":
-			return w.noValue, nil
+			return w.NoValue, nil
 		case "@error":
-			return w.errSentinel, nil
+			return w.ErrSentinel, nil
 		case "@dedup":
 			return w.dedup, nil
 		}
@@ -235,7 +236,7 @@ func (w *world) materialize(d refDesc) (Value, error) {
 }
 
 // tryCall calls an export, reporting a trap as ok=false.
-func (inst *instance) tryCall(name string, args ...uint64) (r uint64, ok bool) {
+func (inst *Instance) tryCall(name string, args ...uint64) (r uint64, ok bool) {
 	defer func() {
 		if recover() != nil {
 			ok = false
@@ -245,15 +246,15 @@ func (inst *instance) tryCall(name string, args ...uint64) (r uint64, ok bool) {
 }
 
 // capture takes a snapshot of an idle instance.
-func (inst *instance) capture() (*snapshot, error) {
-	w := inst.w
-	if w.loop.pending() {
+func (inst *Instance) Capture() (*Snapshot, error) {
+	w := inst.World
+	if w.Loop.Pending() {
 		return nil, errors.New("cannot snapshot: the event loop has pending work")
 	}
-	snap := &snapshot{sp: inst.env().ExportedGlobal("__stack_pointer").Get()}
+	snap := &Snapshot{sp: inst.env().ExportedGlobal("__stack_pointer").Get()}
 	b, _ := inst.mem.Read(0, inst.mem.Size())
-	snap.memory = append([]byte(nil), b...)
-	paths := pathsFrom(w.roots)
+	snap.Memory = append([]byte(nil), b...)
+	paths := pathsFrom(w.Roots)
 	n, ok := inst.tryCall("hiwire_num_refs")
 	if !ok {
 		return nil, errors.New("cannot snapshot: hiwire_num_refs failed")
@@ -263,7 +264,7 @@ func (inst *instance) capture() (*snapshot, error) {
 		if !ok {
 			break
 		}
-		d, err := describe(w, paths, w.value(h))
+		d, err := describe(w, paths, w.Value(h))
 		if err != nil {
 			return nil, fmt.Errorf("hiwire slot %d: %w", i, err)
 		}
@@ -274,7 +275,7 @@ func (inst *instance) capture() (*snapshot, error) {
 		if !ok {
 			break
 		}
-		v := w.value(h)
+		v := w.Value(h)
 		d, err := describe(w, paths, v)
 		if err != nil {
 			return nil, fmt.Errorf("immortal ref %d: %w", i, err)
@@ -282,33 +283,33 @@ func (inst *instance) capture() (*snapshot, error) {
 		snap.immortal = append(snap.immortal, d)
 	}
 	if w.dedup != nil {
-		for i, k := range w.dedup.mapKeys {
+		for i, k := range w.dedup.MapKeys {
 			d, err := describe(w, paths, k)
 			if err != nil {
 				continue // a dedup entry we cannot recreate only costs deduplication
 			}
-			snap.dedup = append(snap.dedup, dedupEntry{key: d, slot: toNumber(w.dedup.mapVals[i])})
+			snap.dedup = append(snap.dedup, dedupEntry{key: d, slot: js.ToNumber(w.dedup.MapVals[i])})
 		}
 	}
 	return snap, nil
 }
 
 // restore builds an instance from a snapshot inside the given (fresh) world.
-func (h *host) restore(ctx context.Context, snap *snapshot, w *world, fs *memFS, memLimit uint64) (*instance, error) {
-	if uint64(len(snap.memory)) > memLimit {
-		return nil, fmt.Errorf("memory limit %d MiB is below the interpreter's %d MiB", memLimit>>20, len(snap.memory)>>20)
+func (h *Host) Restore(ctx context.Context, snap *Snapshot, w *World, fs *memfs.FS, memLimit uint64) (*Instance, error) {
+	if uint64(len(snap.Memory)) > memLimit {
+		return nil, fmt.Errorf("memory limit %d MiB is below the interpreter's %d MiB", memLimit>>20, len(snap.Memory)>>20)
 	}
 	inst, err := h.newInstance(ctx, w, fs, memLimit)
 	if err != nil {
 		return nil, err
 	}
-	err = inst.protect(func() {
-		if cur := inst.mem.Size(); uint32(len(snap.memory)) > cur {
-			if _, ok := inst.mem.Grow((uint32(len(snap.memory)) - cur) / 65536); !ok {
+	err = inst.Protect(func() {
+		if cur := inst.mem.Size(); uint32(len(snap.Memory)) > cur {
+			if _, ok := inst.mem.Grow((uint32(len(snap.Memory)) - cur) / 65536); !ok {
 				panic(errors.New("cannot grow memory to the snapshot's size"))
 			}
 		}
-		inst.mem.Write(0, snap.memory)
+		inst.mem.Write(0, snap.Memory)
 		inst.env().ExportedGlobal("__stack_pointer").(api.MutableGlobal).Set(snap.sp)
 		inst.call("emscripten_stack_init")
 		inst.call("jslib_init")
@@ -318,7 +319,7 @@ func (h *host) restore(ctx context.Context, snap *snapshot, w *world, fs *memFS,
 			if err != nil {
 				panic(err)
 			}
-			inst.call("_hiwire_set", uint64(i), w.handle(v))
+			inst.call("_hiwire_set", uint64(i), w.Handle(v))
 		}
 		have := 0
 		for ; have < len(snap.immortal); have++ {
@@ -331,18 +332,18 @@ func (h *host) restore(ctx context.Context, snap *snapshot, w *world, fs *memFS,
 			if err != nil {
 				panic(err)
 			}
-			inst.call("_hiwire_immortal_add", w.handle(v))
+			inst.call("_hiwire_immortal_add", w.Handle(v))
 		}
 		if w.dedup != nil {
 			for _, e := range snap.dedup {
 				if k, err := w.materialize(e.key); err == nil {
-					w.dedup.mapSet(k, e.slot)
+					w.dedup.MapSet(k, e.slot)
 				}
 			}
 		}
 	})
 	if err != nil {
-		inst.close()
+		inst.Close()
 		return nil, fmt.Errorf("restoring the interpreter snapshot: %w", err)
 	}
 	return inst, nil

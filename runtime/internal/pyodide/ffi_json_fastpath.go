@@ -1,9 +1,11 @@
-package runtime
+package pyodide
 
 import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
 )
 
 // A fast path for JsProxy.to_py() on large plain data (D1 results, JSON
@@ -21,7 +23,7 @@ import (
 const jsonFastPathMinValues = 64
 
 // jsonFastPath returns the converted value, or ok=false to fall back.
-func (inst *instance) jsonFastPath(v Value) (r uint64, ok bool) {
+func (inst *Instance) jsonFastPath(v Value) (r uint64, ok bool) {
 	var b strings.Builder
 	seen := map[*Object]bool{}
 	count := 0
@@ -44,7 +46,7 @@ func (inst *instance) jsonFastPath(v Value) (r uint64, ok bool) {
 
 // jsonLoads returns (a borrowed reference to) json.loads, imported once
 // per instance; 0 when it cannot be had.
-func (inst *instance) jsonLoads() uint64 {
+func (inst *Instance) jsonLoads() uint64 {
 	if inst.jsonLoadsFn != 0 {
 		return inst.jsonLoadsFn
 	}
@@ -69,7 +71,7 @@ func (inst *instance) jsonLoads() uint64 {
 
 // writeJSONData writes v as JSON; false means v holds something the fast
 // path must not convert.
-func (inst *instance) writeJSONData(b *strings.Builder, v Value, seen map[*Object]bool, count *int, depth int) bool {
+func (inst *Instance) writeJSONData(b *strings.Builder, v Value, seen map[*Object]bool, count *int, depth int) bool {
 	*count++
 	if depth > 64 {
 		return false
@@ -105,9 +107,9 @@ func (inst *instance) writeJSONData(b *strings.Builder, v Value, seen map[*Objec
 		}
 		seen[x] = true
 		switch {
-		case x.kind == kindArray:
+		case x.Kind == js.KindArray:
 			b.WriteByte('[')
-			for i, e := range x.arr {
+			for i, e := range x.Arr {
 				if i > 0 {
 					b.WriteByte(',')
 				}
@@ -117,7 +119,7 @@ func (inst *instance) writeJSONData(b *strings.Builder, v Value, seen map[*Objec
 			}
 			b.WriteByte(']')
 			return true
-		case x.kind == kindPlain && x.call == nil && (x.proto == inst.w.ObjectProto || x.proto == nil):
+		case x.Kind == js.KindPlain && x.Call == nil && (x.Proto == inst.World.ObjectProto || x.Proto == nil):
 			b.WriteByte('{')
 			for i, k := range x.OwnKeys() {
 				if i > 0 {

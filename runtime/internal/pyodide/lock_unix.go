@@ -1,6 +1,6 @@
 //go:build unix
 
-package runtime
+package pyodide
 
 import (
 	"os"
@@ -8,9 +8,9 @@ import (
 	"syscall"
 )
 
-// lockCacheDir takes an exclusive lock on dir, so two processes starting on
+// LockCacheDir takes an exclusive lock on dir, so two processes starting on
 // a cold cache compile once: the second waits and then loads from the cache.
-func lockCacheDir(dir string) (unlock func()) {
+func LockCacheDir(dir string) (unlock func()) {
 	if dir == "" || os.MkdirAll(dir, 0o755) != nil {
 		return func() {}
 	}

@@ -1,4 +1,4 @@
-package runtime
+package pyodide
 
 // Snapshots on disk: a new process restores the booted interpreter instead
 // of spending ~12 s importing the stdlib from source.
@@ -17,21 +17,21 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
 )
 
 // snapshotFormat changes whenever boot or the snapshot layout changes.
 const snapshotFormat = "pyworkers-snapshot-1"
 
 // snapshotKey identifies what a persisted snapshot was built from.
-func snapshotKey(art *Artifacts, sdk sdkSource) string {
+// files are the host's files (the runner and the built-in SDK); setupKey
+// names what boot imported on top of the interpreter.
+func SnapshotKey(art *Artifacts, setupKey string, files map[string][]byte) string {
 	h := sha256.New()
-	fmt.Fprintln(h, snapshotFormat, PyodideVersion, sdk.key())
+	fmt.Fprintln(h, snapshotFormat, PyodideVersion, setupKey)
 	if b, err := os.ReadFile(art.Checksums); err == nil {
 		h.Write(b)
-	}
-	files := runtimePythonFiles()
-	for name, b := range builtinSDKFiles() {
-		files["sdk/"+name] = b
 	}
 	names := make([]string, 0, len(files))
 	for n := range files {
@@ -46,7 +46,7 @@ func snapshotKey(art *Artifacts, sdk sdkSource) string {
 	return hex.EncodeToString(h.Sum(nil))[:32]
 }
 
-func writeSnapshot(path string, s *snapshot) error {
+func WriteSnapshot(path string, s *Snapshot) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
@@ -70,7 +70,7 @@ func writeSnapshot(path string, s *snapshot) error {
 		switch x := d.prim.(type) {
 		case nil:
 			w.WriteByte('n')
-		case undefinedType:
+		case js.UndefinedType:
 			w.WriteByte('u')
 		case bool:
 			if x {
@@ -93,8 +93,8 @@ func writeSnapshot(path string, s *snapshot) error {
 	}
 	w.WriteString(snapshotFormat + "\n")
 	put(s.sp)
-	put(uint64(len(s.memory)))
-	w.Write(s.memory)
+	put(uint64(len(s.Memory)))
+	w.Write(s.Memory)
 	for _, list := range [][]refDesc{s.hiwire, s.immortal} {
 		put(uint64(len(list)))
 		for _, d := range list {
@@ -118,7 +118,7 @@ func writeSnapshot(path string, s *snapshot) error {
 
 var errBadSnapshot = errors.New("corrupt snapshot file")
 
-func readSnapshot(path string) (s *snapshot, err error) {
+func ReadSnapshot(path string) (s *Snapshot, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -186,8 +186,8 @@ func readSnapshot(path string) (s *snapshot, err error) {
 	if err != nil || header != snapshotFormat+"\n" {
 		return nil, errBadSnapshot
 	}
-	s = &snapshot{sp: get()}
-	s.memory = getBytes(get())
+	s = &Snapshot{sp: get()}
+	s.Memory = getBytes(get())
 	for _, list := range []*[]refDesc{&s.hiwire, &s.immortal} {
 		n := get()
 		for i := uint64(0); i < n; i++ {

@@ -1,4 +1,4 @@
-package runtime
+package pyodide
 
 // host owns what is shared by every interpreter instance: the wazero runtime,
 // the compiled Pyodide module and the host modules. instance is one
@@ -15,18 +15,32 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/memfs"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/wasmgen"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/experimental"
 )
 
-type host struct {
+// Artifacts are the files the build script produces.
+type Artifacts struct {
+	Dir       string
+	Wasm      string // pyodide.asm.wasm translated to exnref
+	Stdlib    string // python_stdlib.zip
+	LoaderJS  string // pyodide.asm.js: layout constants are read from it
+	LockFile  string // pyodide-lock.json
+	Checksums string
+}
+
+type Host struct {
 	rt       wazero.Runtime
 	main     wazero.CompiledModule
 	layout   *layout
 	stdlib   []byte
+	files    map[string][]byte // laid into every interpreter's file system, by absolute path
 	environ  []string
-	imports  []wasmImport
+	imports  []wasmgen.Import
 	gotMem   wazero.CompiledModule
 	gotFunc  wazero.CompiledModule
 	countMod wazero.CompiledModule
@@ -42,10 +56,10 @@ type host struct {
 
 type instanceKey struct{}
 
-func instanceFrom(ctx context.Context) *instance { return ctx.Value(instanceKey{}).(*instance) }
+func instanceFrom(ctx context.Context) *Instance { return ctx.Value(instanceKey{}).(*Instance) }
 
 // newHost compiles (or loads from the compilation cache) the Pyodide module.
-func newHost(ctx context.Context, art *Artifacts, cacheDir string) (*host, error) {
+func NewHost(ctx context.Context, art *Artifacts, cacheDir string, files map[string][]byte) (*Host, error) {
 	l, err := readLayout(art.LoaderJS)
 	if err != nil {
 		return nil, err
@@ -58,7 +72,7 @@ func newHost(ctx context.Context, art *Artifacts, cacheDir string) (*host, error
 	if err != nil {
 		return nil, err
 	}
-	imports, err := parseImports(bin)
+	imports, err := wasmgen.ParseImports(bin)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", art.Wasm, err)
 	}
@@ -74,7 +88,7 @@ func newHost(ctx context.Context, art *Artifacts, cacheDir string) (*host, error
 		}
 	}
 	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
-	h := &host{rt: rt, layout: l, stdlib: stdlib, imports: imports, envMod: map[uint32]wazero.CompiledModule{},
+	h := &Host{rt: rt, layout: l, stdlib: stdlib, files: files, imports: imports, envMod: map[uint32]wazero.CompiledModule{},
 		countArgsSlot: l.tableSize}
 	h.environ = []string{"USER=web_user", "LOGNAME=web_user", "PATH=/", "PWD=/", "HOME=/home/pyodide",
 		"LANG=C.UTF-8", "_=./this.program", "PYTHONHOME=/", "PYTHONDONTWRITEBYTECODE=1", "PYTHON_COLORS=0",
@@ -96,11 +110,11 @@ func newHost(ctx context.Context, art *Artifacts, cacheDir string) (*host, error
 	return h, nil
 }
 
-func (h *host) close(ctx context.Context) { h.rt.Close(ctx) }
+func (h *Host) Close(ctx context.Context) { h.rt.Close(ctx) }
 
 // instantiateHostModules defines the Go functions the main module imports:
 // "envhost" (re-exported by the generated env module), WASI and sentinel.
-func (h *host) instantiateHostModules(ctx context.Context) error {
+func (h *Host) instantiateHostModules(ctx context.Context) error {
 	impls := map[string]hostFunc{}
 	for _, set := range []map[string]hostFunc{emscriptenImports(), ffiImports()} {
 		for k, v := range set {
@@ -123,9 +137,9 @@ func (h *host) instantiateHostModules(ctx context.Context) error {
 		case "sentinel":
 			switch name {
 			case "create_sentinel":
-				impl = func(inst *instance, s []uint64) { s[0] = hError }
+				impl = func(inst *Instance, s []uint64) { s[0] = js.HandleError }
 			case "is_sentinel":
-				impl = func(inst *instance, s []uint64) { s[0] = b2u(s[0] == hError) }
+				impl = func(inst *Instance, s []uint64) { s[0] = b2u(s[0] == js.HandleError) }
 			}
 		default:
 			return fmt.Errorf("unexpected import module %q", module)
@@ -161,76 +175,76 @@ func goFunc(impl hostFunc) api.GoModuleFunc {
 // syscalls fail with ENOSYS, everything else returns zero.
 func unimplemented(name string, results []api.ValueType) hostFunc {
 	isSyscall := len(name) > 14 && name[:14] == "env.__syscall_"
-	return func(inst *instance, s []uint64) {
+	return func(inst *Instance, s []uint64) {
 		inst.logDebug("unimplemented import called", "import", name)
 		if len(results) > 0 {
 			s[0] = 0
 			if isSyscall {
-				s[0] = neg(eNOSYS)
+				s[0] = neg(memfs.ENOSYS)
 			}
 		}
 	}
 }
 
 // compileGlue compiles the small generated modules once.
-func (h *host) compileGlue(ctx context.Context) error {
-	var gm, gf = newWasmBuilder(), newWasmBuilder()
+func (h *Host) compileGlue(ctx context.Context) error {
+	var gm, gf = wasmgen.NewBuilder(), wasmgen.NewBuilder()
 	for _, imp := range h.imports {
-		switch imp.module {
+		switch imp.Module {
 		case "GOT.mem":
-			v := map[string]uint32{"__heap_base": h.layout.heapBase, "__stack_high": h.layout.stackHigh, "__stack_low": h.layout.stackLow}[imp.name]
-			gm.export(imp.name, 3, gm.globalI32(true, int32(v)))
+			v := map[string]uint32{"__heap_base": h.layout.heapBase, "__stack_high": h.layout.stackHigh, "__stack_low": h.layout.stackLow}[imp.Name]
+			gm.Export(imp.Name, 3, gm.GlobalI32(true, int32(v)))
 		case "GOT.func":
 			// Every GOT.func entry names a JS-only symbol nothing on our paths
 			// calls (emscripten_gl*, console helpers): leave them null.
-			gf.export(imp.name, 3, gf.globalI32(true, 0))
+			gf.Export(imp.Name, 3, gf.GlobalI32(true, 0))
 		}
 	}
-	cm := newWasmBuilder()
-	cm.importTable("env", "__indirect_function_table", h.layout.tableSize+1)
-	count := cm.importFunc("countargs_host", "count", i32Types(1), i32Types(1))
-	cm.elem(int32(h.countArgsSlot), count)
+	cm := wasmgen.NewBuilder()
+	cm.ImportTable("env", "__indirect_function_table", h.layout.tableSize+1)
+	count := cm.ImportFunc("countargs_host", "count", i32Types(1), i32Types(1))
+	cm.Elem(int32(h.countArgsSlot), count)
 	var err error
-	if h.gotMem, err = h.rt.CompileModule(ctx, gm.bytes()); err != nil {
+	if h.gotMem, err = h.rt.CompileModule(ctx, gm.Bytes()); err != nil {
 		return fmt.Errorf("GOT.mem module: %w", err)
 	}
-	if h.gotFunc, err = h.rt.CompileModule(ctx, gf.bytes()); err != nil {
+	if h.gotFunc, err = h.rt.CompileModule(ctx, gf.Bytes()); err != nil {
 		return fmt.Errorf("GOT.func module: %w", err)
 	}
-	if h.countMod, err = h.rt.CompileModule(ctx, cm.bytes()); err != nil {
+	if h.countMod, err = h.rt.CompileModule(ctx, cm.Bytes()); err != nil {
 		return fmt.Errorf("count-args module: %w", err)
 	}
 	return nil
 }
 
 // envModule returns the compiled "env" module whose memory may grow to maxPages.
-func (h *host) envModule(ctx context.Context, maxPages uint32) (wazero.CompiledModule, error) {
+func (h *Host) envModule(ctx context.Context, maxPages uint32) (wazero.CompiledModule, error) {
 	h.envMu.Lock()
 	defer h.envMu.Unlock()
 	if m, ok := h.envMod[maxPages]; ok {
 		return m, nil
 	}
-	b := newWasmBuilder()
+	b := wasmgen.NewBuilder()
 	var exports []func()
 	for _, fd := range h.main.ImportedFunctions() {
 		module, name, _ := fd.Import()
 		if module != "env" {
 			continue
 		}
-		idx := b.importFunc("envhost", name, fd.ParamTypes(), fd.ResultTypes())
-		exports = append(exports, func() { b.export(name, 0, idx) })
+		idx := b.ImportFunc("envhost", name, fd.ParamTypes(), fd.ResultTypes())
+		exports = append(exports, func() { b.Export(name, 0, idx) })
 	}
 	for _, e := range exports {
 		e()
 	}
-	b.export("memory", 2, b.memory(h.layout.initialPages, maxPages))
-	b.export("__indirect_function_table", 1, b.table(h.layout.tableSize+1))
-	b.export("__memory_base", 3, b.globalI32(false, int32(h.layout.memoryBase)))
-	b.export("__stack_pointer", 3, b.globalI32(true, int32(h.layout.stackPointer)))
-	b.export("__table_base", 3, b.globalI32(false, int32(h.layout.tableBase)))
-	b.export("__cpp_exception", 4, b.tag(i32Types(1)))
-	b.export("__c_longjmp", 4, b.tag(i32Types(1)))
-	m, err := h.rt.CompileModule(ctx, b.bytes())
+	b.Export("memory", 2, b.Memory(h.layout.initialPages, maxPages))
+	b.Export("__indirect_function_table", 1, b.Table(h.layout.tableSize+1))
+	b.Export("__memory_base", 3, b.GlobalI32(false, int32(h.layout.memoryBase)))
+	b.Export("__stack_pointer", 3, b.GlobalI32(true, int32(h.layout.stackPointer)))
+	b.Export("__table_base", 3, b.GlobalI32(false, int32(h.layout.tableBase)))
+	b.Export("__cpp_exception", 4, b.Tag(i32Types(1)))
+	b.Export("__c_longjmp", 4, b.Tag(i32Types(1)))
+	m, err := h.rt.CompileModule(ctx, b.Bytes())
 	if err != nil {
 		return nil, fmt.Errorf("env module: %w", err)
 	}
@@ -239,8 +253,8 @@ func (h *host) envModule(ctx context.Context, maxPages uint32) (wazero.CompiledM
 }
 
 // instance is one Pyodide interpreter.
-type instance struct {
-	host *host
+type Instance struct {
+	host *Host
 	ctx  context.Context
 	// nestedCtx is ctx without its cancellation, for calls made while
 	// another call into this instance is running (from a host function):
@@ -254,34 +268,34 @@ type instance struct {
 	mod         api.Module
 	modules     []api.Module // everything instantiated for this instance, closed together
 	mem         api.Memory
-	w           *world
-	fs          *memFS
+	World       *World
+	fs          *memfs.FS
 	started     time.Time
 
 	memLimit    uint64
-	memLimitHit bool
+	MemLimitHit bool
 
 	pool         map[string][]api.Function
-	pendingThrow *jsThrow
+	pendingThrow *js.Throw
 	formatB      uint32
 
 	stdout, stderr bytes.Buffer
 	stderrCapture  []byte // non-nil while wrap_exception captures fd 2
-	onOutput       func(stream string, line string)
+	OnOutput       func(stream string, line string)
 	debug          func(msg string, args ...any)
 }
 
 // newInstance instantiates the module and its glue, runs the constructors,
 // and leaves the interpreter uninitialised (boot or restore comes next).
-func (h *host) newInstance(ctx context.Context, w *world, fs *memFS, memLimit uint64) (*instance, error) {
+func (h *Host) newInstance(ctx context.Context, w *World, fs *memfs.FS, memLimit uint64) (*Instance, error) {
 	maxPages := uint32(min(memLimit/65536, 65536))
 	envCM, err := h.envModule(ctx, maxPages)
 	if err != nil {
 		return nil, err
 	}
-	inst := &instance{host: h, w: w, fs: fs, started: time.Now(), memLimit: uint64(maxPages) * 65536,
+	inst := &Instance{host: h, World: w, fs: fs, started: time.Now(), memLimit: uint64(maxPages) * 65536,
 		pool: map[string][]api.Function{}}
-	w.inst = inst
+	w.Inst = inst
 	inst.ctx = context.WithValue(ctx, instanceKey{}, inst)
 	inst.nestedCtx = context.WithoutCancel(inst.ctx)
 	n := strconv.FormatInt(h.seq.Add(1), 10)
@@ -294,7 +308,7 @@ func (h *host) newInstance(ctx context.Context, w *world, fs *memFS, memLimit ui
 	}{{"env", envCM}, {"GOT.mem", h.gotMem}, {"GOT.func", h.gotFunc}, {"countargs", h.countMod}} {
 		m, err := h.rt.InstantiateModule(resolverCtx, step.cm, wazero.NewModuleConfig().WithName(step.name+"#"+n))
 		if err != nil {
-			inst.close()
+			inst.Close()
 			return nil, fmt.Errorf("instantiating %s: %w", step.name, err)
 		}
 		named[step.name] = m
@@ -303,22 +317,22 @@ func (h *host) newInstance(ctx context.Context, w *world, fs *memFS, memLimit ui
 	inst.mem = named["env"].ExportedMemory("memory")
 	mod, err := h.rt.InstantiateModule(resolverCtx, h.main, wazero.NewModuleConfig().WithName("pyodide#"+n).WithStartFunctions())
 	if err != nil {
-		inst.close()
+		inst.Close()
 		return nil, fmt.Errorf("instantiating pyodide: %w", err)
 	}
 	inst.mod = mod
 	inst.modules = append(inst.modules, mod)
-	if err := inst.protect(func() {
+	if err := inst.Protect(func() {
 		inst.call("__wasm_apply_data_relocs")
 		inst.call("__wasm_call_ctors")
 	}); err != nil {
-		inst.close()
+		inst.Close()
 		return nil, err
 	}
 	return inst, nil
 }
 
-func (inst *instance) close() {
+func (inst *Instance) Close() {
 	ctx := context.Background()
 	for i := len(inst.modules) - 1; i >= 0; i-- {
 		inst.modules[i].Close(ctx)
@@ -326,11 +340,11 @@ func (inst *instance) close() {
 	inst.modules = nil
 }
 
-func (inst *instance) env() api.Module { return inst.modules[0] }
+func (inst *Instance) env() api.Module { return inst.modules[0] }
 
 // call calls an export. api.Function values are pooled, never shared by two
 // active frames: wazero's call engines are not re-entrant.
-func (inst *instance) call(name string, args ...uint64) uint64 {
+func (inst *Instance) call(name string, args ...uint64) uint64 {
 	pool := inst.pool[name]
 	var f api.Function
 	if n := len(pool); n > 0 {
@@ -375,7 +389,7 @@ func (e *wasmError) Unwrap() error { return e.err }
 
 // protect runs f and turns any panic (trap, abort, exit, uncaught JS throw)
 // into an error, so nothing inside the interpreter can crash the host.
-func (inst *instance) protect(f func()) (err error) {
+func (inst *Instance) Protect(f func()) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			switch x := r.(type) {
@@ -396,9 +410,9 @@ func (inst *instance) protect(f func()) (err error) {
 
 // unwrapHost digs the original Go panic value out of wazero's wrapping.
 func (e *wasmError) unwrapHost() error {
-	var ex *exitError
+	var ex *ExitError
 	var ab *abortError
-	var th *jsThrow
+	var th *js.Throw
 	switch {
 	case errors.As(e.err, &ex):
 		return ex
@@ -412,7 +426,7 @@ func (e *wasmError) unwrapHost() error {
 
 // ---- memory helpers
 
-func (inst *instance) cstr(p uint32) string {
+func (inst *Instance) cstr(p uint32) string {
 	if p == 0 {
 		return ""
 	}
@@ -427,15 +441,15 @@ func (inst *instance) cstr(p uint32) string {
 	}
 }
 
-func (inst *instance) malloc(n uint32) uint32 {
+func (inst *Instance) malloc(n uint32) uint32 {
 	p := uint32(inst.call("malloc", uint64(n)))
 	if p == 0 {
-		panic(&jsThrow{inst.w.newError("RangeError", "out of memory")})
+		panic(&js.Throw{Value: inst.World.NewError("RangeError", "out of memory")})
 	}
 	return p
 }
 
-func (inst *instance) cString(s string) uint32 {
+func (inst *Instance) cString(s string) uint32 {
 	p := inst.malloc(uint32(len(s) + 1))
 	inst.mem.Write(p, append([]byte(s), 0))
 	return p
@@ -443,9 +457,9 @@ func (inst *instance) cString(s string) uint32 {
 
 // ---- output
 
-func (inst *instance) writeStdout(b []byte) { inst.emit("stdout", &inst.stdout, b) }
+func (inst *Instance) writeStdout(b []byte) { inst.emit("stdout", &inst.stdout, b) }
 
-func (inst *instance) writeStderr(b []byte) {
+func (inst *Instance) WriteStderr(b []byte) {
 	if inst.stderrCapture != nil {
 		inst.stderrCapture = append(inst.stderrCapture, b...)
 		return
@@ -454,9 +468,9 @@ func (inst *instance) writeStderr(b []byte) {
 }
 
 // emit buffers partial lines and reports complete ones.
-func (inst *instance) emit(stream string, buf *bytes.Buffer, b []byte) {
+func (inst *Instance) emit(stream string, buf *bytes.Buffer, b []byte) {
 	buf.Write(b)
-	if inst.onOutput == nil {
+	if inst.OnOutput == nil {
 		return // kept for stderrTail (boot and snapshot errors)
 	}
 	for {
@@ -465,23 +479,23 @@ func (inst *instance) emit(stream string, buf *bytes.Buffer, b []byte) {
 			return
 		}
 		line := string(buf.Next(i + 1))
-		inst.onOutput(stream, line[:len(line)-1])
+		inst.OnOutput(stream, line[:len(line)-1])
 	}
 }
 
-func (inst *instance) flushOutput() {
+func (inst *Instance) FlushOutput() {
 	for _, s := range []struct {
 		name string
 		buf  *bytes.Buffer
 	}{{"stdout", &inst.stdout}, {"stderr", &inst.stderr}} {
-		if s.buf.Len() > 0 && inst.onOutput != nil {
-			inst.onOutput(s.name, s.buf.String())
+		if s.buf.Len() > 0 && inst.OnOutput != nil {
+			inst.OnOutput(s.name, s.buf.String())
 		}
 		s.buf.Reset()
 	}
 }
 
-func (inst *instance) logDebug(msg string, args ...any) {
+func (inst *Instance) logDebug(msg string, args ...any) {
 	if inst.debug != nil {
 		inst.debug(msg, args...)
 	}
@@ -489,7 +503,7 @@ func (inst *instance) logDebug(msg string, args ...any) {
 
 // runPython runs source in __main__; ok=false when it raised (the traceback
 // went to stderr).
-func (inst *instance) runPython(src string) bool {
+func (inst *Instance) RunPython(src string) bool {
 	p := inst.cString(src)
 	rc := int32(inst.call("PyRun_SimpleString", uint64(p)))
 	inst.call("free", uint64(p))
@@ -497,9 +511,9 @@ func (inst *instance) runPython(src string) bool {
 }
 
 // setMainAttr stores a JS value as a JsProxy attribute of __main__.
-func (inst *instance) setMainAttr(name string, v Value) {
+func (inst *Instance) setMainAttr(name string, v Value) {
 	mainMod := inst.call("PyImport_AddModule", uint64(inst.cString("__main__")))
-	px := inst.call("JsProxy_create", inst.w.handle(v))
+	px := inst.call("JsProxy_create", inst.World.Handle(v))
 	inst.call("PyObject_SetAttrString", mainMod, uint64(inst.cString(name)), px)
 	inst.call("Py_DecRef", px)
 }

@@ -1,4 +1,4 @@
-package runtime
+package pyodide
 
 // Go implementations of the Emscripten runtime imports (syscalls, WASI, time,
 // heap growth, the CPython call trampoline) that pyodide.asm.js provides in JS.
@@ -12,11 +12,12 @@ import (
 	"path"
 	"time"
 
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/memfs"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/experimental/table"
 )
 
-type hostFunc = func(inst *instance, s []uint64)
+type hostFunc = func(inst *Instance, s []uint64)
 
 func neg(errno int32) uint64 { return uint64(uint32(-errno)) }
 func i32(v uint64) int32     { return int32(uint32(v)) }
@@ -28,28 +29,28 @@ func b2u(b bool) uint64 {
 }
 
 // exitError is raised by exit()/proc_exit: the interpreter asked to stop.
-type exitError struct{ code int32 }
+type ExitError struct{ Code int32 }
 
-func (e *exitError) Error() string { return fmt.Sprintf("the interpreter exited with code %d", e.code) }
+func (e *ExitError) Error() string { return fmt.Sprintf("the interpreter exited with code %d", e.Code) }
 
 // abortError is a fatal Emscripten abort (assertion, abort()).
 type abortError struct{ msg string }
 
 func (e *abortError) Error() string { return "the interpreter aborted: " + e.msg }
 
-func (inst *instance) writeStat(buf uint32, n *fsNode, charDev bool) {
+func (inst *Instance) writeStat(buf uint32, n *memfs.Node, charDev bool) {
 	b := make([]byte, 96)
 	mode := uint32(0o100644)
 	size := uint64(0)
 	var ino uint64 = 1
-	mtime := inst.fs.start
+	mtime := inst.fs.Start
 	if n != nil {
-		size = uint64(inst.fs.size(n))
-		ino = n.ino
-		mtime = n.mtime
-		if n.dir {
+		size = uint64(inst.fs.Size(n))
+		ino = n.Ino
+		mtime = n.Mtime
+		if n.Dir {
 			mode = 0o40755
-		} else if n.readonly {
+		} else if n.Readonly {
 			mode = 0o100444
 		}
 	}
@@ -75,133 +76,133 @@ func (inst *instance) writeStat(buf uint32, n *fsNode, charDev bool) {
 
 func emscriptenImports() map[string]hostFunc {
 	m := map[string]hostFunc{
-		"__syscall_openat": func(inst *instance, s []uint64) {
-			p := inst.fs.abs(i32(s[0]), inst.cstr(uint32(s[1])))
-			fd, errno := inst.fs.open(p, i32(s[2]))
+		"__syscall_openat": func(inst *Instance, s []uint64) {
+			p := inst.fs.Abs(i32(s[0]), inst.cstr(uint32(s[1])))
+			fd, errno := inst.fs.Open(p, i32(s[2]))
 			if errno != 0 {
 				s[0] = neg(errno)
 				return
 			}
 			s[0] = uint64(fd)
 		},
-		"__syscall_fstat64": func(inst *instance, s []uint64) {
+		"__syscall_fstat64": func(inst *Instance, s []uint64) {
 			fd := i32(s[0])
 			if fd >= 0 && fd <= 2 {
 				inst.writeStat(uint32(s[1]), nil, true)
 				s[0] = 0
 				return
 			}
-			f, ok := inst.fs.fds[fd]
+			f, ok := inst.fs.Fds[fd]
 			if !ok {
-				s[0] = neg(eBADF)
+				s[0] = neg(memfs.EBADF)
 				return
 			}
-			inst.writeStat(uint32(s[1]), f.node, false)
+			inst.writeStat(uint32(s[1]), f.Node, false)
 			s[0] = 0
 		},
 		"__syscall_stat64":  statAt(false),
 		"__syscall_lstat64": statAt(false),
-		"__syscall_newfstatat": func(inst *instance, s []uint64) {
-			n := inst.fs.lookup(inst.fs.abs(i32(s[0]), inst.cstr(uint32(s[1]))))
+		"__syscall_newfstatat": func(inst *Instance, s []uint64) {
+			n := inst.fs.Lookup(inst.fs.Abs(i32(s[0]), inst.cstr(uint32(s[1]))))
 			if n == nil {
-				s[0] = neg(eNOENT)
+				s[0] = neg(memfs.ENOENT)
 				return
 			}
 			inst.writeStat(uint32(s[2]), n, false)
 			s[0] = 0
 		},
-		"__syscall_faccessat": func(inst *instance, s []uint64) {
-			n := inst.fs.lookup(inst.fs.abs(i32(s[0]), inst.cstr(uint32(s[1]))))
+		"__syscall_faccessat": func(inst *Instance, s []uint64) {
+			n := inst.fs.Lookup(inst.fs.Abs(i32(s[0]), inst.cstr(uint32(s[1]))))
 			if n == nil {
-				s[0] = neg(eNOENT)
+				s[0] = neg(memfs.ENOENT)
 				return
 			}
-			if i32(s[2])&2 != 0 && n.readonly { // W_OK
-				s[0] = neg(eROFS)
+			if i32(s[2])&2 != 0 && n.Readonly { // W_OK
+				s[0] = neg(memfs.EROFS)
 				return
 			}
 			s[0] = 0
 		},
-		"__syscall_getcwd": func(inst *instance, s []uint64) {
-			b := append([]byte(inst.fs.cwd), 0)
+		"__syscall_getcwd": func(inst *Instance, s []uint64) {
+			b := append([]byte(inst.fs.Cwd), 0)
 			if uint32(s[1]) < uint32(len(b)) {
-				s[0] = neg(eRANGE)
+				s[0] = neg(memfs.ERANGE)
 				return
 			}
 			inst.mem.Write(uint32(s[0]), b)
 			s[0] = uint64(len(b))
 		},
-		"__syscall_chdir": func(inst *instance, s []uint64) {
-			p := inst.fs.abs(-100, inst.cstr(uint32(s[0])))
-			n := inst.fs.lookup(p)
-			if n == nil || !n.dir {
-				s[0] = neg(eNOENT)
+		"__syscall_chdir": func(inst *Instance, s []uint64) {
+			p := inst.fs.Abs(-100, inst.cstr(uint32(s[0])))
+			n := inst.fs.Lookup(p)
+			if n == nil || !n.Dir {
+				s[0] = neg(memfs.ENOENT)
 				return
 			}
-			inst.fs.cwd = p
+			inst.fs.Cwd = p
 			s[0] = 0
 		},
-		"__syscall_mkdirat": func(inst *instance, s []uint64) {
-			p := inst.fs.abs(i32(s[0]), inst.cstr(uint32(s[1])))
-			if inst.fs.lookup(p) != nil {
-				s[0] = neg(eEXIST)
+		"__syscall_mkdirat": func(inst *Instance, s []uint64) {
+			p := inst.fs.Abs(i32(s[0]), inst.cstr(uint32(s[1])))
+			if inst.fs.Lookup(p) != nil {
+				s[0] = neg(memfs.EEXIST)
 				return
 			}
-			parent := inst.fs.lookup(path.Dir(p))
-			if parent == nil || !parent.dir {
-				s[0] = neg(eNOENT)
+			parent := inst.fs.Lookup(path.Dir(p))
+			if parent == nil || !parent.Dir {
+				s[0] = neg(memfs.ENOENT)
 				return
 			}
-			if parent.readonly {
-				s[0] = neg(eROFS)
+			if parent.Readonly {
+				s[0] = neg(memfs.EROFS)
 				return
 			}
-			inst.fs.mkdirAll(p)
+			inst.fs.MkdirAll(p)
 			s[0] = 0
 		},
-		"__syscall_unlinkat": func(inst *instance, s []uint64) {
-			p := inst.fs.abs(i32(s[0]), inst.cstr(uint32(s[1])))
-			s[0] = neg(inst.fs.unlink(p, i32(s[2])&0x200 != 0)) // AT_REMOVEDIR
+		"__syscall_unlinkat": func(inst *Instance, s []uint64) {
+			p := inst.fs.Abs(i32(s[0]), inst.cstr(uint32(s[1])))
+			s[0] = neg(inst.fs.Unlink(p, i32(s[2])&0x200 != 0)) // AT_REMOVEDIR
 		},
-		"__syscall_rmdir": func(inst *instance, s []uint64) {
-			s[0] = neg(inst.fs.unlink(inst.fs.abs(-100, inst.cstr(uint32(s[0]))), true))
+		"__syscall_rmdir": func(inst *Instance, s []uint64) {
+			s[0] = neg(inst.fs.Unlink(inst.fs.Abs(-100, inst.cstr(uint32(s[0]))), true))
 		},
-		"__syscall_renameat": func(inst *instance, s []uint64) {
-			from := inst.fs.abs(i32(s[0]), inst.cstr(uint32(s[1])))
-			to := inst.fs.abs(i32(s[2]), inst.cstr(uint32(s[3])))
-			fd, td := inst.fs.lookup(path.Dir(from)), inst.fs.lookup(path.Dir(to))
-			if fd == nil || td == nil || fd.children[path.Base(from)] == nil {
-				s[0] = neg(eNOENT)
+		"__syscall_renameat": func(inst *Instance, s []uint64) {
+			from := inst.fs.Abs(i32(s[0]), inst.cstr(uint32(s[1])))
+			to := inst.fs.Abs(i32(s[2]), inst.cstr(uint32(s[3])))
+			fd, td := inst.fs.Lookup(path.Dir(from)), inst.fs.Lookup(path.Dir(to))
+			if fd == nil || td == nil || fd.Children[path.Base(from)] == nil {
+				s[0] = neg(memfs.ENOENT)
 				return
 			}
-			if fd.readonly || td.readonly {
-				s[0] = neg(eROFS)
+			if fd.Readonly || td.Readonly {
+				s[0] = neg(memfs.EROFS)
 				return
 			}
-			td.children[path.Base(to)] = fd.children[path.Base(from)]
-			delete(fd.children, path.Base(from))
+			td.Children[path.Base(to)] = fd.Children[path.Base(from)]
+			delete(fd.Children, path.Base(from))
 			s[0] = 0
 		},
-		"__syscall_getdents64": func(inst *instance, s []uint64) {
-			f, ok := inst.fs.fds[i32(s[0])]
-			if !ok || !f.node.dir {
-				s[0] = neg(eBADF)
+		"__syscall_getdents64": func(inst *Instance, s []uint64) {
+			f, ok := inst.fs.Fds[i32(s[0])]
+			if !ok || !f.Node.Dir {
+				s[0] = neg(memfs.EBADF)
 				return
 			}
-			if f.dents == nil {
-				f.dents = inst.fs.dirEntries(f.node)
+			if f.Dents == nil {
+				f.Dents = inst.fs.DirEntries(f.Node)
 			}
 			dirp, count := uint32(s[1]), uint32(s[2])
 			const recSize = 280 // struct dirent with a 256-byte name
-			start := int(f.pos / recSize)
-			end := min(len(f.dents), start+int(count/recSize))
+			start := int(f.Pos / recSize)
+			end := min(len(f.Dents), start+int(count/recSize))
 			off := uint32(0)
 			for i := start; i < end; i++ {
-				name := f.dents[i]
-				typ, ino := byte(4), f.node.ino // DT_DIR
-				if c, ok := f.node.children[name]; ok {
-					ino = c.ino
-					if !c.dir {
+				name := f.Dents[i]
+				typ, ino := byte(4), f.Node.Ino // DT_DIR
+				if c, ok := f.Node.Children[name]; ok {
+					ino = c.Ino
+					if !c.Dir {
 						typ = 8 // DT_REG
 					}
 				}
@@ -212,20 +213,20 @@ func emscriptenImports() map[string]hostFunc {
 				inst.mem.Write(dirp+off+19, append([]byte(name), 0))
 				off += recSize
 			}
-			f.pos = int64(end * recSize)
+			f.Pos = int64(end * recSize)
 			s[0] = uint64(off)
 		},
-		"__syscall_fcntl64": func(inst *instance, s []uint64) {
+		"__syscall_fcntl64": func(inst *Instance, s []uint64) {
 			fd, cmd := i32(s[0]), i32(s[1])
-			f, ok := inst.fs.fds[fd]
+			f, ok := inst.fs.Fds[fd]
 			if !ok && fd > 2 {
-				s[0] = neg(eBADF)
+				s[0] = neg(memfs.EBADF)
 				return
 			}
 			switch cmd {
 			case 3: // F_GETFL
 				if ok {
-					s[0] = uint64(f.flags)
+					s[0] = uint64(f.Flags)
 				} else {
 					s[0] = 2
 				}
@@ -233,50 +234,50 @@ func emscriptenImports() map[string]hostFunc {
 				s[0] = 0
 			}
 		},
-		"__syscall_ioctl":      func(inst *instance, s []uint64) { s[0] = neg(eNOTTY) },
-		"__syscall_readlinkat": func(inst *instance, s []uint64) { s[0] = neg(eINVAL) },
-		"__syscall_dup": func(inst *instance, s []uint64) {
-			f, ok := inst.fs.fds[i32(s[0])]
+		"__syscall_ioctl":      func(inst *Instance, s []uint64) { s[0] = neg(memfs.ENOTTY) },
+		"__syscall_readlinkat": func(inst *Instance, s []uint64) { s[0] = neg(memfs.EINVAL) },
+		"__syscall_dup": func(inst *Instance, s []uint64) {
+			f, ok := inst.fs.Fds[i32(s[0])]
 			if !ok {
-				s[0] = neg(eBADF)
+				s[0] = neg(memfs.EBADF)
 				return
 			}
 			nf := *f
-			fd := inst.fs.next
-			inst.fs.next++
-			inst.fs.fds[fd] = &nf
+			fd := inst.fs.Next
+			inst.fs.Next++
+			inst.fs.Fds[fd] = &nf
 			s[0] = uint64(fd)
 		},
-		"__syscall_ftruncate64": func(inst *instance, s []uint64) {
-			f, ok := inst.fs.fds[i32(s[0])]
+		"__syscall_ftruncate64": func(inst *Instance, s []uint64) {
+			f, ok := inst.fs.Fds[i32(s[0])]
 			if !ok {
-				s[0] = neg(eBADF)
+				s[0] = neg(memfs.EBADF)
 				return
 			}
-			if f.node.readonly {
-				s[0] = neg(eROFS)
+			if f.Node.Readonly {
+				s[0] = neg(memfs.EROFS)
 				return
 			}
 			n := int(int64(s[1]))
 			if n < 0 || n > 1<<30 {
-				s[0] = neg(eINVAL)
+				s[0] = neg(memfs.EINVAL)
 				return
 			}
 			d := make([]byte, n)
-			copy(d, f.node.data)
-			f.node.data = d
+			copy(d, f.Node.Data)
+			f.Node.Data = d
 			s[0] = 0
 		},
-		"__syscall_poll": func(inst *instance, s []uint64) { s[0] = uint64(uint32(s[1])) },
+		"__syscall_poll": func(inst *Instance, s []uint64) { s[0] = uint64(uint32(s[1])) },
 
-		"emscripten_get_now": func(inst *instance, s []uint64) {
+		"emscripten_get_now": func(inst *Instance, s []uint64) {
 			s[0] = math.Float64bits(float64(time.Since(inst.started).Nanoseconds()) / 1e6)
 		},
-		"emscripten_date_now": func(inst *instance, s []uint64) {
+		"emscripten_date_now": func(inst *Instance, s []uint64) {
 			s[0] = math.Float64bits(float64(time.Now().UnixNano()) / 1e6)
 		},
-		"emscripten_get_heap_max": func(inst *instance, s []uint64) { s[0] = uint64(inst.memLimit) },
-		"emscripten_resize_heap": func(inst *instance, s []uint64) {
+		"emscripten_get_heap_max": func(inst *Instance, s []uint64) { s[0] = uint64(inst.memLimit) },
+		"emscripten_resize_heap": func(inst *Instance, s []uint64) {
 			want := uint64(uint32(s[0]))
 			cur := uint64(inst.mem.Size())
 			size := max(want, cur+cur/5) // grow by at least 20 %, like Emscripten
@@ -285,17 +286,17 @@ func emscriptenImports() map[string]hostFunc {
 				size = inst.memLimit
 			}
 			if size < want {
-				inst.memLimitHit = true
+				inst.MemLimitHit = true
 				s[0] = 0 // malloc fails and Python raises MemoryError
 				return
 			}
 			_, ok := inst.mem.Grow(uint32((size - cur) / 65536))
 			if !ok {
-				inst.memLimitHit = true
+				inst.MemLimitHit = true
 			}
 			s[0] = b2u(ok)
 		},
-		"emscripten_asm_const_int": func(inst *instance, s []uint64) {
+		"emscripten_asm_const_int": func(inst *Instance, s []uint64) {
 			switch code := uint32(s[0]); code {
 			case inst.host.layout.asmConstJSPI:
 				s[0] = 0 // wazero has no stack switching: no JSPI
@@ -305,14 +306,14 @@ func emscriptenImports() map[string]hostFunc {
 				s[0] = 0
 			}
 		},
-		"_emscripten_get_progname": func(inst *instance, s []uint64) {
+		"_emscripten_get_progname": func(inst *Instance, s []uint64) {
 			b := []byte("python\x00")
 			if n := uint32(s[1]); uint32(len(b)) > n {
 				b = b[:n]
 			}
 			inst.mem.Write(uint32(s[0]), b)
 		},
-		"_tzset_js": func(inst *instance, s []uint64) {
+		"_tzset_js": func(inst *Instance, s []uint64) {
 			inst.mem.WriteUint32Le(uint32(s[0]), 0)
 			inst.mem.WriteUint32Le(uint32(s[1]), 0)
 			inst.mem.Write(uint32(s[2]), []byte("UTC\x00"))
@@ -322,22 +323,22 @@ func emscriptenImports() map[string]hostFunc {
 		"_gmtime_js":    tmFromTime,
 		"_timegm_js":    timeFromTm,
 		"_mktime_js":    timeFromTm,
-		"_abort_js":     func(inst *instance, s []uint64) { panic(&abortError{"abort()"}) },
-		"__assert_fail": func(inst *instance, s []uint64) {
+		"_abort_js":     func(inst *Instance, s []uint64) { panic(&abortError{"abort()"}) },
+		"__assert_fail": func(inst *Instance, s []uint64) {
 			panic(&abortError{fmt.Sprintf("assertion %s failed at %s:%d (%s)",
 				inst.cstr(uint32(s[0])), inst.cstr(uint32(s[1])), uint32(s[2]), inst.cstr(uint32(s[3])))})
 		},
-		"exit": func(inst *instance, s []uint64) { panic(&exitError{i32(s[0])}) },
+		"exit": func(inst *Instance, s []uint64) { panic(&ExitError{i32(s[0])}) },
 
-		"_PyEM_InitTrampoline_js": func(inst *instance, s []uint64) {
+		"_PyEM_InitTrampoline_js": func(inst *Instance, s []uint64) {
 			base := inst.host.layout.memoryBase
 			offAddr := uint32(inst.mod.ExportedGlobal("_PyEM_EMSCRIPTEN_COUNT_ARGS_OFFSET").Get()) + base
 			runtime := uint32(inst.mod.ExportedGlobal("_PyRuntime").Get()) + base
 			off, _ := inst.mem.ReadUint32Le(offAddr)
 			inst.mem.WriteUint32Le(runtime+off, inst.host.countArgsSlot)
 		},
-		"_PyEM_GetCountArgsPtr": func(inst *instance, s []uint64) { s[0] = uint64(inst.host.countArgsSlot) },
-		"_PyEM_TrampolineCall_JS": func(inst *instance, s []uint64) {
+		"_PyEM_GetCountArgsPtr": func(inst *Instance, s []uint64) { s[0] = uint64(inst.host.countArgsSlot) },
+		"_PyEM_TrampolineCall_JS": func(inst *Instance, s []uint64) {
 			n := inst.countArgs(uint32(s[0]))
 			if n < 0 {
 				panic(&abortError{"CPython trampoline: unexpected function signature"})
@@ -349,27 +350,27 @@ func emscriptenImports() map[string]hostFunc {
 			}
 			s[0] = res[0]
 		},
-		"_Py_emscripten_runtime":              func(inst *instance, s []uint64) { s[0] = 0 },
-		"_Py_CheckEmscriptenSignals_Helper":   func(inst *instance, s []uint64) { s[0] = 0 },
-		"emscripten_runtime_keepalive_push":   func(inst *instance, s []uint64) {},
-		"emscripten_runtime_keepalive_pop":    func(inst *instance, s []uint64) {},
-		"_emscripten_runtime_keepalive_clear": func(inst *instance, s []uint64) {},
-		"_setitimer_js":                       func(inst *instance, s []uint64) { s[0] = 0 },
-		"_emscripten_system":                  func(inst *instance, s []uint64) { s[0] = neg(eNOSYS) },
-		"_dlopen_js": func(inst *instance, s []uint64) {
-			inst.writeStderr([]byte("pyworkers runtime: loading native extension modules (.so) is not supported yet\n"))
+		"_Py_emscripten_runtime":              func(inst *Instance, s []uint64) { s[0] = 0 },
+		"_Py_CheckEmscriptenSignals_Helper":   func(inst *Instance, s []uint64) { s[0] = 0 },
+		"emscripten_runtime_keepalive_push":   func(inst *Instance, s []uint64) {},
+		"emscripten_runtime_keepalive_pop":    func(inst *Instance, s []uint64) {},
+		"_emscripten_runtime_keepalive_clear": func(inst *Instance, s []uint64) {},
+		"_setitimer_js":                       func(inst *Instance, s []uint64) { s[0] = 0 },
+		"_emscripten_system":                  func(inst *Instance, s []uint64) { s[0] = neg(memfs.ENOSYS) },
+		"_dlopen_js": func(inst *Instance, s []uint64) {
+			inst.WriteStderr([]byte("pyworkers runtime: loading native extension modules (.so) is not supported yet\n"))
 			s[0] = 0
 		},
-		"_dlsym_js": func(inst *instance, s []uint64) { s[0] = 0 },
+		"_dlsym_js": func(inst *Instance, s []uint64) { s[0] = 0 },
 	}
 	return m
 }
 
 func statAt(_ bool) hostFunc {
-	return func(inst *instance, s []uint64) {
-		n := inst.fs.lookup(inst.fs.abs(-100, inst.cstr(uint32(s[0]))))
+	return func(inst *Instance, s []uint64) {
+		n := inst.fs.Lookup(inst.fs.Abs(-100, inst.cstr(uint32(s[0]))))
 		if n == nil {
-			s[0] = neg(eNOENT)
+			s[0] = neg(memfs.ENOENT)
 			return
 		}
 		inst.writeStat(uint32(s[1]), n, false)
@@ -377,7 +378,7 @@ func statAt(_ bool) hostFunc {
 	}
 }
 
-func tmFromTime(inst *instance, s []uint64) {
+func tmFromTime(inst *Instance, s []uint64) {
 	t := time.Unix(int64(s[0]), 0).UTC()
 	p := uint32(s[1])
 	for i, v := range []int{t.Second(), t.Minute(), t.Hour(), t.Day(), int(t.Month()) - 1, t.Year() - 1900, int(t.Weekday()), t.YearDay() - 1, 0, 0} {
@@ -385,7 +386,7 @@ func tmFromTime(inst *instance, s []uint64) {
 	}
 }
 
-func timeFromTm(inst *instance, s []uint64) {
+func timeFromTm(inst *Instance, s []uint64) {
 	p := uint32(s[0])
 	rd := func(i int) int { v, _ := inst.mem.ReadUint32Le(p + uint32(4*i)); return int(int32(v)) }
 	t := time.Date(rd(5)+1900, time.Month(rd(4)+1), rd(3), rd(2), rd(1), rd(0), 0, time.UTC)
@@ -398,51 +399,51 @@ func wasiImports() map[string]hostFunc {
 		"fd_pwrite": fdWrite(true),
 		"fd_read":   fdRead(false),
 		"fd_pread":  fdRead(true),
-		"fd_seek": func(inst *instance, s []uint64) {
+		"fd_seek": func(inst *Instance, s []uint64) {
 			fd, off, whence := i32(s[0]), int64(s[1]), i32(s[2])
-			f, ok := inst.fs.fds[fd]
+			f, ok := inst.fs.Fds[fd]
 			if !ok {
 				if fd >= 0 && fd <= 2 {
-					s[0] = eSPIPE
+					s[0] = memfs.ESPIPE
 				} else {
-					s[0] = eBADF
+					s[0] = memfs.EBADF
 				}
 				return
 			}
 			switch whence {
 			case 0:
-				f.pos = off
+				f.Pos = off
 			case 1:
-				f.pos += off
+				f.Pos += off
 			case 2:
-				f.pos = inst.fs.size(f.node) + off
+				f.Pos = inst.fs.Size(f.Node) + off
 			}
-			if f.node.dir && off == 0 && whence == 0 {
-				f.dents = nil
+			if f.Node.Dir && off == 0 && whence == 0 {
+				f.Dents = nil
 			}
-			inst.mem.WriteUint64Le(uint32(s[3]), uint64(f.pos))
+			inst.mem.WriteUint64Le(uint32(s[3]), uint64(f.Pos))
 			s[0] = 0
 		},
-		"fd_close": func(inst *instance, s []uint64) { delete(inst.fs.fds, i32(s[0])); s[0] = 0 },
-		"fd_sync":  func(inst *instance, s []uint64) { s[0] = 0 },
-		"fd_fdstat_get": func(inst *instance, s []uint64) {
+		"fd_close": func(inst *Instance, s []uint64) { delete(inst.fs.Fds, i32(s[0])); s[0] = 0 },
+		"fd_sync":  func(inst *Instance, s []uint64) { s[0] = 0 },
+		"fd_fdstat_get": func(inst *Instance, s []uint64) {
 			fd := i32(s[0])
 			b := make([]byte, 24)
 			if fd >= 0 && fd <= 2 {
 				b[0] = 2 // character device
-			} else if f, ok := inst.fs.fds[fd]; ok {
+			} else if f, ok := inst.fs.Fds[fd]; ok {
 				b[0] = 4 // regular file
-				if f.node.dir {
+				if f.Node.Dir {
 					b[0] = 3
 				}
 			} else {
-				s[0] = eBADF
+				s[0] = memfs.EBADF
 				return
 			}
 			inst.mem.Write(uint32(s[1]), b)
 			s[0] = 0
 		},
-		"environ_sizes_get": func(inst *instance, s []uint64) {
+		"environ_sizes_get": func(inst *Instance, s []uint64) {
 			size := 0
 			for _, e := range inst.host.environ {
 				size += len(e) + 1
@@ -451,7 +452,7 @@ func wasiImports() map[string]hostFunc {
 			inst.mem.WriteUint32Le(uint32(s[1]), uint32(size))
 			s[0] = 0
 		},
-		"environ_get": func(inst *instance, s []uint64) {
+		"environ_get": func(inst *Instance, s []uint64) {
 			ptrs, buf := uint32(s[0]), uint32(s[1])
 			for i, e := range inst.host.environ {
 				inst.mem.WriteUint32Le(ptrs+4*uint32(i), buf)
@@ -460,7 +461,7 @@ func wasiImports() map[string]hostFunc {
 			}
 			s[0] = 0
 		},
-		"clock_time_get": func(inst *instance, s []uint64) {
+		"clock_time_get": func(inst *Instance, s []uint64) {
 			t := uint64(time.Now().UnixNano())
 			if i32(s[0]) != 0 {
 				t = uint64(time.Since(inst.started).Nanoseconds())
@@ -468,22 +469,22 @@ func wasiImports() map[string]hostFunc {
 			inst.mem.WriteUint64Le(uint32(s[2]), t)
 			s[0] = 0
 		},
-		"clock_res_get": func(inst *instance, s []uint64) { inst.mem.WriteUint64Le(uint32(s[1]), 1000); s[0] = 0 },
-		"random_get": func(inst *instance, s []uint64) {
+		"clock_res_get": func(inst *Instance, s []uint64) { inst.mem.WriteUint64Le(uint32(s[1]), 1000); s[0] = 0 },
+		"random_get": func(inst *Instance, s []uint64) {
 			b, ok := inst.mem.Read(uint32(s[0]), uint32(s[1]))
 			if !ok {
-				s[0] = eINVAL
+				s[0] = memfs.EINVAL
 				return
 			}
 			_, _ = crand.Read(b)
 			s[0] = 0
 		},
-		"proc_exit": func(inst *instance, s []uint64) { panic(&exitError{i32(s[0])}) },
+		"proc_exit": func(inst *Instance, s []uint64) { panic(&ExitError{i32(s[0])}) },
 	}
 }
 
 func fdWrite(positional bool) hostFunc {
-	return func(inst *instance, s []uint64) {
+	return func(inst *Instance, s []uint64) {
 		fd, iov, cnt := i32(s[0]), uint32(s[1]), uint32(s[2])
 		nwritten := uint32(s[3])
 		if positional {
@@ -498,30 +499,30 @@ func fdWrite(positional bool) hostFunc {
 			case 1:
 				inst.writeStdout(b)
 			case 2:
-				inst.writeStderr(b)
+				inst.WriteStderr(b)
 			default:
-				f, ok := inst.fs.fds[fd]
+				f, ok := inst.fs.Fds[fd]
 				if !ok {
-					s[0] = eBADF
+					s[0] = memfs.EBADF
 					return
 				}
-				if f.node.readonly {
-					s[0] = eROFS
+				if f.Node.Readonly {
+					s[0] = memfs.EROFS
 					return
 				}
-				pos := f.pos
+				pos := f.Pos
 				if positional {
 					pos = int64(s[3])
 				}
 				end := pos + int64(len(b))
-				if int64(len(f.node.data)) < end {
+				if int64(len(f.Node.Data)) < end {
 					d := make([]byte, end)
-					copy(d, f.node.data)
-					f.node.data = d
+					copy(d, f.Node.Data)
+					f.Node.Data = d
 				}
-				copy(f.node.data[pos:], b)
+				copy(f.Node.Data[pos:], b)
 				if !positional {
-					f.pos = end
+					f.Pos = end
 				}
 			}
 			total += l
@@ -532,7 +533,7 @@ func fdWrite(positional bool) hostFunc {
 }
 
 func fdRead(positional bool) hostFunc {
-	return func(inst *instance, s []uint64) {
+	return func(inst *Instance, s []uint64) {
 		fd, iov, cnt := i32(s[0]), uint32(s[1]), uint32(s[2])
 		nread := uint32(s[3])
 		if positional {
@@ -543,31 +544,31 @@ func fdRead(positional bool) hostFunc {
 			s[0] = 0
 			return
 		}
-		f, ok := inst.fs.fds[fd]
+		f, ok := inst.fs.Fds[fd]
 		if !ok {
-			s[0] = eBADF
+			s[0] = memfs.EBADF
 			return
 		}
-		if f.node.dir {
-			s[0] = eISDIR
+		if f.Node.Dir {
+			s[0] = memfs.EISDIR
 			return
 		}
-		inst.fs.load(f.node)
-		pos := f.pos
+		inst.fs.Load(f.Node)
+		pos := f.Pos
 		if positional {
 			pos = int64(s[3])
 		}
 		total := uint32(0)
-		for i := uint32(0); i < cnt && pos < int64(len(f.node.data)); i++ {
+		for i := uint32(0); i < cnt && pos < int64(len(f.Node.Data)); i++ {
 			p, _ := inst.mem.ReadUint32Le(iov + 8*i)
 			l, _ := inst.mem.ReadUint32Le(iov + 8*i + 4)
 			dst, _ := inst.mem.Read(p, l)
-			n := copy(dst, f.node.data[pos:])
+			n := copy(dst, f.Node.Data[pos:])
 			pos += int64(n)
 			total += uint32(n)
 		}
 		if !positional {
-			f.pos = pos
+			f.Pos = pos
 		}
 		inst.mem.WriteUint32Le(nread, total)
 		s[0] = 0
@@ -576,7 +577,7 @@ func fdRead(positional bool) hostFunc {
 
 // countArgs replaces the wasm-GC "count args" helper Pyodide builds in JS:
 // it reports how many i32 parameters the function in table slot idx takes.
-func (inst *instance) countArgs(idx uint32) int {
+func (inst *Instance) countArgs(idx uint32) int {
 	if n, ok := inst.host.argCounts.Load(idx); ok {
 		return n.(int)
 	}
@@ -591,7 +592,7 @@ func (inst *instance) countArgs(idx uint32) int {
 	return res
 }
 
-func (inst *instance) tryLookupTableFunc(idx uint32, nparams int) (f api.Function) {
+func (inst *Instance) tryLookupTableFunc(idx uint32, nparams int) (f api.Function) {
 	defer func() {
 		if recover() != nil {
 			f = nil
@@ -600,7 +601,7 @@ func (inst *instance) tryLookupTableFunc(idx uint32, nparams int) (f api.Functio
 	return inst.lookupTableFunc(idx, nparams)
 }
 
-func (inst *instance) lookupTableFunc(idx uint32, nparams int) api.Function {
+func (inst *Instance) lookupTableFunc(idx uint32, nparams int) api.Function {
 	return table.LookupFunction(inst.mod, 0, idx, i32Types(nparams), i32Types(1))
 }
 

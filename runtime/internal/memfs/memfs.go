@@ -1,4 +1,4 @@
-package runtime
+package memfs
 
 // An in-memory file system for the interpreter, with host directories mounted
 // read-only (the Worker's folder and its python_modules). Emscripten opens
@@ -16,92 +16,92 @@ import (
 
 // Errno values as Emscripten numbers them (WASI numbering).
 const (
-	eBADF     = 8
-	eEXIST    = 20
-	eINVAL    = 28
-	eISDIR    = 31
-	eNOENT    = 44
-	eNOSYS    = 52
+	EBADF     = 8
+	EEXIST    = 20
+	EINVAL    = 28
+	EISDIR    = 31
+	ENOENT    = 44
+	ENOSYS    = 52
 	eNOTDIR   = 54
 	eNOTEMPTY = 55
-	eNOTTY    = 59
-	eRANGE    = 68
-	eROFS     = 69
-	eSPIPE    = 70
+	ENOTTY    = 59
+	ERANGE    = 68
+	EROFS     = 69
+	ESPIPE    = 70
 )
 
-type fsNode struct {
-	dir      bool
-	children map[string]*fsNode
-	data     []byte
-	ino      uint64
+type Node struct {
+	Dir      bool
+	Children map[string]*Node
+	Data     []byte
+	Ino      uint64
 	hostPath string // read-only node backed by a host file or directory
 	hostRoot string // real path of the mounted directory: symlinks may not leave it
 	loaded   bool   // host contents read
-	readonly bool
-	mtime    time.Time
+	Readonly bool
+	Mtime    time.Time
 }
 
-type openFile struct {
-	node  *fsNode
+type OpenFile struct {
+	Node  *Node
 	path  string
-	pos   int64
-	flags int32
-	dents []string
+	Pos   int64
+	Flags int32
+	Dents []string
 }
 
-type memFS struct {
-	root  *fsNode
-	cwd   string
-	fds   map[int32]*openFile
-	next  int32
+type FS struct {
+	root  *Node
+	Cwd   string
+	Fds   map[int32]*OpenFile
+	Next  int32
 	ino   uint64
-	start time.Time
+	Start time.Time
 }
 
-func newMemFS() *memFS {
-	fs := &memFS{fds: map[int32]*openFile{}, next: 3, ino: 10, start: time.Now()}
+func New() *FS {
+	fs := &FS{Fds: map[int32]*OpenFile{}, Next: 3, ino: 10, Start: time.Now()}
 	fs.root = fs.newDir()
 	return fs
 }
 
-func (fs *memFS) newDir() *fsNode {
+func (fs *FS) newDir() *Node {
 	fs.ino++
-	return &fsNode{dir: true, children: map[string]*fsNode{}, ino: fs.ino, mtime: fs.start}
+	return &Node{Dir: true, Children: map[string]*Node{}, Ino: fs.ino, Mtime: fs.Start}
 }
 
-func (fs *memFS) mkdirAll(p string) *fsNode {
+func (fs *FS) MkdirAll(p string) *Node {
 	cur := fs.root
 	for _, part := range strings.Split(strings.Trim(path.Clean(p), "/"), "/") {
 		if part == "" {
 			continue
 		}
-		fs.load(cur)
-		c, ok := cur.children[part]
+		fs.Load(cur)
+		c, ok := cur.Children[part]
 		if !ok {
 			c = fs.newDir()
-			cur.children[part] = c
+			cur.Children[part] = c
 		}
 		cur = c
 	}
 	return cur
 }
 
-func (fs *memFS) writeFile(p string, b []byte) {
-	d := fs.mkdirAll(path.Dir(p))
+func (fs *FS) WriteFile(p string, b []byte) {
+	d := fs.MkdirAll(path.Dir(p))
 	fs.ino++
-	d.children[path.Base(p)] = &fsNode{data: b, ino: fs.ino, mtime: fs.start}
+	d.Children[path.Base(p)] = &Node{Data: b, Ino: fs.ino, Mtime: fs.Start}
 }
 
 // mountHost makes host directory dir visible read-only at p.
-func (fs *memFS) mountHost(p, dir string) {
-	parent := fs.mkdirAll(path.Dir(p))
+func (fs *FS) MountHost(p, dir string) {
+	parent := fs.MkdirAll(path.Dir(p))
 	fs.ino++
 	root, err := filepath.EvalSymlinks(dir)
 	if err != nil {
 		root = dir
 	}
-	parent.children[path.Base(p)] = &fsNode{dir: true, hostPath: dir, hostRoot: root, readonly: true, ino: fs.ino, mtime: fs.start}
+	parent.Children[path.Base(p)] = &Node{Dir: true, hostPath: dir, hostRoot: root, Readonly: true, Ino: fs.ino, Mtime: fs.Start}
 }
 
 // inside reports whether host path p, symlinks resolved, stays below root.
@@ -115,13 +115,13 @@ func inside(root, p string) bool {
 }
 
 // load reads a host-backed node's contents on first use.
-func (fs *memFS) load(n *fsNode) {
+func (fs *FS) Load(n *Node) {
 	if n.hostPath == "" || n.loaded {
 		return
 	}
 	n.loaded = true
-	if n.dir {
-		n.children = map[string]*fsNode{}
+	if n.Dir {
+		n.Children = map[string]*Node{}
 		ents, err := os.ReadDir(n.hostPath)
 		if err != nil {
 			return
@@ -140,27 +140,27 @@ func (fs *memFS) load(n *fsNode) {
 				continue
 			}
 			fs.ino++
-			n.children[name] = &fsNode{dir: info.IsDir(), hostPath: hp, hostRoot: n.hostRoot, readonly: true, ino: fs.ino, mtime: info.ModTime()}
+			n.Children[name] = &Node{Dir: info.IsDir(), hostPath: hp, hostRoot: n.hostRoot, Readonly: true, Ino: fs.ino, Mtime: info.ModTime()}
 		}
 		return
 	}
 	b, err := os.ReadFile(n.hostPath)
 	if err == nil {
-		n.data = b
+		n.Data = b
 	}
 }
 
-func (fs *memFS) lookup(p string) *fsNode {
+func (fs *FS) Lookup(p string) *Node {
 	cur := fs.root
 	for _, part := range strings.Split(strings.Trim(path.Clean(p), "/"), "/") {
 		if part == "" || part == "." {
 			continue
 		}
-		if !cur.dir {
+		if !cur.Dir {
 			return nil
 		}
-		fs.load(cur)
-		c, ok := cur.children[part]
+		fs.Load(cur)
+		c, ok := cur.Children[part]
 		if !ok {
 			return nil
 		}
@@ -169,96 +169,96 @@ func (fs *memFS) lookup(p string) *fsNode {
 	return cur
 }
 
-func (fs *memFS) abs(dirfd int32, p string) string {
+func (fs *FS) Abs(dirfd int32, p string) string {
 	if strings.HasPrefix(p, "/") {
 		return path.Clean(p)
 	}
-	base := fs.cwd
+	base := fs.Cwd
 	if dirfd != -100 { // AT_FDCWD
-		if f, ok := fs.fds[dirfd]; ok {
+		if f, ok := fs.Fds[dirfd]; ok {
 			base = f.path
 		}
 	}
 	return path.Clean(path.Join(base, p))
 }
 
-func (fs *memFS) size(n *fsNode) int64 {
-	if n.dir {
+func (fs *FS) Size(n *Node) int64 {
+	if n.Dir {
 		return 4096
 	}
-	fs.load(n)
-	return int64(len(n.data))
+	fs.Load(n)
+	return int64(len(n.Data))
 }
 
-func (fs *memFS) open(p string, flags int32) (int32, int32) {
+func (fs *FS) Open(p string, flags int32) (int32, int32) {
 	const oCreat, oTrunc, oDirectory, oAccMode = 0x40, 0x200, 0x10000, 3
-	n := fs.lookup(p)
+	n := fs.Lookup(p)
 	if n == nil {
 		if flags&oCreat == 0 {
-			return -1, eNOENT
+			return -1, ENOENT
 		}
-		d := fs.lookup(path.Dir(p))
-		if d == nil || !d.dir {
-			return -1, eNOENT
+		d := fs.Lookup(path.Dir(p))
+		if d == nil || !d.Dir {
+			return -1, ENOENT
 		}
-		if d.readonly {
-			return -1, eROFS
+		if d.Readonly {
+			return -1, EROFS
 		}
 		fs.ino++
-		n = &fsNode{ino: fs.ino, mtime: time.Now()}
-		d.children[path.Base(p)] = n
+		n = &Node{Ino: fs.ino, Mtime: time.Now()}
+		d.Children[path.Base(p)] = n
 	}
-	if flags&oDirectory != 0 && !n.dir {
+	if flags&oDirectory != 0 && !n.Dir {
 		return -1, eNOTDIR
 	}
-	if flags&oAccMode != 0 && n.readonly {
-		return -1, eROFS
+	if flags&oAccMode != 0 && n.Readonly {
+		return -1, EROFS
 	}
-	if flags&oTrunc != 0 && !n.dir {
-		n.data = nil
+	if flags&oTrunc != 0 && !n.Dir {
+		n.Data = nil
 	}
-	if n.dir {
-		fs.load(n)
+	if n.Dir {
+		fs.Load(n)
 	}
-	fd := fs.next
-	fs.next++
-	fs.fds[fd] = &openFile{node: n, path: p, flags: flags}
+	fd := fs.Next
+	fs.Next++
+	fs.Fds[fd] = &OpenFile{Node: n, path: p, Flags: flags}
 	return fd, 0
 }
 
 // dirEntries lists a directory for getdents64, "." and ".." first.
-func (fs *memFS) dirEntries(n *fsNode) []string {
-	fs.load(n)
+func (fs *FS) DirEntries(n *Node) []string {
+	fs.Load(n)
 	names := []string{".", ".."}
 	var kids []string
-	for k := range n.children {
+	for k := range n.Children {
 		kids = append(kids, k)
 	}
 	sort.Strings(kids)
 	return append(names, kids...)
 }
 
-func (fs *memFS) unlink(p string, dir bool) int32 {
-	d := fs.lookup(path.Dir(p))
-	if d == nil || !d.dir {
-		return eNOENT
+func (fs *FS) Unlink(p string, dir bool) int32 {
+	d := fs.Lookup(path.Dir(p))
+	if d == nil || !d.Dir {
+		return ENOENT
 	}
-	n, ok := d.children[path.Base(p)]
+	n, ok := d.Children[path.Base(p)]
 	if !ok {
-		return eNOENT
+		return ENOENT
 	}
-	if d.readonly || n.readonly {
-		return eROFS
+	if d.Readonly || n.Readonly {
+		return EROFS
 	}
-	if dir != n.dir {
+	if dir != n.Dir {
 		if dir {
 			return eNOTDIR
 		}
-		return eISDIR
+		return EISDIR
 	}
-	if dir && len(n.children) > 0 {
+	if dir && len(n.Children) > 0 {
 		return eNOTEMPTY
 	}
-	delete(d.children, path.Base(p))
+	delete(d.Children, path.Base(p))
 	return 0
 }

@@ -1,4 +1,4 @@
-package runtime
+package js
 
 // The Go "JS world": the value model the Pyodide FFI talks to in place of V8.
 //
@@ -26,112 +26,117 @@ import (
 // Value is any JS value.
 type Value = any
 
-type undefinedType struct{}
+type UndefinedType struct{}
 
 // Undefined is JS undefined.
-var Undefined Value = undefinedType{}
+var Undefined Value = UndefinedType{}
 
 type objKind uint8
 
 const (
-	kindPlain objKind = iota
-	kindArray
+	KindPlain objKind = iota
+	KindArray
 	kindFunction
-	kindMap
-	kindSet
+	KindMap
+	KindSet
 	kindPromise
-	kindArrayBuffer
-	kindUint8Array
-	kindPyProxy
+	KindArrayBuffer
+	KindUint8Array
+	KindPyProxy
 )
 
 // Object is a JS reference value.
 type Object struct {
 	Class   string // constructor name, what `x.constructor.name` reports
-	kind    objKind
-	proto   *Object
-	props   map[string]Value
-	keys    []string // insertion order of props
-	getters map[string]func(this *Object) Value
+	Kind    objKind
+	Proto   *Object
+	Props   map[string]Value
+	Keys    []string // insertion order of props
+	Getters map[string]func(this *Object) Value
 	setters map[string]func(this *Object, v Value)
 
-	arr []Value // kindArray
+	Arr []Value // kindArray
 
-	mapKeys []Value // kindMap, kindSet: insertion order
-	mapVals []Value
+	MapKeys []Value // kindMap, kindSet: insertion order
+	MapVals []Value
 	mapIdx  map[any]int
 
-	call func(this Value, args []Value) Value // callable
+	Call func(this Value, args []Value) Value // callable
 	ctor func(args []Value) Value             // constructible with new
-	name string
+	Name string
 
-	promise *promiseState
-	py      *pyProxy
+	Promise *promiseState
+	// PyProxy is the Python side of a kindPyProxy object; the JS core only
+	// carries it (the Pyodide layer knows its type).
+	PyProxy any
 
 	buf        *[]byte // kindArrayBuffer storage; views share it
 	viewOf     *Object // kindUint8Array: its ArrayBuffer
 	viewOff    int
 	viewLen    int
-	host       any // Go payload of host objects (Request, Response, Headers...)
+	Host       any // Go payload of host objects (Request, Response, Headers...)
 	frozenKeys bool
 
 	// dynGet answers property reads the object does not hold itself
 	// (a PyProxy reads Python attributes this way).
-	dynGet func(key string) (Value, bool)
+	DynGet func(key string) (Value, bool)
 }
 
 // jsThrow is how Go code throws a JS value: panic(&jsThrow{v}).
-type jsThrow struct{ v Value }
+type Throw struct{ Value Value }
 
-func (t *jsThrow) Error() string { return "uncaught JS exception: " + describeError(t.v) }
+func (t *Throw) Error() string { return "uncaught JS exception: " + DescribeError(t.Value) }
 
-func describeError(v Value) string {
+func DescribeError(v Value) string {
 	if o, ok := v.(*Object); ok {
 		name, msg := o.Get("name"), o.Get("message")
 		if name != Undefined || msg != Undefined {
-			return toString(name) + ": " + toString(msg)
+			return ToString(name) + ": " + ToString(msg)
 		}
 	}
-	return toString(v)
+	return ToString(v)
 }
 
-func (o *Object) isCallable() bool { return o != nil && o.call != nil }
+func (o *Object) isCallable() bool { return o != nil && o.Call != nil }
+
+// SetProperty writes a property (the name bindings use).
+func (o *Object) SetProperty(key string, v Value) { o.Set(key, v) }
 
 // Get reads property k, following the prototype chain and accessors.
 func (o *Object) Get(k string) Value {
-	switch o.kind {
-	case kindArray:
+	switch o.Kind {
+	case KindArray:
 		if k == "length" {
-			return float64(len(o.arr))
+			return float64(len(o.Arr))
 		}
 		if i, ok := arrayIndex(k); ok {
-			if i < len(o.arr) {
-				return o.arr[i]
+			if i < len(o.Arr) {
+				return o.Arr[i]
 			}
 			return Undefined
 		}
-	case kindUint8Array:
+	case KindUint8Array:
 		if i, ok := arrayIndex(k); ok {
-			b := o.bytes()
+			b := o.Bytes()
 			if i < len(b) {
 				return float64(b[i])
 			}
 			return Undefined
 		}
 	}
-	for c := o; c != nil; c = c.proto {
-		if g, ok := c.getters[k]; ok {
+	for c := o; c != nil; c = c.Proto {
+		if g, ok := c.Getters[k]; ok {
 			return g(o)
 		}
-		if v, ok := c.props[k]; ok {
+		if v, ok := c.Props[k]; ok {
 			return v
 		}
 	}
-	if o.call != nil && k == "name" {
-		return o.name
+	if o.Call != nil && k == "name" {
+		return o.Name
 	}
-	if o.dynGet != nil {
-		if v, ok := o.dynGet(k); ok {
+	if o.DynGet != nil {
+		if v, ok := o.DynGet(k); ok {
 			return v
 		}
 	}
@@ -140,97 +145,97 @@ func (o *Object) Get(k string) Value {
 
 // Has is `k in o`.
 func (o *Object) Has(k string) bool {
-	switch o.kind {
-	case kindArray:
+	switch o.Kind {
+	case KindArray:
 		if k == "length" {
 			return true
 		}
 		if i, ok := arrayIndex(k); ok {
-			return i < len(o.arr)
+			return i < len(o.Arr)
 		}
-	case kindUint8Array:
+	case KindUint8Array:
 		if i, ok := arrayIndex(k); ok {
 			return i < o.viewLen
 		}
 	}
-	for c := o; c != nil; c = c.proto {
-		if _, ok := c.getters[k]; ok {
+	for c := o; c != nil; c = c.Proto {
+		if _, ok := c.Getters[k]; ok {
 			return true
 		}
-		if _, ok := c.props[k]; ok {
-			return true
-		}
-	}
-	if o.dynGet != nil {
-		if _, ok := o.dynGet(k); ok {
+		if _, ok := c.Props[k]; ok {
 			return true
 		}
 	}
-	return o.call != nil && k == "name"
+	if o.DynGet != nil {
+		if _, ok := o.DynGet(k); ok {
+			return true
+		}
+	}
+	return o.Call != nil && k == "name"
 }
 
 // Set writes own property k (or calls an accessor's setter).
 func (o *Object) Set(k string, v Value) {
-	switch o.kind {
-	case kindArray:
+	switch o.Kind {
+	case KindArray:
 		if i, ok := arrayIndex(k); ok {
-			for len(o.arr) <= i {
-				o.arr = append(o.arr, Undefined)
+			for len(o.Arr) <= i {
+				o.Arr = append(o.Arr, Undefined)
 			}
-			o.arr[i] = v
+			o.Arr[i] = v
 			return
 		}
 		if k == "length" {
-			if n, ok := v.(float64); ok && n >= 0 && int(n) <= len(o.arr) {
-				o.arr = o.arr[:int(n)]
+			if n, ok := v.(float64); ok && n >= 0 && int(n) <= len(o.Arr) {
+				o.Arr = o.Arr[:int(n)]
 			}
 			return
 		}
-	case kindUint8Array:
+	case KindUint8Array:
 		if i, ok := arrayIndex(k); ok {
-			b := o.bytes()
+			b := o.Bytes()
 			if i < len(b) {
-				b[i] = byte(int64(toNumber(v)))
+				b[i] = byte(int64(ToNumber(v)))
 			}
 			return
 		}
 	}
-	for c := o; c != nil; c = c.proto {
+	for c := o; c != nil; c = c.Proto {
 		if s, ok := c.setters[k]; ok {
 			s(o, v)
 			return
 		}
-		if _, ok := c.getters[k]; ok {
+		if _, ok := c.Getters[k]; ok {
 			return // read-only accessor: silently ignored, as in sloppy JS
 		}
 	}
 	if o.frozenKeys {
 		return
 	}
-	if o.props == nil {
-		o.props = map[string]Value{}
+	if o.Props == nil {
+		o.Props = map[string]Value{}
 	}
-	if _, ok := o.props[k]; !ok {
-		o.keys = append(o.keys, k)
+	if _, ok := o.Props[k]; !ok {
+		o.Keys = append(o.Keys, k)
 	}
-	o.props[k] = v
+	o.Props[k] = v
 }
 
 // Delete removes own property k.
 func (o *Object) Delete(k string) bool {
-	if o.kind == kindArray {
-		if i, ok := arrayIndex(k); ok && i < len(o.arr) {
-			o.arr[i] = Undefined
+	if o.Kind == KindArray {
+		if i, ok := arrayIndex(k); ok && i < len(o.Arr) {
+			o.Arr[i] = Undefined
 			return true
 		}
 	}
-	if _, ok := o.props[k]; !ok {
+	if _, ok := o.Props[k]; !ok {
 		return true
 	}
-	delete(o.props, k)
-	for i, kk := range o.keys {
+	delete(o.Props, k)
+	for i, kk := range o.Keys {
 		if kk == k {
-			o.keys = append(o.keys[:i:i], o.keys[i+1:]...)
+			o.Keys = append(o.Keys[:i:i], o.Keys[i+1:]...)
 			break
 		}
 	}
@@ -240,19 +245,19 @@ func (o *Object) Delete(k string) bool {
 // OwnKeys lists own enumerable string keys in JS order (indices first).
 func (o *Object) OwnKeys() []string {
 	var ks []string
-	switch o.kind {
-	case kindArray:
-		for i := range o.arr {
+	switch o.Kind {
+	case KindArray:
+		for i := range o.Arr {
 			ks = append(ks, strconv.Itoa(i))
 		}
-	case kindUint8Array:
+	case KindUint8Array:
 		for i := 0; i < o.viewLen; i++ {
 			ks = append(ks, strconv.Itoa(i))
 		}
 	}
 	var ints []int
 	var rest []string
-	for _, k := range o.keys {
+	for _, k := range o.Keys {
 		if strings.HasPrefix(k, "@@") {
 			continue
 		}
@@ -284,11 +289,11 @@ func arrayIndex(k string) (int, bool) {
 }
 
 // bytes returns the bytes an ArrayBuffer or Uint8Array covers.
-func (o *Object) bytes() []byte {
-	switch o.kind {
-	case kindArrayBuffer:
+func (o *Object) Bytes() []byte {
+	switch o.Kind {
+	case KindArrayBuffer:
 		return *o.buf
-	case kindUint8Array:
+	case KindUint8Array:
 		b := *o.viewOf.buf
 		end := min(o.viewOff+o.viewLen, len(b))
 		if o.viewOff > end {
@@ -317,51 +322,51 @@ func mapKey(v Value) any {
 	return v
 }
 
-func (o *Object) mapGet(k Value) (Value, bool) {
+func (o *Object) MapGet(k Value) (Value, bool) {
 	if i, ok := o.mapIdx[mapKey(k)]; ok {
-		return o.mapVals[i], true
+		return o.MapVals[i], true
 	}
 	return Undefined, false
 }
 
-func (o *Object) mapSet(k, v Value) {
+func (o *Object) MapSet(k, v Value) {
 	mk := mapKey(k)
 	if i, ok := o.mapIdx[mk]; ok {
-		o.mapVals[i] = v
+		o.MapVals[i] = v
 		return
 	}
 	if o.mapIdx == nil {
 		o.mapIdx = map[any]int{}
 	}
-	o.mapIdx[mk] = len(o.mapKeys)
-	o.mapKeys = append(o.mapKeys, k)
-	o.mapVals = append(o.mapVals, v)
+	o.mapIdx[mk] = len(o.MapKeys)
+	o.MapKeys = append(o.MapKeys, k)
+	o.MapVals = append(o.MapVals, v)
 }
 
-func (o *Object) mapDelete(k Value) bool {
+func (o *Object) MapDelete(k Value) bool {
 	mk := mapKey(k)
 	i, ok := o.mapIdx[mk]
 	if !ok {
 		return false
 	}
-	o.mapKeys = append(o.mapKeys[:i:i], o.mapKeys[i+1:]...)
-	o.mapVals = append(o.mapVals[:i:i], o.mapVals[i+1:]...)
+	o.MapKeys = append(o.MapKeys[:i:i], o.MapKeys[i+1:]...)
+	o.MapVals = append(o.MapVals[:i:i], o.MapVals[i+1:]...)
 	delete(o.mapIdx, mk)
-	for j := i; j < len(o.mapKeys); j++ {
-		o.mapIdx[mapKey(o.mapKeys[j])] = j
+	for j := i; j < len(o.MapKeys); j++ {
+		o.mapIdx[mapKey(o.MapKeys[j])] = j
 	}
 	return true
 }
 
-func (o *Object) mapClear() { o.mapKeys, o.mapVals, o.mapIdx = nil, nil, nil }
+func (o *Object) mapClear() { o.MapKeys, o.MapVals, o.mapIdx = nil, nil, nil }
 
 // ---- conversions and comparisons
 
-func typeOf(v Value) string {
+func TypeOf(v Value) string {
 	switch x := v.(type) {
 	case nil:
 		return "object"
-	case undefinedType:
+	case UndefinedType:
 		return "undefined"
 	case bool:
 		return "boolean"
@@ -372,16 +377,16 @@ func typeOf(v Value) string {
 	case *big.Int:
 		return "bigint"
 	case *Object:
-		if x.call != nil {
+		if x.Call != nil {
 			return "function"
 		}
 	}
 	return "object"
 }
 
-func truthy(v Value) bool {
+func Truthy(v Value) bool {
 	switch x := v.(type) {
-	case nil, undefinedType:
+	case nil, UndefinedType:
 		return false
 	case bool:
 		return x
@@ -395,7 +400,7 @@ func truthy(v Value) bool {
 	return true
 }
 
-func strictEquals(a, b Value) bool {
+func StrictEquals(a, b Value) bool {
 	switch x := a.(type) {
 	case float64:
 		y, ok := b.(float64)
@@ -410,11 +415,11 @@ func strictEquals(a, b Value) bool {
 	return a == b
 }
 
-func toNumber(v Value) float64 {
+func ToNumber(v Value) float64 {
 	switch x := v.(type) {
 	case nil:
 		return 0
-	case undefinedType:
+	case UndefinedType:
 		return math.NaN()
 	case bool:
 		if x {
@@ -440,7 +445,7 @@ func toNumber(v Value) float64 {
 	return math.NaN()
 }
 
-func numberToString(x float64) string {
+func NumberToString(x float64) string {
 	switch {
 	case math.IsNaN(x):
 		return "NaN"
@@ -448,29 +453,64 @@ func numberToString(x float64) string {
 		return "Infinity"
 	case math.IsInf(x, -1):
 		return "-Infinity"
-	case x == math.Trunc(x) && math.Abs(x) < 1e21:
-		return strconv.FormatFloat(x, 'f', -1, 64)
+	case x == 0:
+		return "0" // -0 too
 	}
-	return strconv.FormatFloat(x, 'g', -1, 64)
+	// ECMAScript Number::toString: the shortest digits that round-trip,
+	// positioned by the decimal exponent n (value = 0.digits × 10^n).
+	sign := ""
+	if x < 0 {
+		sign, x = "-", -x
+	}
+	e := strconv.FormatFloat(x, 'e', -1, 64) // d.ddde±XX
+	mant, exp, _ := strings.Cut(e, "e")
+	digits := strings.Replace(mant, ".", "", 1)
+	k := len(digits)
+	n, _ := strconv.Atoi(exp)
+	n++
+	switch {
+	case k <= n && n <= 21:
+		return sign + digits + strings.Repeat("0", n-k)
+	case 0 < n && n <= 21:
+		return sign + digits[:n] + "." + digits[n:]
+	case -6 < n && n <= 0:
+		return sign + "0." + strings.Repeat("0", -n) + digits
+	}
+	es := "+"
+	if n-1 < 0 {
+		es = "-"
+	}
+	m := digits[:1]
+	if k > 1 {
+		m += "." + digits[1:]
+	}
+	return sign + m + "e" + es + strconv.Itoa(abs(n-1))
+}
+
+func abs(i int) int {
+	if i < 0 {
+		return -i
+	}
+	return i
 }
 
 // toString is JS String(v) for the values Go code needs to print.
-func toString(v Value) string {
+func ToString(v Value) string {
 	switch x := v.(type) {
 	case nil:
 		return "null"
-	case undefinedType:
+	case UndefinedType:
 		return "undefined"
 	case bool:
 		return strconv.FormatBool(x)
 	case float64:
-		return numberToString(x)
+		return NumberToString(x)
 	case string:
 		return x
 	case *big.Int:
 		return x.String()
 	case *Object:
-		if f, ok := x.Get("toString").(*Object); ok && f.call != nil {
+		if f, ok := x.Get("toString").(*Object); ok && f.Call != nil {
 			if s, ok := safeCall(f, x); ok {
 				if str, ok := s.(string); ok {
 					return str
@@ -486,13 +526,13 @@ func toString(v Value) string {
 func safeCall(f *Object, this Value, args ...Value) (r Value, ok bool) {
 	defer func() {
 		if e := recover(); e != nil {
-			if _, isThrow := e.(*jsThrow); !isThrow {
+			if _, isThrow := e.(*Throw); !isThrow {
 				panic(e)
 			}
 			ok = false
 		}
 	}()
-	return f.call(this, args), true
+	return f.Call(this, args), true
 }
 
 // jsLength is the UTF-16 length of a Go string.
@@ -510,11 +550,11 @@ func jsLength(s string) int {
 
 func utf16Units(s string) []uint16 { return utf16.Encode([]rune(s)) }
 
-func arg(args []Value, i int) Value {
+func Arg(args []Value, i int) Value {
 	if i < len(args) {
 		return args[i]
 	}
 	return Undefined
 }
 
-func isNullish(v Value) bool { return v == nil || v == Undefined }
+func IsNullish(v Value) bool { return v == nil || v == Undefined }

@@ -1,4 +1,4 @@
-package runtime
+package pyodide
 
 import (
 	"fmt"
@@ -84,3 +84,7 @@ func readLayout(loaderJS string) (*layout, error) {
 	}
 	return &l, nil
 }
+
+// PyodideVersion is the Pyodide release the runtime loads (Python 3.13, the
+// interpreter Cloudflare's runtime uses for compatibility dates from 2025-09-29).
+const PyodideVersion = "0.28.2"

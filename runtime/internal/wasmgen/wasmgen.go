@@ -1,4 +1,4 @@
-package runtime
+package wasmgen
 
 // Small hand-encoded wasm modules that stand in for the parts of Emscripten's
 // JS loader wazero cannot express with host modules: wazero host modules only
@@ -13,13 +13,13 @@ import (
 )
 
 // wasmImport is one entry of a module's import section.
-type wasmImport struct {
-	module, name string
+type Import struct {
+	Module, Name string
 	kind         byte // 0 func, 1 table, 2 memory, 3 global, 4 tag
 }
 
 // parseImports reads the import section of a wasm binary.
-func parseImports(bin []byte) ([]wasmImport, error) {
+func ParseImports(bin []byte) ([]Import, error) {
 	if len(bin) < 8 || string(bin[:4]) != "\x00asm" {
 		return nil, errors.New("not a wasm binary")
 	}
@@ -36,9 +36,9 @@ func parseImports(bin []byte) ([]wasmImport, error) {
 			continue
 		}
 		n := int(r.u32())
-		out := make([]wasmImport, 0, n)
+		out := make([]Import, 0, n)
 		for i := 0; i < n && r.err == nil; i++ {
-			imp := wasmImport{module: r.name(), name: r.name(), kind: r.byte()}
+			imp := Import{Module: r.name(), Name: r.name(), kind: r.byte()}
 			switch imp.kind {
 			case 0: // type index
 				r.u32()
@@ -109,8 +109,8 @@ func (r *wasmReader) limits() {
 	r.u32()
 }
 
-// wasmBuilder encodes a module section by section.
-type wasmBuilder struct {
+// Builder encodes a module section by section.
+type Builder struct {
 	types   [][]byte // encoded func types, deduplicated
 	typeIdx map[string]uint32
 	imports []byte
@@ -130,7 +130,7 @@ type wasmBuilder struct {
 	nElem   int
 }
 
-func newWasmBuilder() *wasmBuilder { return &wasmBuilder{typeIdx: map[string]uint32{}} }
+func NewBuilder() *Builder { return &Builder{typeIdx: map[string]uint32{}} }
 
 func uleb(b []byte, v uint64) []byte {
 	for {
@@ -157,7 +157,7 @@ func sleb(b []byte, v int64) []byte {
 
 func wname(b []byte, s string) []byte { return append(uleb(b, uint64(len(s))), s...) }
 
-func (w *wasmBuilder) funcType(params, results []api.ValueType) uint32 {
+func (w *Builder) funcType(params, results []api.ValueType) uint32 {
 	t := []byte{0x60}
 	t = uleb(t, uint64(len(params)))
 	t = append(t, params...)
@@ -172,7 +172,7 @@ func (w *wasmBuilder) funcType(params, results []api.ValueType) uint32 {
 	return i
 }
 
-func (w *wasmBuilder) importFunc(module, name string, params, results []api.ValueType) uint32 {
+func (w *Builder) ImportFunc(module, name string, params, results []api.ValueType) uint32 {
 	ti := w.funcType(params, results)
 	w.imports = wname(wname(w.imports, module), name)
 	w.imports = uleb(append(w.imports, 0), uint64(ti))
@@ -181,31 +181,31 @@ func (w *wasmBuilder) importFunc(module, name string, params, results []api.Valu
 	return uint32(w.nFuncs - 1)
 }
 
-func (w *wasmBuilder) importTable(module, name string, min uint32) {
+func (w *Builder) ImportTable(module, name string, min uint32) {
 	w.imports = wname(wname(w.imports, module), name)
 	w.imports = uleb(append(w.imports, 1, 0x70, 0), uint64(min))
 	w.nImport++
 }
 
-func (w *wasmBuilder) table(min uint32) uint32 {
+func (w *Builder) Table(min uint32) uint32 {
 	w.tables = uleb(append(w.tables, 0x70, 0), uint64(min))
 	w.nTable++
 	return uint32(w.nTable - 1)
 }
 
-func (w *wasmBuilder) memory(min, max uint32) uint32 {
+func (w *Builder) Memory(min, max uint32) uint32 {
 	w.mems = uleb(uleb(append(w.mems, 1), uint64(min)), uint64(max))
 	w.nMem++
 	return uint32(w.nMem - 1)
 }
 
-func (w *wasmBuilder) tag(params []api.ValueType) uint32 {
+func (w *Builder) Tag(params []api.ValueType) uint32 {
 	w.tags = uleb(append(w.tags, 0), uint64(w.funcType(params, nil)))
 	w.nTag++
 	return uint32(w.nTag - 1)
 }
 
-func (w *wasmBuilder) globalI32(mutable bool, v int32) uint32 {
+func (w *Builder) GlobalI32(mutable bool, v int32) uint32 {
 	m := byte(0)
 	if mutable {
 		m = 1
@@ -215,13 +215,13 @@ func (w *wasmBuilder) globalI32(mutable bool, v int32) uint32 {
 	return uint32(w.nGlobal - 1)
 }
 
-func (w *wasmBuilder) export(name string, kind byte, idx uint32) {
+func (w *Builder) Export(name string, kind byte, idx uint32) {
 	w.exports = uleb(append(wname(w.exports, name), kind), uint64(idx))
 	w.nExport++
 }
 
 // elem adds an active segment putting funcs into table 0 at offset.
-func (w *wasmBuilder) elem(offset int32, funcs ...uint32) {
+func (w *Builder) Elem(offset int32, funcs ...uint32) {
 	w.elems = append(sleb(append(w.elems, 0x00, 0x41), int64(offset)), 0x0b)
 	w.elems = uleb(w.elems, uint64(len(funcs)))
 	for _, f := range funcs {
@@ -230,7 +230,7 @@ func (w *wasmBuilder) elem(offset int32, funcs ...uint32) {
 	w.nElem++
 }
 
-func (w *wasmBuilder) bytes() []byte {
+func (w *Builder) Bytes() []byte {
 	out := []byte("\x00asm\x01\x00\x00\x00")
 	section := func(id byte, n int, body []byte) {
 		if n == 0 {

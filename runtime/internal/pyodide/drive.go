@@ -1,0 +1,84 @@
+package pyodide
+
+// The event loop of one interpreter's JS world, driven on the caller's
+// goroutine: microtasks, external completions (outbound I/O) and timers.
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
+)
+
+// ErrStalled: nothing left that could settle what the run waits for.
+var ErrStalled = errors.New("the handler is waiting for something that will never happen (no timers, no pending I/O)")
+
+// drive runs the event loop until done() or the loop has nothing left.
+func (inst *Instance) Drive(ctx context.Context, done func() bool) error {
+	l := &inst.World.Loop
+	for {
+		for len(l.Micro) > 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			t := l.Micro[0]
+			l.Micro = l.Micro[1:]
+			inst.RunTask(t)
+		}
+		if done() {
+			return nil
+		}
+		if l.Ext != nil {
+			select {
+			case f := <-l.Ext:
+				l.ExtPending--
+				inst.RunTask(f)
+				continue
+			default:
+			}
+		}
+		next := l.NextTimer()
+		if next == nil && l.ExtPending == 0 {
+			return ErrStalled
+		}
+		var tm *time.Timer
+		var timerC <-chan time.Time
+		if next != nil {
+			d := time.Until(next.Due)
+			if d <= 0 {
+				if t := l.PopTimer(); t != nil {
+					inst.RunTask(t.Fn)
+				}
+				continue
+			}
+			tm = time.NewTimer(d)
+			timerC = tm.C
+		}
+		select {
+		case <-ctx.Done():
+			if tm != nil {
+				tm.Stop()
+			}
+			return ctx.Err()
+		case f := <-l.Ext:
+			l.ExtPending--
+			inst.RunTask(f)
+		case <-timerC:
+			if t := l.PopTimer(); t != nil {
+				inst.RunTask(t.Fn)
+			}
+		}
+		if tm != nil {
+			tm.Stop()
+		}
+	}
+}
+
+// runTask runs a loop task; an uncaught JS exception is logged like a
+// browser's "Uncaught (in promise)" and the loop goes on.
+func (inst *Instance) RunTask(f func()) {
+	if th := inst.World.Catch(f); th != nil {
+		inst.WriteStderr([]byte("Uncaught " + js.DescribeError(th.Value) + "\n"))
+	}
+}

@@ -1,5 +1,0 @@
-//go:build !unix
-
-package runtime
-
-func lockCacheDir(dir string) (unlock func()) { return func() {} }
