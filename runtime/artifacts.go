@@ -9,6 +9,10 @@ import (
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/pyodide"
 )
 
+// PyodideVersion is the Pyodide release the runtime loads (Python 3.13, the
+// interpreter Cloudflare's runtime uses for compatibility dates from 2025-09-29).
+const PyodideVersion = pyodide.PyodideVersion
+
 // BuildCommand is what a user runs to create the artifacts.
 const BuildCommand = "bash runtime/artifacts/build.sh"
 

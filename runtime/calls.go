@@ -340,9 +340,7 @@ func (r *Realm) HTTPRequestOf(input, init Value, then func(HTTPRequest) (Value, 
 	}
 	req := w.RequestOf(reqObj)
 	out := HTTPRequest{Method: req.Method, URL: req.URL}
-	for _, kv := range req.Headers.Sorted() {
-		out.Headers = append(out.Headers, kv)
-	}
+	out.Headers = append(out.Headers, req.Headers.Sorted()...)
 	p := w.NewPromise()
 	finish := func(b []byte) {
 		out.Body = b

@@ -113,8 +113,7 @@ func (s *Store) newD1(r *runtime.Realm, b runtime.Binding) *runtime.Object {
 		})
 		return o
 	}
-	var db *runtime.Object
-	db = r.NewInstance("D1Database")
+	db := r.NewInstance("D1Database")
 	syncMethod(r, db, "prepare", func(a args) (runtime.Value, error) {
 		q, err := a.str(0, "D1 query")
 		if err != nil {

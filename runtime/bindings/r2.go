@@ -345,7 +345,7 @@ func r2Range(r *runtime.Realm, data []byte, rng any) ([]byte, *runtime.Object, e
 	if !ok {
 		return data, nil, nil
 	}
-	off, length := 0, len(data)
+	var off, length int
 	if v, ok := optNumber(m, "suffix"); ok {
 		off = max(0, len(data)-int(v))
 		length = len(data) - off
@@ -353,7 +353,7 @@ func r2Range(r *runtime.Realm, data []byte, rng any) ([]byte, *runtime.Object, e
 		if v, ok := optNumber(m, "offset"); ok {
 			off = int(v)
 		}
-		if off > len(data) {
+		if off < 0 || off > len(data) {
 			return nil, nil, errors.New("get: The requested range is not satisfiable (10039)")
 		}
 		length = len(data) - off

@@ -41,16 +41,18 @@ func global(w *World, name string) Value { return w.GlobalThis.Get(name) }
 func TestHandlesKeepIdentity(t *testing.T) {
 	w := NewWorld()
 	o := w.NewObject()
-	if w.Handle(o) != w.Handle(o) {
+	h1, h2 := w.Handle(o), w.Handle(o)
+	if h1 != h2 {
 		t.Error("one object, two handles")
 	}
 	if w.Value(w.Handle(o)) != o {
 		t.Error("handle does not resolve to its object")
 	}
-	if w.Handle("s") != w.Handle("s") || w.Handle(1.5) != w.Handle(1.5) {
+	s1, s2, n1, n2 := w.Handle("s"), w.Handle("s"), w.Handle(1.5), w.Handle(1.5)
+	if s1 != s2 || n1 != n2 {
 		t.Error("strings and numbers should reuse their handles")
 	}
-	if w.Handle(math.NaN()) == w.Handle(math.NaN()) {
+	if nan1, nan2 := w.Handle(math.NaN()), w.Handle(math.NaN()); nan1 == nan2 {
 		t.Error("NaN must not be deduplicated (NaN !== NaN)")
 	}
 	for _, c := range []struct {

@@ -20,7 +20,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf16"
 )
 
 // Value is any JS value.
@@ -96,8 +95,6 @@ func DescribeError(v Value) string {
 	}
 	return ToString(v)
 }
-
-func (o *Object) isCallable() bool { return o != nil && o.Call != nil }
 
 // SetProperty writes a property (the name bindings use).
 func (o *Object) SetProperty(key string, v Value) { o.Set(key, v) }
@@ -547,8 +544,6 @@ func jsLength(s string) int {
 	}
 	return n
 }
-
-func utf16Units(s string) []uint16 { return utf16.Encode([]rune(s)) }
 
 func Arg(args []Value, i int) Value {
 	if i < len(args) {
