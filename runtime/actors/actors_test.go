@@ -220,6 +220,31 @@ func TestWorkflowRetriesWaitAndReplay(t *testing.T) {
 	}
 }
 
+// A NonRetryableError ends the step on its first attempt, whatever its retry
+// limit: with the real SDK the error crosses its workflows.js wrapper (ported
+// to Go), with the built-in one the SDK's own step code.
+func TestWorkflowNonRetryableError(t *testing.T) {
+	for name, sdk := range testtree.SDKs(t) {
+		t.Run(name, func(t *testing.T) {
+			spec, _ := workspace(t, sdk)
+			wr, err := StartWorkflow(context.Background(), engine, spec, "STUBBORN", "s-1", `{}`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			logs := logText(wr.Result)
+			if wr.Status != StatusErrored {
+				t.Fatalf("status %q, want errored\n%s", wr.Status, logs)
+			}
+			if n := strings.Count(logs, "side effect: refuse attempt"); n != 1 {
+				t.Fatalf("the step ran %d times, want 1\n%s", n, logs)
+			}
+			if !strings.Contains(wr.Error, "NonRetryableError") || !strings.Contains(wr.Error, "do not retry") {
+				t.Fatalf("error %q", wr.Error)
+			}
+		})
+	}
+}
+
 func TestWorkflowCreatedFromAHandler(t *testing.T) {
 	for name, sdk := range testtree.SDKs(t) {
 		t.Run(name, func(t *testing.T) {

@@ -591,7 +591,10 @@ func (w *World) installPromise() {
 }
 
 func (w *World) installErrors() {
+	// name reads as the error's class unless assigned: `err.name = "X"` is
+	// how JS code (the SDK's workflows.js, for one) makes errors of a kind.
 	w.Getter(w.ErrorProto, "name", func(this *Object) Value { return this.Class })
+	w.ErrorProto.setters = map[string]func(*Object, Value){"name": func(this *Object, v Value) { this.defineOwn("name", v) }}
 	w.Method(w.ErrorProto, "toString", func(this Value, a []Value) Value {
 		o := w.ThisObject(this, "Error")
 		name, msg := ToString(o.Get("name")), ToString(o.Get("message"))

@@ -239,6 +239,15 @@ func TestGoErrorsKeepTheirJSClass(t *testing.T) {
 	if th == nil || DescribeError(th.Value) != "TypeError: thrown" {
 		t.Errorf("ThrowGo: %v", th)
 	}
+	// err.name = "X" renames an error, as JS code does to make errors of a kind.
+	named := w.NewError("Error", "stop")
+	named.Set("name", "NonRetryableError")
+	if got := DescribeError(named); got != "NonRetryableError: stop" {
+		t.Errorf("renamed error reads %q", got)
+	}
+	if got := DescribeError(w.NewError("Error", "other")); got != "Error: other" {
+		t.Errorf("renaming one error changed another: %q", got)
+	}
 	// instanceof works against the global constructor.
 	e := w.ErrorValue(NewTypeError("x")).(*Object)
 	if e.Proto != w.Get(global(w, "TypeError"), "prototype") {

@@ -206,6 +206,11 @@ func (o *Object) Set(k string, v Value) {
 			return // read-only accessor: silently ignored, as in sloppy JS
 		}
 	}
+	o.defineOwn(k, v)
+}
+
+// defineOwn writes an own data property, past any accessor on the prototypes.
+func (o *Object) defineOwn(k string, v Value) {
 	if o.frozenKeys {
 		return
 	}

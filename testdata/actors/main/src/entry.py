@@ -2,6 +2,7 @@ import json
 from urllib.parse import urlparse
 
 from workers import DurableObject, Response, WorkerEntrypoint, WorkflowEntrypoint
+from workers.workflows import NonRetryableError
 
 # Attempts of the "flaky" step within one run (the interpreter lives one run).
 FLAKY_ATTEMPTS = {"n": 0}
@@ -82,6 +83,18 @@ class Flow(WorkflowEntrypoint):
             return {"value": v, "approved_by": approval["payload"]["by"]}
 
         return await finish()
+
+
+class Stubborn(WorkflowEntrypoint):
+    """A step that gives up at once: NonRetryableError is not retried."""
+
+    async def run(self, event, step):
+        @step.do("refuse", config={"retries": {"limit": 5, "delay": "1 second"}})
+        async def refuse():
+            print("side effect: refuse attempt")
+            raise NonRetryableError("do not retry")
+
+        return await refuse()
 
 
 class Chain(WorkflowEntrypoint):
