@@ -278,7 +278,7 @@ func (snap *Snapshot) Workers() []*project.Worker {
 	m.mu.Unlock()
 	var configs []string
 	for _, folder := range snap.folders {
-		configs = append(configs, findConfigs(folder)...)
+		configs = append(configs, project.FindConfigs(snap.FS(), folder, workspaceLimits)...)
 	}
 	var all []*project.Worker
 	for _, c := range configs {
@@ -290,34 +290,12 @@ func (snap *Snapshot) Workers() []*project.Worker {
 	return all
 }
 
-// skipDir says which folders never hold a Worker's own sources.
-func skipDir(name string) bool {
-	return name == "node_modules" || name == "python_modules" || name == ".git" || name == "__pycache__" ||
-		strings.HasPrefix(name, ".venv") || name == ".wrangler" || name == ".pyworkers"
-}
-
-// findConfigs walks root for wrangler configs (the first per folder, in
-// wrangler's lookup order).
-func findConfigs(root string) []string {
-	var out []string
-	count := 0
-	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return nil
-		}
-		if d.IsDir() {
-			count++
-			if p != root && skipDir(d.Name()) || count > 20000 {
-				return filepath.SkipDir
-			}
-			if c := project.ConfigIn(project.OSFS{}, p); c != "" {
-				out = append(out, c)
-			}
-		}
-		return nil
-	})
-	return out
-}
+// Discovery bounds: a home folder opened as a workspace must not stall
+// the server, and a keystroke must not list a huge tree.
+var (
+	workspaceLimits = project.Limits{Dirs: 20000}
+	workerLimits    = project.Limits{Files: 2000}
+)
 
 // PythonFiles returns the Worker's Python files (its folder, minus vendored
 // and virtual-env folders), open buffers first, others parsed from disk
@@ -355,22 +333,7 @@ func (snap *Snapshot) pythonPaths(w *project.Worker) []string {
 			return paths
 		}
 	}
-	var paths []string
-	filepath.WalkDir(w.Dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return nil
-		}
-		if d.IsDir() {
-			if p != w.Dir && (skipDir(d.Name()) || project.ConfigIn(project.OSFS{}, p) != "") {
-				return filepath.SkipDir // another Worker's folder, or vendored code
-			}
-			return nil
-		}
-		if strings.HasSuffix(p, ".py") && len(paths) < 2000 {
-			paths = append(paths, p)
-		}
-		return nil
-	})
+	paths := project.PythonFiles(project.OSFS{}, w.Dir, workerLimits)
 	if cached {
 		m.mu.Lock()
 		m.pyPaths[w.Dir] = paths
