@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"log/slog"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -99,7 +100,7 @@ func (d *diagnosticsLoop) run() {
 		time.Sleep(requestArrival)
 		for i, doc := range todo {
 			d.yieldToRequests(ctx)
-			diags := computeDiagnostics(ctx, snap, doc)
+			diags := computeDiagnostics(ctx, d.s.log, snap, doc)
 			if ctx.Err() != nil {
 				// Superseded: put back what was not published.
 				d.mu.Lock()
@@ -152,13 +153,13 @@ func (d *diagnosticsLoop) publish(doc *Document, diags []protocol.Diagnostic) {
 
 // computeDiagnostics runs every provider on one document; a provider that
 // panics loses its own results only.
-func computeDiagnostics(ctx context.Context, snap *Snapshot, doc *Document) []protocol.Diagnostic {
+func computeDiagnostics(ctx context.Context, log *slog.Logger, snap *Snapshot, doc *Document) []protocol.Diagnostic {
 	var out []protocol.Diagnostic
 	for _, p := range diagnosticProviders {
 		func() {
 			defer func() {
 				if r := recover(); r != nil {
-					snap.server.log.Error("diagnostics provider panicked", "uri", doc.URI, "panic", r, "stack", string(debug.Stack()))
+					log.Error("diagnostics provider panicked", "uri", doc.URI, "panic", r, "stack", string(debug.Stack()))
 				}
 			}()
 			out = append(out, p(ctx, snap, doc)...)

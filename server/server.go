@@ -58,7 +58,6 @@ type Server struct {
 	// watching is true while the client watches project files for us
 	// (dynamic registration accepted); saves trigger re-reads otherwise.
 	watching    atomic.Bool
-	files       *fileCache
 	diagnostics *diagnosticsLoop
 	runtime     *runtimeState
 
@@ -93,7 +92,6 @@ func Serve(ctx context.Context, r io.Reader, w io.WriteCloser, opts Options) int
 	s := &Server{
 		opts:     opts,
 		inflight: map[string]context.CancelFunc{},
-		files:    newFileCache(),
 		done:     make(chan struct{}),
 	}
 	s.exitCode.Store(1)
@@ -101,7 +99,7 @@ func Serve(ctx context.Context, r io.Reader, w io.WriteCloser, opts Options) int
 	if opts.LogToClient {
 		s.log = slog.New(&clientLogHandler{next: opts.Logger.Handler(), server: s})
 	}
-	s.snap = newSnapshot(s, nil)
+	s.snap = firstSnapshot()
 	s.diagnostics = newDiagnosticsLoop(s)
 	s.runtime = newRuntimeState(s)
 

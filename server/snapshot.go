@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"go.lsp.dev/protocol"
 
@@ -51,7 +52,7 @@ func (d *Document) Lines() *textpos.Index { return d.lines }
 func kindOf(path, languageID string) DocKind {
 	base := filepath.Base(path)
 	switch {
-	case base == "wrangler.json" || base == "wrangler.jsonc" || base == "wrangler.toml":
+	case project.IsConfigName(base):
 		return KindWranglerConfig
 	case base == "pyproject.toml":
 		return KindPyproject
@@ -106,14 +107,19 @@ type Settings struct {
 
 // Snapshot is an immutable view of the session: open documents, settings
 // and (computed on demand, once) the project model. Every edit makes a new
-// snapshot; handlers read the one current when their request arrived.
+// snapshot; handlers read the one current when their request arrived. It
+// holds everything it reads (no pointer back to the server), so a change
+// of the server's state after it was taken does not change what it sees.
 type Snapshot struct {
-	server   *Server
 	id       uint64
 	docs     map[protocol.DocumentURI]*Document
 	byPath   map[string]*Document
 	folders  []string
 	settings Settings
+	// watchingFiles is whether the client watched project files for us
+	// when the snapshot was taken (then a new .py file rebuilds the models,
+	// and a Worker's file list can be kept per model).
+	watchingFiles bool
 
 	// ctx is cancelled when a newer snapshot replaces this one, so work
 	// still running on it stops.
@@ -123,6 +129,10 @@ type Snapshot struct {
 	// models memoizes project models; it is shared with the next snapshot
 	// when no project file changed (see withChanges).
 	models *modelCache
+	// files and facts memoize parsing per file version; every snapshot of
+	// a session shares them (an entry depends only on its file's content).
+	files *fileCache
+	facts *factsCache
 }
 
 // modelCache holds the Workers loaded through one consistent file view.
@@ -141,21 +151,27 @@ func newModelCache() *modelCache {
 	return &modelCache{byConfig: map[string]*project.Worker{}, dirs: map[string]string{}, pyPaths: map[string][]string{}}
 }
 
-func newSnapshot(s *Server, prev *Snapshot) *Snapshot {
+// firstSnapshot is a session's empty snapshot, with the session's caches.
+func firstSnapshot() *Snapshot {
 	ctx, cancel := context.WithCancel(context.Background())
-	snap := &Snapshot{server: s, docs: map[protocol.DocumentURI]*Document{}, byPath: map[string]*Document{}, ctx: ctx, cancel: cancel, models: newModelCache()}
-	if prev != nil {
-		snap.id = prev.id + 1
-		for k, v := range prev.docs {
-			snap.docs[k] = v
-		}
-		for k, v := range prev.byPath {
-			snap.byPath[k] = v
-		}
-		snap.folders = prev.folders
-		snap.settings = prev.settings
+	return &Snapshot{docs: map[protocol.DocumentURI]*Document{}, byPath: map[string]*Document{}, ctx: ctx, cancel: cancel,
+		models: newModelCache(), files: newFileCache(), facts: newFactsCache()}
+}
+
+// next starts the snapshot that follows snap: the same documents, folders,
+// settings and caches, new project models, and the server state given.
+func (snap *Snapshot) next(watchingFiles bool) *Snapshot {
+	ctx, cancel := context.WithCancel(context.Background())
+	n := &Snapshot{id: snap.id + 1, docs: make(map[protocol.DocumentURI]*Document, len(snap.docs)), byPath: make(map[string]*Document, len(snap.byPath)),
+		folders: snap.folders, settings: snap.settings, watchingFiles: watchingFiles,
+		ctx: ctx, cancel: cancel, models: newModelCache(), files: snap.files, facts: snap.facts}
+	for k, v := range snap.docs {
+		n.docs[k] = v
 	}
-	return snap
+	for k, v := range snap.byPath {
+		n.byPath[k] = v
+	}
+	return n
 }
 
 // update replaces the current snapshot with one derived by edit. When
@@ -164,7 +180,7 @@ func (s *Server) update(projectChanged bool, edit func(next *Snapshot) error) (*
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	prev := s.snap
-	next := newSnapshot(s, prev)
+	next := prev.next(s.watching.Load())
 	if err := edit(next); err != nil {
 		next.cancel()
 		return prev, err
@@ -211,7 +227,51 @@ func (o overlayFS) ReadFile(p string) ([]byte, error) {
 	return os.ReadFile(p)
 }
 
-func (o overlayFS) ReadDir(p string) ([]fs.DirEntry, error) { return os.ReadDir(p) }
+// ReadDir lists the folder on disk plus the open documents directly in it
+// that are not saved yet, sorted by name as os.ReadDir sorts.
+func (o overlayFS) ReadDir(p string) ([]fs.DirEntry, error) {
+	entries, err := os.ReadDir(p)
+	var unsaved []fs.DirEntry
+	for path, d := range o.snap.byPath {
+		if filepath.Dir(path) == p && !hasEntry(entries, filepath.Base(path)) {
+			unsaved = append(unsaved, bufferEntry{name: filepath.Base(path), size: int64(len(d.text))})
+		}
+	}
+	if err != nil && len(unsaved) == 0 {
+		return nil, err
+	}
+	if len(unsaved) == 0 {
+		return entries, nil
+	}
+	all := append(append([]fs.DirEntry{}, entries...), unsaved...)
+	sort.Slice(all, func(i, j int) bool { return all[i].Name() < all[j].Name() })
+	return all, nil
+}
+
+func hasEntry(entries []fs.DirEntry, name string) bool {
+	i := sort.Search(len(entries), func(i int) bool { return entries[i].Name() >= name })
+	return i < len(entries) && entries[i].Name() == name
+}
+
+// bufferEntry is an open document that exists only in the editor.
+type bufferEntry struct {
+	name string
+	size int64
+}
+
+func (b bufferEntry) Name() string               { return b.name }
+func (b bufferEntry) IsDir() bool                { return false }
+func (b bufferEntry) Type() fs.FileMode          { return 0 }
+func (b bufferEntry) Info() (fs.FileInfo, error) { return bufferInfo(b), nil }
+
+type bufferInfo bufferEntry
+
+func (b bufferInfo) Name() string       { return b.name }
+func (b bufferInfo) Size() int64        { return b.size }
+func (b bufferInfo) Mode() fs.FileMode  { return 0o644 }
+func (b bufferInfo) ModTime() time.Time { return time.Time{} }
+func (b bufferInfo) IsDir() bool        { return false }
+func (b bufferInfo) Sys() any           { return nil }
 
 // WorkerFor returns the Worker a file belongs to: the configured config
 // path if set, else the nearest wrangler config above it; nil if none.
@@ -305,7 +365,7 @@ func (snap *Snapshot) PythonFiles(w *project.Worker) map[string]*pysyntax.File {
 	for _, p := range snap.pythonPaths(w) {
 		if doc := snap.byPath[p]; doc != nil && doc.Py != nil {
 			out[p] = doc.Py
-		} else if f := snap.server.files.get(snap.ctx, p); f != nil {
+		} else if f := snap.files.get(snap.ctx, p); f != nil {
 			out[p] = f
 		}
 	}
@@ -323,7 +383,7 @@ func (snap *Snapshot) PythonFiles(w *project.Worker) map[string]*pysyntax.File {
 // watches files for us (a created or deleted .py file rebuilds the models)
 // the walk is done once per model instead of on every keystroke.
 func (snap *Snapshot) pythonPaths(w *project.Worker) []string {
-	cached := snap.server.watching.Load()
+	cached := snap.watchingFiles
 	m := snap.models
 	if cached {
 		m.mu.Lock()
