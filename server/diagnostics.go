@@ -122,9 +122,24 @@ func (d *diagnosticsLoop) run() {
 // and on two cores that request should not share the CPU with the
 // keystroke's diagnostics.
 func (d *diagnosticsLoop) yieldToRequests(ctx context.Context) {
-	deadline := time.Now().Add(maxRequestYield)
-	for d.s.running.Load() > 0 && time.Now().Before(deadline) && ctx.Err() == nil {
-		time.Sleep(100 * time.Microsecond)
+	var timeout <-chan time.Time
+	for {
+		idle, busy := d.s.running.busy()
+		if !busy {
+			return
+		}
+		if timeout == nil { // armed only when there is something to wait for
+			t := time.NewTimer(maxRequestYield)
+			defer t.Stop()
+			timeout = t.C
+		}
+		select {
+		case <-idle: // look again: another request may have started since
+		case <-timeout:
+			return
+		case <-ctx.Done():
+			return
+		}
 	}
 }
 

@@ -52,7 +52,7 @@ type Server struct {
 	inflight   map[string]context.CancelFunc
 	// running counts requests being answered; background diagnostics wait
 	// briefly for them (a completion right after a keystroke gets the CPU).
-	running atomic.Int32
+	running inFlight
 
 	client clientInfo
 	// watching is true while the client watches project files for us
@@ -203,10 +203,10 @@ func (s *Server) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc
 	s.inflightMu.Lock()
 	s.inflight[key] = cancel
 	s.inflightMu.Unlock()
-	s.running.Add(1)
+	s.running.start()
 	go func() {
 		defer func() {
-			s.running.Add(-1)
+			s.running.finish()
 			s.inflightMu.Lock()
 			delete(s.inflight, key)
 			s.inflightMu.Unlock()

@@ -227,15 +227,28 @@ func (o overlayFS) ReadFile(p string) ([]byte, error) {
 	return os.ReadFile(p)
 }
 
-// ReadDir lists the folder on disk plus the open documents directly in it
-// that are not saved yet, sorted by name as os.ReadDir sorts.
+// ReadDir lists the folder on disk plus the open documents below it that
+// are not saved yet (a buffer in a folder not on disk yet shows as that
+// folder), sorted by name as os.ReadDir sorts.
 func (o overlayFS) ReadDir(p string) ([]fs.DirEntry, error) {
 	entries, err := os.ReadDir(p)
 	var unsaved []fs.DirEntry
+	prefix := p + string(filepath.Separator)
 	for path, d := range o.snap.byPath {
-		if filepath.Dir(path) == p && !hasEntry(entries, filepath.Base(path)) {
-			unsaved = append(unsaved, bufferEntry{name: filepath.Base(path), size: int64(len(d.text))})
+		rest, ok := strings.CutPrefix(path, prefix)
+		if !ok {
+			continue
 		}
+		name, below, _ := strings.Cut(rest, string(filepath.Separator))
+		if hasEntry(entries, name) || hasEntry(unsaved, name) {
+			continue
+		}
+		e := bufferEntry{name: name, dir: below != ""}
+		if !e.dir {
+			e.size = int64(len(d.text))
+		}
+		unsaved = append(unsaved, e)
+		sort.Slice(unsaved, func(i, j int) bool { return unsaved[i].Name() < unsaved[j].Name() })
 	}
 	if err != nil && len(unsaved) == 0 {
 		return nil, err
@@ -253,24 +266,31 @@ func hasEntry(entries []fs.DirEntry, name string) bool {
 	return i < len(entries) && entries[i].Name() == name
 }
 
-// bufferEntry is an open document that exists only in the editor.
+// bufferEntry is an open document that exists only in the editor, or a
+// folder that holds one.
 type bufferEntry struct {
 	name string
+	dir  bool
 	size int64
 }
 
 func (b bufferEntry) Name() string               { return b.name }
-func (b bufferEntry) IsDir() bool                { return false }
-func (b bufferEntry) Type() fs.FileMode          { return 0 }
+func (b bufferEntry) IsDir() bool                { return b.dir }
+func (b bufferEntry) Type() fs.FileMode          { return bufferInfo(b).Mode().Type() }
 func (b bufferEntry) Info() (fs.FileInfo, error) { return bufferInfo(b), nil }
 
 type bufferInfo bufferEntry
 
-func (b bufferInfo) Name() string       { return b.name }
-func (b bufferInfo) Size() int64        { return b.size }
-func (b bufferInfo) Mode() fs.FileMode  { return 0o644 }
+func (b bufferInfo) Name() string { return b.name }
+func (b bufferInfo) Size() int64  { return b.size }
+func (b bufferInfo) Mode() fs.FileMode {
+	if b.dir {
+		return fs.ModeDir | 0o755
+	}
+	return 0o644
+}
 func (b bufferInfo) ModTime() time.Time { return time.Time{} }
-func (b bufferInfo) IsDir() bool        { return false }
+func (b bufferInfo) IsDir() bool        { return b.dir }
 func (b bufferInfo) Sys() any           { return nil }
 
 // WorkerFor returns the Worker a file belongs to: the configured config
