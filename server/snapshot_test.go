@@ -4,13 +4,13 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
 	"testing"
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/project"
+	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/project/projecttest"
 )
 
 func testServer() *Server {
@@ -19,12 +19,7 @@ func testServer() *Server {
 
 func writeFile(t *testing.T, path, text string) {
 	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	projecttest.WriteTree(t, filepath.Dir(path), map[string]string{filepath.Base(path): text})
 }
 
 // open adds an open document at path to the server's snapshot.

@@ -5,20 +5,9 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
-)
 
-func writeTree(t *testing.T, root string, files map[string]string) {
-	t.Helper()
-	for p, s := range files {
-		full := filepath.Join(root, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(s), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
+	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/project/projecttest"
+)
 
 func rel(t *testing.T, root string, paths []string) []string {
 	t.Helper()
@@ -33,22 +22,25 @@ func rel(t *testing.T, root string, paths []string) []string {
 	return out
 }
 
+// touch creates empty files: discovery looks at names, not contents.
+func touch(t *testing.T, root string, paths ...string) {
+	t.Helper()
+	files := map[string]string{}
+	for _, p := range paths {
+		files[p] = ""
+	}
+	projecttest.WriteTree(t, root, files)
+}
+
 func TestFindConfigsSkipListAndConfigNames(t *testing.T) {
 	root := t.TempDir()
-	writeTree(t, root, map[string]string{
-		"a/wrangler.jsonc": "{}",
-		"b/wrangler.toml":  "",
+	touch(t, root, "a/wrangler.jsonc", "b/wrangler.toml", "d/deep/er/wrangler.json",
 		// wrangler's lookup order picks wrangler.json over the others.
-		"c/wrangler.json":         "{}",
-		"c/wrangler.jsonc":        "{}",
-		"c/wrangler.toml":         "",
-		"d/deep/er/wrangler.json": "{}",
+		"c/wrangler.json", "c/wrangler.jsonc", "c/wrangler.toml",
 		// Not configs.
-		"e/wrangler.yaml":  "",
-		"e/Wrangler.jsonc": "{}",
-	})
+		"e/wrangler.yaml", "e/Wrangler.jsonc")
 	for _, skip := range []string{"node_modules", "python_modules", ".git", "__pycache__", ".wrangler", ".pyworkers", ".venv", ".venv-workers"} {
-		writeTree(t, root, map[string]string{"a/" + skip + "/x/wrangler.jsonc": "{}"})
+		touch(t, root, "a/"+skip+"/x/wrangler.jsonc")
 		if !SkipDir(skip) {
 			t.Errorf("SkipDir(%q) = false", skip)
 		}
@@ -68,7 +60,7 @@ func TestFindConfigsSkipListAndConfigNames(t *testing.T) {
 
 func TestWalkSurvivesSymlinkLoop(t *testing.T) {
 	root := t.TempDir()
-	writeTree(t, root, map[string]string{"w/wrangler.jsonc": "{}", "w/src/entry.py": ""})
+	touch(t, root, "w/wrangler.jsonc", "w/src/entry.py")
 	if err := os.Symlink(root, filepath.Join(root, "w", "src", "loop")); err != nil {
 		t.Skip("no symlinks here:", err)
 	}
@@ -82,17 +74,8 @@ func TestWalkSurvivesSymlinkLoop(t *testing.T) {
 
 func TestPythonFilesStopAtOtherWorkers(t *testing.T) {
 	root := t.TempDir()
-	writeTree(t, root, map[string]string{
-		"wrangler.jsonc":                 "{}",
-		"src/entry.py":                   "",
-		"src/pkg/util.py":                "",
-		"scripts/seed.py":                "",
-		"notes.txt":                      "",
-		"other/wrangler.toml":            "",
-		"other/src/entry.py":             "",
-		"python_modules/dep/__init__.py": "",
-		".venv/lib/site.py":              "",
-	})
+	touch(t, root, "wrangler.jsonc", "src/entry.py", "src/pkg/util.py", "scripts/seed.py", "notes.txt",
+		"other/wrangler.toml", "other/src/entry.py", "python_modules/dep/__init__.py", ".venv/lib/site.py")
 	got := rel(t, root, PythonFiles(OSFS{}, root, Limits{}))
 	want := []string{"scripts/seed.py", "src/entry.py", "src/pkg/util.py"}
 	if !reflect.DeepEqual(got, want) {

@@ -1,11 +1,11 @@
 package actors
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/project/projecttest"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime"
 )
 
@@ -14,14 +14,8 @@ import (
 func TestFindWorkerUsesTheDiscoverySkipList(t *testing.T) {
 	root := t.TempDir()
 	write := func(p, name string) {
-		full := filepath.Join(root, p)
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
 		cfg := `{"name": "` + name + `", "main": "entry.py", "compatibility_date": "2026-01-01", "compatibility_flags": ["python_workers"]}`
-		if err := os.WriteFile(full, []byte(cfg), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		projecttest.WriteTree(t, root, map[string]string{p: cfg})
 	}
 	write("app/wrangler.jsonc", "app")
 	write("svc/deep/wrangler.json", "svc")
