@@ -93,30 +93,38 @@ type runOptions struct {
 	run                 dispatch.Run // Kind "" with resetState: only the reset
 }
 
+// runFlags are the raw flags of `run`, before they are checked and turned
+// into runOptions.
+type runFlags struct {
+	opts                    runOptions
+	method, data, scheduled string
+	methodFlag              string // --method: the HTTP method, or with --do the RPC method
+	headers                 headerFlags
+	h                       handlerFlags
+}
+
+func (f *runFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.opts.configPath, "config", "", "")
+	fs.StringVar(&f.opts.envName, "env", "", "")
+	fs.StringVar(&f.methodFlag, "method", "", "")
+	fs.StringVar(&f.method, "X", "", "")
+	fs.Var(&f.headers, "H", "")
+	fs.Var(&f.headers, "header", "")
+	fs.StringVar(&f.data, "data", "", "")
+	fs.StringVar(&f.data, "d", "", "")
+	fs.BoolVar(&f.opts.allowNet, "allow-net", false, "")
+	fs.DurationVar(&f.opts.timeout, "timeout", runtime.DefaultWallClock, "")
+	fs.StringVar(&f.scheduled, "scheduled", "", "")
+	f.h.register(fs)
+}
+
 // parseRunFlags reads and checks the flags. On a usage error, or -h, it
 // prints and returns nil with the exit status.
 func parseRunFlags(args []string, stdout, stderr io.Writer) (*runOptions, int) {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	var (
-		opts                    runOptions
-		method, data, scheduled string
-		headers                 headerFlags
-		h                       handlerFlags
-		methodFlag              string // --method: the HTTP method, or with --do the RPC method
-	)
-	fs.StringVar(&opts.configPath, "config", "", "")
-	fs.StringVar(&opts.envName, "env", "", "")
-	fs.StringVar(&methodFlag, "method", "", "")
-	fs.StringVar(&method, "X", "", "")
-	fs.Var(&headers, "H", "")
-	fs.Var(&headers, "header", "")
-	fs.StringVar(&data, "data", "", "")
-	fs.StringVar(&data, "d", "", "")
-	fs.BoolVar(&opts.allowNet, "allow-net", false, "")
-	fs.DurationVar(&opts.timeout, "timeout", runtime.DefaultWallClock, "")
-	fs.StringVar(&scheduled, "scheduled", "", "")
-	h.register(fs)
+	var f runFlags
+	f.register(fs)
 	usage := func(format string, a ...any) (*runOptions, int) {
 		fmt.Fprintf(stderr, "pyworkers-lsp run: "+format+"\n\n%s", append(a, runUsage)...)
 		return nil, exitUsage
@@ -128,10 +136,11 @@ func parseRunFlags(args []string, stdout, stderr io.Writer) (*runOptions, int) {
 		}
 		return usage("%v", err)
 	}
+	opts, h, method, scheduled := &f.opts, &f.h, f.method, f.scheduled
 	if h.do != "" {
-		h.rpcMethod = methodFlag
-	} else if methodFlag != "" {
-		method = methodFlag
+		h.rpcMethod = f.methodFlag
+	} else if f.methodFlag != "" {
+		method = f.methodFlag
 	}
 	positional := fs.Args()
 	if h.workflowEvent != "" {
@@ -158,7 +167,7 @@ func parseRunFlags(args []string, stdout, stderr io.Writer) (*runOptions, int) {
 		fmt.Fprintf(stderr, "pyworkers-lsp run: the path must start with '/', got %q\n", target)
 		return nil, exitUsage
 	}
-	body, err := readBody(data)
+	body, err := readBody(f.data)
 	if err != nil {
 		fmt.Fprintf(stderr, "pyworkers-lsp run: %v\n", err)
 		return nil, exitUsage
@@ -170,7 +179,7 @@ func parseRunFlags(args []string, stdout, stderr io.Writer) (*runOptions, int) {
 		}
 	}
 	opts.resetState = h.resetState
-	opts.run = dispatch.Run{Method: method, Path: target, Headers: headers, Body: body}
+	opts.run = dispatch.Run{Method: method, Path: target, Headers: f.headers, Body: body}
 	switch {
 	case h.any():
 		h.fill(&opts.run)
@@ -179,7 +188,7 @@ func parseRunFlags(args []string, stdout, stderr io.Writer) (*runOptions, int) {
 	case !h.resetState || len(positional) > 0:
 		opts.run.Kind = handlers.Fetch
 	}
-	return &opts, exitOK
+	return opts, exitOK
 }
 
 // readBody reads --data: BODY, @file, or @- for stdin; nil without it.
