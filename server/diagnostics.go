@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"log/slog"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -99,7 +100,7 @@ func (d *diagnosticsLoop) run() {
 		time.Sleep(requestArrival)
 		for i, doc := range todo {
 			d.yieldToRequests(ctx)
-			diags := computeDiagnostics(ctx, snap, doc)
+			diags := computeDiagnostics(ctx, d.s.log, snap, doc)
 			if ctx.Err() != nil {
 				// Superseded: put back what was not published.
 				d.mu.Lock()
@@ -121,9 +122,24 @@ func (d *diagnosticsLoop) run() {
 // and on two cores that request should not share the CPU with the
 // keystroke's diagnostics.
 func (d *diagnosticsLoop) yieldToRequests(ctx context.Context) {
-	deadline := time.Now().Add(maxRequestYield)
-	for d.s.running.Load() > 0 && time.Now().Before(deadline) && ctx.Err() == nil {
-		time.Sleep(100 * time.Microsecond)
+	var timeout <-chan time.Time
+	for {
+		idle, busy := d.s.running.busy()
+		if !busy {
+			return
+		}
+		if timeout == nil { // armed only when there is something to wait for
+			t := time.NewTimer(maxRequestYield)
+			defer t.Stop()
+			timeout = t.C
+		}
+		select {
+		case <-idle: // look again: another request may have started since
+		case <-timeout:
+			return
+		case <-ctx.Done():
+			return
+		}
 	}
 }
 
@@ -152,13 +168,13 @@ func (d *diagnosticsLoop) publish(doc *Document, diags []protocol.Diagnostic) {
 
 // computeDiagnostics runs every provider on one document; a provider that
 // panics loses its own results only.
-func computeDiagnostics(ctx context.Context, snap *Snapshot, doc *Document) []protocol.Diagnostic {
+func computeDiagnostics(ctx context.Context, log *slog.Logger, snap *Snapshot, doc *Document) []protocol.Diagnostic {
 	var out []protocol.Diagnostic
 	for _, p := range diagnosticProviders {
 		func() {
 			defer func() {
 				if r := recover(); r != nil {
-					snap.server.log.Error("diagnostics provider panicked", "uri", doc.URI, "panic", r, "stack", string(debug.Stack()))
+					log.Error("diagnostics provider panicked", "uri", doc.URI, "panic", r, "stack", string(debug.Stack()))
 				}
 			}()
 			out = append(out, p(ctx, snap, doc)...)

@@ -34,7 +34,7 @@ type factsEntry struct {
 
 const factsSourceBudget = 512 << 10
 
-var facts = &factsCache{byKey: map[string]factsEntry{}}
+func newFactsCache() *factsCache { return &factsCache{byKey: map[string]factsEntry{}} }
 
 // get returns f's facts, computing them (incrementally) when needed.
 func (c *factsCache) get(path string, f *pysyntax.File) *pyfacts.Module {
@@ -98,8 +98,8 @@ func ruleInput(snap *Snapshot, w *project.Worker, checked string) *rules.Input {
 	fm := map[string]*pyfacts.Module{}
 	for p, f := range files {
 		if p == checked {
-			fm[p] = facts.get(p, f)
-		} else if m := facts.lookup(p, f); m != nil {
+			fm[p] = snap.facts.get(p, f)
+		} else if m := snap.facts.lookup(p, f); m != nil {
 			fm[p] = m
 		}
 	}

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,8 +13,9 @@ import (
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 
+	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/handlers"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime"
-	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/actors"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/dispatch"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/workerspec"
 )
 
@@ -53,67 +55,24 @@ func runHandler(ctx context.Context, s *Server, snap *Snapshot, raw json.RawMess
 		return nil, err
 	}
 	prog.report("running", 50)
-	var res *runtime.RunResult
-	var request string
-	switch args.Kind {
-	case "fetch":
-		method := args.Method
-		if method == "" {
-			method = "GET"
-		}
-		p := args.Path
-		if p == "" {
-			p = "/"
-		}
-		req := runtime.HTTPRequest{Method: method, URL: "http://localhost:8787" + p, Body: []byte(args.Body)}
-		for _, h := range args.Headers {
-			if name, value, ok := strings.Cut(h, ":"); ok {
-				req.Headers = append(req.Headers, [2]string{strings.TrimSpace(name), strings.TrimSpace(value)})
-			}
-		}
-		request = method + " " + p
-		res, err = eng.RunFetch(ctx, spec, req)
-	case "scheduled":
-		request = "scheduled " + args.Cron
-		res, err = eng.RunScheduled(ctx, spec, args.Cron, time.Now())
-	case "queue":
-		request = "queue " + args.Queue
-		var d *actors.QueueDelivery
-		if d, err = actors.DeliverQueue(ctx, eng, spec, args.Queue); err == nil {
-			res = queueResult(d)
-		}
-	case "workflow":
-		request = "workflow " + args.Workflow
-		var wr *actors.WorkflowResult
-		if wr, err = actors.StartWorkflow(ctx, eng, spec, args.Workflow, "", args.Params); err == nil {
-			res = workflowResult(wr)
-		}
-	case "durable-fetch":
-		request = fmt.Sprintf("%s.getByName(%q).fetch %s %s", args.Binding, args.Name, args.Method, args.Path)
-		res, err = actors.CallDurableObject(ctx, eng, spec, actors.DurableObjectCall{Binding: args.Binding, Name: args.Name,
-			Request: &runtime.HTTPRequest{Method: args.Method, URL: "http://localhost:8787" + args.Path}})
-	case "durable-rpc":
-		request = fmt.Sprintf("%s.getByName(%q).%s(%s)", args.Binding, args.Name, args.RPC, strings.Trim(args.Args, "[]"))
-		var callArgs []any
-		if args.Args != "" {
-			if jerr := json.Unmarshal([]byte(args.Args), &callArgs); jerr != nil {
-				return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, "`# pyworkers: args` must be a JSON array: "+jerr.Error())
-			}
-		}
-		res, err = actors.CallDurableObject(ctx, eng, spec, actors.DurableObjectCall{Binding: args.Binding, Name: args.Name, Method: args.RPC, Args: callArgs})
-	case "alarm":
-		request = "alarms of " + args.Class
-		var runs []actors.AlarmRun
-		if runs, err = actors.FireAlarms(ctx, eng, spec, time.Now(), true); err == nil {
-			res = alarmResult(runs)
-		}
-	default:
-		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, "unknown handler kind "+args.Kind)
+	run, err := args.run()
+	if err != nil {
+		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, err.Error())
+	}
+	out, err := dispatch.Do(ctx, eng, spec, run)
+	var usage *dispatch.UsageError
+	if errors.As(err, &usage) {
+		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, usage.Msg)
 	}
 	if err != nil {
 		s.showMessage(protocol.MessageTypeError, "pyworkers: "+err.Error())
 		return nil, jsonrpc2.NewError(jsonrpc2.InternalError, err.Error())
 	}
+	res := out.RunResult()
+	if wr := out.Workflow; wr != nil && wr.WaitingFor != "" {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("waiting for event %q: send it with the %s command (instance %s)", wr.WaitingFor, CommandSendWorkflowEvent, wr.ID))
+	}
+	request := run.Describe()
 	summary := runSummary(args.Kind, res)
 	for _, l := range res.Logs {
 		s.notify("window/logMessage", &protocol.LogMessageParams{Type: protocol.MessageTypeLog, Message: "[" + l.Stream + "] " + l.Text})
@@ -142,55 +101,24 @@ func runHandler(ctx context.Context, s *Server, snap *Snapshot, raw json.RawMess
 	return map[string]any{"summary": summary, "status": res.Status, "resultFile": resultPath}, nil
 }
 
-// queueResult turns a delivery into a result whose output lists what
-// happened to each message.
-func queueResult(d *actors.QueueDelivery) *runtime.RunResult {
-	res := &runtime.RunResult{}
-	if d.Result != nil {
-		res = d.Result
+// run is the dispatcher's run for a lens's arguments.
+func (a RunArgs) run() (dispatch.Run, error) {
+	r := dispatch.Run{Kind: handlers.Kind(a.Kind), Method: a.Method, Path: a.Path, Cron: a.Cron, Queue: a.Queue,
+		Workflow: a.Workflow, Params: a.Params, Binding: a.Binding, Name: a.Name, RPCMethod: a.RPC, AllAlarms: true}
+	if r.Kind == handlers.Fetch {
+		r.Body = []byte(a.Body) // a POST without a body line still sends an empty one
 	}
-	if len(d.Messages) == 0 {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("no pending messages in queue %q (send some with the Queue binding first)", d.Queue))
-	}
-	for _, m := range d.Messages {
-		res.Logs = append(res.Logs, runtime.LogLine{Stream: "queue", Text: fmt.Sprintf("message %s: %s (attempt %d)", m.ID, m.Outcome, m.Attempts)})
-	}
-	res.Logs = append(res.Logs, runtime.LogLine{Stream: "queue", Text: fmt.Sprintf("%d message(s) left in %s", d.Left, d.Queue)})
-	return res
-}
-
-func workflowResult(wr *actors.WorkflowResult) *runtime.RunResult {
-	res := &runtime.RunResult{}
-	if wr.Result != nil {
-		res = wr.Result
-	}
-	out, _ := json.Marshal(wr.Output)
-	res.Logs = append(res.Logs, runtime.LogLine{Stream: "workflow", Text: fmt.Sprintf("instance %s: %s; executed %v, replayed %v; output %s", wr.ID, wr.Status, wr.Executed, wr.Replayed, out)})
-	if wr.WaitingFor != "" {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("waiting for event %q: send it with the pyworkers.sendWorkflowEvent command (instance %s)", wr.WaitingFor, wr.ID))
-	}
-	if wr.Error != "" && res.Error == nil {
-		res.Error = &runtime.RunError{Kind: "exception", Message: wr.Error}
-	}
-	return res
-}
-
-func alarmResult(runs []actors.AlarmRun) *runtime.RunResult {
-	res := &runtime.RunResult{}
-	if len(runs) == 0 {
-		res.Warnings = append(res.Warnings, "no alarm is set (call ctx.storage.setAlarm first)")
-	}
-	for _, a := range runs {
-		if a.Result != nil {
-			res.Logs = append(res.Logs, a.Result.Logs...)
-			res.Duration += a.Result.Duration
-			if a.Result.Error != nil && res.Error == nil {
-				res.Error = a.Result.Error
-			}
+	for _, h := range a.Headers {
+		if name, value, ok := dispatch.ParseHeader(h); ok {
+			r.Headers = append(r.Headers, [2]string{name, value})
 		}
-		res.Logs = append(res.Logs, runtime.LogLine{Stream: "alarm", Text: fmt.Sprintf("%s %s: alarm() called", a.Class, a.Name)})
 	}
-	return res
+	if r.Kind == handlers.DurableRPC && a.Args != "" {
+		if err := json.Unmarshal([]byte(a.Args), &r.Args); err != nil {
+			return r, fmt.Errorf("`# pyworkers: args` must be a JSON array: %w", err)
+		}
+	}
+	return r, nil
 }
 
 // runSummary is the one-line outcome: "200 OK · 12 ms".

@@ -52,13 +52,12 @@ type Server struct {
 	inflight   map[string]context.CancelFunc
 	// running counts requests being answered; background diagnostics wait
 	// briefly for them (a completion right after a keystroke gets the CPU).
-	running atomic.Int32
+	running inFlight
 
 	client clientInfo
 	// watching is true while the client watches project files for us
 	// (dynamic registration accepted); saves trigger re-reads otherwise.
 	watching    atomic.Bool
-	files       *fileCache
 	diagnostics *diagnosticsLoop
 	runtime     *runtimeState
 
@@ -93,7 +92,6 @@ func Serve(ctx context.Context, r io.Reader, w io.WriteCloser, opts Options) int
 	s := &Server{
 		opts:     opts,
 		inflight: map[string]context.CancelFunc{},
-		files:    newFileCache(),
 		done:     make(chan struct{}),
 	}
 	s.exitCode.Store(1)
@@ -101,7 +99,7 @@ func Serve(ctx context.Context, r io.Reader, w io.WriteCloser, opts Options) int
 	if opts.LogToClient {
 		s.log = slog.New(&clientLogHandler{next: opts.Logger.Handler(), server: s})
 	}
-	s.snap = newSnapshot(s, nil)
+	s.snap = firstSnapshot()
 	s.diagnostics = newDiagnosticsLoop(s)
 	s.runtime = newRuntimeState(s)
 
@@ -205,10 +203,10 @@ func (s *Server) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc
 	s.inflightMu.Lock()
 	s.inflight[key] = cancel
 	s.inflightMu.Unlock()
-	s.running.Add(1)
+	s.running.start()
 	go func() {
 		defer func() {
-			s.running.Add(-1)
+			s.running.finish()
 			s.inflightMu.Lock()
 			delete(s.inflight, key)
 			s.inflightMu.Unlock()

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"go.lsp.dev/protocol"
 
@@ -51,7 +52,7 @@ func (d *Document) Lines() *textpos.Index { return d.lines }
 func kindOf(path, languageID string) DocKind {
 	base := filepath.Base(path)
 	switch {
-	case base == "wrangler.json" || base == "wrangler.jsonc" || base == "wrangler.toml":
+	case project.IsConfigName(base):
 		return KindWranglerConfig
 	case base == "pyproject.toml":
 		return KindPyproject
@@ -106,14 +107,19 @@ type Settings struct {
 
 // Snapshot is an immutable view of the session: open documents, settings
 // and (computed on demand, once) the project model. Every edit makes a new
-// snapshot; handlers read the one current when their request arrived.
+// snapshot; handlers read the one current when their request arrived. It
+// holds everything it reads (no pointer back to the server), so a change
+// of the server's state after it was taken does not change what it sees.
 type Snapshot struct {
-	server   *Server
 	id       uint64
 	docs     map[protocol.DocumentURI]*Document
 	byPath   map[string]*Document
 	folders  []string
 	settings Settings
+	// watchingFiles is whether the client watched project files for us
+	// when the snapshot was taken (then a new .py file rebuilds the models,
+	// and a Worker's file list can be kept per model).
+	watchingFiles bool
 
 	// ctx is cancelled when a newer snapshot replaces this one, so work
 	// still running on it stops.
@@ -123,6 +129,10 @@ type Snapshot struct {
 	// models memoizes project models; it is shared with the next snapshot
 	// when no project file changed (see withChanges).
 	models *modelCache
+	// files and facts memoize parsing per file version; every snapshot of
+	// a session shares them (an entry depends only on its file's content).
+	files *fileCache
+	facts *factsCache
 }
 
 // modelCache holds the Workers loaded through one consistent file view.
@@ -141,21 +151,27 @@ func newModelCache() *modelCache {
 	return &modelCache{byConfig: map[string]*project.Worker{}, dirs: map[string]string{}, pyPaths: map[string][]string{}}
 }
 
-func newSnapshot(s *Server, prev *Snapshot) *Snapshot {
+// firstSnapshot is a session's empty snapshot, with the session's caches.
+func firstSnapshot() *Snapshot {
 	ctx, cancel := context.WithCancel(context.Background())
-	snap := &Snapshot{server: s, docs: map[protocol.DocumentURI]*Document{}, byPath: map[string]*Document{}, ctx: ctx, cancel: cancel, models: newModelCache()}
-	if prev != nil {
-		snap.id = prev.id + 1
-		for k, v := range prev.docs {
-			snap.docs[k] = v
-		}
-		for k, v := range prev.byPath {
-			snap.byPath[k] = v
-		}
-		snap.folders = prev.folders
-		snap.settings = prev.settings
+	return &Snapshot{docs: map[protocol.DocumentURI]*Document{}, byPath: map[string]*Document{}, ctx: ctx, cancel: cancel,
+		models: newModelCache(), files: newFileCache(), facts: newFactsCache()}
+}
+
+// next starts the snapshot that follows snap: the same documents, folders,
+// settings and caches, new project models, and the server state given.
+func (snap *Snapshot) next(watchingFiles bool) *Snapshot {
+	ctx, cancel := context.WithCancel(context.Background())
+	n := &Snapshot{id: snap.id + 1, docs: make(map[protocol.DocumentURI]*Document, len(snap.docs)), byPath: make(map[string]*Document, len(snap.byPath)),
+		folders: snap.folders, settings: snap.settings, watchingFiles: watchingFiles,
+		ctx: ctx, cancel: cancel, models: newModelCache(), files: snap.files, facts: snap.facts}
+	for k, v := range snap.docs {
+		n.docs[k] = v
 	}
-	return snap
+	for k, v := range snap.byPath {
+		n.byPath[k] = v
+	}
+	return n
 }
 
 // update replaces the current snapshot with one derived by edit. When
@@ -164,7 +180,7 @@ func (s *Server) update(projectChanged bool, edit func(next *Snapshot) error) (*
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	prev := s.snap
-	next := newSnapshot(s, prev)
+	next := prev.next(s.watching.Load())
 	if err := edit(next); err != nil {
 		next.cancel()
 		return prev, err
@@ -211,7 +227,71 @@ func (o overlayFS) ReadFile(p string) ([]byte, error) {
 	return os.ReadFile(p)
 }
 
-func (o overlayFS) ReadDir(p string) ([]fs.DirEntry, error) { return os.ReadDir(p) }
+// ReadDir lists the folder on disk plus the open documents below it that
+// are not saved yet (a buffer in a folder not on disk yet shows as that
+// folder), sorted by name as os.ReadDir sorts.
+func (o overlayFS) ReadDir(p string) ([]fs.DirEntry, error) {
+	entries, err := os.ReadDir(p)
+	var unsaved []fs.DirEntry
+	prefix := p + string(filepath.Separator)
+	for path, d := range o.snap.byPath {
+		rest, ok := strings.CutPrefix(path, prefix)
+		if !ok {
+			continue
+		}
+		name, below, _ := strings.Cut(rest, string(filepath.Separator))
+		if hasEntry(entries, name) || hasEntry(unsaved, name) {
+			continue
+		}
+		e := bufferEntry{name: name, dir: below != ""}
+		if !e.dir {
+			e.size = int64(len(d.text))
+		}
+		unsaved = append(unsaved, e)
+		sort.Slice(unsaved, func(i, j int) bool { return unsaved[i].Name() < unsaved[j].Name() })
+	}
+	if err != nil && len(unsaved) == 0 {
+		return nil, err
+	}
+	if len(unsaved) == 0 {
+		return entries, nil
+	}
+	all := append(append([]fs.DirEntry{}, entries...), unsaved...)
+	sort.Slice(all, func(i, j int) bool { return all[i].Name() < all[j].Name() })
+	return all, nil
+}
+
+func hasEntry(entries []fs.DirEntry, name string) bool {
+	i := sort.Search(len(entries), func(i int) bool { return entries[i].Name() >= name })
+	return i < len(entries) && entries[i].Name() == name
+}
+
+// bufferEntry is an open document that exists only in the editor, or a
+// folder that holds one.
+type bufferEntry struct {
+	name string
+	dir  bool
+	size int64
+}
+
+func (b bufferEntry) Name() string               { return b.name }
+func (b bufferEntry) IsDir() bool                { return b.dir }
+func (b bufferEntry) Type() fs.FileMode          { return bufferInfo(b).Mode().Type() }
+func (b bufferEntry) Info() (fs.FileInfo, error) { return bufferInfo(b), nil }
+
+type bufferInfo bufferEntry
+
+func (b bufferInfo) Name() string { return b.name }
+func (b bufferInfo) Size() int64  { return b.size }
+func (b bufferInfo) Mode() fs.FileMode {
+	if b.dir {
+		return fs.ModeDir | 0o755
+	}
+	return 0o644
+}
+func (b bufferInfo) ModTime() time.Time { return time.Time{} }
+func (b bufferInfo) IsDir() bool        { return b.dir }
+func (b bufferInfo) Sys() any           { return nil }
 
 // WorkerFor returns the Worker a file belongs to: the configured config
 // path if set, else the nearest wrangler config above it; nil if none.
@@ -278,7 +358,7 @@ func (snap *Snapshot) Workers() []*project.Worker {
 	m.mu.Unlock()
 	var configs []string
 	for _, folder := range snap.folders {
-		configs = append(configs, findConfigs(folder)...)
+		configs = append(configs, project.FindConfigs(snap.FS(), folder, workspaceLimits)...)
 	}
 	var all []*project.Worker
 	for _, c := range configs {
@@ -290,34 +370,12 @@ func (snap *Snapshot) Workers() []*project.Worker {
 	return all
 }
 
-// skipDir says which folders never hold a Worker's own sources.
-func skipDir(name string) bool {
-	return name == "node_modules" || name == "python_modules" || name == ".git" || name == "__pycache__" ||
-		strings.HasPrefix(name, ".venv") || name == ".wrangler" || name == ".pyworkers"
-}
-
-// findConfigs walks root for wrangler configs (the first per folder, in
-// wrangler's lookup order).
-func findConfigs(root string) []string {
-	var out []string
-	count := 0
-	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return nil
-		}
-		if d.IsDir() {
-			count++
-			if p != root && skipDir(d.Name()) || count > 20000 {
-				return filepath.SkipDir
-			}
-			if c := project.ConfigIn(project.OSFS{}, p); c != "" {
-				out = append(out, c)
-			}
-		}
-		return nil
-	})
-	return out
-}
+// Discovery bounds: a home folder opened as a workspace must not stall
+// the server, and a keystroke must not list a huge tree.
+var (
+	workspaceLimits = project.Limits{Dirs: 20000}
+	workerLimits    = project.Limits{Files: 2000}
+)
 
 // PythonFiles returns the Worker's Python files (its folder, minus vendored
 // and virtual-env folders), open buffers first, others parsed from disk
@@ -327,7 +385,7 @@ func (snap *Snapshot) PythonFiles(w *project.Worker) map[string]*pysyntax.File {
 	for _, p := range snap.pythonPaths(w) {
 		if doc := snap.byPath[p]; doc != nil && doc.Py != nil {
 			out[p] = doc.Py
-		} else if f := snap.server.files.get(snap.ctx, p); f != nil {
+		} else if f := snap.files.get(snap.ctx, p); f != nil {
 			out[p] = f
 		}
 	}
@@ -345,7 +403,7 @@ func (snap *Snapshot) PythonFiles(w *project.Worker) map[string]*pysyntax.File {
 // watches files for us (a created or deleted .py file rebuilds the models)
 // the walk is done once per model instead of on every keystroke.
 func (snap *Snapshot) pythonPaths(w *project.Worker) []string {
-	cached := snap.server.watching.Load()
+	cached := snap.watchingFiles
 	m := snap.models
 	if cached {
 		m.mu.Lock()
@@ -355,22 +413,7 @@ func (snap *Snapshot) pythonPaths(w *project.Worker) []string {
 			return paths
 		}
 	}
-	var paths []string
-	filepath.WalkDir(w.Dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return nil
-		}
-		if d.IsDir() {
-			if p != w.Dir && (skipDir(d.Name()) || project.ConfigIn(project.OSFS{}, p) != "") {
-				return filepath.SkipDir // another Worker's folder, or vendored code
-			}
-			return nil
-		}
-		if strings.HasSuffix(p, ".py") && len(paths) < 2000 {
-			paths = append(paths, p)
-		}
-		return nil
-	})
+	paths := project.PythonFiles(project.OSFS{}, w.Dir, workerLimits)
 	if cached {
 		m.mu.Lock()
 		m.pyPaths[w.Dir] = paths

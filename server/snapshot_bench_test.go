@@ -19,8 +19,7 @@ import (
 // Worker module (tree.Edit + incremental reparse) and publishing the new
 // immutable snapshot.
 func BenchmarkSnapshotOneCharEdit5000Lines(b *testing.B) {
-	s := &Server{log: slog.New(slog.NewTextHandler(io.Discard, nil)), files: newFileCache()}
-	s.snap = newSnapshot(s, nil)
+	s := &Server{log: slog.New(slog.NewTextHandler(io.Discard, nil)), snap: firstSnapshot()}
 	src := workergen.Module(5000)
 	uri := protocol.DocumentURI("file:///bench/src/entry.py")
 	doc, err := newDocument(context.Background(), uri, 1, "python", src)

@@ -8,7 +8,9 @@ import (
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 
+	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/handlers"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/actors"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/dispatch"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/workerspec"
 )
 
@@ -81,11 +83,11 @@ func sendWorkflowEvent(ctx context.Context, s *Server, snap *Snapshot, raw json.
 	if err != nil {
 		return nil, err
 	}
-	payload := string(a.Payload)
-	wr, err := actors.SendWorkflowEvent(ctx, eng, spec, a.Instance, a.Type, payload)
+	out, err := dispatch.Do(ctx, eng, spec, dispatch.Run{Kind: handlers.WorkflowEvent, Instance: a.Instance, EventType: a.Type, EventPayload: string(a.Payload)})
 	if err != nil {
 		return nil, jsonrpc2.NewError(jsonrpc2.InternalError, err.Error())
 	}
+	wr := out.Workflow
 	s.showMessage(protocol.MessageTypeInfo, fmt.Sprintf("pyworkers: workflow %s is %s", wr.ID, wr.Status))
 	return map[string]any{"id": wr.ID, "status": wr.Status, "output": wr.Output, "waitingFor": wr.WaitingFor}, nil
 }

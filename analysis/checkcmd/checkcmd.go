@@ -9,7 +9,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -129,64 +128,19 @@ type target struct {
 	file   string // "" for the whole Worker
 }
 
-// skipDir says which folders never hold a Worker's own sources.
-func skipDir(name string) bool {
-	switch name {
-	case "node_modules", "python_modules", ".git", ".wrangler", "__pycache__":
-		return true
-	}
-	return strings.HasPrefix(name, ".venv")
-}
-
 // FindWorkers returns the wrangler configs under root, one per folder (in
 // wrangler's lookup order), sorted.
 func FindWorkers(root string) []string {
-	var out []string
-	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return nil // unreadable folders are skipped, not fatal
-		}
-		if !d.IsDir() {
-			return nil
-		}
-		if p != root && skipDir(d.Name()) {
-			return filepath.SkipDir
-		}
-		if cfg := project.ConfigIn(project.OSFS{}, p); cfg != "" {
-			out = append(out, cfg)
-		}
-		return nil
-	})
+	out := project.FindConfigs(project.OSFS{}, root, project.Limits{})
 	sort.Strings(out)
 	return out
 }
 
-// pythonFiles lists a Worker's modules: the .py files under main's folder
-// (the folder wrangler uploads), else under the Worker's folder.
-func pythonFiles(w *project.Worker, env *project.Environment) []string {
-	root := w.Dir
-	if env != nil && env.MainPath != "" {
-		if st, err := os.Stat(filepath.Dir(env.MainPath)); err == nil && st.IsDir() {
-			root = filepath.Dir(env.MainPath)
-		}
-	}
-	var out []string
-	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return nil
-		}
-		if d.IsDir() {
-			if p != root && (skipDir(d.Name()) || p != w.Dir && project.ConfigIn(project.OSFS{}, p) != "") {
-				return filepath.SkipDir // another Worker's folder is checked on its own
-			}
-			return nil
-		}
-		if strings.HasSuffix(p, ".py") {
-			out = append(out, p)
-		}
-		return nil
-	})
-	return out
+// pythonFiles lists a Worker's modules: the .py files of its folder (the
+// folder of its config), as the editor sees them; folders of other Workers
+// are checked on their own.
+func pythonFiles(w *project.Worker) []string {
+	return project.PythonFiles(project.OSFS{}, w.Dir, project.Limits{})
 }
 
 // Run checks the targets and returns every diagnostic.
@@ -204,7 +158,7 @@ func Run(ctx context.Context, targets []target, envName string, disabled map[str
 		if !ok {
 			fmt.Fprintf(stderr, "check: %s has no environment %q; checking its top level\n", t.config, envName)
 		}
-		in := &rules.Input{Worker: w, Env: env, PythonFiles: parseAll(ctx, pythonFiles(w, env)), Disabled: disabled}
+		in := &rules.Input{Worker: w, Env: env, PythonFiles: parseAll(ctx, pythonFiles(w)), Disabled: disabled}
 		if t.file != "" {
 			if strings.HasSuffix(t.file, ".py") && in.PythonFiles[t.file] == nil {
 				if f := parseOne(ctx, t.file); f != nil {

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/project/projecttest"
 )
 
 func run(t *testing.T, args ...string) (int, string, string) {
@@ -145,25 +147,54 @@ func TestSARIFValidatesAgainstSchema(t *testing.T) {
 	}
 }
 
+// A clean Worker named "a" whose main is src/entry.py.
+const (
+	workerConfig = `{"name": "a", "main": "src/entry.py", "compatibility_date": "2026-01-01", "compatibility_flags": ["python_workers"]}`
+	workerEntry  = "from workers import WorkerEntrypoint\nclass Default(WorkerEntrypoint):\n    async def fetch(self, request):\n        pass\n"
+)
+
 func TestDiscoverySkipsVendoredFolders(t *testing.T) {
 	dir := t.TempDir()
-	write := func(p, s string) {
-		full := filepath.Join(dir, p)
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(s), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cfg := `{"name": "a", "main": "src/entry.py", "compatibility_date": "2026-01-01", "compatibility_flags": ["python_workers"]}`
-	write("a/wrangler.jsonc", cfg)
-	write("a/src/entry.py", "from workers import WorkerEntrypoint\nclass Default(WorkerEntrypoint):\n    async def fetch(self, request):\n        pass\n")
+	projecttest.WriteTree(t, dir, map[string]string{"a/wrangler.jsonc": workerConfig, "a/src/entry.py": workerEntry})
 	for _, skip := range []string{"node_modules/x", ".venv-workers/x", "a/python_modules/x", ".git/x"} {
-		write(skip+"/wrangler.jsonc", cfg)
+		projecttest.WriteTree(t, dir, map[string]string{skip + "/wrangler.jsonc": workerConfig})
 	}
 	got := FindWorkers(dir)
 	if len(got) != 1 || got[0] != filepath.Join(dir, "a", "wrangler.jsonc") {
 		t.Errorf("workers: %v", got)
+	}
+}
+
+// check reads the Worker's folder (the folder of its config), as the editor
+// does, not only main's folder: a helper script next to src/ is checked.
+func TestCheckSeesTheWorkersFolderAsTheEditorDoes(t *testing.T) {
+	dir := t.TempDir()
+	sleepy := "import time\n\nasync def job():\n    time.sleep(1)\n"
+	projecttest.WriteTree(t, dir, map[string]string{
+		"wrangler.jsonc": workerConfig,
+		"src/entry.py":   workerEntry,
+		"tools/job.py":   sleepy,
+		// A nested Worker's files are its own, checked once, under its name.
+		"tools/other/wrangler.jsonc": strings.Replace(workerConfig, `"a"`, `"b"`, 1),
+		"tools/other/src/entry.py":   sleepy,
+	})
+	t.Chdir(dir)
+	_, out, errs := run(t, "--format", "json", ".")
+	var diags []struct {
+		Path string `json:"path"`
+		Code string `json:"code"`
+	}
+	if err := json.Unmarshal([]byte(out), &diags); err != nil {
+		t.Fatalf("%v\n%s\n%s", err, out, errs)
+	}
+	var got []string
+	for _, d := range diags {
+		if d.Code == "PW025" {
+			got = append(got, d.Path)
+		}
+	}
+	want := []string{"tools/job.py", "tools/other/src/entry.py"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("PW025 in %v, want %v\n%s", got, want, out)
 	}
 }

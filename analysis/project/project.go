@@ -34,6 +34,16 @@ func (OSFS) ReadDir(p string) ([]fs.DirEntry, error) { return os.ReadDir(p) }
 // ConfigNames are the wrangler config names, in wrangler's lookup order.
 var ConfigNames = []string{"wrangler.json", "wrangler.jsonc", "wrangler.toml"}
 
+// IsConfigName says whether a file name is a wrangler config's.
+func IsConfigName(base string) bool {
+	for _, n := range ConfigNames {
+		if base == n {
+			return true
+		}
+	}
+	return false
+}
+
 // MaxConfigBytes bounds what is read as a config file: a larger one is
 // reported instead of parsed.
 const MaxConfigBytes = 2 << 20

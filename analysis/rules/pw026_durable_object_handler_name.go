@@ -1,5 +1,7 @@
 package rules
 
+import "github.com/pyworkers-lsp/pyworkers-lsp/analysis/handlers"
+
 func init() {
 	register(&Rule{
 		Code: "PW026", Name: "durable-object-handler-name", Severity: Warning, Targets: TargetPython,
@@ -8,20 +10,10 @@ func init() {
 	})
 }
 
-// doHandlerNames maps handler names the runtime never calls to the ones it
-// does.
-var doHandlerNames = map[string]string{
-	"web_socket_message": "webSocketMessage", "websocket_message": "webSocketMessage", "on_web_socket_message": "webSocketMessage", "on_websocket_message": "webSocketMessage", "on_message": "webSocketMessage",
-	"web_socket_close": "webSocketClose", "websocket_close": "webSocketClose", "on_web_socket_close": "webSocketClose", "on_websocket_close": "webSocketClose",
-	"web_socket_error": "webSocketError", "websocket_error": "webSocketError", "on_web_socket_error": "webSocketError", "on_websocket_error": "webSocketError",
-	"on_alarm": "alarm", "handle_alarm": "alarm",
-	"on_fetch": "fetch",
-}
-
 func checkDOHandlerName(p *Pass) {
-	for _, c := range classesWithBase(p.Module, "DurableObject") {
+	for _, c := range classesWithBase(p.Module, handlers.DurableObject) {
 		for _, f := range c.Methods {
-			want, ok := doHandlerNames[f.Name]
+			want, ok := handlers.MisnamedDurableObjectHandlers[f.Name]
 			if !ok || c.Method(want) != nil {
 				continue
 			}

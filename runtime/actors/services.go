@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/project"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/workerspec"
 )
@@ -20,12 +21,6 @@ const (
 	searchUp    = 3
 	searchDepth = 3
 )
-
-var configNames = []string{"wrangler.jsonc", "wrangler.json", "wrangler.toml"}
-
-// skipDirs are never searched for wrangler configs.
-var skipDirs = map[string]bool{"node_modules": true, ".git": true, "python_modules": true, ".pyworkers": true,
-	".venv": true, ".venv-workers": true, "__pycache__": true, ".wrangler": true}
 
 // FindWorker finds the Worker whose wrangler `name` is name: first the
 // Worker itself, then the folders below its parent, its grandparent, ... up
@@ -43,7 +38,7 @@ func FindWorker(spec runtime.WorkerSpec, name string) (runtime.WorkerSpec, error
 	dir := filepath.Clean(spec.ProjectDir)
 	var names []string
 	for up := 0; up <= searchUp; up++ {
-		for _, cfg := range configsUnder(dir, searchDepth) {
+		for _, cfg := range project.FindConfigs(project.OSFS{}, dir, project.Limits{Depth: searchDepth}) {
 			if seen[cfg] {
 				continue
 			}
@@ -84,35 +79,6 @@ func FindWorker(spec runtime.WorkerSpec, name string) (runtime.WorkerSpec, error
 func isDir(p string) bool {
 	info, err := os.Stat(p)
 	return err == nil && info.IsDir()
-}
-
-// configsUnder lists wrangler configs in dir and below, depth levels deep.
-func configsUnder(dir string, depth int) []string {
-	var out []string
-	for _, n := range configNames {
-		if p := filepath.Join(dir, n); fileExists(p) {
-			out = append(out, p)
-			break
-		}
-	}
-	if depth == 0 {
-		return out
-	}
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return out
-	}
-	for _, e := range ents {
-		if e.IsDir() && !skipDirs[e.Name()] && !strings.HasPrefix(e.Name(), ".") {
-			out = append(out, configsUnder(filepath.Join(dir, e.Name()), depth-1)...)
-		}
-	}
-	return out
-}
-
-func fileExists(p string) bool {
-	info, err := os.Stat(p)
-	return err == nil && !info.IsDir()
 }
 
 // newFetcher is a services binding: fetch(input, init) runs the target's

@@ -14,8 +14,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/handlers"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/actors"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/dispatch"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/workerspec"
 )
 
@@ -58,56 +60,92 @@ type headerFlags [][2]string
 
 func (h *headerFlags) String() string { return fmt.Sprint(*h) }
 func (h *headerFlags) Set(v string) error {
-	name, value, ok := strings.Cut(v, ":")
-	if !ok || strings.TrimSpace(name) == "" {
+	name, value, ok := dispatch.ParseHeader(v)
+	if !ok || name == "" {
 		return fmt.Errorf("header %q is not 'Name: value'", v)
 	}
-	*h = append(*h, [2]string{strings.TrimSpace(name), strings.TrimSpace(value)})
+	*h = append(*h, [2]string{name, value})
 	return nil
 }
 
+// Exit statuses of `run`.
+const (
+	exitOK     = 0 // a response (or the run completed)
+	exitFailed = 1 // the handler raised, hit a limit, or the run failed
+	exitUsage  = 2 // bad flags or config
+)
+
 // Main is `pyworkers-lsp run`; it returns the exit status.
 func Main(args []string, stdout, stderr io.Writer) int {
+	opts, code := parseRunFlags(args, stdout, stderr)
+	if opts == nil {
+		return code
+	}
+	return execute(opts, stdout, stderr)
+}
+
+// runOptions are `run`'s parsed flags: the Worker, its limits, and the run.
+type runOptions struct {
+	configPath, envName string
+	allowNet            bool
+	timeout             time.Duration
+	resetState          bool
+	run                 dispatch.Run // Kind "" with resetState: only the reset
+}
+
+// runFlags are the raw flags of `run`, before they are checked and turned
+// into runOptions.
+type runFlags struct {
+	opts                    runOptions
+	method, data, scheduled string
+	methodFlag              string // --method: the HTTP method, or with --do the RPC method
+	headers                 headerFlags
+	h                       handlerFlags
+}
+
+func (f *runFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.opts.configPath, "config", "", "")
+	fs.StringVar(&f.opts.envName, "env", "", "")
+	fs.StringVar(&f.methodFlag, "method", "", "")
+	fs.StringVar(&f.method, "X", "", "")
+	fs.Var(&f.headers, "H", "")
+	fs.Var(&f.headers, "header", "")
+	fs.StringVar(&f.data, "data", "", "")
+	fs.StringVar(&f.data, "d", "", "")
+	fs.BoolVar(&f.opts.allowNet, "allow-net", false, "")
+	fs.DurationVar(&f.opts.timeout, "timeout", runtime.DefaultWallClock, "")
+	fs.StringVar(&f.scheduled, "scheduled", "", "")
+	f.h.register(fs)
+}
+
+// parseRunFlags reads and checks the flags. On a usage error, or -h, it
+// prints and returns nil with the exit status.
+func parseRunFlags(args []string, stdout, stderr io.Writer) (*runOptions, int) {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	var (
-		configPath, envName, method, data, scheduled string
-		allowNet                                     bool
-		timeout                                      time.Duration
-		headers                                      headerFlags
-		h                                            handlerFlags
-	)
-	fs.StringVar(&configPath, "config", "", "")
-	fs.StringVar(&envName, "env", "", "")
-	var methodFlag string // --method: the HTTP method, or with --do the RPC method
-	fs.StringVar(&methodFlag, "method", "", "")
-	fs.StringVar(&method, "X", "", "")
-	fs.Var(&headers, "H", "")
-	fs.Var(&headers, "header", "")
-	fs.StringVar(&data, "data", "", "")
-	fs.StringVar(&data, "d", "", "")
-	fs.BoolVar(&allowNet, "allow-net", false, "")
-	fs.DurationVar(&timeout, "timeout", runtime.DefaultWallClock, "")
-	fs.StringVar(&scheduled, "scheduled", "", "")
-	h.register(fs)
+	var f runFlags
+	f.register(fs)
+	usage := func(format string, a ...any) (*runOptions, int) {
+		fmt.Fprintf(stderr, "pyworkers-lsp run: "+format+"\n\n%s", append(a, runUsage)...)
+		return nil, exitUsage
+	}
 	if err := fs.Parse(interleave(args)); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, runUsage)
-			return 0
+			return nil, exitOK
 		}
-		fmt.Fprintf(stderr, "pyworkers-lsp run: %v\n\n%s", err, runUsage)
-		return 2
+		return usage("%v", err)
 	}
+	opts, h, method, scheduled := &f.opts, &f.h, f.method, f.scheduled
 	if h.do != "" {
-		h.rpcMethod = methodFlag
-	} else if methodFlag != "" {
-		method = methodFlag
+		h.rpcMethod = f.methodFlag
+	} else if f.methodFlag != "" {
+		method = f.methodFlag
 	}
 	positional := fs.Args()
 	if h.workflowEvent != "" {
 		if len(positional) < 1 || len(positional) > 2 {
-			fmt.Fprintf(stderr, "pyworkers-lsp run: --workflow-event ID TYPE [JSON]: got %q\n\n%s", positional, runUsage)
-			return 2
+			return usage("--workflow-event ID TYPE [JSON]: got %q", positional)
 		}
 		h.eventType = positional[0]
 		if len(positional) == 2 {
@@ -116,12 +154,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		positional = nil
 	}
 	if msg := h.validate(scheduled != "", len(positional) > 0); msg != "" {
-		fmt.Fprintf(stderr, "pyworkers-lsp run: %s\n\n%s", msg, runUsage)
-		return 2
+		return usage("%s", msg)
 	}
 	if len(positional) > 1 {
-		fmt.Fprintf(stderr, "pyworkers-lsp run: one PATH_AND_QUERY at most, got %q\n\n%s", positional, runUsage)
-		return 2
+		return usage("one PATH_AND_QUERY at most, got %q", positional)
 	}
 	target := "/"
 	if len(positional) == 1 {
@@ -129,25 +165,12 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 	if !strings.HasPrefix(target, "/") {
 		fmt.Fprintf(stderr, "pyworkers-lsp run: the path must start with '/', got %q\n", target)
-		return 2
+		return nil, exitUsage
 	}
-	var body []byte
-	if data == "@-" {
-		b, err := io.ReadAll(io.LimitReader(os.Stdin, 64<<20))
-		if err != nil {
-			fmt.Fprintf(stderr, "pyworkers-lsp run: reading stdin: %v\n", err)
-			return 2
-		}
-		body = b
-	} else if strings.HasPrefix(data, "@") {
-		b, err := os.ReadFile(data[1:])
-		if err != nil {
-			fmt.Fprintf(stderr, "pyworkers-lsp run: %v\n", err)
-			return 2
-		}
-		body = b
-	} else if data != "" {
-		body = []byte(data)
+	body, err := readBody(f.data)
+	if err != nil {
+		fmt.Fprintf(stderr, "pyworkers-lsp run: %v\n", err)
+		return nil, exitUsage
 	}
 	if method == "" {
 		method = "GET"
@@ -155,49 +178,70 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			method = "POST"
 		}
 	}
+	opts.resetState = h.resetState
+	opts.run = dispatch.Run{Method: method, Path: target, Headers: f.headers, Body: body}
+	switch {
+	case h.any():
+		h.fill(&opts.run)
+	case scheduled != "":
+		opts.run.Kind, opts.run.Cron = handlers.Scheduled, scheduled
+	case !h.resetState || len(positional) > 0:
+		opts.run.Kind = handlers.Fetch
+	}
+	return opts, exitOK
+}
 
-	spec, err := workerspec.Load(configPath, envName)
+// readBody reads --data: BODY, @file, or @- for stdin; nil without it.
+func readBody(data string) ([]byte, error) {
+	switch {
+	case data == "@-":
+		b, err := io.ReadAll(io.LimitReader(os.Stdin, 64<<20))
+		if err != nil {
+			return nil, fmt.Errorf("reading stdin: %w", err)
+		}
+		return b, nil
+	case strings.HasPrefix(data, "@"):
+		return os.ReadFile(data[1:])
+	case data != "":
+		return []byte(data), nil
+	}
+	return nil, nil
+}
+
+// execute loads the Worker, resets its state when asked, and runs the
+// handler in a warmed engine.
+func execute(opts *runOptions, stdout, stderr io.Writer) int {
+	spec, err := workerspec.Load(opts.configPath, opts.envName)
 	if err != nil {
 		fmt.Fprintf(stderr, "pyworkers-lsp run: %v\n", err)
-		return 2
+		return exitUsage
 	}
-	spec.AllowNet = allowNet
-	spec.Limits.WallClock = timeout
-	if h.resetState {
-		if err := actors.ResetState(spec.ProjectDir, spec.Env); err != nil {
-			fmt.Fprintf(stderr, "pyworkers-lsp run: resetting the local state: %v\n", err)
-			return 1
-		}
-		fmt.Fprintf(stderr, "local state reset: %s\n", actors.StateDir(spec))
-		if !h.any() && scheduled == "" && len(positional) == 0 {
-			return 0
-		}
-	}
-
+	spec.AllowNet = opts.allowNet
+	spec.Limits.WallClock = opts.timeout
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	if opts.resetState {
+		if _, err := dispatch.Do(ctx, nil, spec, dispatch.Run{ResetState: true}); err != nil {
+			fmt.Fprintf(stderr, "pyworkers-lsp run: %v\n", err)
+			return exitFailed
+		}
+		fmt.Fprintf(stderr, "local state reset: %s\n", actors.StateDir(spec))
+		if opts.run.Kind == "" {
+			return exitOK
+		}
+	}
 	engine := actors.NewEngine(runtime.EngineOptions{})
 	defer engine.Close()
 	if err := engine.Warm(ctx, warmProgress(stderr)); err != nil {
 		fmt.Fprintf(stderr, "pyworkers-lsp run: %v\n", err)
-		return 1
+		return exitFailed
 	}
-	req := runtime.HTTPRequest{Method: strings.ToUpper(method), URL: "http://localhost:8787" + target, Headers: headers, Body: body}
-	if h.any() {
-		return h.run(ctx, engine, spec, req, len(positional) > 0, stdout, stderr)
-	}
-	var res *runtime.RunResult
-	if scheduled != "" {
-		res, err = engine.RunScheduled(ctx, spec, scheduled, time.Now())
-	} else {
-		res, err = engine.RunFetch(ctx, spec, runtime.HTTPRequest{
-			Method: strings.ToUpper(method), URL: "http://localhost:8787" + target, Headers: headers, Body: body})
-	}
+	out, err := dispatch.Do(ctx, engine, spec, opts.run)
 	if err != nil {
 		fmt.Fprintf(stderr, "pyworkers-lsp run: %v\n", err)
-		return 1
+		return exitFailed
 	}
-	return report(res, stdout, stderr)
+	return printOutcome(out, stdout, stderr)
 }
 
 // interleave moves flags after the positional argument before it, so

@@ -1,11 +1,11 @@
 package cli
 
 // The run flags for handlers other than fetch and scheduled: queue delivery,
-// Workflows, Durable Objects (RPC, fetch, alarms) and --reset-state. They
-// call package runtime/actors, the same API the language server's lenses use.
+// Workflows, Durable Objects (RPC, fetch, alarms) and --reset-state, and how
+// each outcome is printed. The runs go through runtime/dispatch, as the
+// language server's lenses do.
 
 import (
-	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -13,8 +13,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/handlers"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/actors"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/dispatch"
 )
 
 type handlerFlags struct {
@@ -83,17 +85,35 @@ func (h *handlerFlags) validate(scheduled, hasPath bool) string {
 	return ""
 }
 
-func (h *handlerFlags) run(ctx context.Context, eng *runtime.Engine, spec runtime.WorkerSpec, req runtime.HTTPRequest, hasPath bool, stdout, stderr io.Writer) int {
-	fail := func(err error) int {
-		fmt.Fprintf(stderr, "pyworkers-lsp run: %v\n", err)
-		return 1
-	}
+// fill sets the run's kind and input from the handler flags.
+func (h *handlerFlags) fill(r *dispatch.Run) {
 	switch {
 	case h.queue != "":
-		d, err := actors.DeliverQueue(ctx, eng, spec, h.queue)
-		if err != nil {
-			return fail(err)
+		r.Kind, r.Queue = handlers.Queue, h.queue
+	case h.workflow != "":
+		r.Kind, r.Workflow, r.Instance, r.Params = handlers.Workflow, h.workflow, h.id, h.params
+	case h.workflowEvent != "":
+		r.Kind, r.Instance, r.EventType, r.EventPayload = handlers.WorkflowEvent, h.workflowEvent, h.eventType, h.eventPayload
+	case h.do != "":
+		r.Kind, r.Binding, r.Name, r.ObjectID = handlers.DurableFetch, h.do, h.name, h.id
+		if h.rpcMethod != "" {
+			r.Kind, r.RPCMethod = handlers.DurableRPC, h.rpcMethod
+			if h.args != "" {
+				_ = json.Unmarshal([]byte(h.args), &r.Args) // validate checked it
+			}
 		}
+	case h.alarm || h.alarmAll:
+		r.Kind, r.AllAlarms = handlers.Alarm, h.alarmAll
+	}
+}
+
+// printOutcome prints a run: a response like curl -i on stdout, or a
+// line per message, step or alarm; the handler's output on stderr. It
+// returns the exit status.
+func printOutcome(o *dispatch.Outcome, stdout, stderr io.Writer) int {
+	switch o.Kind {
+	case handlers.Queue:
+		d := o.Queue
 		code := 0
 		if d.Result != nil {
 			code = reportLogs(d.Result, stderr)
@@ -103,46 +123,18 @@ func (h *handlerFlags) run(ctx context.Context, eng *runtime.Engine, spec runtim
 		}
 		fmt.Fprintf(stdout, "queue %s: %d delivered, %d left\n", d.Queue, len(d.Messages), d.Left)
 		return code
-	case h.workflow != "":
-		wr, err := actors.StartWorkflow(ctx, eng, spec, h.workflow, h.id, h.params)
-		if err != nil {
-			return fail(err)
-		}
-		return reportWorkflow(wr, stdout, stderr)
-	case h.workflowEvent != "":
-		wr, err := actors.SendWorkflowEvent(ctx, eng, spec, h.workflowEvent, h.eventType, h.eventPayload)
-		if err != nil {
-			return fail(err)
-		}
-		return reportWorkflow(wr, stdout, stderr)
-	case h.do != "":
-		call := actors.DurableObjectCall{Binding: h.do, Name: h.name, ID: h.id, Method: h.rpcMethod}
-		if h.args != "" {
-			_ = json.Unmarshal([]byte(h.args), &call.Args)
-		}
-		if h.rpcMethod == "" {
-			call.Request = &req
-		}
-		res, err := actors.CallDurableObject(ctx, eng, spec, call)
-		if err != nil {
-			return fail(err)
-		}
-		if call.Request != nil {
-			return report(res, stdout, stderr)
-		}
-		code := reportLogs(res, stderr)
+	case handlers.Workflow, handlers.WorkflowEvent:
+		return reportWorkflow(o.Workflow, stdout, stderr)
+	case handlers.DurableRPC:
+		code := reportLogs(o.Result, stderr)
 		if code == 0 {
-			b, _ := json.Marshal(res.Value)
+			b, _ := json.Marshal(o.Result.Value)
 			fmt.Fprintf(stdout, "%s\n", b)
 		}
 		return code
-	case h.alarm || h.alarmAll:
-		runs, err := actors.FireAlarms(ctx, eng, spec, time.Now(), h.alarmAll)
-		if err != nil {
-			return fail(err)
-		}
+	case handlers.Alarm:
 		code := 0
-		for _, a := range runs {
+		for _, a := range o.Alarms {
 			if reportLogs(a.Result, stderr) != 0 {
 				code = 1
 			}
@@ -156,12 +148,12 @@ func (h *handlerFlags) run(ctx context.Context, eng *runtime.Engine, spec runtim
 			}
 			fmt.Fprintf(stdout, "%s %s: alarm of %s %s\n", a.Class, who, a.ScheduledTime.Format(time.RFC3339), status)
 		}
-		if len(runs) == 0 {
+		if len(o.Alarms) == 0 {
 			fmt.Fprintln(stdout, "no alarms due")
 		}
 		return code
 	}
-	return 2
+	return report(o.Result, stdout, stderr)
 }
 
 // reportLogs prints warnings, output and the error of a run on stderr.
