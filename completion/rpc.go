@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/handlers"
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/project"
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/pyfacts"
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/pysyntax"
@@ -43,16 +44,6 @@ type pyMethod struct {
 // signature renders the method as called over RPC (always awaited).
 func (m *pyMethod) signature() string {
 	return m.name + "(" + strings.Join(m.params, ", ") + ")"
-}
-
-// handlerNames are entrypoint methods the runtime calls itself; they are
-// not offered as RPC methods (fetch comes from the catalog).
-//
-// MERGE: the one list of handler names moves to package analysis/handlers
-// (issue 10); replace this local definition with it.
-var handlerNames = map[string]bool{
-	"fetch": true, "alarm": true, "webSocketMessage": true, "webSocketClose": true, "webSocketError": true,
-	"scheduled": true, "queue": true, "email": true, "tail": true, "trace": true, "test": true,
 }
 
 // currentFiles is the Worker's Python files with the request's document
@@ -163,7 +154,7 @@ func (r *resolver) findClass(files map[string]*pysyntax.File, name, main string)
 func rpcClassOf(m *pyfacts.Module, c *pyfacts.Class) *rpcClass {
 	rc := &rpcClass{name: c.Name, path: m.Path, lines: m.Lines, nameAt: c.NameNode.Start}
 	for _, f := range c.Methods {
-		if strings.HasPrefix(f.Name, "_") || handlerNames[f.Name] {
+		if strings.HasPrefix(f.Name, "_") || handlers.IsRuntimeMethod(f.Name) {
 			continue
 		}
 		rc.methods = append(rc.methods, &pyMethod{name: f.Name, async: f.Async, class: rc, nameStart: f.NameNode.Start,

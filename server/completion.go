@@ -40,7 +40,7 @@ func pythonRequest(snap *Snapshot, u protocol.DocumentURI, pos protocol.Position
 	}
 	// Files and Workers are listed lazily: most completions never need them.
 	return &completion.Request{Worker: w, Env: snap.Env(w), Path: doc.Path, File: doc.Py, Offset: off,
-		AllWorkers: snap.Workers, PythonFilesOf: snap.PythonFiles}
+		AllWorkers: snap.Workers, PythonFilesOf: snap.PythonFiles, Facts: snap.facts.get}
 }
 
 // configRequest builds a feature request for an open wrangler config.
@@ -62,7 +62,7 @@ func configRequest(snap *Snapshot, u protocol.DocumentURI, pos protocol.Position
 		cfg = config.Parse(doc.Path, []byte(doc.Text())) // a config other than the one in force (configPath setting)
 	}
 	return &completion.ConfigRequest{Doc: cfg, Worker: w, Offset: off,
-		AllWorkers: snap.Workers, PythonFilesOf: snap.PythonFiles}, doc
+		AllWorkers: snap.Workers, PythonFilesOf: snap.PythonFiles, Facts: snap.facts.get}, doc
 }
 
 func completionRequest(ctx context.Context, s *Server, snap *Snapshot, params json.RawMessage) (any, error) {

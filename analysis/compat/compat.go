@@ -1,6 +1,6 @@
 // Package compat turns a Worker's compatibility date and flags into the
 // Python and Pyodide versions it runs on and the value of every Python
-// behaviour flag, following ../shared/reference/versions.md (workerd's
+// behaviour flag, as docs/versions.md describes (after workerd's
 // compatibility-date.capnp and python_metadata.bzl).
 package compat
 

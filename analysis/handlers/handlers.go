@@ -6,6 +6,7 @@
 package handlers
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/project"
@@ -58,21 +59,12 @@ var MisnamedDurableObjectHandlers = map[string]string{
 
 // IsDurableObjectHandler says whether the runtime calls a Durable Object's
 // method name itself.
-func IsDurableObjectHandler(name string) bool { return contains(DurableObjectHandlers, name) }
+func IsDurableObjectHandler(name string) bool { return slices.Contains(DurableObjectHandlers, name) }
 
 // IsRuntimeMethod says whether the runtime calls an entrypoint's method
 // name itself (so it is not an RPC method of a stub or service binding).
 func IsRuntimeMethod(name string) bool {
-	return contains(WorkerEntrypointHandlers, name) || contains(DurableObjectHandlers, name)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(WorkerEntrypointHandlers, name) || slices.Contains(DurableObjectHandlers, name)
 }
 
 // DefaultCron is the cron a scheduled run gets when the config sets none.

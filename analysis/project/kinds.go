@@ -11,7 +11,7 @@ const (
 )
 
 // BindingKind is one kind of binding a wrangler config declares
-// (../shared/reference/bindings.md).
+// (docs/bindings.md lists them for users).
 type BindingKind struct {
 	Path      []string // config keys leading to the entries: ["durable_objects", "bindings"]
 	Label     string   // short name shown to users: "KV namespace"

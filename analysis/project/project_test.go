@@ -3,7 +3,6 @@ package project
 import (
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 )
@@ -15,17 +14,6 @@ func fixture(t *testing.T, name string) string {
 		t.Fatal(err)
 	}
 	return p
-}
-
-func names(e *Environment, label string) []string {
-	var out []string
-	for _, b := range e.Bindings {
-		if label == "" || b.Kind.Label == label {
-			out = append(out, b.Name)
-		}
-	}
-	sort.Strings(out)
-	return out
 }
 
 // Every binding kind must be read from both fixture configs.

@@ -107,13 +107,4 @@ func closeDBsUnder(dir string) {
 	}
 }
 
-// runErr turns a failed run into an error for API callers that need the
-// handler to have succeeded.
-func runErr(res *runtime.RunResult) error {
-	if res == nil || res.Error == nil {
-		return nil
-	}
-	return res.Error
-}
-
 var _ = context.Background

@@ -51,7 +51,6 @@ type decisions struct {
 	ackAll        bool
 	retryAll      bool
 	retryAllDelay time.Duration
-	explicitOrder []string
 }
 
 func consumerFor(spec runtime.WorkerSpec, queue string) (runtime.QueueConsumer, error) {

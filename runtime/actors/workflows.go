@@ -128,8 +128,6 @@ func createInstance(db *sql.DB, workflow, id, params string) error {
 	return err
 }
 
-func strp(s string) *string { return &s }
-
 // ---- one execution of run(event, step)
 
 // execution is one pass of an instance's run(): a replay of the steps that
@@ -448,8 +446,7 @@ func newWorkflowBinding(r *runtime.Realm, spec runtime.WorkerSpec, b runtime.Bin
 		})
 		r.WaitUntil(done)
 	}
-	var handle func(db *sql.DB, id string) *runtime.Object
-	handle = func(db *sql.DB, id string) *runtime.Object {
+	handle := func(db *sql.DB, id string) *runtime.Object {
 		inst := r.NewInstance("WorkflowInstance")
 		inst.SetProperty("id", id)
 		r.AsyncMethod(inst, "status", func([]runtime.Value) (runtime.Value, error) {

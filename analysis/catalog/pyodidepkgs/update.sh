@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates data/pyodide-<version>.tsv from the pyodide-lock.json of each
 # npm `pyodide` release a Python Worker can select (see
-# shared/reference/versions.md). Needs npm and node; run from anywhere:
+# docs/versions.md). Needs npm and node; run from anywhere:
 #   analysis/catalog/pyodidepkgs/update.sh [version ...]
 # Only pyodide-lock.json is read from each package tarball.
 set -euo pipefail
