@@ -299,7 +299,9 @@ func emscriptenImports() map[string]hostFunc {
 		"emscripten_asm_const_int": func(inst *Instance, s []uint64) {
 			switch code := uint32(s[0]); code {
 			case inst.host.layout.asmConstJSPI:
-				s[0] = 0 // wazero has no stack switching: no JSPI
+				// run_sync works without stack switching (ffi_syncify.go), so
+				// Pyodide installs the real run_sync at start.
+				s[0] = 1
 			case inst.host.layout.asmConstFatal:
 				panic(&abortError{"intentionally triggered fatal error"})
 			default:

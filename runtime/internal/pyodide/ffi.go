@@ -344,7 +344,7 @@ func ffiImports() map[string]hostFunc {
 	m := map[string]hostFunc{}
 	for _, group := range []map[string]hostFunc{
 		ffiBootstrapImports(), ffiAccessImports(), ffiValueImports(),
-		ffiCallImports(), ffiConversionImports(), ffiErrorImports(),
+		ffiCallImports(), ffiConversionImports(), ffiErrorImports(), ffiSyncifyImports(),
 	} {
 		maps.Copy(m, group)
 	}

@@ -1,5 +1,5 @@
 // This file ports behaviour of Pyodide's JavaScript to Go: the EM_JS bodies of
-// the FFI imports for errors, stack switching (unsupported here) and stderr capture (src/core/error_handling.c, src/core/stack_switching).
+// the FFI imports for errors and stderr capture (src/core/error_handling.c).
 //
 // Pyodide is Copyright (c) Pyodide contributors and is distributed under the
 // Mozilla Public License 2.0 (https://mozilla.org/MPL/2.0/). This file, as a
@@ -9,7 +9,7 @@ package pyodide
 
 import "github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
 
-// ffiErrorImports: FFI imports for errors, stack switching (unsupported here) and stderr capture.
+// ffiErrorImports: FFI imports for errors and stderr capture.
 func ffiErrorImports() map[string]hostFunc {
 	return map[string]hostFunc{
 		// errors
@@ -45,12 +45,6 @@ func ffiErrorImports() map[string]hostFunc {
 		"throw_no_gil": func(inst *Instance, s []uint64) {
 			panic(&js.Throw{Value: inst.World.NewError("NoGilError", "Attempted to use PyProxy when Python GIL not held")})
 		},
-		"can_run_sync_js":                func(inst *Instance, s []uint64) { s[0] = 0 },
-		"saveState":                      func(inst *Instance, s []uint64) { s[0] = 0 },
-		"get_suspender":                  func(inst *Instance, s []uint64) { s[0] = 0 },
-		"restoreState":                   func(inst *Instance, s []uint64) {},
-		"set_suspender":                  func(inst *Instance, s []uint64) {},
-		"JsvPromise_Syncify_handleError": func(inst *Instance, s []uint64) {},
 		"fail_test":                      func(inst *Instance, s []uint64) {},
 		"capture_stderr":                 func(inst *Instance, s []uint64) { inst.stderrCapture = []byte{} },
 		"restore_stderr": func(inst *Instance, s []uint64) {

@@ -281,6 +281,7 @@ type Instance struct {
 
 	stdout, stderr bytes.Buffer
 	stderrCapture  []byte // non-nil while wrap_exception captures fd 2
+	syncifyError   Value  // the rejection a run_sync wait ended with, until Python takes it
 	OnOutput       func(stream string, line string)
 	debug          func(msg string, args ...any)
 }

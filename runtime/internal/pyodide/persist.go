@@ -22,7 +22,7 @@ import (
 )
 
 // snapshotFormat changes whenever boot or the snapshot layout changes.
-const snapshotFormat = "pyworkers-snapshot-1"
+const snapshotFormat = "pyworkers-snapshot-2" // 2: booted with run_sync
 
 // snapshotKey identifies what a persisted snapshot was built from.
 // files are the host's files (the runner and the built-in SDK); setupKey
