@@ -37,7 +37,7 @@ func TestRunSyncReturnsValues(t *testing.T) {
 	}
 	var got struct {
 		Coroutine int
-		JSPromise int `json:"js_promise"`
+		JSPromise int    `json:"js_promise"`
 		JSDelay   string `json:"js_delay"`
 		Nested    int
 		Elapsed   float64

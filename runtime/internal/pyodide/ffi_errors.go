@@ -45,8 +45,8 @@ func ffiErrorImports() map[string]hostFunc {
 		"throw_no_gil": func(inst *Instance, s []uint64) {
 			panic(&js.Throw{Value: inst.World.NewError("NoGilError", "Attempted to use PyProxy when Python GIL not held")})
 		},
-		"fail_test":                      func(inst *Instance, s []uint64) {},
-		"capture_stderr":                 func(inst *Instance, s []uint64) { inst.stderrCapture = []byte{} },
+		"fail_test":      func(inst *Instance, s []uint64) {},
+		"capture_stderr": func(inst *Instance, s []uint64) { inst.stderrCapture = []byte{} },
 		"restore_stderr": func(inst *Instance, s []uint64) {
 			out := string(inst.stderrCapture)
 			inst.stderrCapture = nil
