@@ -65,3 +65,69 @@ func SDKs(t testing.TB) map[string]string {
 	t.Helper()
 	return map[string]string{"builtin": "", "realsdk": RealSDK(t)}
 }
+
+// PackagesDir is the site-packages tree testdata/packages/fetch.sh unpacks
+// the pinned PyPI test packages into ($PYWORKERS_TEST_PACKAGES/site, else
+// <repo>/.cache/test-packages/site). A missing one fails the test: `make
+// test` fetches them.
+func PackagesDir(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv("PYWORKERS_TEST_PACKAGES")
+	if base == "" {
+		root, err := repoRoot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		base = filepath.Join(root, ".cache", "test-packages")
+	}
+	site := filepath.Join(base, "site")
+	if _, err := os.Stat(filepath.Join(site, ".complete")); err != nil {
+		t.Fatalf("the test packages are not in %s (%v): run `bash testdata/packages/fetch.sh` (the Makefile does)", site, err)
+	}
+	return site
+}
+
+// VendorPackages copies the named top-level packages (import names, e.g.
+// "requests", "urllib3") of PackagesDir into the Worker's python_modules/,
+// with their .dist-info folders, as `pywrangler sync` vendors them.
+func VendorPackages(t testing.TB, workerDir string, names ...string) {
+	t.Helper()
+	site := PackagesDir(t)
+	ents, err := os.ReadDir(site)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range names {
+		found := false
+		for _, e := range ents {
+			n := e.Name()
+			dist := strings.HasSuffix(n, ".dist-info") && strings.EqualFold(strings.SplitN(n, "-", 2)[0], name)
+			if n == name || n == name+".py" || dist {
+				found = found || !dist
+				Copy(t, filepath.Join(site, n), filepath.Join(workerDir, "python_modules", n))
+			}
+		}
+		if !found {
+			t.Fatalf("package %q is not among the test packages in %s (testdata/packages/requirements.txt)", name, site)
+		}
+	}
+}
+
+// repoRoot is the folder holding go.mod, found upwards from the working
+// directory (a test runs in its package's folder).
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", os.ErrNotExist
+		}
+		dir = parent
+	}
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Fetches the pinned test packages (requirements.txt, with their sha256) from
+# PyPI for Pyodide's platform and unpacks them into one site-packages tree, as
+# `pywrangler sync` lays out python_modules/:
+#
+#   ${PYWORKERS_TEST_PACKAGES:-<repo>/.cache/test-packages}/site/   the unpacked wheels
+#
+# Idempotent: a stamp holding requirements.txt's checksum makes a second run
+# exit at once. Needs python3 + pip (registry access on the first run).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+out="${PYWORKERS_TEST_PACKAGES:-$repo/.cache/test-packages}"
+want="$(sha256sum "$here/requirements.txt" | cut -d' ' -f1)"
+if [ -f "$out/site/.complete" ] && [ "$(cat "$out/site/.complete")" = "$want" ]; then
+  exit 0
+fi
+echo "fetch.sh: fetching test packages from PyPI into $out" >&2
+rm -rf "$out/wheels.tmp" "$out/site.tmp"
+mkdir -p "$out/wheels.tmp" "$out/site.tmp"
+# --require-hashes fails on any wheel whose sha256 differs from the pin.
+python3 -m pip download --quiet --no-deps --no-cache-dir --require-hashes --only-binary=:all: \
+  --platform pyodide_2025_0_wasm32 --python-version 3.13 --implementation cp --abi cp313 \
+  -r "$here/requirements.txt" -d "$out/wheels.tmp" >&2
+for whl in "$out"/wheels.tmp/*.whl; do
+  python3 -m zipfile -e "$whl" "$out/site.tmp"
+done
+echo "$want" > "$out/site.tmp/.complete"
+rm -rf "$out/site" "$out/wheels"
+mv "$out/site.tmp" "$out/site"
+mv "$out/wheels.tmp" "$out/wheels"
+echo "fetch.sh: test packages ready in $out/site" >&2
