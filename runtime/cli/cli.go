@@ -288,10 +288,16 @@ func report(res *runtime.RunResult, stdout, stderr io.Writer) int {
 	}
 	if res.Status != 0 {
 		fmt.Fprintf(stdout, "HTTP/1.1 %d %s\n", res.Status, res.StatusText)
+		hasLength := false
 		for _, h := range res.Headers {
 			fmt.Fprintf(stdout, "%s: %s\n", h.Name, h.Value)
+			hasLength = hasLength || strings.EqualFold(h.Name, "content-length")
 		}
-		fmt.Fprintf(stdout, "content-length: %d\n\n", len(res.Body))
+		// The length of the body as sent, unless the app set it itself.
+		if !hasLength {
+			fmt.Fprintf(stdout, "content-length: %d\n", len(res.Body))
+		}
+		fmt.Fprint(stdout, "\n")
 		stdout.Write(res.Body)
 	}
 	if res.Error != nil {

@@ -32,6 +32,20 @@ func TestRunPrintsResponseLikeCurl(t *testing.T) {
 	}
 }
 
+// A response whose app set content-length prints it once.
+func TestRunPrintsTheAppsContentLengthOnce(t *testing.T) {
+	code, out, errOut := runCLI(t, "--config", "../../testdata/runtime/signatures/wrangler.jsonc", "/")
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	if n := strings.Count(strings.ToLower(out), "content-length:"); n != 1 {
+		t.Fatalf("content-length printed %d times:\n%s", n, out)
+	}
+	if !strings.HasSuffix(out, "\n\nhello sig") {
+		t.Fatalf("stdout %q", out)
+	}
+}
+
 func TestRunVarsSecretsAndPrintGoToStderr(t *testing.T) {
 	code, out, errOut := runCLI(t, "--config", "../../testdata/runtime/hello/wrangler.jsonc", "/?name=cli")
 	if code != 0 || !strings.HasSuffix(out, "\n\nhello cli") {

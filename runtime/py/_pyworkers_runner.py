@@ -83,17 +83,17 @@ async def _call():
     kind = host.kind
     if kind == "call":
         return await _class_call(mod, host.call)
-    fn, in_class = _find_handler(mod, kind)
+    fn, _ = _find_handler(mod, kind)
     if kind == "fetch":
-        request = _wrap_request(host.request)
-        args = (request,) if in_class else (request, host.env, host.ctx)
-    elif kind == "scheduled":
-        args = (host.controller,) if in_class else (host.controller, host.env, host.ctx)
-    elif kind == "queue":
-        args = (host.controller,) if in_class else (host.controller, host.env, host.ctx)
+        first = _wrap_request(host.request)
+    elif kind in ("scheduled", "queue"):
+        first = host.controller
     else:
         raise TypeError(f"unsupported handler kind {kind}")
-    result = relaxed_call(fn, *args)
+    # Every handler is offered (event, env, ctx) and takes as many as its
+    # signature has, as the SDK's entrypoint helper calls them: fetch(self,
+    # request) and scheduled(self, controller, env, ctx) are both right.
+    result = relaxed_call(fn, first, host.env, host.ctx)
     if inspect.isawaitable(result):
         result = await result
     return result
