@@ -467,3 +467,25 @@ func TestToPyOfLargeValues(t *testing.T) {
 		t.Fatalf("got %s\nwant %s", res.Body, want)
 	}
 }
+
+// Runs restore one snapshot, yet each sees fresh randomness (a Worker that
+// inserts random ids must not collide run after run).
+func TestEveryRunGetsFreshRandomness(t *testing.T) {
+	seen := map[string]bool{}
+	for i := 0; i < 3; i++ {
+		res := fetch(t, appSpec(), HTTPRequest{URL: "http://localhost/random"})
+		wantOK(t, res)
+		var got struct {
+			Random  float64
+			Randint int64
+		}
+		if err := json.Unmarshal(res.Body, &got); err != nil {
+			t.Fatalf("%q: %v", res.Body, err)
+		}
+		key := fmt.Sprint(got.Random, got.Randint)
+		if seen[key] {
+			t.Fatalf("run %d repeated an earlier run's random module values: %s", i, res.Body)
+		}
+		seen[key] = true
+	}
+}

@@ -3,6 +3,7 @@
 # the handler "relaxed" (extra arguments dropped) and reports the outcome to
 # the Go host through the _pyworkers_host JS module.
 import asyncio
+import random
 import importlib
 import inspect
 import sys
@@ -224,6 +225,10 @@ def _finish(task):
 
 
 def start():
+    # Every run starts from the same memory snapshot, so the random module's
+    # state would repeat run after run: reseed it from fresh entropy, as
+    # Cloudflare's runtime does after restoring a snapshot.
+    random.seed()
     host.dispatch = create_proxy(_dispatch)
     host.classMethods = create_proxy(_class_methods)
     task = asyncio.ensure_future(_call())

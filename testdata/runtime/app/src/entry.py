@@ -33,6 +33,10 @@ async def raw_asgi_app(scope, receive, send):
 class Default(WorkerEntrypoint):
     async def fetch(self, request):
         path = request.url.split("?")[0].split("/", 3)[-1]
+        if path == "random":
+            import random
+            import uuid
+            return Response.json({"random": random.random(), "randint": random.randint(0, 10**9), "uuid": str(uuid.uuid4())})
         if path == "json":
             data = await request.json()
             return Response.json({"echo": data, "method": str(request.method)}, status=201)
