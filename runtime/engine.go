@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -122,10 +123,12 @@ type Engine struct {
 	warmErr  error
 	progress []func(string, int)
 
-	runMu   sync.Mutex // one run at a time
-	snaps   map[string]*pyodide.Snapshot
-	art     *pyodide.Artifacts
-	snapDir string // where snapshots persist across processes ("" = nowhere)
+	runMu sync.Mutex // one run at a time
+	snaps map[string]*pyodide.Snapshot
+	// dedicated: snapshots taken after a Worker's top level ran (dedicated.go).
+	dedicated *dedicatedCache
+	art       *pyodide.Artifacts
+	snapDir   string // where snapshots persist across processes ("" = nowhere)
 }
 
 // NewEngine returns an engine; nothing is loaded until Warm or a run.
@@ -134,7 +137,7 @@ func NewEngine(opts EngineOptions) *Engine {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	return &Engine{opts: opts, log: log, snaps: map[string]*pyodide.Snapshot{}}
+	return &Engine{opts: opts, log: log, snaps: map[string]*pyodide.Snapshot{}, dedicated: newDedicatedCache()}
 }
 
 var (
@@ -447,6 +450,11 @@ func (e *Engine) RunFetch(ctx context.Context, spec WorkerSpec, req HTTPRequest)
 		b := &webapi.Body{Null: true}
 		if len(req.Body) > 0 || (req.Method != "GET" && req.Method != "HEAD" && req.Body != nil) {
 			b = &webapi.Body{Data: req.Body}
+			// A client sending a body says its length, and the Worker sees
+			// the header (WSGI apps read CONTENT_LENGTH).
+			if _, ok := h.Get("content-length"); !ok {
+				h.Add("content-length", strconv.Itoa(len(req.Body)))
+			}
 		}
 		return w.NewRequestObject(&webapi.Request{Method: strings.ToUpper(req.Method), URL: req.URL, Headers: h, Body: b, CF: Undefined})
 	}})

@@ -45,7 +45,22 @@ func (e *Engine) runLocked(ctx context.Context, h *pyodide.Host, spec WorkerSpec
 		return nil, err
 	}
 
+	// Restore the interpreter as it was after the Worker's top level ran,
+	// when that could be snapshotted (dedicated.go); else import it below.
+	var primeLogs []LogLine
+	if d, fresh, why := e.dedicatedFor(ctx, h, spec, flags, sdk, snap, mainPath, modName, limits); d != nil {
+		snap = d.snap
+		if fresh {
+			primeLogs = d.logs
+		}
+	} else if why != "" && !strings.HasPrefix(why, topLevelRaised) {
+		res.Warnings = append(res.Warnings, "no snapshot after the top level: "+why+"; the Worker is imported on every run")
+	}
+
 	logs := &logSink{res: res}
+	for _, l := range primeLogs {
+		logs.add(l.Stream, l.Text)
+	}
 	console := func(level, line string) { logs.add("console."+level, line) }
 	runCtx, cancel := context.WithTimeout(ctx, limits.WallClock)
 	defer cancel()

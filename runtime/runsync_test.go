@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/testtree"
 )
 
 func runSyncSpec() WorkerSpec {
@@ -99,4 +101,25 @@ func TestRunSyncThatCannotSettle(t *testing.T) {
 	}
 	var can struct{ Can bool }
 	runSyncGet(t, spec, "/can", &can)
+}
+
+// The SDK's WSGI adapter (workers.wsgi, in workers-runtime-sdk) hands the
+// app a blocking wsgi.input that reads the request body through run_sync:
+// the path every Django Worker takes.
+func TestWSGIAdapterReadsTheBody(t *testing.T) {
+	dir := t.TempDir()
+	testtree.Copy(t, "../testdata/runtime/wsgi", dir)
+	testtree.VendorSDK(t, testtree.RealSDK(t), dir)
+	spec := WorkerSpec{ProjectDir: dir, Main: "src/entry.py", CompatibilityDate: "2025-10-01", CompatibilityFlags: []string{"python_workers"}}
+	body := strings.Repeat("x", 100_000) // more than one stream chunk
+	res := fetch(t, spec, HTTPRequest{Method: "POST", URL: "http://localhost/items?a=1", Body: []byte(body),
+		Headers: [][2]string{{"Content-Type", "text/plain"}}})
+	wantOK(t, res)
+	var got struct{ Method, Path, Query, Body string }
+	if err := json.Unmarshal(res.Body, &got); err != nil {
+		t.Fatalf("%.200q: %v", res.Body, err)
+	}
+	if got.Method != "POST" || got.Path != "/items" || got.Query != "a=1" || got.Body != body || header(res, "x-wsgi") != "yes" {
+		t.Fatalf("got %s %s %s body %d bytes, x-wsgi %q", got.Method, got.Path, got.Query, len(got.Body), header(res, "x-wsgi"))
+	}
 }

@@ -59,6 +59,9 @@ func (h *HeaderList) del(n string) {
 	}
 }
 
+// Get is the combined value of header n, and whether it is present.
+func (h *HeaderList) Get(n string) (string, bool) { return h.get(n) }
+
 func (h *HeaderList) get(n string) (string, bool) {
 	v, ok := h.values[strings.ToLower(n)]
 	if !ok {
