@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/testtree"
 )
 
 func helloSpec() WorkerSpec {
@@ -103,4 +105,42 @@ func reportPercentiles(b *testing.B, samples []time.Duration) {
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	b.ReportMetric(ms(samples[len(samples)/2]), "p50-ms")
 	b.ReportMetric(ms(samples[min(len(samples)-1, len(samples)*99/100)]), "p99-ms")
+}
+
+// BenchmarkWarmRunImportHeavy: a warm run of a Worker that imports requests
+// (and with it urllib3, idna, charset_normalizer, json, http.cookiejar …),
+// restoring the snapshot taken after its top level ("dedicated") versus
+// importing it each run ("import").
+func BenchmarkWarmRunImportHeavy(b *testing.B) {
+	dir := b.TempDir()
+	spec := writeWorker(b, dir, `
+import requests
+from workers import Response, WorkerEntrypoint
+
+class Default(WorkerEntrypoint):
+    async def fetch(self, request):
+        return Response(requests.__version__)
+`)
+	testtree.VendorPackages(b, dir, "requests", "urllib3", "idna", "certifi", "charset_normalizer")
+	for _, mode := range []string{"dedicated", "import"} {
+		b.Run(mode, func(b *testing.B) {
+			e := NewEngine(EngineOptions{NoDedicatedSnapshots: mode == "import"})
+			defer e.Close()
+			run := func() time.Duration {
+				t := time.Now()
+				res, err := e.RunFetch(context.Background(), spec, HTTPRequest{URL: "http://localhost/"})
+				if err != nil || res.Status != 200 {
+					b.Fatalf("%v %+v", err, res)
+				}
+				return time.Since(t)
+			}
+			b.ReportMetric(float64(run().Microseconds())/1000, "first-ms")
+			var samples []time.Duration
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				samples = append(samples, run())
+			}
+			reportPercentiles(b, samples)
+		})
+	}
 }

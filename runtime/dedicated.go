@@ -138,6 +138,9 @@ var errTooManyFiles = fmt.Errorf("the Worker's folders hold more than %d files",
 // Worker itself). Caller holds runMu.
 func (e *Engine) dedicatedFor(ctx context.Context, h *pyodide.Host, spec WorkerSpec, flags map[string]bool, sdk sdkSource,
 	sdkSnap *pyodide.Snapshot, mainPath, modName string, limits Limits) (d *dedicatedEntry, fresh bool, why string) {
+	if e.opts.NoDedicatedSnapshots || os.Getenv("PYWORKERS_NO_DEDICATED_SNAPSHOTS") == "1" {
+		return nil, false, ""
+	}
 	key, err := dedicatedKey(pyodide.SnapshotKey(e.art, sdk.key(), hostFiles()), spec, mainPath)
 	if err != nil {
 		return nil, false, err.Error()

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-func writeWorker(t *testing.T, dir, src string) WorkerSpec {
+func writeWorker(t testing.TB, dir, src string) WorkerSpec {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Join(dir, "src"), 0o755); err != nil {
 		t.Fatal(err)

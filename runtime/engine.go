@@ -109,6 +109,9 @@ type EngineOptions struct {
 	CompileCacheDir string // default DefaultCompileCacheDir(); "-" disables the cache
 	Logger          *slog.Logger
 	Bindings        []BindingFactory // Go implementations of bindings, tried in order
+	// NoDedicatedSnapshots makes every run import the Worker (no snapshot
+	// after its top level; also env PYWORKERS_NO_DEDICATED_SNAPSHOTS=1).
+	NoDedicatedSnapshots bool
 }
 
 // Engine runs Python Workers in the embedded Pyodide. One per process; safe
