@@ -13,6 +13,11 @@ import (
 // interpreter Cloudflare's runtime uses for compatibility dates from 2025-09-29).
 const PyodideVersion = pyodide.PyodideVersion
 
+// BundledSDKVersion is the workers-runtime-sdk release the artifacts ship
+// (runtime/artifacts/build.sh fetches it from PyPI): the SDK a Worker that
+// vendors none runs with.
+const BundledSDKVersion = "1.9.5"
+
 // BuildCommand is what a user runs to create the artifacts.
 const BuildCommand = "bash runtime/artifacts/build.sh"
 
@@ -65,6 +70,10 @@ func FindArtifacts(dir string) (*pyodide.Artifacts, error) {
 		LoaderJS:  filepath.Join(dir, "pyodide.asm.js"),
 		LockFile:  filepath.Join(dir, "pyodide-lock.json"),
 		Checksums: filepath.Join(dir, ".complete"),
+	}
+	sdk := filepath.Join(dir, "workers-runtime-sdk-"+BundledSDKVersion)
+	if _, err := os.Stat(filepath.Join(sdk, ".complete")); err == nil {
+		a.SDK = sdk
 	}
 	for _, f := range []string{a.Checksums, a.Wasm, a.Stdlib, a.LoaderJS} {
 		if _, err := os.Stat(f); err != nil {

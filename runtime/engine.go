@@ -34,6 +34,11 @@ type WorkerSpec struct {
 	QueueConsumers     []QueueConsumer   // queues.consumers: the queues this Worker's queue handler reads
 	Limits             Limits
 	AllowNet           bool // allow outbound fetch through net/http
+	// SDK chooses the `workers` SDK when the project vendors none: ""
+	// is Cloudflare's workers-runtime-sdk shipped with the runtime
+	// artifacts (the built-in one when they lack it), "builtin" the
+	// runtime's own re-implementation of the older runtime-bundled SDK.
+	SDK string
 }
 
 // QueueConsumer is one queues.consumers entry of the wrangler config.
@@ -280,7 +285,7 @@ func (e *Engine) Close() {
 // ---- SDK selection and snapshots
 
 type sdkSource struct {
-	kind   string // "builtin" or "vendored"
+	kind   string // "vendored" (the project's), "bundled" (the artifacts' real SDK) or "builtin"
 	dir    string // host dir holding the `workers` package
 	pkgDir string // host dir of the `workers` package itself
 	stamp  string
@@ -288,8 +293,21 @@ type sdkSource struct {
 
 func (s sdkSource) key() string { return s.kind + "|" + s.dir + "|" + s.stamp }
 
-// findSDK picks the project's vendored workers-runtime-sdk, if any.
-func findSDK(projectDir string) sdkSource {
+// findSDK picks the project's vendored workers-runtime-sdk, else the one
+// shipped with the artifacts (unless the spec asks for the built-in one).
+func findSDK(spec WorkerSpec, art *pyodide.Artifacts) sdkSource {
+	if s, ok := vendoredSDKOf(spec.ProjectDir); ok {
+		return s
+	}
+	if spec.SDK != "builtin" && art != nil && art.SDK != "" {
+		pkg := filepath.Join(art.SDK, "workers")
+		return sdkSource{kind: "bundled", dir: art.SDK, pkgDir: pkg, stamp: BundledSDKVersion}
+	}
+	return sdkSource{kind: "builtin"}
+}
+
+// vendoredSDKOf finds the workers package a project vendors.
+func vendoredSDKOf(projectDir string) (sdkSource, bool) {
 	candidates := []string{filepath.Join(projectDir, "python_modules")}
 	if ms, _ := filepath.Glob(filepath.Join(projectDir, ".venv-workers", "lib", "python3*", "site-packages")); len(ms) > 0 {
 		sort.Strings(ms)
@@ -298,10 +316,10 @@ func findSDK(projectDir string) sdkSource {
 	for _, c := range candidates {
 		pkg := filepath.Join(c, "workers")
 		if _, err := os.Stat(filepath.Join(pkg, "__init__.py")); err == nil {
-			return sdkSource{kind: "vendored", dir: c, pkgDir: pkg, stamp: treeStamp(pkg)}
+			return sdkSource{kind: "vendored", dir: c, pkgDir: pkg, stamp: treeStamp(pkg)}, true
 		}
 	}
-	return sdkSource{kind: "builtin"}
+	return sdkSource{}, false
 }
 
 // treeStamp summarises names, sizes and mtimes of the .py files below dir.
@@ -319,9 +337,9 @@ func treeStamp(dir string) string {
 	return b.String()
 }
 
-// mountSDK makes a vendored SDK importable as `workers`.
+// mountSDK makes a vendored or bundled SDK importable as `workers`.
 func mountSDK(fs *memfs.FS, sdk sdkSource) {
-	if sdk.kind == "vendored" {
+	if sdk.kind != "builtin" {
 		fs.MountHost(vendoredSDK+"/workers", sdk.pkgDir)
 	}
 }
@@ -330,7 +348,7 @@ const vendoredSDK = "/lib/pyworkers/vendored"
 
 func sdkImportSource(sdk sdkSource) string {
 	dir := pyodide.BuiltinSDKDir
-	if sdk.kind == "vendored" {
+	if sdk.kind != "builtin" {
 		dir = vendoredSDK
 	}
 	return "import sys\nsys.path.insert(2, " + pyodide.QuotePy(dir) + ")\nimport workers\n"
@@ -342,7 +360,7 @@ func (e *Engine) snapshotFor(ctx context.Context, h *pyodide.Host, sdk sdkSource
 	if s, ok := e.snaps[sdk.key()]; ok {
 		return s, nil
 	}
-	persist := e.snapDir != "" && sdk.kind == "builtin"
+	persist := e.snapDir != "" && sdk.kind != "vendored"
 	var file string
 	if persist {
 		file = filepath.Join(e.snapDir, pyodide.SnapshotKey(e.art, sdk.key(), hostFiles())+".snap")

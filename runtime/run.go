@@ -32,7 +32,7 @@ func (e *Engine) runLocked(ctx context.Context, h *pyodide.Host, spec WorkerSpec
 	limits := withDefaults(spec.Limits)
 	res := &RunResult{}
 	flags := CompatFlags(spec.CompatibilityDate, spec.CompatibilityFlags)
-	sdk := findSDK(spec.ProjectDir)
+	sdk := findSDK(spec, e.art)
 	res.Warnings = append(res.Warnings, runWarnings(spec, flags, sdk)...)
 	snap, err := e.snapshotFor(ctx, h, sdk)
 	if err != nil {
@@ -120,8 +120,8 @@ func runWarnings(spec WorkerSpec, flags map[string]bool, sdk sdkSource) []string
 	if warn := pythonVersionWarning(spec.CompatibilityDate, flags); warn != "" {
 		warns = append(warns, warn)
 	}
-	if sdk.kind == "builtin" && flags["enable_python_external_sdk"] {
-		warns = append(warns, "no workers-runtime-sdk in python_modules/ or .venv-workers: running with the built-in SDK, "+
+	if sdk.kind != "vendored" && flags["enable_python_external_sdk"] {
+		warns = append(warns, "no workers-runtime-sdk in python_modules/ or .venv-workers: running with the runtime's own copy, "+
 			"but from compatibility date 2026-04-21 Cloudflare's runtime fails with \"No module named 'workers'\" (add workers-runtime-sdk to the project)")
 	}
 	return warns

@@ -106,10 +106,21 @@ func TestRunSyncThatCannotSettle(t *testing.T) {
 // The SDK's WSGI adapter (workers.wsgi, in workers-runtime-sdk) hands the
 // app a blocking wsgi.input that reads the request body through run_sync:
 // the path every Django Worker takes.
+//
+// A Worker that vendors no SDK gets the same adapter: the runtime runs it on
+// the workers-runtime-sdk its artifacts ship.
 func TestWSGIAdapterReadsTheBody(t *testing.T) {
+	for _, vendored := range []bool{true, false} {
+		t.Run(map[bool]string{true: "vendored", false: "bundled"}[vendored], func(t *testing.T) { testWSGI(t, vendored) })
+	}
+}
+
+func testWSGI(t *testing.T, vendored bool) {
 	dir := t.TempDir()
 	testtree.Copy(t, "../testdata/runtime/wsgi", dir)
-	testtree.VendorSDK(t, testtree.RealSDK(t), dir)
+	if vendored {
+		testtree.VendorSDK(t, testtree.RealSDK(t), dir)
+	}
 	spec := WorkerSpec{ProjectDir: dir, Main: "src/entry.py", CompatibilityDate: "2025-10-01", CompatibilityFlags: []string{"python_workers"}}
 	body := strings.Repeat("x", 100_000) // more than one stream chunk
 	res := fetch(t, spec, HTTPRequest{Method: "POST", URL: "http://localhost/items?a=1", Body: []byte(body),

@@ -13,8 +13,12 @@ func signaturesSpec(t *testing.T, sdk string) WorkerSpec {
 	dir := t.TempDir()
 	testtree.Copy(t, "../testdata/runtime/signatures", dir)
 	testtree.VendorSDK(t, sdk, dir)
+	builtin := ""
+	if sdk == "" {
+		builtin = "builtin"
+	}
 	return WorkerSpec{
-		ProjectDir: dir, Main: "src/entry.py",
+		ProjectDir: dir, Main: "src/entry.py", SDK: builtin,
 		CompatibilityDate: "2025-10-01", CompatibilityFlags: []string{"python_workers"},
 		Vars: map[string]any{"NAME": "sig"},
 	}

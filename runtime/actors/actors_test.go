@@ -51,6 +51,9 @@ func workspace(t *testing.T, sdk string) (main, other runtime.WorkerSpec) {
 	if other, err = workerspec.Load(filepath.Join(dir, "other", "wrangler.jsonc"), ""); err != nil {
 		t.Fatal(err)
 	}
+	if sdk == "" {
+		main.SDK, other.SDK = "builtin", "builtin"
+	}
 	return main, other
 }
 

@@ -88,6 +88,9 @@ func newWorker(t testing.TB, sdkSrc string) *worker {
 		t.Fatal(err)
 	}
 	spec.Limits = runtime.Limits{WallClock: 60 * time.Second}
+	if sdkSrc == "" {
+		spec.SDK = "builtin"
+	}
 	return &worker{dir: dir, spec: spec, store: New(OptionsFor(dir, ""))}
 }
 

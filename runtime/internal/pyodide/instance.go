@@ -31,6 +31,7 @@ type Artifacts struct {
 	LoaderJS  string // pyodide.asm.js: layout constants are read from it
 	LockFile  string // pyodide-lock.json
 	Checksums string
+	SDK       string // the unpacked workers-runtime-sdk (holding workers/), "" when absent
 }
 
 type Host struct {

@@ -60,7 +60,9 @@ func VendorSDK(t testing.TB, sdk, workerDir string) {
 }
 
 // SDKs names the SDKs the runtime's tests run Workers under: "builtin" (the
-// runtime's own, value "") and "realsdk" (Cloudflare's, value its folder).
+// runtime's own, value "": the test sets WorkerSpec.SDK = "builtin", since
+// a Worker that vendors none otherwise gets the real SDK shipped with the
+// artifacts) and "realsdk" (Cloudflare's, value its folder, vendored).
 func SDKs(t testing.TB) map[string]string {
 	t.Helper()
 	return map[string]string{"builtin": "", "realsdk": RealSDK(t)}
