@@ -1,0 +1,46 @@
+package cli
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/testtree"
+)
+
+// `pyworkers-lsp run --allow-net` on a Worker that calls a local server with
+// requests and urllib3 (real packages from PyPI, vendored as pywrangler
+// sync would): synchronous HTTP goes through the runtime's fetch.
+func TestRunSyncHTTPWithAllowNet(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Served-By", "go-test")
+		switch r.URL.Path {
+		case "/json":
+			w.Write([]byte(`{"q": "` + r.URL.Query().Get("q") + `", "x-test": "` + r.Header.Get("X-Test") + `"}`))
+		case "/echo":
+			w.WriteHeader(201)
+			w.Write([]byte("echoed"))
+		default:
+			w.Write([]byte("plain text"))
+		}
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	testtree.Copy(t, "../../testdata/runtime/synchttp", dir)
+	testtree.VendorPackages(t, dir, "requests", "urllib3", "idna", "certifi", "charset_normalizer")
+	config := filepath.Join(dir, "wrangler.jsonc")
+	os.WriteFile(config, []byte(`{"name": "sync-http", "main": "src/entry.py", "compatibility_date": "2025-10-01",
+		"compatibility_flags": ["python_workers"], "vars": {"UPSTREAM": "`+srv.URL+`"}}`), 0o644)
+
+	code, out, errOut := runCLI(t, "--config", config, "--allow-net", "/requests")
+	if code != 0 || !strings.Contains(out, `"served_by": "go-test"`) || !strings.Contains(out, `"echo": "echoed"`) {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	code, out, errOut = runCLI(t, "--config", config, "/blocked")
+	if code != 0 || !strings.Contains(out, "ConnectionError") {
+		t.Fatalf("without --allow-net: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+}
