@@ -15,7 +15,7 @@ EXAMPLE := testdata/projects/bindings-jsonc
 # Caches inside the build tree, so CI keeps them between steps of one run.
 export PYWORKERS_CACHE_DIR ?= $(CURDIR)/.cache/pyworkers
 
-.PHONY: all build artifacts runtime-warm run test vet fmt-check staticcheck tidy-check unit perf coverage fuzz bench bench-setup clean
+.PHONY: all build artifacts test-packages runtime-warm run test vet fmt-check staticcheck tidy-check unit perf coverage fuzz bench bench-setup clean
 
 include editors/editors.mk
 
@@ -27,6 +27,11 @@ build:
 # The embedded runtime's interpreter (npm pyodide, translated by binaryen).
 artifacts:
 	bash runtime/artifacts/build.sh
+
+# Pinned pure-Python packages from PyPI (testdata/packages/requirements.txt,
+# with their sha256) that the runtime tests vendor into Workers.
+test-packages:
+	bash testdata/packages/fetch.sh
 
 # The one-time runtime compile (cached in $(PYWORKERS_CACHE_DIR)); done once
 # here so the tests that run Python find it ready.
@@ -56,7 +61,7 @@ tidy-check:
 # One package at a time (-p 1): several packages boot Python interpreters,
 # and under the race detector on two cores they starve each other when run
 # side by side (wall-clock limits then fire); one at a time is faster.
-unit: runtime-warm
+unit: runtime-warm test-packages
 	$(GO) test -race -count=1 -p 1 -timeout 30m ./...
 
 # The latency and timing tests again, without -race (under it they only check
@@ -89,7 +94,7 @@ test: fmt-check vet staticcheck tidy-check unit perf fuzz editors-test
 bench-setup:
 	bash bench/setup.sh
 
-bench: build runtime-warm bench-setup
+bench: build runtime-warm test-packages bench-setup
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./analysis/... ./completion/...
 	PYWORKERS_NO_WARMUP=1 $(GO) run ./bench/lspdriver -bin ./$(BIN)
 
