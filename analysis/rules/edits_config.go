@@ -211,6 +211,9 @@ func afterValue(text string, end int, hashComments bool) (comma bool, lineEnd in
 // the line of the element is elemStart), or into an empty container.
 func appendToContainer(text string, container config.Range, elemStart, lastEnd int, item string, hashComments bool) []textEdit {
 	if lastEnd < 0 { // empty: `{}` / `[]`
+		if container.Start < 0 || container.End > len(text) || container.End-container.Start < 2 {
+			return nil // no brackets to write between (an empty or unreadable file)
+		}
 		open := container.Start + 1
 		inner := text[open : container.End-1]
 		if strings.TrimSpace(inner) == "" {

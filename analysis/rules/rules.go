@@ -415,6 +415,9 @@ func (s *session) checkFile(path string) []Diagnostic {
 		if r.Targets&target == 0 || s.in.Disabled[r.Code] {
 			continue
 		}
+		if target == TargetConfig && s.in.Worker.ConfigErr != nil && r.Code != "PW100" {
+			continue // the config was not read: PW100 says why, the rest would judge an empty file
+		}
 		if s.ctx.Err() != nil {
 			return nil
 		}
