@@ -15,15 +15,15 @@ func TestPositionInsideMultiByteCharacter(t *testing.T) {
 		offset int
 		want   Position
 	}{
-		{5, Position{0, 5}},   // 日 starts at byte 5
-		{6, Position{0, 5}},   // inside 日
-		{7, Position{0, 5}},   // inside 日
-		{8, Position{0, 6}},   // 本
-		{11, Position{0, 7}},  // 語
-		{12, Position{0, 7}},  // inside 語
-		{14, Position{0, 8}},  // 😀 (two units)
-		{16, Position{0, 8}},  // inside 😀
-		{18, Position{0, 10}}, // the closing quote
+		{5, Position{0, 5}},              // 日 starts at byte 5
+		{6, Position{0, 5}},              // inside 日
+		{7, Position{0, 5}},              // inside 日
+		{8, Position{0, 6}},              // 本
+		{11, Position{0, 7}},             // 語
+		{12, Position{0, 7}},             // inside 語
+		{14, Position{0, 8}},             // 😀 (two units)
+		{16, Position{0, 8}},             // inside 😀
+		{18, Position{0, 10}},            // the closing quote
 		{len(text) - 2, Position{0, 14}}, // é
 		{len(text) - 1, Position{0, 14}}, // inside é
 		{len(text), Position{0, 15}},
