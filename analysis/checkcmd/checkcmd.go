@@ -99,7 +99,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		targets = append(targets, target{config: cfg, file: abs})
 	}
 
-	diags := Run(context.Background(), targets, *envName, disabled, stderr)
+	rep := &refusals{w: stderr, cwd: cwd}
+	diags := runTargets(context.Background(), targets, *envName, disabled, stderr, rep)
 	sortDiagnostics(diags)
 	var werr error
 	switch *format {
@@ -114,12 +115,36 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "check:", werr)
 		return ExitUsage
 	}
+	if rep.n > 0 {
+		return ExitFindings
+	}
 	for _, d := range diags {
 		if d.Severity == rules.Error {
 			return ExitFindings
 		}
 	}
 	return ExitOK
+}
+
+// refusals prints the project files that are there but were not read
+// (project.ReadFile refused them: not regular files, or too large) and
+// counts them; each makes the check fail, as a hostile or broken file the
+// rules could not see is not a pass.
+type refusals struct {
+	mu  sync.Mutex
+	w   io.Writer
+	cwd string
+	n   int
+}
+
+func (r *refusals) add(path string, err error) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.n++
+	fmt.Fprintf(r.w, "check: %s: %v\n", displayPath(path, r.cwd), err)
 }
 
 // target is one Worker to check, or one file of it.
@@ -145,6 +170,10 @@ func pythonFiles(w *project.Worker) []string {
 
 // Run checks the targets and returns every diagnostic.
 func Run(ctx context.Context, targets []target, envName string, disabled map[string]bool, stderr io.Writer) []rules.Diagnostic {
+	return runTargets(ctx, targets, envName, disabled, stderr, nil)
+}
+
+func runTargets(ctx context.Context, targets []target, envName string, disabled map[string]bool, stderr io.Writer, rep *refusals) []rules.Diagnostic {
 	var all []rules.Diagnostic
 	seen := map[string]bool{}
 	for _, t := range targets {
@@ -154,14 +183,20 @@ func Run(ctx context.Context, targets []target, envName string, disabled map[str
 		}
 		seen[key] = true
 		w := project.Load(project.OSFS{}, t.config)
+		for _, err := range w.FileErrs {
+			var fe *project.FileError
+			if errors.As(err, &fe) {
+				rep.add(fe.Path, err)
+			}
+		}
 		env, ok := w.Env(envName)
 		if !ok {
 			fmt.Fprintf(stderr, "check: %s has no environment %q; checking its top level\n", t.config, envName)
 		}
-		in := &rules.Input{Worker: w, Env: env, PythonFiles: parseAll(ctx, pythonFiles(w)), Disabled: disabled}
+		in := &rules.Input{Worker: w, Env: env, PythonFiles: parseAll(ctx, pythonFiles(w), rep), Disabled: disabled}
 		if t.file != "" {
 			if strings.HasSuffix(t.file, ".py") && in.PythonFiles[t.file] == nil {
-				if f := parseOne(ctx, t.file); f != nil {
+				if f := parseOne(ctx, t.file, rep); f != nil {
 					in.PythonFiles[t.file] = f
 				}
 			}
@@ -173,8 +208,12 @@ func Run(ctx context.Context, targets []target, envName string, disabled map[str
 	return all
 }
 
-func parseOne(ctx context.Context, path string) *pysyntax.File {
-	data, err := os.ReadFile(path)
+func parseOne(ctx context.Context, path string, rep *refusals) *pysyntax.File {
+	data, err := project.ReadFile(path, project.MaxSourceBytes)
+	if project.Refused(err) {
+		rep.add(path, err)
+		return nil
+	}
 	if err != nil {
 		slog.Warn("check: cannot read", "path", path, "err", err)
 		return nil
@@ -188,7 +227,7 @@ func parseOne(ctx context.Context, path string) *pysyntax.File {
 }
 
 // parseAll parses files on all cores.
-func parseAll(ctx context.Context, paths []string) map[string]*pysyntax.File {
+func parseAll(ctx context.Context, paths []string, rep *refusals) map[string]*pysyntax.File {
 	out := make(map[string]*pysyntax.File, len(paths))
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -198,7 +237,7 @@ func parseAll(ctx context.Context, paths []string) map[string]*pysyntax.File {
 		go func() {
 			defer wg.Done()
 			for p := range next {
-				if f := parseOne(ctx, p); f != nil {
+				if f := parseOne(ctx, p, rep); f != nil {
 					mu.Lock()
 					out[p] = f
 					mu.Unlock()

@@ -146,6 +146,9 @@ func (e *Environment) addBindings(kind *BindingKind, n *config.Node, from string
 			return
 		}
 		for _, m := range n.Members {
+			if m.Key == "" {
+				continue // `"": …` names nothing self.env could hold
+			}
 			e.Bindings = append(e.Bindings, &Binding{Name: m.Key, Kind: kind, Entry: m, NameNode: m, FromEnv: from, Detail: varDetail(m)})
 		}
 	case SingleEntry:
@@ -209,7 +212,7 @@ func (e *Environment) addSecrets(fsys FS, block *config.Node, name string) {
 	}
 	if req := block.Path("secrets", "required"); req != nil {
 		for _, it := range req.Items {
-			if it.Kind != config.String || seen[it.Str] {
+			if it.Kind != config.String || it.Str == "" || seen[it.Str] {
 				continue
 			}
 			seen[it.Str] = true

@@ -5,7 +5,6 @@
 package project
 
 import (
-	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -25,8 +24,12 @@ type FS interface {
 // OSFS reads the real file system.
 type OSFS struct{}
 
-// ReadFile implements FS.
-func (OSFS) ReadFile(p string) ([]byte, error) { return os.ReadFile(p) }
+// ReadFile implements FS: a regular file of at most MaxSourceBytes, read
+// without blocking (see ReadFile).
+func (OSFS) ReadFile(p string) ([]byte, error) { return ReadFile(p, MaxSourceBytes) }
+
+// ReadFileLimit implements LimitFS.
+func (OSFS) ReadFileLimit(p string, limit int64) ([]byte, error) { return ReadFile(p, limit) }
 
 // ReadDir implements FS.
 func (OSFS) ReadDir(p string) ([]fs.DirEntry, error) { return os.ReadDir(p) }
@@ -44,10 +47,6 @@ func IsConfigName(base string) bool {
 	return false
 }
 
-// MaxConfigBytes bounds what is read as a config file: a larger one is
-// reported instead of parsed.
-const MaxConfigBytes = 2 << 20
-
 // FindConfig returns the nearest wrangler config at or above dir, or "".
 func FindConfig(fsys FS, dir string) string {
 	dir = filepath.Clean(dir)
@@ -63,11 +62,13 @@ func FindConfig(fsys FS, dir string) string {
 	}
 }
 
-// ConfigIn returns the wrangler config directly in dir, or "".
+// ConfigIn returns the wrangler config directly in dir, or "". A config
+// that is there but refused by ReadFile (a FIFO, a device, too large) is
+// returned too, so that Load reports it instead of the Worker vanishing.
 func ConfigIn(fsys FS, dir string) string {
 	for _, name := range ConfigNames {
 		p := filepath.Join(dir, name)
-		if _, err := fsys.ReadFile(p); err == nil {
+		if _, err := readLimited(fsys, p, MaxConfigBytes); present(err) {
 			return p
 		}
 	}
@@ -81,6 +82,10 @@ type Worker struct {
 	Config     *config.Document
 	// ConfigErr is set when the config could not be read at all.
 	ConfigErr error
+	// FileErrs are the other project files that are there but were refused
+	// (pyproject.toml, .dev.vars, .env, requirements files that are not
+	// regular files or are too large, see ReadFile); each was skipped.
+	FileErrs []error
 
 	PyprojectPath string
 	Pyproject     *config.Document // nil without pyproject.toml
@@ -125,26 +130,23 @@ func (s Secret) Value() string { return s.value }
 // Load builds the Worker whose config is at configPath.
 func Load(fsys FS, configPath string) *Worker {
 	w := &Worker{Dir: filepath.Dir(configPath), ConfigPath: configPath, envs: map[string]*Environment{}, secretFiles: map[string][]Secret{}}
-	data, err := fsys.ReadFile(configPath)
-	switch {
-	case err != nil:
+	data, err := readLimited(fsys, configPath, MaxConfigBytes)
+	if err != nil {
 		w.ConfigErr = err
-		data = nil
-	case len(data) > MaxConfigBytes:
-		w.ConfigErr = errors.New("the config file is larger than 2 MiB; it was not read")
 		data = nil
 	}
 	w.Config = config.Parse(configPath, data)
 
 	w.PyprojectPath = filepath.Join(w.Dir, "pyproject.toml")
-	if b, err := fsys.ReadFile(w.PyprojectPath); err == nil && len(b) <= MaxConfigBytes {
+	if b, err := w.read(fsys, w.PyprojectPath); err == nil {
 		w.Pyproject = config.Parse(w.PyprojectPath, b)
 		w.Dependencies = dependencies(w.Pyproject.Root)
 	}
 	w.loadPythonModules(fsys)
 	for _, name := range []string{"requirements.txt", "cf-requirements.txt"} {
-		if _, err := fsys.ReadFile(filepath.Join(w.Dir, name)); err == nil {
-			w.LegacyRequirements = append(w.LegacyRequirements, filepath.Join(w.Dir, name))
+		p := filepath.Join(w.Dir, name)
+		if _, err := w.read(fsys, p); present(err) {
+			w.LegacyRequirements = append(w.LegacyRequirements, p)
 		}
 	}
 
@@ -161,6 +163,16 @@ func Load(fsys FS, configPath string) *Worker {
 		w.envs[name] = w.resolve(fsys, name)
 	}
 	return w
+}
+
+// read reads a project file other than the config (capped at
+// MaxConfigBytes), noting a refusal in FileErrs.
+func (w *Worker) read(fsys FS, path string) ([]byte, error) {
+	data, err := readLimited(fsys, path, MaxConfigBytes)
+	if Refused(err) {
+		w.FileErrs = append(w.FileErrs, err)
+	}
+	return data, err
 }
 
 // Env returns the resolved environment name ("" is the top level). An
@@ -263,7 +275,11 @@ func (w *Worker) secretsFrom(fsys FS, path string) ([]Secret, bool) {
 	if s, ok := w.secretFiles[path]; ok {
 		return s, s != nil
 	}
-	data, err := fsys.ReadFile(path)
+	data, err := w.read(fsys, path)
+	if Refused(err) {
+		w.secretFiles[path] = []Secret{} // there, so it is the one chosen, but unread
+		return nil, true
+	}
 	if err != nil {
 		w.secretFiles[path] = nil
 		return nil, false

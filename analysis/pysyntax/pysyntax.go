@@ -16,8 +16,8 @@ import (
 	"time"
 
 	sitter "github.com/smacker/go-tree-sitter"
-	"github.com/smacker/go-tree-sitter/python"
 
+	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/pysyntax/internal/tspython"
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/textpos"
 )
 
@@ -49,7 +49,7 @@ type Edit struct {
 
 var parserPool = sync.Pool{New: func() any {
 	p := sitter.NewParser()
-	p.SetLanguage(python.GetLanguage())
+	p.SetLanguage(tspython.GetLanguage())
 	return p
 }}
 
@@ -128,7 +128,7 @@ func armTrailingCollect() {
 }
 
 // Language returns the Python grammar, for queries.
-func Language() *sitter.Language { return python.GetLanguage() }
+func Language() *sitter.Language { return tspython.GetLanguage() }
 
 // Parse builds a File from scratch.
 func Parse(ctx context.Context, text string) (*File, error) {

@@ -211,6 +211,9 @@ func afterValue(text string, end int, hashComments bool) (comma bool, lineEnd in
 // the line of the element is elemStart), or into an empty container.
 func appendToContainer(text string, container config.Range, elemStart, lastEnd int, item string, hashComments bool) []textEdit {
 	if lastEnd < 0 { // empty: `{}` / `[]`
+		if container.Start < 0 || container.End > len(text) || container.End-container.Start < 2 {
+			return nil // no brackets to write between (an empty or unreadable file)
+		}
 		open := container.Start + 1
 		inner := text[open : container.End-1]
 		if strings.TrimSpace(inner) == "" {
@@ -450,22 +453,7 @@ func (e configEditor) setObject(block []string, key string, entry []field) []tex
 func (e configEditor) copyMember(envName string, member *config.Node) []textEdit {
 	block := blockPath(envName)
 	if !e.toml() {
-		obj, depth := e.doc.Root.Lookup(block)
-		if depth != len(block) || obj.Kind != config.Object {
-			return nil
-		}
-		raw := e.doc.Text[member.Range.Start:member.Range.End]
-		if strings.Contains(raw, "\n") {
-			// Re-indent the copied lines one level deeper than the member
-			// was, to sit inside the env block.
-			target := ""
-			if len(obj.Members) > 0 {
-				target = indentAt(e.doc.Text, obj.Members[len(obj.Members)-1].KeyRange.Start)
-			}
-			source := indentAt(e.doc.Text, member.KeyRange.Start)
-			raw = strings.ReplaceAll(raw, "\n"+source, "\n"+target)
-		}
-		return jsonAddMember(e.doc.Text, obj, member.Key, rawJSON(raw))
+		return e.jsonCopyMembers(envName, []*config.Node{member})
 	}
 	full := append(append([]string{}, block...), member.Key)
 	switch {
@@ -482,6 +470,43 @@ func (e configEditor) copyMember(envName string, member *config.Node) []textEdit
 		return []textEdit{e.appendAtEnd(tomlTable("["+strings.Join(quoteKeys(full), ".")+"]", member))}
 	}
 	return e.setKey(block, member.Key, member)
+}
+
+// jsonCopyMembers copies top-level members into the JSONC env block in one
+// insertion (so several copies share one comma, after the last member or
+// before its trailing comment).
+func (e configEditor) jsonCopyMembers(envName string, members []*config.Node) []textEdit {
+	block := blockPath(envName)
+	obj, depth := e.doc.Root.Lookup(block)
+	if depth != len(block) || obj.Kind != config.Object || len(members) == 0 {
+		return nil
+	}
+	text := e.doc.Text
+	target, sep := "", ", "
+	if len(obj.Members) > 0 {
+		last := obj.Members[len(obj.Members)-1]
+		target = indentAt(text, last.KeyRange.Start)
+		if strings.Contains(text[obj.Range.Start:last.KeyRange.Start], "\n") {
+			sep = ",\n" + target
+		}
+	}
+	items := make([]string, len(members))
+	for i, member := range members {
+		raw := text[member.Range.Start:member.Range.End]
+		if strings.Contains(raw, "\n") {
+			// Re-indent the copied lines one level deeper than the member
+			// was, to sit inside the env block.
+			source := indentAt(text, member.KeyRange.Start)
+			raw = strings.ReplaceAll(raw, "\n"+source, "\n"+target)
+		}
+		items[i] = quote(member.Key) + ": " + raw
+	}
+	item := strings.Join(items, sep)
+	if len(obj.Members) == 0 {
+		return appendToContainer(text, obj.Range, obj.Range.Start, -1, item, false)
+	}
+	last := obj.Members[len(obj.Members)-1]
+	return appendToContainer(text, obj.Range, last.KeyRange.Start, last.Range.End, item, false)
 }
 
 // tomlTable renders an object as a table with header; nested objects and

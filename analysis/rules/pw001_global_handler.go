@@ -17,6 +17,7 @@ func init() {
 
 func checkGlobalHandler(p *Pass) {
 	if !p.checksMain() {
+		checkHandlerElsewhere(p)
 		return
 	}
 	handlers := p.Module.LegacyHandlers()
@@ -35,6 +36,46 @@ func checkGlobalHandler(p *Pass) {
 			d.Tags = []string{TagDeprecated}
 		}
 	}
+}
+
+// checkHandlerElsewhere reports legacy handlers marked with @handler in a
+// module other than main. The runtime only ever looked for module-level
+// handlers in the main module, and from 2025-08-14 not even there; one the
+// main module imports is judged as if it were defined there. Without the
+// decorator an on_fetch outside main is an ordinary function.
+func checkHandlerElsewhere(p *Pass) {
+	main := p.MainModule()
+	for _, h := range p.Module.LegacyHandlers() {
+		if !hasHandlerDecorator(p.Module, h) {
+			continue
+		}
+		method := pyfacts.LegacyHandlerNames[h.Name]
+		reexported := false
+		if main != nil {
+			full, ok := main.ImportedAs(h.Name)
+			reexported = ok && (full == h.Name || strings.HasSuffix(full, "."+h.Name))
+		}
+		switch {
+		case !reexported:
+			p.ReportNode(h.NameNode, "@handler "+h.Name+" is never called: this is not the main module ("+p.Env.Main+"), and the runtime only calls entrypoint classes; define "+method+" on class Default(WorkerEntrypoint) in the main module")
+		case p.enabled("python_no_global_handlers"):
+			p.ReportNode(h.NameNode, "@handler "+h.Name+" (imported into the main module) is never called: from compatibility date 2025-08-14 (python_no_global_handlers) the runtime only calls entrypoint classes; define "+method+" on class Default(WorkerEntrypoint)")
+		default:
+			d := p.ReportNode(h.NameNode, "@handler "+h.Name+" (imported into the main module) is deprecated: it stops being called from compatibility date 2025-08-14 (python_no_global_handlers); define "+method+" on class Default(WorkerEntrypoint)")
+			d.Severity = Warning
+			d.Tags = []string{TagDeprecated}
+		}
+	}
+}
+
+// hasHandlerDecorator reports whether f is decorated with workers' handler.
+func hasHandlerDecorator(m *pyfacts.Module, f *pyfacts.Func) bool {
+	for _, dec := range f.Decorators {
+		if name := m.DecoratorName(dec); name == "workers.handler" || name == "handler" {
+			return true
+		}
+	}
+	return false
 }
 
 // legacyToClassFix rewrites every legacy handler of the module into one

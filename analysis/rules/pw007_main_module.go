@@ -1,5 +1,7 @@
 package rules
 
+import "github.com/pyworkers-lsp/pyworkers-lsp/analysis/project"
+
 func init() {
 	register(&Rule{
 		Code: "PW007", Name: "main-module", Severity: Error, Targets: TargetConfig,
@@ -32,7 +34,10 @@ func checkMainModule(p *Pass) {
 	if p.in.PythonFiles[env.MainPath] != nil {
 		return
 	}
-	if _, err := p.fs().ReadFile(env.MainPath); err != nil {
+	switch _, err := project.ReadFileFS(p.fs(), env.MainPath, project.MaxSourceBytes); {
+	case project.Refused(err):
+		p.ReportConfig(env.MainNode, "main module "+env.Main+" cannot be read: "+err.Error())
+	case err != nil:
 		p.ReportConfig(env.MainNode, "main module "+env.Main+" does not exist")
 	}
 }

@@ -31,6 +31,24 @@ func sideEffectCall(name string) (string, bool) {
 	return "", false
 }
 
+// isGlobalFetch reports whether call is a bare fetch(...) that means the
+// Workers global (the form the Python Workers guides show): not imported
+// under another meaning, not a function or variable of the module, not a
+// local of run().
+func isGlobalFetch(m *pyfacts.Module, run *pyfacts.Func, call *pyfacts.Node) bool {
+	fn := call.Child("function")
+	if !fn.Is("identifier") || m.Text(fn) != "fetch" {
+		return false
+	}
+	if _, imported := m.ImportedAs("fetch"); imported || m.Function("fetch") != nil || m.Class("fetch") != nil {
+		return false // an import is judged by its resolved name; a def is the module's own
+	}
+	if run.Param("fetch") != nil || m.LastBinding(run, "fetch", call.Start) != nil {
+		return false
+	}
+	return true
+}
+
 // rootsInEnv reports whether a call's callee chain starts at a binding.
 func rootsInEnv(call *pyfacts.Node, uses map[*pyfacts.Node]bool) bool {
 	for n := call.Child("function"); n != nil; {
@@ -72,6 +90,8 @@ func checkWorkflowSideEffects(p *Pass) {
 				what = "a binding call"
 			} else if kind, ok := sideEffectCall(m.Callee(call)); ok {
 				what = kind
+			} else if isGlobalFetch(m, wr.run, call) {
+				what = "fetch"
 			} else {
 				continue
 			}

@@ -415,6 +415,9 @@ func (s *session) checkFile(path string) []Diagnostic {
 		if r.Targets&target == 0 || s.in.Disabled[r.Code] {
 			continue
 		}
+		if target == TargetConfig && s.in.Worker.ConfigErr != nil && r.Code != "PW100" {
+			continue // the config was not read: PW100 says why, the rest would judge an empty file
+		}
 		if s.ctx.Err() != nil {
 			return nil
 		}
@@ -445,6 +448,10 @@ func (s *session) checkFile(path string) []Diagnostic {
 	return out
 }
 
+// panicHook, when set (by tests and fuzz targets), sees every rule panic
+// that runRule recovers from.
+var panicHook func(code, path string, r any)
+
 // runRule runs one rule; a panic drops that rule's results and is logged,
 // so one faulty rule cannot take the others (or the server) down.
 func runRule(p *Pass) {
@@ -452,6 +459,9 @@ func runRule(p *Pass) {
 		if r := recover(); r != nil {
 			slog.Error("rule panicked; its results are dropped", "rule", p.Rule.Code, "path", p.Path, "panic", fmt.Sprint(r))
 			p.diags = nil
+			if panicHook != nil {
+				panicHook(p.Rule.Code, p.Path, r)
+			}
 		}
 	}()
 	p.Rule.Check(p)

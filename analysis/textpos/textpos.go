@@ -112,7 +112,9 @@ func (x *Index) Offset(p Position) (int, error) {
 }
 
 // Position converts a byte offset to an LSP position. Offsets are clamped to
-// the text; an offset inside a multi-byte character maps to its start.
+// the text; an offset inside a multi-byte character maps to its start, and
+// one inside a "\r\n" line ending to the end of the line, so that Offset
+// gives that start back.
 func (x *Index) Position(offset int) Position {
 	if offset < 0 {
 		offset = 0
@@ -121,13 +123,30 @@ func (x *Index) Position(offset int) Position {
 		offset = len(x.text)
 	}
 	line := sort.Search(len(x.lineStarts), func(i int) bool { return x.lineStarts[i] > offset }) - 1
-	start := x.lineStarts[line]
-	return Position{Line: line, Character: UTF16Len(x.text[start:offset])}
+	start, end := x.lineStarts[line], x.lineEnd(line)
+	offset = min(offset, end)
+	units := 0
+	// Decode as Offset does (within the line's content), stopping before a
+	// character that offset does not reach the end of.
+	for i := start; i < offset; {
+		r, size := utf8.DecodeRuneInString(x.text[i:end])
+		if i+size > offset {
+			break
+		}
+		if r >= 0x10000 && size == 4 {
+			units += 2
+		} else {
+			units++
+		}
+		i += size
+	}
+	return Position{Line: line, Character: units}
 }
 
 // Point returns the zero-based line and the byte column of offset, the
 // coordinates tree-sitter uses.
 func (x *Index) Point(offset int) (row, column int) {
+	offset = max(offset, 0)
 	if offset > len(x.text) {
 		offset = len(x.text)
 	}

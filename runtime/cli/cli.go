@@ -191,21 +191,38 @@ func parseRunFlags(args []string, stdout, stderr io.Writer) (*runOptions, int) {
 	return opts, exitOK
 }
 
-// readBody reads --data: BODY, @file, or @- for stdin; nil without it.
+// maxBody bounds a request body read from a file or stdin.
+const maxBody = 64 << 20
+
+// readBody reads --data: BODY, @file, or @- for stdin; nil without it. The
+// file is one the user names (a pipe such as @<(cmd) is fine), so it is
+// not required to be regular, only bounded.
 func readBody(data string) ([]byte, error) {
 	switch {
 	case data == "@-":
-		b, err := io.ReadAll(io.LimitReader(os.Stdin, 64<<20))
-		if err != nil {
-			return nil, fmt.Errorf("reading stdin: %w", err)
-		}
-		return b, nil
+		return readBounded(os.Stdin, "stdin")
 	case strings.HasPrefix(data, "@"):
-		return os.ReadFile(data[1:])
+		f, err := os.Open(data[1:])
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		return readBounded(f, data[1:])
 	case data != "":
 		return []byte(data), nil
 	}
 	return nil, nil
+}
+
+func readBounded(r io.Reader, name string) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, maxBody+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
+	if len(b) > maxBody {
+		return nil, fmt.Errorf("the request body in %s is larger than %d MiB", name, maxBody>>20)
+	}
+	return b, nil
 }
 
 // execute loads the Worker, resets its state when asked, and runs the

@@ -2,7 +2,10 @@ package cli
 
 import (
 	"io"
+	"os"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/handlers"
@@ -33,5 +36,27 @@ func TestParseRunFlagsBuildsTheRun(t *testing.T) {
 		if !reflect.DeepEqual(opts.run, c.want) || opts.resetState != c.reset {
 			t.Errorf("%v:\n got %+v reset %v\nwant %+v reset %v", c.args, opts.run, opts.resetState, c.want, c.reset)
 		}
+	}
+}
+
+// --data @file reads a named file (a pipe too) but never more than maxBody.
+func TestReadBodyIsBounded(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "big")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(maxBody + 1); err != nil {
+		t.Skip(err)
+	}
+	f.Close()
+	if _, err := readBody("@" + p); err == nil || !strings.Contains(err.Error(), "larger than 64 MiB") {
+		t.Errorf("oversized body: %v", err)
+	}
+	if err := os.Truncate(p, 3); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := readBody("@" + p); err != nil || len(b) != 3 {
+		t.Errorf("small body: %q %v", b, err)
 	}
 }

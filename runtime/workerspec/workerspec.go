@@ -4,6 +4,7 @@
 package workerspec
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -20,6 +21,9 @@ import (
 func FromEnvironment(w *project.Worker, env *project.Environment) (runtime.WorkerSpec, error) {
 	if env.MainPath == "" {
 		return runtime.WorkerSpec{}, fmt.Errorf("%s sets no `main`", w.ConfigPath)
+	}
+	if err := checkSources(w.Dir, env.MainPath); err != nil {
+		return runtime.WorkerSpec{}, err
 	}
 	spec := runtime.WorkerSpec{
 		Name:               env.WorkerName,
@@ -50,6 +54,25 @@ func FromEnvironment(w *project.Worker, env *project.Environment) (runtime.Worke
 	}
 	spec.QueueConsumers = queueConsumers(env)
 	return spec, nil
+}
+
+// maxSources bounds how many of the Worker's modules checkSources looks at.
+const maxSources = 10000
+
+// checkSources refuses to hand the runtime a Worker whose main module or
+// other .py files are not regular files (a FIFO would block the
+// interpreter's read, a link to /dev/zero would never end) or are larger
+// than project.MaxSourceBytes. It only stats: the runtime reads the files.
+func checkSources(dir, main string) error {
+	if err := project.CheckFile(main, project.MaxSourceBytes); project.Refused(err) {
+		return fmt.Errorf("main module: %w", err)
+	}
+	for _, p := range project.PythonFiles(project.OSFS{}, dir, project.Limits{Files: maxSources}) {
+		if err := project.CheckFile(p, project.MaxSourceBytes); project.Refused(err) {
+			return fmt.Errorf("module %s: %w", p, err)
+		}
+	}
+	return nil
 }
 
 // queueConsumers reads queues.consumers of the environment's block (queues
@@ -102,6 +125,9 @@ func Load(configPath, envName string) (runtime.WorkerSpec, error) {
 	w := project.Load(project.OSFS{}, abs)
 	if w.ConfigErr != nil {
 		return runtime.WorkerSpec{}, fmt.Errorf("reading %s: %w", abs, w.ConfigErr)
+	}
+	if len(w.FileErrs) > 0 {
+		return runtime.WorkerSpec{}, fmt.Errorf("reading the Worker in %s: %w", w.Dir, errors.Join(w.FileErrs...))
 	}
 	env, ok := w.Env(envName)
 	if !ok {
