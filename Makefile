@@ -88,6 +88,10 @@ coverage: runtime-warm
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzIncremental$$' -fuzztime 5s ./analysis/pysyntax/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseNeverPanics$$' -fuzztime 5s ./analysis/config/
+	$(GO) test -run '^$$' -fuzz '^FuzzRoundTrip$$' -fuzztime 5s ./analysis/textpos/
+	$(GO) test -run '^$$' -fuzz '^FuzzRulesPython$$' -fuzztime 5s ./analysis/rules/
+	$(GO) test -run '^$$' -fuzz '^FuzzRulesConfig$$' -fuzztime 5s ./analysis/rules/
+	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime 5s ./analysis/project/
 
 test: fmt-check vet staticcheck tidy-check unit perf fuzz editors-test
 
