@@ -17,6 +17,9 @@ func TestFindWorkerUsesTheDiscoverySkipList(t *testing.T) {
 		cfg := `{"name": "` + name + `", "main": "entry.py", "compatibility_date": "2026-01-01", "compatibility_flags": ["python_workers"]}`
 		projecttest.WriteTree(t, root, map[string]string{p: cfg})
 	}
+	// The workspace's root: the search stops here instead of climbing
+	// into the temp folder, where other tests' Workers live.
+	projecttest.WriteTree(t, root, map[string]string{".git/HEAD": "ref: refs/heads/main\n"})
 	write("app/wrangler.jsonc", "app")
 	write("svc/deep/wrangler.json", "svc")
 	write("node_modules/pkg/wrangler.jsonc", "vendored")
