@@ -181,6 +181,21 @@ class Default(WorkerEntrypoint):
             times.append(t1 - t0)
         return {"count": count, "ms": times}
 
+    async def do_d1_bind(self, q):
+        # prepare().bind() n times in one run (issue 17: was quadratic)
+        db = self.env.DB
+        from js import Date
+        n = int(q.get("n", "1000"))
+        t0 = Date.now()
+        keep = []
+        for i in range(n):
+            st = db.prepare("SELECT ? AS v").bind(i)
+            if q.get("keep"):
+                keep.append(st)
+        t1 = Date.now()
+        last = await st.first("v")
+        return {"n": n, "ms": t1 - t0, "last": last}
+
     # ---- R2
     async def do_r2_basic(self, q):
         b = self.env.BUCKET
