@@ -196,6 +196,38 @@ class Default(WorkerEntrypoint):
         last = await st.first("v")
         return {"n": n, "ms": t1 - t0, "last": last}
 
+    # ---- host memory (issue 17): loops whose JS side must stay bounded
+    async def do_mem_sleep(self, q):
+        import asyncio
+        for _ in range(int(q.get("n", "1000"))):
+            await asyncio.sleep(0)
+        return {"ok": True}
+
+    async def do_mem_objects(self, q):
+        from js import Object
+        keep = []
+        for i in range(int(q.get("n", "1000"))):
+            o = Object.new()
+            o.x = i
+            if q.get("keep"):
+                keep.append(o)
+        return {"ok": True, "kept": len(keep)}
+
+    async def do_mem_timers(self, q):
+        from js import setTimeout
+        from pyodide.ffi import create_proxy
+        cb = create_proxy(lambda: None)
+        for _ in range(int(q.get("n", "1000"))):
+            setTimeout(cb, 1e9)
+        return {"ok": True}
+
+    async def do_mem_kv(self, q):
+        kv = self.env.KV
+        await kv.put("k", "v" * 100)
+        for _ in range(int(q.get("n", "1000"))):
+            v = await kv.get("k")
+        return {"ok": True, "len": len(v)}
+
     # ---- R2
     async def do_r2_basic(self, q):
         b = self.env.BUCKET
