@@ -228,6 +228,17 @@ class Default(WorkerEntrypoint):
             v = await kv.get("k")
         return {"ok": True, "len": len(v)}
 
+    async def do_mem_bigfile(self, q):
+        import os
+        name = os.path.join(os.path.dirname(__file__), q.get("name", "big.bin"))
+        size = os.stat(name).st_size
+        # Pyodide's CPython has a 32-bit off_t: it cannot seek past 2 GiB
+        with open(name, "rb") as f:
+            head = f.read(5).decode()
+            f.seek((1 << 31) - 6)
+            mid = f.read(5).decode()
+        return {"size": size, "head": head, "mid": mid}
+
     # ---- R2
     async def do_r2_basic(self, q):
         b = self.env.BUCKET
