@@ -184,7 +184,7 @@ func newStub(r *runtime.Realm, t doTarget, idObj *runtime.Object, id, name strin
 			goArgs[i] = r.ToGo(a)
 		}
 		return r.Defer(func() (runtime.Value, error) {
-			res, err := r.Engine().RunClass(r.Context(), t.spec, runtime.ClassCall{Class: t.class, Key: key, Method: method, Args: goArgs, Setup: setup})
+			res, err := r.Engine().RunClass(nestedContext(r.Context()), t.spec, runtime.ClassCall{Class: t.class, Key: key, Method: method, Args: goArgs, Setup: setup})
 			if err != nil {
 				return nil, err
 			}
@@ -201,7 +201,7 @@ func newStub(r *runtime.Realm, t doTarget, idObj *runtime.Object, id, name strin
 					[]runtime.Value{r.NewRequest(req)}), nil
 			}
 			return r.Defer(func() (runtime.Value, error) {
-				res, err := r.Engine().RunClass(r.Context(), t.spec, runtime.ClassCall{Class: t.class, Key: key, Method: "fetch", Request: &req, Setup: setup})
+				res, err := r.Engine().RunClass(nestedContext(r.Context()), t.spec, runtime.ClassCall{Class: t.class, Key: key, Method: "fetch", Request: &req, Setup: setup})
 				if err != nil {
 					return nil, err
 				}
@@ -241,6 +241,10 @@ func newStub(r *runtime.Realm, t doTarget, idObj *runtime.Object, id, name strin
 // ---- DurableObjectState and DurableObjectStorage
 
 func newState(r *runtime.Realm, spec runtime.WorkerSpec, class, id, name string) (*runtime.Object, error) {
+	// The run holds the object until it ends (objlock.go).
+	if err := lockObject(r.Context(), objectPath(spec, class, id)); err != nil {
+		return nil, fmt.Errorf("waiting for Durable Object %s %s (in use by another run): %w", class, id, err)
+	}
 	db, err := openDB(objectPath(spec, class, id), objectSchema)
 	if err != nil {
 		return nil, err

@@ -101,9 +101,9 @@ func newFetcher(r *runtime.Realm, spec runtime.WorkerSpec, b runtime.Binding) *r
 				var res *runtime.RunResult
 				var err error
 				if entrypoint != "" {
-					res, err = r.Engine().RunClass(r.Context(), target, runtime.ClassCall{Class: entrypoint, Method: "fetch", Request: &req})
+					res, err = r.Engine().RunClass(nestedContext(r.Context()), target, runtime.ClassCall{Class: entrypoint, Method: "fetch", Request: &req})
 				} else {
-					res, err = r.Engine().RunFetch(r.Context(), target, req)
+					res, err = r.Engine().RunFetch(nestedContext(r.Context()), target, req)
 				}
 				if err != nil {
 					return nil, fmt.Errorf("service %q: %w", service, err)
@@ -126,7 +126,7 @@ func newFetcher(r *runtime.Realm, spec runtime.WorkerSpec, b runtime.Binding) *r
 				args[i] = r.ToGo(v)
 			}
 			return r.Defer(func() (runtime.Value, error) {
-				res, err := r.Engine().RunClass(r.Context(), target, runtime.ClassCall{Class: entrypoint, Method: k, Args: args})
+				res, err := r.Engine().RunClass(nestedContext(r.Context()), target, runtime.ClassCall{Class: entrypoint, Method: k, Args: args})
 				if err != nil {
 					return nil, fmt.Errorf("service %q: %w", service, err)
 				}

@@ -425,7 +425,7 @@ func newWorkflowBinding(r *runtime.Realm, spec runtime.WorkerSpec, b runtime.Bin
 		x := &execution{def: def, db: db, id: id, counts: map[string]int{}}
 		if !def.local {
 			r.WaitUntil(r.Defer(func() (runtime.Value, error) {
-				_, err := runExecution(r.Context(), r.Engine(), x, seq)
+				_, err := runExecution(nestedContext(r.Context()), r.Engine(), x, seq)
 				return runtime.Undefined, err
 			}))
 			return

@@ -1,6 +1,7 @@
 package bindings
 
 import (
+	"fmt"
 	"sort"
 	"testing"
 
@@ -52,4 +53,21 @@ func reportMedian(b *testing.B, xs []float64, unit string) {
 	}
 	b.ReportMetric(xs[len(xs)/2], unit+"-p50")
 	b.ReportMetric(xs[(len(xs)*99)/100], unit+"-p99")
+}
+
+// BenchmarkD1Bind: prepare().bind() n times in one run, statements kept
+// alive (issue 17: was quadratic); reports ms per 1,000 statements.
+func BenchmarkD1Bind(b *testing.B) {
+	w := newWorker(b, "")
+	w.get(b, "/d1/bind?n=100")
+	for _, n := range []int{2500, 10000, 20000, 50000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			var per []float64
+			for b.Loop() {
+				out := w.get(b, fmt.Sprintf("/d1/bind?n=%d&keep=1", n))
+				per = append(per, out["ms"].(float64)*1000/float64(n))
+			}
+			reportMedian(b, per, "ms/1k-stmts")
+		})
+	}
 }

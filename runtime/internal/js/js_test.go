@@ -282,3 +282,63 @@ func TestCallingANonFunctionThrowsTypeError(t *testing.T) {
 		t.Errorf("got %v", th)
 	}
 }
+
+// TestMapDeleteLinear (issue 17): deleting from a Map copied the whole Map,
+// so hiwire's deduplication Map made a run quadratic in the JS objects it
+// created. 200k entries deleted oldest-first and newest-first, and 200k
+// short-lived entries deleted among 200k kept ones (kept D1 statements and
+// their temporaries), must take well under a second.
+func TestMapDeleteLinear(t *testing.T) {
+	w := NewWorld()
+	const n = 200_000
+	start := time.Now()
+	for _, order := range []string{"fifo", "lifo", "interleaved"} {
+		m := w.NewMap()
+		for i := range n {
+			m.MapSet(float64(i), float64(i))
+			if order == "interleaved" {
+				m.MapSet(-float64(i)-1, "temporary")
+				if !m.MapDelete(-float64(i) - 1) {
+					t.Fatalf("delete of temporary %d failed", i)
+				}
+			}
+		}
+		for i := range n {
+			k := i
+			if order == "lifo" {
+				k = n - 1 - i
+			}
+			if v, ok := m.MapGet(float64(k)); !ok || v != float64(k) {
+				t.Fatalf("%s: get %d = %v, %v", order, k, v, ok)
+			}
+			if !m.MapDelete(float64(k)) {
+				t.Fatalf("%s: delete %d failed", order, k)
+			}
+			if i == n/2 && len(m.MapKeys) != n/2-1 {
+				t.Fatalf("%s: %d entries half-way", order, len(m.MapKeys))
+			}
+		}
+		if len(m.MapKeys) != 0 {
+			t.Fatalf("%s: %d entries left", order, len(m.MapKeys))
+		}
+	}
+	m := w.NewMap()
+	for i := range 10 {
+		m.MapSet(float64(i), float64(i))
+	}
+	m.MapDelete(0.0)
+	m.MapDelete(5.0)
+	m.MapDelete(9.0)
+	m.MapSet(10.0, 10.0)
+	if got := fmt.Sprint(m.MapKeys); got != "[1 2 3 4 6 7 8 10]" {
+		t.Errorf("keys after deletes = %s", got)
+	}
+	for _, k := range m.MapKeys {
+		if v, _ := m.MapGet(k); v != k {
+			t.Errorf("get %v = %v", k, v)
+		}
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("Map deletes took %s", d)
+	}
+}

@@ -58,7 +58,8 @@ type Object struct {
 
 	MapKeys []Value // kindMap, kindSet: insertion order
 	MapVals []Value
-	mapIdx  map[any]int
+	mapIdx  map[any]int // key → position + mapBase
+	mapBase int
 
 	Call func(this Value, args []Value) Value // callable
 	ctor func(args []Value) Value             // constructible with new
@@ -324,9 +325,15 @@ func mapKey(v Value) any {
 	return v
 }
 
+// Map and Set entries live in MapKeys/MapVals in insertion order; mapIdx
+// maps a key to its position plus mapBase, so that deleting the oldest entry
+// (a queue) or the newest (short-lived dedup entries) costs O(1) and any
+// other delete only moves the entries after it. (Issue 17: a delete used to
+// copy the whole map, making hiwire's deduplication Map quadratic.)
+
 func (o *Object) MapGet(k Value) (Value, bool) {
 	if i, ok := o.mapIdx[mapKey(k)]; ok {
-		return o.MapVals[i], true
+		return o.MapVals[i-o.mapBase], true
 	}
 	return Undefined, false
 }
@@ -334,33 +341,46 @@ func (o *Object) MapGet(k Value) (Value, bool) {
 func (o *Object) MapSet(k, v Value) {
 	mk := mapKey(k)
 	if i, ok := o.mapIdx[mk]; ok {
-		o.MapVals[i] = v
+		o.MapVals[i-o.mapBase] = v
 		return
 	}
 	if o.mapIdx == nil {
 		o.mapIdx = map[any]int{}
 	}
-	o.mapIdx[mk] = len(o.MapKeys)
+	o.mapIdx[mk] = len(o.MapKeys) + o.mapBase
 	o.MapKeys = append(o.MapKeys, k)
 	o.MapVals = append(o.MapVals, v)
 }
 
 func (o *Object) MapDelete(k Value) bool {
 	mk := mapKey(k)
-	i, ok := o.mapIdx[mk]
+	abs, ok := o.mapIdx[mk]
 	if !ok {
 		return false
 	}
-	o.MapKeys = append(o.MapKeys[:i:i], o.MapKeys[i+1:]...)
-	o.MapVals = append(o.MapVals[:i:i], o.MapVals[i+1:]...)
 	delete(o.mapIdx, mk)
-	for j := i; j < len(o.MapKeys); j++ {
-		o.mapIdx[mapKey(o.MapKeys[j])] = j
+	i, n := abs-o.mapBase, len(o.MapKeys)
+	switch {
+	case i == 0:
+		o.MapKeys[0], o.MapVals[0] = nil, nil
+		o.MapKeys, o.MapVals = o.MapKeys[1:], o.MapVals[1:]
+		o.mapBase++
+	default:
+		copy(o.MapKeys[i:], o.MapKeys[i+1:])
+		copy(o.MapVals[i:], o.MapVals[i+1:])
+		o.MapKeys[n-1], o.MapVals[n-1] = nil, nil
+		o.MapKeys, o.MapVals = o.MapKeys[:n-1], o.MapVals[:n-1]
+		for j := i; j < n-1; j++ {
+			o.mapIdx[mapKey(o.MapKeys[j])] = j + o.mapBase
+		}
+	}
+	if len(o.MapKeys) == 0 {
+		o.mapClear()
 	}
 	return true
 }
 
-func (o *Object) mapClear() { o.MapKeys, o.MapVals, o.mapIdx = nil, nil, nil }
+func (o *Object) mapClear() { o.MapKeys, o.MapVals, o.mapIdx, o.mapBase = nil, nil, nil, 0 }
 
 // ---- conversions and comparisons
 

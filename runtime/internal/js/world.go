@@ -30,23 +30,38 @@ type World struct {
 
 	NoValue, ErrSentinel *Object
 
-	refs      map[uint64]Value
+	refs      map[uint64]ref
 	objHandle map[*Object]uint64
 	strHandle map[string]uint64
 	numHandle map[float64]uint64
 	next      uint64
 
+	// Memory accounting (handles.go): epoch advances at every Sweep; a
+	// handle records the last epoch it crossed in. OnPressure is called
+	// when the table or the timers have grown by PressureStep since the
+	// last call (the Pyodide layer sweeps and enforces the run's limit).
+	epoch      uint32
+	OnPressure func()
+	nextCheck  int
+
 	Loop EventLoop
+}
+
+// ref is one externref handle's value and the last epoch it crossed.
+type ref struct {
+	v     Value
+	epoch uint32
 }
 
 func NewWorld() *World {
 	w := &World{
 		Ctors:     map[string]*Object{},
-		refs:      map[uint64]Value{},
+		refs:      map[uint64]ref{},
 		objHandle: map[*Object]uint64{},
 		strHandle: map[string]uint64{},
 		numHandle: map[float64]uint64{},
 		next:      firstFree,
+		nextCheck: PressureStep,
 	}
 	w.ObjectProto = &Object{Class: "Object"}
 	w.FunctionProto = w.ProtoOf("Function")
@@ -62,14 +77,15 @@ func NewWorld() *World {
 	w.NoValue = w.NewObject()
 	w.NoValue.Set("noValueMarker", 1.0)
 	w.ErrSentinel = &Object{Class: "PyodideErrorSentinel"}
-	w.refs[HandleUndefined] = Undefined
-	w.refs[HandleTrue] = true
-	w.refs[HandleFalse] = false
-	w.refs[HandleNoValue] = w.NoValue
+	w.refs[HandleUndefined] = ref{v: Undefined}
+	w.refs[HandleTrue] = ref{v: true}
+	w.refs[HandleFalse] = ref{v: false}
+	w.refs[HandleNoValue] = ref{v: w.NoValue}
 	w.objHandle[w.NoValue] = HandleNoValue
-	w.refs[HandleError] = w.ErrSentinel
+	w.refs[HandleError] = ref{v: w.ErrSentinel}
 	w.objHandle[w.ErrSentinel] = HandleError
 	w.installBuiltins()
+	w.Loop.OnGrow = w.LoopGrew
 	return w
 }
 
@@ -93,6 +109,7 @@ func (w *World) Handle(v Value) uint64 {
 		return HandleFalse
 	case *Object:
 		if h, ok := w.objHandle[x]; ok {
+			w.touch(h)
 			return h
 		}
 		h := w.alloc(x)
@@ -100,6 +117,7 @@ func (w *World) Handle(v Value) uint64 {
 		return h
 	case string:
 		if h, ok := w.strHandle[x]; ok {
+			w.touch(h)
 			return h
 		}
 		h := w.alloc(x)
@@ -107,6 +125,7 @@ func (w *World) Handle(v Value) uint64 {
 		return h
 	case float64:
 		if h, ok := w.numHandle[x]; ok && !math.IsNaN(x) && !(x == 0 && math.Signbit(x)) {
+			w.touch(h)
 			return h
 		}
 		h := w.alloc(x)
@@ -123,7 +142,8 @@ func (w *World) Handle(v Value) uint64 {
 func (w *World) alloc(v Value) uint64 {
 	h := w.next
 	w.next++
-	w.refs[h] = v
+	w.refs[h] = ref{v: v, epoch: w.epoch}
+	w.checkPressure()
 	return h
 }
 
@@ -132,8 +152,12 @@ func (w *World) Value(h uint64) Value {
 	if h == HandleNull {
 		return nil
 	}
-	if v, ok := w.refs[h]; ok {
-		return v
+	if r, ok := w.refs[h]; ok {
+		if r.epoch != w.epoch {
+			r.epoch = w.epoch
+			w.refs[h] = r
+		}
+		return r.v
 	}
 	// A handle we never issued means memory corruption or a stale snapshot.
 	panic(&Throw{w.NewError("Error", "pyworkers runtime: unknown externref handle")})
@@ -364,7 +388,14 @@ type EventLoop struct {
 	// here; extPending counts what is still out.
 	Ext        chan func()
 	ExtPending int
+
+	// OnGrow is called for every new timer (the world's memory check).
+	OnGrow func()
 }
+
+// Timers is how many timers the loop holds (live or cancelled but not yet
+// dropped).
+func (l *EventLoop) Timers() int { return len(l.timers) }
 
 // external starts work that completes on another goroutine: start receives a
 // done function that queues a callback onto the loop.
@@ -392,6 +423,9 @@ func (l *EventLoop) SetTimer(d time.Duration, repeat bool, f func()) int {
 		t.interval = max(d, time.Millisecond)
 	}
 	l.timers = append(l.timers, t)
+	if l.OnGrow != nil {
+		l.OnGrow()
+	}
 	if l.byID == nil {
 		l.byID = map[int]*Timer{}
 	}

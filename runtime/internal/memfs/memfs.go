@@ -37,7 +37,8 @@ type Node struct {
 	Ino      uint64
 	hostPath string // read-only node backed by a host file or directory
 	hostRoot string // real path of the mounted directory: symlinks may not leave it
-	loaded   bool   // host contents read
+	loaded   bool   // host directory listed
+	hostSize int64  // host file: its size when listed (contents are read by range, never kept)
 	Readonly bool
 	Mtime    time.Time
 }
@@ -140,14 +141,41 @@ func (fs *FS) Load(n *Node) {
 				continue
 			}
 			fs.ino++
-			n.Children[name] = &Node{Dir: info.IsDir(), hostPath: hp, hostRoot: n.hostRoot, Readonly: true, Ino: fs.ino, Mtime: info.ModTime()}
+			n.Children[name] = &Node{Dir: info.IsDir(), hostPath: hp, hostRoot: n.hostRoot, Readonly: true, Ino: fs.ino, Mtime: info.ModTime(), hostSize: info.Size()}
 		}
 		return
 	}
-	b, err := os.ReadFile(n.hostPath)
-	if err == nil {
-		n.Data = b
+	// A host file's contents are not loaded: ReadAt reads them by range, so
+	// a multi-GiB file in the Worker's folder costs the host nothing until
+	// the Worker reads it, and then only what one read asks for (issue 17).
+}
+
+// ReadAt reads file n at off into dst, returning how many bytes it read
+// (0 at the end of the file or on a host read error).
+func (fs *FS) ReadAt(n *Node, dst []byte, off int64) int {
+	if off < 0 || n.Dir {
+		return 0
 	}
+	if n.hostPath == "" {
+		if off >= int64(len(n.Data)) {
+			return 0
+		}
+		return copy(dst, n.Data[off:])
+	}
+	f, err := os.Open(n.hostPath)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	total := 0
+	for total < len(dst) {
+		k, err := f.ReadAt(dst[total:], off+int64(total))
+		total += k
+		if err != nil || k == 0 {
+			break
+		}
+	}
+	return total
 }
 
 func (fs *FS) Lookup(p string) *Node {
@@ -186,7 +214,9 @@ func (fs *FS) Size(n *Node) int64 {
 	if n.Dir {
 		return 4096
 	}
-	fs.Load(n)
+	if n.hostPath != "" {
+		return n.hostSize
+	}
 	return int64(len(n.Data))
 }
 

@@ -555,19 +555,21 @@ func fdRead(positional bool) hostFunc {
 			s[0] = memfs.EISDIR
 			return
 		}
-		inst.fs.Load(f.Node)
 		pos := f.Pos
 		if positional {
 			pos = int64(s[3])
 		}
 		total := uint32(0)
-		for i := uint32(0); i < cnt && pos < int64(len(f.Node.Data)); i++ {
+		for i := uint32(0); i < cnt; i++ {
 			p, _ := inst.mem.ReadUint32Le(iov + 8*i)
 			l, _ := inst.mem.ReadUint32Le(iov + 8*i + 4)
 			dst, _ := inst.mem.Read(p, l)
-			n := copy(dst, f.Node.Data[pos:])
+			n := inst.fs.ReadAt(f.Node, dst, pos) // host files by range (memfs)
 			pos += int64(n)
 			total += uint32(n)
+			if n < len(dst) {
+				break
+			}
 		}
 		if !positional {
 			f.Pos = pos

@@ -275,6 +275,7 @@ type Instance struct {
 
 	memLimit    uint64
 	MemLimitHit bool
+	hs          handleSweep // handles.go
 
 	pool         map[string][]api.Function
 	pendingThrow *js.Throw
@@ -298,6 +299,7 @@ func (h *Host) newInstance(ctx context.Context, w *World, fs *memfs.FS, memLimit
 	inst := &Instance{host: h, World: w, fs: fs, started: time.Now(), memLimit: uint64(maxPages) * 65536,
 		pool: map[string][]api.Function{}}
 	w.Inst = inst
+	inst.installMemoryHooks()
 	inst.ctx = context.WithValue(ctx, instanceKey{}, inst)
 	inst.nestedCtx = context.WithoutCancel(inst.ctx)
 	n := strconv.FormatInt(h.seq.Add(1), 10)

@@ -20,6 +20,22 @@ class Counter(DurableObject):
         await self.ctx.storage.put("n", n)
         return n
 
+    async def increment_many(self, k, key="n"):
+        # k read-modify-write increments (issue 17: several processes at once)
+        for _ in range(k):
+            n = (await self.ctx.storage.get(key)) or 0
+            await self.ctx.storage.put(key, n + 1)
+        return await self.ctx.storage.get(key)
+
+    async def increment_tx(self, k, key="t"):
+        async def body(txn):
+            n = (await txn.get(key)) or 0
+            await txn.put(key, n + 1)
+
+        for _ in range(k):
+            await self.ctx.storage.transaction(body)
+        return await self.ctx.storage.get(key)
+
     async def calls_this_run(self):
         return self.calls
 

@@ -181,6 +181,64 @@ class Default(WorkerEntrypoint):
             times.append(t1 - t0)
         return {"count": count, "ms": times}
 
+    async def do_d1_bind(self, q):
+        # prepare().bind() n times in one run (issue 17: was quadratic)
+        db = self.env.DB
+        from js import Date
+        n = int(q.get("n", "1000"))
+        t0 = Date.now()
+        keep = []
+        for i in range(n):
+            st = db.prepare("SELECT ? AS v").bind(i)
+            if q.get("keep"):
+                keep.append(st)
+        t1 = Date.now()
+        last = await st.first("v")
+        return {"n": n, "ms": t1 - t0, "last": last}
+
+    # ---- host memory (issue 17): loops whose JS side must stay bounded
+    async def do_mem_sleep(self, q):
+        import asyncio
+        for _ in range(int(q.get("n", "1000"))):
+            await asyncio.sleep(0)
+        return {"ok": True}
+
+    async def do_mem_objects(self, q):
+        from js import Object
+        keep = []
+        for i in range(int(q.get("n", "1000"))):
+            o = Object.new()
+            o.x = i
+            if q.get("keep"):
+                keep.append(o)
+        return {"ok": True, "kept": len(keep)}
+
+    async def do_mem_timers(self, q):
+        from js import setTimeout
+        from pyodide.ffi import create_proxy
+        cb = create_proxy(lambda: None)
+        for _ in range(int(q.get("n", "1000"))):
+            setTimeout(cb, 1e9)
+        return {"ok": True}
+
+    async def do_mem_kv(self, q):
+        kv = self.env.KV
+        await kv.put("k", "v" * 100)
+        for _ in range(int(q.get("n", "1000"))):
+            v = await kv.get("k")
+        return {"ok": True, "len": len(v)}
+
+    async def do_mem_bigfile(self, q):
+        import os
+        name = os.path.join(os.path.dirname(__file__), q.get("name", "big.bin"))
+        size = os.stat(name).st_size
+        # Pyodide's CPython has a 32-bit off_t: it cannot seek past 2 GiB
+        with open(name, "rb") as f:
+            head = f.read(5).decode()
+            f.seek((1 << 31) - 6)
+            mid = f.read(5).decode()
+        return {"size": size, "head": head, "mid": mid}
+
     # ---- R2
     async def do_r2_basic(self, q):
         b = self.env.BUCKET

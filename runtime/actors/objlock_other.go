@@ -1,0 +1,11 @@
+//go:build !unix
+
+package actors
+
+import "context"
+
+// lockFile: without flock, objects are serialised within one process only
+// (two processes running one object at once may lose updates).
+func lockFile(ctx context.Context, path string) (unlock func(), err error) {
+	return func() {}, nil
+}

@@ -1,0 +1,63 @@
+package memfs
+
+import (
+	"os"
+	"path/filepath"
+	goruntime "runtime"
+	"strconv"
+	"testing"
+)
+
+// TestHostFileByRange (issue 17): stat'ing or reading a file of the
+// Worker's folder loaded the whole file into host memory. A sparse 3 GiB
+// file must be stat'ed and read at its end without the Go heap growing.
+func TestHostFileByRange(t *testing.T) {
+	size := int64(3) << 30
+	if s := os.Getenv("PYWORKERS_SPARSE_MIB"); s != "" { // smaller, to see the old behaviour fail cheaply
+		n, _ := strconv.Atoi(s)
+		size = int64(n) << 20
+	}
+	dir := t.TempDir()
+	f, err := os.Create(filepath.Join(dir, "big.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt([]byte("tail!"), size-5); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+
+	var ms goruntime.MemStats
+	goruntime.GC()
+	goruntime.ReadMemStats(&ms)
+	base := ms.HeapInuse
+
+	fs := New()
+	fs.MountHost("/session/metadata", dir)
+	n := fs.Lookup("/session/metadata/big.bin")
+	if n == nil {
+		t.Fatal("big.bin not found")
+	}
+	if got := fs.Size(n); got != size {
+		t.Fatalf("Size = %d, want %d", got, size)
+	}
+	fd, errno := fs.Open("/session/metadata/big.bin", 0)
+	if errno != 0 {
+		t.Fatalf("open: errno %d", errno)
+	}
+	buf := make([]byte, 16)
+	if k := fs.ReadAt(fs.Fds[fd].Node, buf, size-5); string(buf[:k]) != "tail!" {
+		t.Errorf("read at the end = %q", buf[:k])
+	}
+	if k := fs.ReadAt(n, buf, 0); k != 16 || string(buf) != string(make([]byte, 16)) {
+		t.Errorf("read at 0 = %d %q", k, buf)
+	}
+	if k := fs.ReadAt(n, buf, size); k != 0 {
+		t.Errorf("read past the end = %d bytes", k)
+	}
+
+	goruntime.ReadMemStats(&ms)
+	if grew := int64(ms.HeapInuse) - int64(base); grew > 64<<20 {
+		t.Errorf("the Go heap grew by %d MiB reading a %d MiB file", grew>>20, size>>20)
+	}
+}
