@@ -83,7 +83,9 @@ func TestJSMemoryReleased(t *testing.T) {
 			if res.Error != nil || res.Status != 200 {
 				t.Fatalf("run failed: %d %s %+v", res.Status, res.Body, res.Error)
 			}
-			if peak > 400<<20 {
+			// Before the fix the objects loop alone grew the heap by ~900 MiB;
+			// released, ~160 MiB (more under load or -race: GC paces later).
+			if peak > 600<<20 {
 				t.Errorf("Go heap grew by %d MiB during the run", peak>>20)
 			}
 			if after > 64<<20 {
