@@ -220,11 +220,22 @@ func (snap *Snapshot) FS() project.FS { return overlayFS{snap} }
 
 type overlayFS struct{ snap *Snapshot }
 
+// ReadFile reads an open buffer, else the disk through project.ReadFile
+// (regular files only, never blocking, capped): a FIFO or a link to
+// /dev/zero named like a config cannot hang or exhaust the server.
 func (o overlayFS) ReadFile(p string) ([]byte, error) {
+	return o.ReadFileLimit(p, project.MaxSourceBytes)
+}
+
+// ReadFileLimit is ReadFile with the caller's size cap (project.LimitFS).
+func (o overlayFS) ReadFileLimit(p string, limit int64) ([]byte, error) {
 	if d := o.snap.byPath[p]; d != nil {
+		if int64(len(d.text)) > limit {
+			return nil, &project.FileError{Path: p, Err: project.ErrTooLarge, Limit: limit}
+		}
 		return []byte(d.text), nil
 	}
-	return os.ReadFile(p)
+	return project.ReadFile(p, limit)
 }
 
 // ReadDir lists the folder on disk plus the open documents below it that
@@ -448,7 +459,7 @@ func (c *fileCache) get(ctx context.Context, p string) *pysyntax.File {
 	if ok && cf.size == st.Size() && cf.mtime == st.ModTime().UnixNano() {
 		return cf.file
 	}
-	data, err := os.ReadFile(p)
+	data, err := project.ReadFile(p, project.MaxSourceBytes)
 	if err != nil {
 		return nil
 	}
