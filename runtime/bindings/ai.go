@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/project"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime"
 )
 
@@ -54,7 +55,7 @@ func (s *Store) aiLookup(binding, model string, input any) ([]byte, error) {
 	if s.opts.AIFixtures == "" {
 		return nil, noFixture("no fixtures file is configured")
 	}
-	data, err := os.ReadFile(s.opts.AIFixtures)
+	data, err := project.ReadFile(s.opts.AIFixtures, project.MaxConfigBytes) // a project file: regular, capped, never blocking
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, noFixture("there is no fixtures file")
 	}

@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"sort"
 	"strings"
 
+	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/project"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime"
 )
 
@@ -296,7 +296,7 @@ func (s *Store) vecConfig(index string, bcfg map[string]any, dims int) (vecIndex
 		cfg.dimensions = int(d)
 	}
 	if s.opts.VectorizeIndexes != "" {
-		if data, err := os.ReadFile(s.opts.VectorizeIndexes); err == nil {
+		if data, err := project.ReadFile(s.opts.VectorizeIndexes, project.MaxConfigBytes); err == nil {
 			var file map[string]struct {
 				Dimensions int    `json:"dimensions"`
 				Metric     string `json:"metric"`
