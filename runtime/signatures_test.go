@@ -64,3 +64,25 @@ func logsOf(res *RunResult) string {
 	}
 	return b.String()
 }
+
+// A binding kind the runtime does not simulate says so by name when used
+// (worker_loaders used to give a bare AttributeError).
+func TestUnsupportedBindingSaysSo(t *testing.T) {
+	spec := writeWorker(t, t.TempDir(), `
+from workers import Response, WorkerEntrypoint
+
+class Default(WorkerEntrypoint):
+    async def fetch(self, request):
+        try:
+            self.env.LOADER.get("id", None)
+        except Exception as e:
+            return Response(str(e))
+        return Response("no error")
+`)
+	spec.Bindings = []Binding{{Name: "LOADER", Kind: "worker_loaders"}}
+	res := fetch(t, spec, HTTPRequest{URL: "http://localhost/"})
+	wantOK(t, res)
+	if !strings.Contains(string(res.Body), `the worker_loaders binding "LOADER" (WorkerLoader) is not available`) {
+		t.Fatalf("body %q", res.Body)
+	}
+}

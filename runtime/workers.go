@@ -59,6 +59,7 @@ var jsClassForKind = map[string]string{
 	"secrets_store_secrets":     "SecretsStoreSecret",
 	"pipelines":                 "Pipeline",
 	"ratelimits":                "Ratelimit",
+	"worker_loaders":            "WorkerLoader",
 }
 
 // JSClassForBindingKind reports the JS constructor name of a binding kind.

@@ -58,6 +58,7 @@ var BindingKinds = []*BindingKind{
 	{Path: []string{"secrets_store_secrets"}, Label: "Secrets Store secret", NameField: "binding", Interface: "SecretsStoreSecret", Details: []string{"secret_name", "store_id"}, DocsURL: docs + "secrets-store/integrations/workers/"},
 	{Path: []string{"pipelines"}, Label: "Pipeline", NameField: "binding", Interface: "Pipeline", Details: []string{"pipeline"}, DocsURL: docs + "pipelines/"},
 	{Path: []string{"ratelimits"}, Label: "rate limiter", NameField: "name", Interface: "RateLimit", Details: []string{"namespace_id"}, DocsURL: docs + "workers/runtime-apis/bindings/rate-limit/"},
+	{Path: []string{"worker_loaders"}, Label: "Worker Loader", NameField: "binding", Interface: "WorkerLoader", DocsURL: docs + "workers/runtime-apis/bindings/worker-loader/"},
 }
 
 // KindByKey finds a binding kind by its dotted config key.
