@@ -82,6 +82,30 @@ func logText(res *runtime.RunResult) string {
 	return b.String()
 }
 
+// ctx.storage.kv, the synchronous KV API of SQLite-backed objects, reads and
+// writes the same storage as the async API (it was an AttributeError).
+func TestDurableObjectSyncKV(t *testing.T) {
+	for name, sdk := range testtree.SDKs(t) {
+		t.Run(name, func(t *testing.T) {
+			spec, _ := workspace(t, sdk)
+			call := func() map[string]any {
+				res, err := CallDurableObject(context.Background(), engine, spec, DurableObjectCall{Binding: "COUNTER", Name: "kv", Method: "sync_kv", Args: []any{"k", "v1"}})
+				ok(t, res, err)
+				m, _ := res.Value.(map[string]any)
+				return m
+			}
+			got := call()
+			b, _ := json.Marshal(got)
+			if string(b) != `{"after":"v1","before":null,"deleted":true,"gone":false,"listed":[["k","v1"],["k-other",1]]}` {
+				t.Fatalf("first call: %s", b)
+			}
+			if got := call(); got["before"] != "v1" {
+				t.Fatalf("the value did not persist across runs: %+v", got)
+			}
+		})
+	}
+}
+
 func TestDurableObjectRPCAndFetchPersistAcrossRuns(t *testing.T) {
 	for name, sdk := range testtree.SDKs(t) {
 		t.Run(name, func(t *testing.T) {

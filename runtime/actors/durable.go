@@ -430,8 +430,9 @@ func newStorage(r *runtime.Realm, db *sql.DB, tx txOverlay) *runtime.Object {
 		_, err := db.Exec(`DELETE FROM _cf_KV`)
 		return runtime.Undefined, err
 	})
-	r.AsyncMethod(s, "list", func(a []runtime.Value) (runtime.Value, error) {
-		opts, _ := r.ToGo(arg(a, 0)).(map[string]any)
+	// listEntries is list()'s selection (prefix, start, startAfter, end,
+	// reverse, limit), with the transaction's writes seen.
+	listEntries := func(opts map[string]any) ([]string, []runtime.Value, error) {
 		prefix, _ := opts["prefix"].(string)
 		start, _ := opts["start"].(string)
 		startAfter, _ := opts["startAfter"].(string)
@@ -443,7 +444,7 @@ func newStorage(r *runtime.Realm, db *sql.DB, tx txOverlay) *runtime.Object {
 		}
 		rows, err := db.Query(`SELECT key, kind, value FROM _cf_KV ORDER BY key`)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		all := map[string]*storedValue{}
 		for rows.Next() {
@@ -451,7 +452,7 @@ func newStorage(r *runtime.Realm, db *sql.DB, tx txOverlay) *runtime.Object {
 			var sv storedValue
 			if err := rows.Scan(&k, &sv.kind, &sv.value); err != nil {
 				rows.Close()
-				return nil, err
+				return nil, nil, err
 			}
 			all[k] = &sv
 		}
@@ -482,8 +483,65 @@ func newStorage(r *runtime.Realm, db *sql.DB, tx txOverlay) *runtime.Object {
 		for i, k := range keys {
 			vals[i] = decodeValue(r, all[k])
 		}
+		return keys, vals, nil
+	}
+	r.AsyncMethod(s, "list", func(a []runtime.Value) (runtime.Value, error) {
+		opts, _ := r.ToGo(arg(a, 0)).(map[string]any)
+		keys, vals, err := listEntries(opts)
+		if err != nil {
+			return nil, err
+		}
 		return r.NewMap(keys, vals), nil
 	})
+	// kv is the synchronous KV API of SQLite-backed objects: the same
+	// storage, answered at once instead of through promises.
+	kv := r.NewInstance("SyncKvStorage")
+	r.Method(kv, "get", func(a []runtime.Value) (runtime.Value, error) {
+		k, ok := arg(a, 0).(string)
+		if !ok {
+			return nil, runtime.NewTypeError("kv.get: the key must be a string")
+		}
+		sv, err := read(k)
+		if err != nil || sv == nil {
+			return runtime.Undefined, err
+		}
+		return decodeValue(r, sv), nil
+	})
+	r.Method(kv, "put", func(a []runtime.Value) (runtime.Value, error) {
+		k, ok := arg(a, 0).(string)
+		if !ok {
+			return nil, runtime.NewTypeError("kv.put: the key must be a string")
+		}
+		sv, err := encodeValue(r, arg(a, 1))
+		if err != nil {
+			return nil, err
+		}
+		return runtime.Undefined, write(map[string]*storedValue{k: sv})
+	})
+	r.Method(kv, "delete", func(a []runtime.Value) (runtime.Value, error) {
+		k, ok := arg(a, 0).(string)
+		if !ok {
+			return nil, runtime.NewTypeError("kv.delete: the key must be a string")
+		}
+		sv, err := read(k)
+		if err != nil {
+			return nil, err
+		}
+		return sv != nil, write(map[string]*storedValue{k: nil})
+	})
+	r.Method(kv, "list", func(a []runtime.Value) (runtime.Value, error) {
+		opts, _ := r.ToGo(arg(a, 0)).(map[string]any)
+		keys, vals, err := listEntries(opts)
+		if err != nil {
+			return nil, err
+		}
+		pairs := make([]runtime.Value, len(keys))
+		for i, k := range keys {
+			pairs[i] = r.NewArray(k, vals[i])
+		}
+		return r.NewIterator(pairs), nil
+	})
+	s.SetProperty("kv", kv)
 	if tx != nil {
 		r.Method(s, "rollback", func([]runtime.Value) (runtime.Value, error) {
 			for k := range tx {

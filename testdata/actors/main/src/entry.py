@@ -36,6 +36,16 @@ class Counter(DurableObject):
             await self.ctx.storage.transaction(body)
         return await self.ctx.storage.get(key)
 
+    def sync_kv(self, key, value):
+        # The synchronous KV API of SQLite-backed objects (no awaits).
+        kv = self.ctx.storage.kv
+        before = kv.get(key)
+        kv.put(key, value)
+        kv.put(key + "-other", 1)
+        listed = [[k, v] for k, v in kv.list({"prefix": key})]
+        deleted = kv.delete(key + "-other")
+        return {"before": before, "after": kv.get(key), "listed": listed, "deleted": deleted, "gone": kv.delete("never-set")}
+
     async def calls_this_run(self):
         return self.calls
 
