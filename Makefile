@@ -83,6 +83,7 @@ coverage: runtime-warm
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzIncremental$$' -fuzztime 5s ./analysis/pysyntax/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseNeverPanics$$' -fuzztime 5s ./analysis/config/
+	$(GO) test -run '^$$' -fuzz '^FuzzFraming$$' -fuzztime 5s ./server/
 
 test: fmt-check vet staticcheck tidy-check unit perf fuzz editors-test
 
