@@ -41,12 +41,12 @@ func documentState(ctx context.Context, s *Server, snap *Snapshot, args json.Raw
 		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, "document is not open: "+string(uris[0]))
 	}
 	st := &DocumentState{Version: doc.Version, Text: doc.Text()}
-	if doc.Py != nil && !doc.Py.TooLarge {
+	if py := doc.Py(); py != nil && !py.TooLarge {
 		fresh, err := pysyntax.Parse(ctx, doc.Text())
 		if err != nil {
 			return nil, err
 		}
-		kept, freshTree := doc.Py.Tree(), fresh.Tree()
+		kept, freshTree := py.Tree(), fresh.Tree()
 		st.TreeMatchesFreshParse = sameTree(kept, freshTree)
 		st.Tree, st.TreeTruncated = treeString(kept)
 	}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"sync"
 
@@ -47,6 +48,24 @@ func (c *factsCache) get(path string, f *pysyntax.File) *pyfacts.Module {
 	m := pyfacts.ParseIncremental(path, f, prev)
 	c.store(path, f, m)
 	return m
+}
+
+// forget drops a file's facts (its document was closed).
+func (c *factsCache) forget(path string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.byKey[path]
+	if !ok {
+		return
+	}
+	c.bytes -= len(e.file.Text())
+	delete(c.byKey, path)
+	for i, p := range c.order {
+		if p == path {
+			c.order = append(c.order[:i], c.order[i+1:]...)
+			break
+		}
+	}
 }
 
 // lookup returns cached facts for exactly this file version, or nil.
@@ -130,6 +149,13 @@ func ruleDiagnosticsFor(ctx context.Context, snap *Snapshot, doc *Document) []ru
 }
 
 func ruleDiagnostics(ctx context.Context, snap *Snapshot, doc *Document) []protocol.Diagnostic {
+	if doc.Kind == KindPython && doc.tooLargeToAnalyse() {
+		return []protocol.Diagnostic{{
+			Severity: protocol.DiagnosticSeverityInformation,
+			Source:   Name,
+			Message:  fmt.Sprintf("This file is larger than %d MiB: pyworkers does not analyse it (no diagnostics, lenses or completion).", maxAnalysisBytes>>20),
+		}}
+	}
 	var out []protocol.Diagnostic
 	for _, d := range ruleDiagnosticsFor(ctx, snap, doc) {
 		out = append(out, toLSPDiagnostic(d))
