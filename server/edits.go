@@ -49,6 +49,32 @@ func (l *lazyPy) get() *pysyntax.File {
 	return l.file
 }
 
+// lineIndex is a document version's line index, made on first use: from
+// the syntax tree's File when that was built already (it indexed the same
+// text), else from the text. A keystroke thus indexes its text once, not
+// once for the document and once more for the tree.
+type lineIndex struct {
+	once sync.Once
+	text string
+	py   *lazyPy // nil for documents other than Python
+	idx  *textpos.Index
+}
+
+func newLineIndex(text string, py *lazyPy) *lineIndex { return &lineIndex{text: text, py: py} }
+
+func (l *lineIndex) get() *textpos.Index {
+	l.once.Do(func() {
+		if l.py != nil && l.py.ready.Load() {
+			if f := l.py.file; f != nil && f.Text() == l.text {
+				l.idx = f.Lines()
+				return
+			}
+		}
+		l.idx = textpos.New(l.text)
+	})
+	return l.idx
+}
+
 // parsedOrBase is what the next version builds from.
 func (l *lazyPy) parsedOrBase() *pysyntax.File {
 	if l.ready.Load() {
@@ -94,26 +120,24 @@ func commonEnds(a, b string) (prefix, suffix int) {
 }
 
 // applyTextChanges applies LSP content changes in order, each in the
-// coordinates left by the previous one, and returns the new text and its
-// line index. One change is applied directly; a batch is applied to the
+// coordinates left by the previous one, and returns the new text. One change is applied directly; a batch is applied to the
 // text's lines in one pass (each change rebuilds only the lines it
 // touches), so a didChange of thousands of edits on a large file costs one
 // copy of the text, not one per edit.
-func applyTextChanges(text string, lines *textpos.Index, changes []contentChange) (string, *textpos.Index, error) {
+func applyTextChanges(text string, lines *textpos.Index, changes []contentChange) (string, error) {
 	if len(changes) == 1 {
 		c := changes[0]
 		if c.Range == nil {
-			return c.Text, textpos.New(c.Text), nil
+			return c.Text, nil
 		}
 		start, end, err := changeOffsets(lines, *c.Range)
 		if err != nil {
-			return "", nil, err
+			return "", err
 		}
-		out := text[:start] + c.Text + text[end:]
-		return out, textpos.New(out), nil
+		return text[:start] + c.Text + text[end:], nil
 	}
 	if len(changes) == 0 {
-		return text, lines, nil
+		return text, nil
 	}
 	ls := make([]string, lines.LineCount())
 	for i := range ls {
@@ -130,11 +154,10 @@ func applyTextChanges(text string, lines *textpos.Index, changes []contentChange
 		}
 		var err error
 		if ls, err = applyToLines(ls, *c.Range, c.Text); err != nil {
-			return "", nil, err
+			return "", err
 		}
 	}
-	out := strings.Join(ls, "")
-	return out, textpos.New(out), nil
+	return strings.Join(ls, ""), nil
 }
 
 func changeOffsets(lines *textpos.Index, r protocol.Range) (int, int, error) {

@@ -26,6 +26,8 @@ type factsCache struct {
 	byKey map[string]factsEntry
 	order []string // least recently used first
 	bytes int
+	// inflight holds the computations running, by file version.
+	inflight map[*pysyntax.File]*factsCall
 }
 
 type factsEntry struct {
@@ -37,17 +39,42 @@ const factsSourceBudget = 512 << 10
 
 func newFactsCache() *factsCache { return &factsCache{byKey: map[string]factsEntry{}} }
 
-// get returns f's facts, computing them (incrementally) when needed.
+// get returns f's facts, computing them (incrementally) when needed. One
+// computation per file version: a completion and the keystroke's
+// diagnostics asking at once share it instead of both computing (on two
+// cores that doubled the completion's latency).
 func (c *factsCache) get(path string, f *pysyntax.File) *pyfacts.Module {
 	if m := c.lookup(path, f); m != nil {
 		return m
 	}
 	c.mu.Lock()
+	if c.inflight == nil {
+		c.inflight = map[*pysyntax.File]*factsCall{}
+	}
+	if call, ok := c.inflight[f]; ok {
+		c.mu.Unlock()
+		<-call.done
+		return call.mod
+	}
+	call := &factsCall{done: make(chan struct{})}
+	c.inflight[f] = call
 	prev := c.byKey[path].mod
 	c.mu.Unlock()
-	m := pyfacts.ParseIncremental(path, f, prev)
-	c.store(path, f, m)
-	return m
+	defer func() {
+		c.mu.Lock()
+		delete(c.inflight, f)
+		c.mu.Unlock()
+		close(call.done)
+	}()
+	call.mod = pyfacts.ParseIncremental(path, f, prev)
+	c.store(path, f, call.mod)
+	return call.mod
+}
+
+// factsCall is one facts computation in progress.
+type factsCall struct {
+	done chan struct{}
+	mod  *pyfacts.Module
 }
 
 // forget drops a file's facts (its document was closed).

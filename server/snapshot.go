@@ -39,7 +39,7 @@ type Document struct {
 	LanguageID string
 	Kind       DocKind
 	text       string
-	lines      *textpos.Index
+	lines      *lineIndex
 	py         *lazyPy // set for Python documents
 }
 
@@ -57,7 +57,7 @@ func (d *Document) Py() *pysyntax.File {
 func (d *Document) Text() string { return d.text }
 
 // Lines returns the document's line index.
-func (d *Document) Lines() *textpos.Index { return d.lines }
+func (d *Document) Lines() *textpos.Index { return d.lines.get() }
 
 func kindOf(path, languageID string) DocKind {
 	base := filepath.Base(path)

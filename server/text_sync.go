@@ -8,8 +8,6 @@ import (
 	"unicode/utf8"
 
 	"go.lsp.dev/protocol"
-
-	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/textpos"
 )
 
 func init() {
@@ -34,10 +32,11 @@ type didChangeParams struct {
 
 func newDocument(u protocol.DocumentURI, version int32, languageID, text string) *Document {
 	path := uriToPath(u)
-	d := &Document{URI: u, Path: path, Version: version, LanguageID: languageID, Kind: kindOf(path, languageID), text: text, lines: textpos.New(text)}
+	d := &Document{URI: u, Path: path, Version: version, LanguageID: languageID, Kind: kindOf(path, languageID), text: text}
 	if d.Kind == KindPython {
 		d.py = newLazyPy(text, nil) // parsed on first use
 	}
+	d.lines = newLineIndex(text, d.py)
 	return d
 }
 
@@ -112,7 +111,52 @@ func didChange(ctx context.Context, s *Server, params json.RawMessage) error {
 		return err
 	}
 	s.afterChange(snap, changed)
+	s.prepareTree(snap, changed)
 	return nil
+}
+
+// prepareTree has a new version's syntax tree built in the background, so
+// the request an editor sends right behind a keystroke finds it ready. One
+// goroutine builds them, always for the newest keystroke: a version
+// superseded before its turn is never parsed. Only documents up to
+// prepareMaxBytes are prepared: a larger one's reparse takes long enough
+// that building versions about to be superseded would delay the newest.
+func (s *Server) prepareTree(snap *Snapshot, doc *Document) {
+	if s.treeJobs == nil || doc.py == nil || len(doc.text) > prepareMaxBytes {
+		return
+	}
+	job := treeJob{snap, doc}
+	for {
+		select {
+		case s.treeJobs <- job:
+			return
+		default:
+		}
+		select {
+		case <-s.treeJobs: // drop the older job
+		default:
+		}
+	}
+}
+
+const prepareMaxBytes = 512 << 10
+
+type treeJob struct {
+	snap *Snapshot
+	doc  *Document
+}
+
+func (s *Server) buildTrees(quit <-chan struct{}) {
+	for {
+		select {
+		case <-quit:
+			return
+		case job := <-s.treeJobs:
+			if job.snap.ctx.Err() == nil {
+				job.doc.Py()
+			}
+		}
+	}
 }
 
 // applyChanges applies content changes in order (see applyTextChanges).
@@ -120,16 +164,17 @@ func didChange(ctx context.Context, s *Server, params json.RawMessage) error {
 // when first asked, from the newest parsed version (see lazyPy), so edits
 // queued faster than they are analysed cost no reparse each.
 func applyChanges(old *Document, version int32, changes []contentChange) (*Document, error) {
-	text, lines, err := applyTextChanges(old.text, old.lines, changes)
+	text, err := applyTextChanges(old.text, old.Lines(), changes)
 	if err != nil {
 		return nil, err
 	}
 	doc := *old
 	doc.Version = version
-	doc.text, doc.lines = text, lines
+	doc.text = text
 	if old.py != nil {
 		doc.py = newLazyPy(text, old.py.parsedOrBase())
 	}
+	doc.lines = newLineIndex(text, doc.py)
 	return &doc, nil
 }
 

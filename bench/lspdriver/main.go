@@ -33,6 +33,9 @@ import (
 	"github.com/pyworkers-lsp/pyworkers-lsp/bench/workergen"
 )
 
+// serverStderr receives the servers' stderr when -server-stderr is set.
+var serverStderr io.Writer
+
 type client struct {
 	cmd   *exec.Cmd
 	conn  jsonrpc2.Conn
@@ -49,6 +52,9 @@ func start(argv []string, dir string) (*client, error) {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = dir
 	cmd.Stderr = io.Discard
+	if serverStderr != nil {
+		cmd.Stderr = serverStderr
+	}
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err
@@ -354,7 +360,18 @@ func main() {
 	n := flag.Int("n", 100, "keystrokes per server")
 	starts := flag.Int("starts", 20, "process starts for the initialize measurement")
 	only := flag.Bool("only", false, "measure pyworkers-lsp alone (no pyright, pylsp, runtime runs or RSS)")
+	noKeys := flag.Bool("no-keystrokes", false, "skip the keystroke → diagnostics phase")
+	stderrPath := flag.String("server-stderr", "", "append the servers' stderr to this file (e.g. with GODEBUG=gctrace=1)")
 	flag.Parse()
+	if *stderrPath != "" {
+		f, err := os.OpenFile(*stderrPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		defer f.Close()
+		serverStderr = f
+	}
 	if *only {
 		*pyright, *pylsp = "/nonexistent", "/nonexistent"
 	}
@@ -417,8 +434,12 @@ func main() {
 			continue
 		}
 		if err := c.initialize(dir); err == nil {
-			ds, missed := keystrokes(c, path, text, *n)
-			r.keys, r.missed, r.ok = summarize(ds), missed, len(ds) > 0
+			if !*noKeys {
+				ds, missed := keystrokes(c, path, text, *n)
+				r.keys, r.missed, r.ok = summarize(ds), missed, len(ds) > 0
+			} else {
+				c.open(path, text)
+			}
 			cs, items := completions(c, path, text, *n)
 			r.comp, r.compOK, r.compItems = summarize(cs), len(cs) > 0, items
 		}
