@@ -92,6 +92,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzRulesPython$$' -fuzztime 5s ./analysis/rules/
 	$(GO) test -run '^$$' -fuzz '^FuzzRulesConfig$$' -fuzztime 5s ./analysis/rules/
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime 5s ./analysis/project/
+	$(GO) test -run '^$$' -fuzz '^FuzzFraming$$' -fuzztime 5s ./server/
 
 test: fmt-check vet staticcheck tidy-check unit perf fuzz editors-test
 

@@ -49,14 +49,14 @@ func codeLens(ctx context.Context, s *Server, snap *Snapshot, params json.RawMes
 	}
 	lenses := []protocol.CodeLens{}
 	doc := snap.Document(p.TextDocument.URI)
-	if doc == nil || doc.Py == nil || doc.Py.TooLarge {
+	if doc == nil || doc.Py() == nil || doc.Py().TooLarge {
 		return lenses, nil
 	}
 	w := snap.WorkerFor(doc.Path)
 	if w == nil {
 		return lenses, nil
 	}
-	m := snap.facts.get(doc.Path, doc.Py)
+	m := snap.facts.get(doc.Path, doc.Py())
 	for _, h := range handlers.Find(m, doc.Text(), snap.Env(w)) {
 		args := runArgs(h)
 		args.URI = doc.URI

@@ -27,7 +27,7 @@ func init() {
 // nil when the document is not open, not Python, or has no Worker.
 func pythonRequest(snap *Snapshot, u protocol.DocumentURI, pos protocol.Position) *completion.Request {
 	doc := snap.Document(u)
-	if doc == nil || doc.Kind != KindPython || doc.Py == nil {
+	if doc == nil || doc.Kind != KindPython || doc.Py() == nil {
 		return nil
 	}
 	off, err := offsetOf(doc.Lines(), pos)
@@ -39,7 +39,7 @@ func pythonRequest(snap *Snapshot, u protocol.DocumentURI, pos protocol.Position
 		return nil
 	}
 	// Files and Workers are listed lazily: most completions never need them.
-	return &completion.Request{Worker: w, Env: snap.Env(w), Path: doc.Path, File: doc.Py, Offset: off,
+	return &completion.Request{Worker: w, Env: snap.Env(w), Path: doc.Path, File: doc.Py(), Offset: off,
 		AllWorkers: snap.Workers, PythonFilesOf: snap.PythonFiles, Facts: snap.facts.get}
 }
 

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,6 +20,10 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if f := flag.Lookup("test.fuzz"); f != nil && f.Value.String() != "" {
+		os.Exit(m.Run()) // fuzzing needs no binary (make fuzz)
+	}
 	dir, err := os.MkdirTemp("", "pyworkers-e2e")
 	if err != nil {
 		panic(err)

@@ -12,7 +12,8 @@ import (
 
 // CommandDocumentState reports the server's copy of a document. Tests and
 // bug reports use it to check that incremental sync kept the text and tree
-// exact.
+// exact. Like every pyworkers.internal.* command it is callable but not
+// advertised in executeCommandProvider.
 const CommandDocumentState = "pyworkers.internal.documentState"
 
 func init() { registerCommand(CommandDocumentState, documentState) }
@@ -23,8 +24,11 @@ type DocumentState struct {
 	Text    string `json:"text"`
 	// TreeMatchesFreshParse is true when the incrementally kept syntax tree
 	// equals a from-scratch parse of the same text.
-	TreeMatchesFreshParse bool   `json:"treeMatchesFreshParse"`
-	Tree                  string `json:"tree,omitempty"`
+	TreeMatchesFreshParse bool `json:"treeMatchesFreshParse"`
+	// Tree is the kept tree as an S-expression, cut at 1 MiB
+	// (TreeTruncated).
+	Tree          string `json:"tree,omitempty"`
+	TreeTruncated bool   `json:"treeTruncated,omitempty"`
 }
 
 func documentState(ctx context.Context, s *Server, snap *Snapshot, args json.RawMessage) (any, error) {
@@ -37,14 +41,14 @@ func documentState(ctx context.Context, s *Server, snap *Snapshot, args json.Raw
 		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, "document is not open: "+string(uris[0]))
 	}
 	st := &DocumentState{Version: doc.Version, Text: doc.Text()}
-	if doc.Py != nil && !doc.Py.TooLarge {
+	if py := doc.Py(); py != nil && !py.TooLarge {
 		fresh, err := pysyntax.Parse(ctx, doc.Text())
 		if err != nil {
 			return nil, err
 		}
-		kept := doc.Py.Tree().RootNode().String()
-		st.Tree = kept
-		st.TreeMatchesFreshParse = kept == fresh.Tree().RootNode().String()
+		kept, freshTree := py.Tree(), fresh.Tree()
+		st.TreeMatchesFreshParse = sameTree(kept, freshTree)
+		st.Tree, st.TreeTruncated = treeString(kept)
 	}
 	return st, nil
 }

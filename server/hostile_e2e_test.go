@@ -1,53 +1,64 @@
 package server_test
 
 import (
-	"os"
 	"path/filepath"
-	"syscall"
+	"strings"
 	"testing"
-	"time"
 
+	"github.com/pyworkers-lsp/pyworkers-lsp/server"
 	"github.com/pyworkers-lsp/pyworkers-lsp/server/lsptest"
 )
 
-// A Worker whose wrangler.jsonc is a FIFO and whose .dev.vars links to
-// /dev/zero (issue 17): the server opens neither as a file to read, keeps
-// answering, and shuts down cleanly — before, the FIFO blocked it for good
-// and /dev/zero grew it past 3 GB.
-func TestHostileProjectFilesKeepServing(t *testing.T) {
-	root := t.TempDir()
-	if err := syscall.Mkfifo(filepath.Join(root, "wrangler.jsonc"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink("/dev/zero", filepath.Join(root, ".dev.vars")); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink("/dev/zero", filepath.Join(root, "pyproject.toml")); err != nil {
-		t.Fatal(err)
-	}
-	src := "from workers import WorkerEntrypoint\n\nclass Default(WorkerEntrypoint):\n    async def fetch(self, request):\n        return self.env.\n"
-	main := filepath.Join(root, "entry.py")
-	if err := os.WriteFile(main, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
+// TestDeeplyNestedDocumentState: a deeply nested file (a hostile or
+// generated one) does not crash the server through a recursive C call; the
+// internal command is not advertised but still answers (issue 17).
+func TestDeeplyNestedDocumentState(t *testing.T) {
+	root := copyFixture(t, "bindings-jsonc")
 	c := lsptest.Start(t, binary)
-	done := make(chan int, 1)
-	go func() {
-		c.Initialize(t, root, nil)
-		c.Open(t, main, "python", nil)
-		var items any
-		_ = c.Call(t, "textDocument/completion", map[string]any{
-			"textDocument": map[string]any{"uri": lsptest.URI(main)},
-			"position":     map[string]any{"line": 4, "character": 24},
-		}, &items)
-		done <- c.Shutdown(t)
-	}()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Fatalf("exit code %d", code)
+	res := c.Initialize(t, root, nil)
+	if p := res.Capabilities.ExecuteCommandProvider; p != nil {
+		for _, name := range p.Commands {
+			if strings.HasPrefix(name, "pyworkers.internal.") {
+				t.Errorf("internal command %s is advertised in executeCommandProvider", name)
+			}
 		}
-	case <-time.After(60 * time.Second):
-		t.Fatal("the server stopped answering with a FIFO config and /dev/zero links in the workspace")
+	}
+	py := filepath.Join(root, "src", "deep.py")
+	for _, text := range []string{
+		"x = " + strings.Repeat("(", 100000) + "1" + strings.Repeat(")", 100000) + "\n",
+		"x = " + strings.Repeat("[", 200000) + "\n",
+		"x = " + strings.Repeat("-", 300000) + "1\n",
+	} {
+		c.Open(t, py, "python", &text)
+		st := documentState(t, c, py)
+		if st.Text != text {
+			t.Fatalf("documentState text differs")
+		}
+		c.Notify(t, "textDocument/didClose", map[string]any{"textDocument": map[string]any{"uri": lsptest.URI(py)}})
+	}
+	// Still alive, and the server answers the same command with its
+	// argument as a single value instead of an array (as Helix sends it).
+	entry := filepath.Join(root, "src", "entry.py")
+	c.Open(t, entry, "python", nil)
+	var st server.DocumentState
+	if err := c.Call(t, "workspace/executeCommand", map[string]any{"command": server.CommandDocumentState, "arguments": lsptest.URI(entry)}, &st); err != nil || !st.TreeMatchesFreshParse {
+		t.Fatalf("documentState with a bare argument: %v %+v\nstderr:\n%s", err, st.Version, c.Stderr)
+	}
+	if code := c.Shutdown(t); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+}
+
+// TestExecuteCommandArgumentShapes: pyworkers.runHandler (and every
+// command) takes its argument object alone as well as in an array.
+func TestExecuteCommandArgumentShapes(t *testing.T) {
+	c := lsptest.Start(t, binary)
+	c.Initialize(t, t.TempDir(), nil)
+	arg := map[string]any{"uri": "file:///nowhere/entry.py", "kind": "fetch"}
+	for _, args := range []any{[]any{arg}, arg} {
+		err := c.Call(t, "workspace/executeCommand", map[string]any{"command": server.CommandRunHandler, "arguments": args}, nil)
+		if err == nil || !strings.Contains(err.Error(), "no wrangler config found") {
+			t.Fatalf("runHandler with arguments %v: got %v, want the argument read (no wrangler config found)", args, err)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"sort"
+	"strings"
 
 	"go.lsp.dev/protocol"
 )
@@ -97,6 +98,10 @@ func (s *Server) initialize(ctx context.Context, raw json.RawMessage) (any, erro
 	}, nil
 }
 
+// internalCommandPrefix starts the names of commands that are not
+// advertised.
+const internalCommandPrefix = "pyworkers.internal."
+
 // capabilities advertises exactly what registered handlers implement.
 func (s *Server) capabilities() protocol.ServerCapabilities {
 	caps := protocol.ServerCapabilities{
@@ -112,8 +117,15 @@ func (s *Server) capabilities() protocol.ServerCapabilities {
 	for _, hook := range capabilityHooks {
 		hook(&caps)
 	}
-	if len(commandNames) > 0 {
-		names := append([]string(nil), commandNames...)
+	// Internal commands (tests, bug reports) stay callable but are not
+	// advertised: a client lists advertised commands to its user.
+	var names []string
+	for _, name := range commandNames {
+		if !strings.HasPrefix(name, internalCommandPrefix) {
+			names = append(names, name)
+		}
+	}
+	if len(names) > 0 {
 		sort.Strings(names)
 		caps.ExecuteCommandProvider = &protocol.ExecuteCommandOptions{Commands: names}
 	}

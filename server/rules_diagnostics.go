@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"sync"
 
@@ -25,6 +26,8 @@ type factsCache struct {
 	byKey map[string]factsEntry
 	order []string // least recently used first
 	bytes int
+	// inflight holds the computations running, by file version.
+	inflight map[*pysyntax.File]*factsCall
 }
 
 type factsEntry struct {
@@ -36,17 +39,60 @@ const factsSourceBudget = 512 << 10
 
 func newFactsCache() *factsCache { return &factsCache{byKey: map[string]factsEntry{}} }
 
-// get returns f's facts, computing them (incrementally) when needed.
+// get returns f's facts, computing them (incrementally) when needed. One
+// computation per file version: a completion and the keystroke's
+// diagnostics asking at once share it instead of both computing (on two
+// cores that doubled the completion's latency).
 func (c *factsCache) get(path string, f *pysyntax.File) *pyfacts.Module {
 	if m := c.lookup(path, f); m != nil {
 		return m
 	}
 	c.mu.Lock()
+	if c.inflight == nil {
+		c.inflight = map[*pysyntax.File]*factsCall{}
+	}
+	if call, ok := c.inflight[f]; ok {
+		c.mu.Unlock()
+		<-call.done
+		return call.mod
+	}
+	call := &factsCall{done: make(chan struct{})}
+	c.inflight[f] = call
 	prev := c.byKey[path].mod
 	c.mu.Unlock()
-	m := pyfacts.ParseIncremental(path, f, prev)
-	c.store(path, f, m)
-	return m
+	defer func() {
+		c.mu.Lock()
+		delete(c.inflight, f)
+		c.mu.Unlock()
+		close(call.done)
+	}()
+	call.mod = pyfacts.ParseIncremental(path, f, prev)
+	c.store(path, f, call.mod)
+	return call.mod
+}
+
+// factsCall is one facts computation in progress.
+type factsCall struct {
+	done chan struct{}
+	mod  *pyfacts.Module
+}
+
+// forget drops a file's facts (its document was closed).
+func (c *factsCache) forget(path string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.byKey[path]
+	if !ok {
+		return
+	}
+	c.bytes -= len(e.file.Text())
+	delete(c.byKey, path)
+	for i, p := range c.order {
+		if p == path {
+			c.order = append(c.order[:i], c.order[i+1:]...)
+			break
+		}
+	}
 }
 
 // lookup returns cached facts for exactly this file version, or nil.
@@ -130,6 +176,13 @@ func ruleDiagnosticsFor(ctx context.Context, snap *Snapshot, doc *Document) []ru
 }
 
 func ruleDiagnostics(ctx context.Context, snap *Snapshot, doc *Document) []protocol.Diagnostic {
+	if doc.Kind == KindPython && doc.tooLargeToAnalyse() {
+		return []protocol.Diagnostic{{
+			Severity: protocol.DiagnosticSeverityInformation,
+			Source:   Name,
+			Message:  fmt.Sprintf("This file is larger than %d MiB: pyworkers does not analyse it (no diagnostics, lenses or completion).", maxAnalysisBytes>>20),
+		}}
+	}
 	var out []protocol.Diagnostic
 	for _, d := range ruleDiagnosticsFor(ctx, snap, doc) {
 		out = append(out, toLSPDiagnostic(d))

@@ -60,6 +60,9 @@ type Server struct {
 	watching    atomic.Bool
 	diagnostics *diagnosticsLoop
 	runtime     *runtimeState
+	// treeJobs holds the newest edited version whose tree to build ahead
+	// (see prepareTree).
+	treeJobs chan treeJob
 
 	exitCode atomic.Int32
 	done     chan struct{}
@@ -102,6 +105,10 @@ func Serve(ctx context.Context, r io.Reader, w io.WriteCloser, opts Options) int
 	s.snap = firstSnapshot()
 	s.diagnostics = newDiagnosticsLoop(s)
 	s.runtime = newRuntimeState(s)
+	s.treeJobs = make(chan treeJob, 1)
+	stopTrees := make(chan struct{})
+	defer close(stopTrees)
+	go s.buildTrees(stopTrees)
 
 	st := newStream(r, w, opts.Logger)
 	s.conn = jsonrpc2.NewConn(st)

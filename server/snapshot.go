@@ -39,15 +39,25 @@ type Document struct {
 	LanguageID string
 	Kind       DocKind
 	text       string
-	lines      *textpos.Index
-	Py         *pysyntax.File // set for Python documents
+	lines      *lineIndex
+	py         *lazyPy // set for Python documents
+}
+
+// Py returns a Python document's syntax tree and text (parsed on first use
+// of this version), or nil for other documents and for Python documents
+// too large to analyse (see maxAnalysisBytes).
+func (d *Document) Py() *pysyntax.File {
+	if d.py == nil || d.tooLargeToAnalyse() {
+		return nil
+	}
+	return d.py.get()
 }
 
 // Text returns the document's text.
 func (d *Document) Text() string { return d.text }
 
 // Lines returns the document's line index.
-func (d *Document) Lines() *textpos.Index { return d.lines }
+func (d *Document) Lines() *textpos.Index { return d.lines.get() }
 
 func kindOf(path, languageID string) DocKind {
 	base := filepath.Base(path)
@@ -394,16 +404,20 @@ var (
 func (snap *Snapshot) PythonFiles(w *project.Worker) map[string]*pysyntax.File {
 	out := map[string]*pysyntax.File{}
 	for _, p := range snap.pythonPaths(w) {
-		if doc := snap.byPath[p]; doc != nil && doc.Py != nil {
-			out[p] = doc.Py
+		if doc := snap.byPath[p]; doc != nil && doc.py != nil {
+			if f := doc.Py(); f != nil {
+				out[p] = f
+			}
 		} else if f := snap.files.get(snap.ctx, p); f != nil {
 			out[p] = f
 		}
 	}
 	for p, doc := range snap.byPath { // open but not yet saved to disk
-		if doc.Py != nil && strings.HasPrefix(p, w.Dir+string(filepath.Separator)) {
+		if doc.py != nil && strings.HasPrefix(p, w.Dir+string(filepath.Separator)) {
 			if _, ok := out[p]; !ok {
-				out[p] = doc.Py
+				if f := doc.Py(); f != nil {
+					out[p] = f
+				}
 			}
 		}
 	}
@@ -450,8 +464,8 @@ func newFileCache() *fileCache { return &fileCache{files: map[string]cachedFile{
 
 func (c *fileCache) get(ctx context.Context, p string) *pysyntax.File {
 	st, err := os.Stat(p)
-	if err != nil {
-		return nil
+	if err != nil || st.Size() > maxAnalysisBytes {
+		return nil // a file that large is not analysed (see maxAnalysisBytes)
 	}
 	c.mu.Lock()
 	cf, ok := c.files[p]

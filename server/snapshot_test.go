@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -25,10 +24,7 @@ func writeFile(t *testing.T, path, text string) {
 // open adds an open document at path to the server's snapshot.
 func open(t *testing.T, s *Server, path, text string) {
 	t.Helper()
-	doc, err := newDocument(context.Background(), pathToURI(path), 1, "python", text)
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc := newDocument(pathToURI(path), 1, "python", text)
 	if _, err := s.update(false, func(next *Snapshot) error {
 		next.docs[doc.URI], next.byPath[doc.Path] = doc, doc
 		return nil

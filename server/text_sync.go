@@ -8,9 +8,6 @@ import (
 	"unicode/utf8"
 
 	"go.lsp.dev/protocol"
-
-	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/pysyntax"
-	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/textpos"
 )
 
 func init() {
@@ -33,20 +30,14 @@ type didChangeParams struct {
 	ContentChanges []contentChange                          `json:"contentChanges"`
 }
 
-func newDocument(ctx context.Context, u protocol.DocumentURI, version int32, languageID, text string) (*Document, error) {
+func newDocument(u protocol.DocumentURI, version int32, languageID, text string) *Document {
 	path := uriToPath(u)
 	d := &Document{URI: u, Path: path, Version: version, LanguageID: languageID, Kind: kindOf(path, languageID), text: text}
 	if d.Kind == KindPython {
-		f, err := pysyntax.Parse(ctx, text)
-		if err != nil {
-			return nil, err
-		}
-		d.Py = f
-		d.lines = f.Lines()
-	} else {
-		d.lines = textpos.New(text)
+		d.py = newLazyPy(text, nil) // parsed on first use
 	}
-	return d, nil
+	d.lines = newLineIndex(text, d.py)
+	return d
 }
 
 func didOpen(ctx context.Context, s *Server, params json.RawMessage) error {
@@ -58,12 +49,9 @@ func didOpen(ctx context.Context, s *Server, params json.RawMessage) error {
 	if !utf8.ValidString(td.Text) {
 		s.log.Warn("document is not valid UTF-8; positions count each invalid byte as one character", "uri", td.URI)
 	}
-	doc, err := newDocument(ctx, td.URI, td.Version, string(td.LanguageID), td.Text)
-	if err != nil {
-		return err
-	}
-	if doc.Py != nil && doc.Py.TooLarge {
-		s.showMessage(protocol.MessageTypeWarning, fmt.Sprintf("pyworkers: %s is larger than %d MiB; Workers features are off for it.", doc.Path, pysyntax.MaxParseBytes>>20))
+	doc := newDocument(td.URI, td.Version, string(td.LanguageID), td.Text)
+	if doc.Kind == KindPython && doc.tooLargeToAnalyse() {
+		s.showMessage(protocol.MessageTypeWarning, fmt.Sprintf("pyworkers: %s is larger than %d MiB; Workers features are off for it.", doc.Path, maxAnalysisBytes>>20))
 	}
 	snap, err := s.update(isProjectFile(doc.Path), func(next *Snapshot) error {
 		next.docs[doc.URI] = doc
@@ -89,12 +77,19 @@ func didChange(ctx context.Context, s *Server, params json.RawMessage) error {
 	if old := s.current().Document(p.TextDocument.URI); old != nil {
 		projectFile = isProjectFile(old.Path)
 	}
+	stale := false
 	snap, err := s.update(projectFile, func(next *Snapshot) error {
 		old := next.docs[p.TextDocument.URI]
 		if old == nil {
 			return fmt.Errorf("didChange for a document that is not open: %s", p.TextDocument.URI)
 		}
-		doc, err := applyChanges(ctx, old, p.TextDocument.Version, p.ContentChanges)
+		if p.TextDocument.Version <= old.Version {
+			// Out of order or repeated: applying it would corrupt the
+			// text (its ranges are in another version's coordinates).
+			stale = true
+			return fmt.Errorf("didChange version %d is not newer than the document's version %d: ignored", p.TextDocument.Version, old.Version)
+		}
+		doc, err := applyChanges(old, p.TextDocument.Version, p.ContentChanges)
 		if err != nil {
 			return err
 		}
@@ -105,6 +100,10 @@ func didChange(ctx context.Context, s *Server, params json.RawMessage) error {
 		changed = doc
 		return nil
 	})
+	if stale {
+		s.log.Warn("ignoring a stale didChange", "uri", p.TextDocument.URI, "error", err)
+		return nil
+	}
 	if err != nil {
 		// The document keeps its last good version; the client's view may
 		// now differ, so say so rather than guess.
@@ -112,53 +111,70 @@ func didChange(ctx context.Context, s *Server, params json.RawMessage) error {
 		return err
 	}
 	s.afterChange(snap, changed)
+	s.prepareTree(snap, changed)
 	return nil
 }
 
-// applyChanges applies content changes in order. Python documents get
-// tree.Edit plus one incremental reparse; others only new text.
-func applyChanges(ctx context.Context, old *Document, version int32, changes []contentChange) (*Document, error) {
+// prepareTree has a new version's syntax tree built in the background, so
+// the request an editor sends right behind a keystroke finds it ready. One
+// goroutine builds them, always for the newest keystroke: a version
+// superseded before its turn is never parsed. Only documents up to
+// prepareMaxBytes are prepared: a larger one's reparse takes long enough
+// that building versions about to be superseded would delay the newest.
+func (s *Server) prepareTree(snap *Snapshot, doc *Document) {
+	if s.treeJobs == nil || doc.py == nil || len(doc.text) > prepareMaxBytes {
+		return
+	}
+	job := treeJob{snap, doc}
+	for {
+		select {
+		case s.treeJobs <- job:
+			return
+		default:
+		}
+		select {
+		case <-s.treeJobs: // drop the older job
+		default:
+		}
+	}
+}
+
+const prepareMaxBytes = 512 << 10
+
+type treeJob struct {
+	snap *Snapshot
+	doc  *Document
+}
+
+func (s *Server) buildTrees(quit <-chan struct{}) {
+	for {
+		select {
+		case <-quit:
+			return
+		case job := <-s.treeJobs:
+			if job.snap.ctx.Err() == nil {
+				job.doc.Py()
+			}
+		}
+	}
+}
+
+// applyChanges applies content changes in order (see applyTextChanges).
+// A Python document's tree is not touched here: the new version builds it
+// when first asked, from the newest parsed version (see lazyPy), so edits
+// queued faster than they are analysed cost no reparse each.
+func applyChanges(old *Document, version int32, changes []contentChange) (*Document, error) {
+	text, err := applyTextChanges(old.text, old.Lines(), changes)
+	if err != nil {
+		return nil, err
+	}
 	doc := *old
 	doc.Version = version
-	text, lines := old.text, old.lines
-	var edits []pysyntax.Edit
-	for i, c := range changes {
-		if c.Range == nil {
-			edits = append(edits, pysyntax.Edit{Start: 0, End: len(text), NewText: c.Text})
-			text = c.Text
-			lines = textpos.New(text)
-			continue
-		}
-		start, err := offsetOf(lines, c.Range.Start)
-		if err != nil {
-			return nil, fmt.Errorf("change start: %w", err)
-		}
-		end, err := offsetOf(lines, c.Range.End)
-		if err != nil {
-			return nil, fmt.Errorf("change end: %w", err)
-		}
-		if end < start {
-			return nil, fmt.Errorf("change range ends before it starts")
-		}
-		edits = append(edits, pysyntax.Edit{Start: start, End: end, NewText: c.Text})
-		if old.Py != nil && i == len(changes)-1 {
-			break // pysyntax builds the final text and its line index
-		}
-		text = text[:start] + c.Text + text[end:]
-		lines = textpos.New(text) // the next change's coordinates
+	doc.text = text
+	if old.py != nil {
+		doc.py = newLazyPy(text, old.py.parsedOrBase())
 	}
-	if old.Py != nil {
-		f, err := old.Py.Apply(ctx, edits)
-		if err != nil {
-			return nil, err
-		}
-		doc.Py = f
-		doc.text = f.Text()
-		doc.lines = f.Lines()
-	} else {
-		doc.text = text
-		doc.lines = lines
-	}
+	doc.lines = newLineIndex(text, doc.py)
 	return &doc, nil
 }
 
@@ -182,6 +198,10 @@ func didClose(ctx context.Context, s *Server, params json.RawMessage) error {
 	})
 	if err != nil || closed == nil {
 		return err
+	}
+	if closed.Path != "" {
+		snap := s.current()
+		snap.facts.forget(closed.Path) // the disk version's facts are built when needed
 	}
 	if projectFile {
 		s.diagnostics.scheduleAll() // the disk version is authoritative again

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"time"
@@ -209,7 +210,19 @@ func executeCommand(ctx context.Context, s *Server, snap *Snapshot, params json.
 	if !ok {
 		return nil, invalidParams(errUnknownCommand(p.Command))
 	}
-	return h(ctx, s, snap, p.Arguments)
+	return h(ctx, s, snap, commandArgs(p.Arguments))
+}
+
+// commandArgs returns a command's arguments as a JSON array. LSP says
+// "arguments" is an array, and the commands take [arg]; some clients
+// (Helix among them) send a command's single argument bare, so an object,
+// string or number is taken as the one-element array holding it.
+func commandArgs(raw json.RawMessage) json.RawMessage {
+	trimmed := bytes.TrimSpace(raw)
+	if len(trimmed) == 0 || trimmed[0] == '[' || bytes.Equal(trimmed, []byte("null")) {
+		return raw
+	}
+	return json.RawMessage("[" + string(trimmed) + "]")
 }
 
 type errUnknownCommand string
