@@ -141,7 +141,7 @@ func (e *Engine) dedicatedFor(ctx context.Context, h *pyodide.Host, spec WorkerS
 	if e.opts.NoDedicatedSnapshots || os.Getenv("PYWORKERS_NO_DEDICATED_SNAPSHOTS") == "1" {
 		return nil, false, ""
 	}
-	key, err := dedicatedKey(pyodide.SnapshotKey(e.art, sdk.key(), hostFiles()), spec, mainPath)
+	key, err := dedicatedKey(e.snapshotKey(sdk), spec, mainPath)
 	if err != nil {
 		return nil, false, err.Error()
 	}

@@ -135,6 +135,7 @@ type Engine struct {
 	snaps map[string]*pyodide.Snapshot
 	// dedicated: snapshots taken after a Worker's top level ran (dedicated.go).
 	dedicated *dedicatedCache
+	snapKeys  map[string]string // snapshotKey by sdkSource.key()
 	art       *pyodide.Artifacts
 	snapDir   string // where snapshots persist across processes ("" = nowhere)
 }
@@ -145,7 +146,7 @@ func NewEngine(opts EngineOptions) *Engine {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	return &Engine{opts: opts, log: log, snaps: map[string]*pyodide.Snapshot{}, dedicated: newDedicatedCache()}
+	return &Engine{opts: opts, log: log, snaps: map[string]*pyodide.Snapshot{}, dedicated: newDedicatedCache(), snapKeys: map[string]string{}}
 }
 
 var (
@@ -257,6 +258,7 @@ func (e *Engine) buildHost(ctx context.Context) (h *pyodide.Host, err error) {
 	e.report("starting the Python interpreter", 60)
 	e.runMu.Lock()
 	defer e.runMu.Unlock()
+	clear(e.snapKeys) // the keys name this host's artifacts
 	if _, err := e.snapshotFor(ctx, h, sdkSource{kind: "builtin"}); err != nil {
 		h.Close(ctx)
 		return nil, err
@@ -363,7 +365,7 @@ func (e *Engine) snapshotFor(ctx context.Context, h *pyodide.Host, sdk sdkSource
 	persist := e.snapDir != "" && sdk.kind != "vendored"
 	var file string
 	if persist {
-		file = filepath.Join(e.snapDir, pyodide.SnapshotKey(e.art, sdk.key(), hostFiles())+".snap")
+		file = filepath.Join(e.snapDir, e.snapshotKey(sdk)+".snap")
 		if s, err := pyodide.ReadSnapshot(file); err == nil && e.usable(ctx, h, s, sdk) {
 			e.snaps[sdk.key()] = s
 			return s, nil
@@ -371,7 +373,7 @@ func (e *Engine) snapshotFor(ctx context.Context, h *pyodide.Host, sdk sdkSource
 	}
 	base, ok := e.snaps["base"]
 	if !ok && e.snapDir != "" {
-		if s, err := pyodide.ReadSnapshot(filepath.Join(e.snapDir, pyodide.SnapshotKey(e.art, sdkSource{kind: "base"}.key(), hostFiles())+".snap")); err == nil && e.usable(ctx, h, s, sdkSource{kind: "base"}) {
+		if s, err := pyodide.ReadSnapshot(filepath.Join(e.snapDir, e.snapshotKey(sdkSource{kind: "base"})+".snap")); err == nil && e.usable(ctx, h, s, sdkSource{kind: "base"}) {
 			base, ok = s, true
 			e.snaps["base"] = s
 		}
@@ -391,7 +393,7 @@ func (e *Engine) snapshotFor(ctx context.Context, h *pyodide.Host, sdk sdkSource
 		e.snaps["base"] = base
 		e.log.Info("interpreter booted", "took", time.Since(t), "memory_mib", len(base.Memory)>>20)
 		if e.snapDir != "" {
-			if err := pyodide.WriteSnapshot(filepath.Join(e.snapDir, pyodide.SnapshotKey(e.art, sdkSource{kind: "base"}.key(), hostFiles())+".snap"), base); err != nil {
+			if err := pyodide.WriteSnapshot(filepath.Join(e.snapDir, e.snapshotKey(sdkSource{kind: "base"})+".snap"), base); err != nil {
 				e.log.Warn("cannot save the interpreter snapshot", "err", err)
 			}
 		}
@@ -433,6 +435,22 @@ func (e *Engine) snapshotFor(ctx context.Context, h *pyodide.Host, sdk sdkSource
 	}
 	e.log.Info("SDK snapshot taken", "sdk", sdk.kind, "took", time.Since(t))
 	return snap, nil
+}
+
+// snapshotKey names the snapshot of sdk for this runtime build. It hashes the
+// runtime's files and reads the artifacts' checksums, so it is computed once
+// per SDK (every run keys its dedicated snapshot by it). Caller holds runMu.
+func (e *Engine) snapshotKey(sdk sdkSource) string {
+	k := sdk.key()
+	if v, ok := e.snapKeys[k]; ok {
+		return v
+	}
+	if len(e.snapKeys) > 64 {
+		clear(e.snapKeys)
+	}
+	v := pyodide.SnapshotKey(e.art, k, hostFiles())
+	e.snapKeys[k] = v
+	return v
 }
 
 // usable checks a snapshot read from disk by restoring it once: a snapshot
