@@ -345,19 +345,9 @@ func (w *World) installArray() {
 		return strings.Join(parts, sep)
 	})
 	w.Method(P, "toString", func(this Value, a []Value) Value { return w.CallMethod(this, "join") })
-	relIndex := func(v Value, n, def int) int {
-		if v == Undefined {
-			return def
-		}
-		i := int(ToNumber(v))
-		if i < 0 {
-			i = max(0, n+i)
-		}
-		return min(i, n)
-	}
 	w.Method(P, "slice", func(this Value, a []Value) Value {
 		o := self(this)
-		s, e := relIndex(Arg(a, 0), len(o.Arr), 0), relIndex(Arg(a, 1), len(o.Arr), len(o.Arr))
+		s, e := relativeIndex(Arg(a, 0), len(o.Arr), 0), relativeIndex(Arg(a, 1), len(o.Arr), len(o.Arr))
 		if s > e {
 			s = e
 		}
@@ -365,7 +355,7 @@ func (w *World) installArray() {
 	})
 	w.Method(P, "splice", func(this Value, a []Value) Value {
 		o := self(this)
-		s := relIndex(Arg(a, 0), len(o.Arr), 0)
+		s := relativeIndex(Arg(a, 0), len(o.Arr), 0)
 		n := len(o.Arr) - s
 		if len(a) > 1 {
 			n = max(0, min(int(ToNumber(a[1])), len(o.Arr)-s))
@@ -1068,18 +1058,21 @@ func (w *World) installBuffers() {
 	})
 }
 
-func clampRange(sv, ev Value, n int) (int, int) {
-	rel := func(v Value, def int) int {
-		if v == Undefined {
-			return def
-		}
-		i := int(ToNumber(v))
-		if i < 0 {
-			i = max(0, n+i)
-		}
-		return min(i, n)
+// relativeIndex is a JS relative index (negative counts from the end)
+// clamped to [0, n]; undefined is def.
+func relativeIndex(v Value, n, def int) int {
+	if v == Undefined {
+		return def
 	}
-	s, e := rel(sv, 0), rel(ev, n)
+	i := int(ToNumber(v))
+	if i < 0 {
+		i = max(0, n+i)
+	}
+	return min(i, n)
+}
+
+func clampRange(sv, ev Value, n int) (int, int) {
+	s, e := relativeIndex(sv, n, 0), relativeIndex(ev, n, n)
 	if s > e {
 		s = e
 	}
