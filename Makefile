@@ -15,7 +15,7 @@ EXAMPLE := testdata/projects/bindings-jsonc
 # Caches inside the build tree, so CI keeps them between steps of one run.
 export PYWORKERS_CACHE_DIR ?= $(CURDIR)/.cache/pyworkers
 
-.PHONY: all build artifacts test-packages runtime-warm run test vet fmt-check staticcheck tidy-check unit perf coverage fuzz bench bench-setup clean
+.PHONY: all build artifacts test-packages native-fixtures runtime-warm run test vet fmt-check staticcheck tidy-check unit perf coverage fuzz bench bench-setup clean
 
 include editors/editors.mk
 
@@ -32,6 +32,11 @@ artifacts:
 # with their sha256) that the runtime tests vendor into Workers.
 test-packages:
 	bash testdata/packages/fetch.sh
+
+# The native test modules (C compiled to Emscripten side modules by the
+# pinned ziglang wheel's clang and wasm-ld; testdata/native/build.sh).
+native-fixtures:
+	bash testdata/native/build.sh
 
 # The one-time runtime compile (cached in $(PYWORKERS_CACHE_DIR)); done once
 # here so the tests that run Python find it ready.
@@ -61,7 +66,7 @@ tidy-check:
 # One package at a time (-p 1): several packages boot Python interpreters,
 # and under the race detector on two cores they starve each other when run
 # side by side (wall-clock limits then fire); one at a time is faster.
-unit: runtime-warm test-packages
+unit: runtime-warm test-packages native-fixtures
 	$(GO) test -race -count=1 -p 1 -timeout 30m ./...
 
 # The latency and timing tests again, without -race (under it they only check

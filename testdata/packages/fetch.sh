@@ -20,7 +20,7 @@ rm -rf "$out/wheels.tmp" "$out/site.tmp"
 mkdir -p "$out/wheels.tmp" "$out/site.tmp"
 # --require-hashes fails on any wheel whose sha256 differs from the pin.
 python3 -m pip download --quiet --no-deps --no-cache-dir --require-hashes --only-binary=:all: \
-  --platform pyodide_2025_0_wasm32 --python-version 3.13 --implementation cp --abi cp313 \
+  --platform pyodide_2025_0_wasm32 --platform pyemscripten_2025_0_wasm32 --python-version 3.13 --implementation cp --abi cp313 \
   -r "$here/requirements.txt" -d "$out/wheels.tmp" >&2
 for whl in "$out"/wheels.tmp/*.whl; do
   python3 -m zipfile -e "$whl" "$out/site.tmp"

@@ -134,6 +134,11 @@ type Snapshot struct {
 	hiwire   []refDesc
 	immortal []refDesc
 	dedup    []dedupEntry
+	// Side modules loaded before the snapshot (dylink.go), put back at the
+	// same bases before the memory is written.
+	dylibs    []DylibRecord
+	slots     []slotRecord
+	tableSize uint32
 }
 
 type dedupEntry struct {
@@ -252,6 +257,7 @@ func (inst *Instance) Capture() (*Snapshot, error) {
 		return nil, errors.New("cannot snapshot: the event loop has pending work")
 	}
 	snap := &Snapshot{sp: inst.env().ExportedGlobal("__stack_pointer").Get()}
+	snap.dylibs, snap.slots, snap.tableSize = inst.dylibRecords()
 	b, _ := inst.mem.Read(0, inst.mem.Size())
 	snap.Memory = append([]byte(nil), b...)
 	paths := pathsFrom(w.Roots)
@@ -308,6 +314,9 @@ func (h *Host) Restore(ctx context.Context, snap *Snapshot, w *World, fs *memfs.
 			if _, ok := inst.mem.Grow((uint32(len(snap.Memory)) - cur) / 65536); !ok {
 				panic(errors.New("cannot grow memory to the snapshot's size"))
 			}
+		}
+		if err := inst.relink(snap.dylibs, snap.slots, snap.tableSize); err != nil {
+			panic(fmt.Errorf("restoring the snapshot's native modules: %w", err))
 		}
 		inst.mem.Write(0, snap.Memory)
 		inst.env().ExportedGlobal("__stack_pointer").(api.MutableGlobal).Set(snap.sp)

@@ -359,11 +359,8 @@ func emscriptenImports() map[string]hostFunc {
 		"_emscripten_runtime_keepalive_clear": func(inst *Instance, s []uint64) {},
 		"_setitimer_js":                       func(inst *Instance, s []uint64) { s[0] = 0 },
 		"_emscripten_system":                  func(inst *Instance, s []uint64) { s[0] = neg(memfs.ENOSYS) },
-		"_dlopen_js": func(inst *Instance, s []uint64) {
-			inst.WriteStderr([]byte("pyworkers runtime: loading native extension modules (.so) is not supported yet\n"))
-			s[0] = 0
-		},
-		"_dlsym_js": func(inst *Instance, s []uint64) { s[0] = 0 },
+		"_dlopen_js":                          func(inst *Instance, s []uint64) { s[0] = uint64(inst.dlopenJS(uint32(s[0]))) },
+		"_dlsym_js":                           func(inst *Instance, s []uint64) { s[0] = uint64(inst.dlsymJS(uint32(s[0]), uint32(s[1]))) },
 	}
 	return m
 }
@@ -582,7 +579,14 @@ func fdRead(positional bool) hostFunc {
 // countArgs replaces the wasm-GC "count args" helper Pyodide builds in JS:
 // it reports how many i32 parameters the function in table slot idx takes.
 func (inst *Instance) countArgs(idx uint32) int {
-	if n, ok := inst.host.argCounts.Load(idx); ok {
+	// Slots past the main table hold side-module functions, which differ
+	// between instances.
+	dynamic := idx > inst.host.countArgsSlot
+	if dynamic {
+		if n, ok := inst.argCounts[idx]; ok {
+			return n
+		}
+	} else if n, ok := inst.host.argCounts.Load(idx); ok {
 		return n.(int)
 	}
 	res := -1
@@ -592,7 +596,14 @@ func (inst *Instance) countArgs(idx uint32) int {
 			break
 		}
 	}
-	inst.host.argCounts.Store(idx, res)
+	if dynamic {
+		if inst.argCounts == nil {
+			inst.argCounts = map[uint32]int{}
+		}
+		inst.argCounts[idx] = res
+	} else {
+		inst.host.argCounts.Store(idx, res)
+	}
 	return res
 }
 

@@ -50,9 +50,14 @@ type Host struct {
 	envMod map[uint32]wazero.CompiledModule // by maximum memory pages
 
 	countArgsSlot uint32
-	argCounts     sync.Map // table slot → number of i32 params
-	memory        memPool
-	seq           atomic.Int64
+	argCounts     sync.Map // main table slot → number of i32 params
+
+	mainSlots map[string]uint32 // exported function → its slot in the main module's element segments
+	growerMod wazero.CompiledModule
+	sideMu    sync.Mutex
+	sideMods  map[[32]byte]wazero.CompiledModule
+	memory    memPool
+	seq       atomic.Int64
 }
 
 type instanceKey struct{}
@@ -90,7 +95,11 @@ func NewHost(ctx context.Context, art *Artifacts, cacheDir string, files map[str
 	}
 	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
 	h := &Host{rt: rt, layout: l, stdlib: stdlib, files: files, imports: imports, envMod: map[uint32]wazero.CompiledModule{},
-		countArgsSlot: l.tableSize}
+		countArgsSlot: l.tableSize, sideMods: map[[32]byte]wazero.CompiledModule{}}
+	if err := h.readMainSlots(bin); err != nil {
+		rt.Close(ctx)
+		return nil, fmt.Errorf("%s: %w", art.Wasm, err)
+	}
 	h.environ = []string{"USER=web_user", "LOGNAME=web_user", "PATH=/", "PWD=/", "HOME=/home/pyodide",
 		"LANG=C.UTF-8", "_=./this.program", "PYTHONHOME=/", "PYTHONDONTWRITEBYTECODE=1", "PYTHON_COLORS=0",
 		"PYTHONHASHSEED=0"}
@@ -205,7 +214,14 @@ func (h *Host) compileGlue(ctx context.Context) error {
 	cm.ImportTable("env", "__indirect_function_table", h.layout.tableSize+1)
 	count := cm.ImportFunc("countargs_host", "count", i32Types(1), i32Types(1))
 	cm.Elem(int32(h.countArgsSlot), count)
+	g := wasmgen.NewBuilder()
+	g.ImportTable("env", "__indirect_function_table", 0)
+	// grow(n) → old size: table.grow with null refs (-1 when it cannot).
+	g.Export("grow", 0, g.Func(i32Types(1), i32Types(1), []byte{0, 0xd0, 0x70, 0x20, 0, 0xfc, 0x0f, 0, 0x0b}))
 	var err error
+	if h.growerMod, err = h.rt.CompileModule(ctx, g.Bytes()); err != nil {
+		return fmt.Errorf("table grower module: %w", err)
+	}
 	if h.gotMem, err = h.rt.CompileModule(ctx, gm.Bytes()); err != nil {
 		return fmt.Errorf("GOT.mem module: %w", err)
 	}
@@ -267,7 +283,10 @@ type Instance struct {
 	// jsonLoadsFn is Python's json.loads, for the to_py fast path.
 	jsonLoadsFn uint64
 	mod         api.Module
-	modules     []api.Module // everything instantiated for this instance, closed together
+	modules     []api.Module   // everything instantiated for this instance, closed together
+	seq         string         // this instance's suffix in module names
+	dl          *dylinker      // loaded side modules (dylink.go)
+	argCounts   map[uint32]int // countArgs for slots past the main table
 	mem         api.Memory
 	World       *World
 	fs          *memfs.FS
@@ -303,6 +322,7 @@ func (h *Host) newInstance(ctx context.Context, w *World, fs *memfs.FS, memLimit
 	inst.ctx = context.WithValue(ctx, instanceKey{}, inst)
 	inst.nestedCtx = context.WithoutCancel(inst.ctx)
 	n := strconv.FormatInt(h.seq.Add(1), 10)
+	inst.seq = n
 	named := map[string]api.Module{}
 	resolverCtx := experimental.WithImportResolver(inst.ctx, func(name string) api.Module { return named[name] })
 	resolverCtx = experimental.WithMemoryAllocator(resolverCtx, &h.memory)

@@ -22,7 +22,7 @@ import (
 )
 
 // snapshotFormat changes whenever boot or the snapshot layout changes.
-const snapshotFormat = "pyworkers-snapshot-2" // 2: booted with run_sync
+const snapshotFormat = "pyworkers-snapshot-3" // 2: booted with run_sync; 3: loaded side modules
 
 // snapshotKey identifies what a persisted snapshot was built from.
 // files are the host's files (the runner and the built-in SDK); setupKey
@@ -105,6 +105,21 @@ func WriteSnapshot(path string, s *Snapshot) error {
 	for _, e := range s.dedup {
 		putRef(e.key)
 		put(math.Float64bits(e.slot))
+	}
+	put(uint64(s.tableSize))
+	put(uint64(len(s.dylibs)))
+	for _, l := range s.dylibs {
+		putStr(l.Name)
+		put(uint64(l.Handle))
+		put(uint64(l.MemBase))
+		put(uint64(l.TableBase))
+		w.Write(l.Sum[:])
+	}
+	put(uint64(len(s.slots)))
+	for _, e := range s.slots {
+		put(uint64(e.Slot))
+		putStr(e.Module)
+		putStr(e.Export)
 	}
 	if err := w.Flush(); err != nil {
 		tmp.Close()
@@ -198,6 +213,17 @@ func ReadSnapshot(path string) (s *Snapshot, err error) {
 	for i := uint64(0); i < n; i++ {
 		k := getRef()
 		s.dedup = append(s.dedup, dedupEntry{key: k, slot: math.Float64frombits(get())})
+	}
+	s.tableSize = uint32(get())
+	n = get()
+	for i := uint64(0); i < n; i++ {
+		l := DylibRecord{Name: getStr(), Handle: uint32(get()), MemBase: uint32(get()), TableBase: uint32(get())}
+		copy(l.Sum[:], getBytes(32))
+		s.dylibs = append(s.dylibs, l)
+	}
+	n = get()
+	for i := uint64(0); i < n; i++ {
+		s.slots = append(s.slots, slotRecord{Slot: uint32(get()), Module: getStr(), Export: getStr()})
 	}
 	return s, nil
 }

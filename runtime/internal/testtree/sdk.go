@@ -133,3 +133,24 @@ func repoRoot() (string, error) {
 		dir = parent
 	}
 }
+
+// NativeDir is the python_modules-like tree testdata/native/build.sh
+// compiles the native test modules into ($PYWORKERS_NATIVE_FIXTURES/site,
+// else <repo>/.cache/native/site). A missing one fails the test: `make
+// test` builds them.
+func NativeDir(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv("PYWORKERS_NATIVE_FIXTURES")
+	if base == "" {
+		root, err := repoRoot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		base = filepath.Join(root, ".cache", "native")
+	}
+	site := filepath.Join(base, "site")
+	if _, err := os.Stat(filepath.Join(site, ".complete")); err != nil {
+		t.Fatalf("the native test modules are not in %s (%v): run `bash testdata/native/build.sh` (the Makefile does)", site, err)
+	}
+	return site
+}

@@ -128,6 +128,10 @@ type Builder struct {
 	nExport int
 	elems   []byte
 	nElem   int
+	funcs   []byte // function section: type indices of defined functions
+	codes   []byte
+	nCode   int
+	nGlobI  int // imported globals: the global index space
 }
 
 func NewBuilder() *Builder { return &Builder{typeIdx: map[string]uint32{}} }
@@ -187,6 +191,41 @@ func (w *Builder) ImportTable(module, name string, min uint32) {
 	w.nImport++
 }
 
+func (w *Builder) ImportMemory(module, name string, min uint32) {
+	w.imports = wname(wname(w.imports, module), name)
+	w.imports = uleb(append(w.imports, 2, 0), uint64(min))
+	w.nImport++
+}
+
+// ImportGlobal imports a global; it takes the next global index.
+func (w *Builder) ImportGlobal(module, name string, t api.ValueType, mutable bool) uint32 {
+	w.imports = wname(wname(w.imports, module), name)
+	m := byte(0)
+	if mutable {
+		m = 1
+	}
+	w.imports = append(w.imports, 3, t, m)
+	w.nImport++
+	w.nGlobI++
+	return uint32(w.nGlobI - 1)
+}
+
+func (w *Builder) ImportTag(module, name string, params []api.ValueType) {
+	w.imports = wname(wname(w.imports, module), name)
+	w.imports = uleb(append(w.imports, 4, 0), uint64(w.funcType(params, nil)))
+	w.nImport++
+}
+
+// Func defines a function with the given body (locals vector and code up
+// to and including the final end). Imports must all come before.
+func (w *Builder) Func(params, results []api.ValueType, body []byte) uint32 {
+	w.funcs = uleb(w.funcs, uint64(w.funcType(params, results)))
+	w.codes = append(uleb(w.codes, uint64(len(body))), body...)
+	w.nCode++
+	w.nFuncs++
+	return uint32(w.nFuncs - 1)
+}
+
 func (w *Builder) Table(min uint32) uint32 {
 	w.tables = uleb(append(w.tables, 0x70, 0), uint64(min))
 	w.nTable++
@@ -212,7 +251,7 @@ func (w *Builder) GlobalI32(mutable bool, v int32) uint32 {
 	}
 	w.globals = append(sleb(append(w.globals, 0x7f, m, 0x41), int64(v)), 0x0b)
 	w.nGlobal++
-	return uint32(w.nGlobal - 1)
+	return uint32(w.nGlobI + w.nGlobal - 1)
 }
 
 func (w *Builder) Export(name string, kind byte, idx uint32) {
@@ -245,11 +284,13 @@ func (w *Builder) Bytes() []byte {
 	}
 	section(1, len(w.types), types)
 	section(2, w.nImport, w.imports)
+	section(3, w.nCode, w.funcs)
 	section(4, w.nTable, w.tables)
 	section(5, w.nMem, w.mems)
 	section(13, w.nTag, w.tags)
 	section(6, w.nGlobal, w.globals)
 	section(7, w.nExport, w.exports)
 	section(9, w.nElem, w.elems)
+	section(10, w.nCode, w.codes)
 	return out
 }
