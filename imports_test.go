@@ -46,6 +46,7 @@ func TestImportGraph(t *testing.T) {
 		{from: "runtime/internal/js", onlyOwn: []string{}},
 		{from: "runtime/internal/memfs", onlyOwn: []string{}},
 		{from: "runtime/internal/wasmgen", onlyOwn: []string{}},
+		{from: "runtime/internal/packages", onlyOwn: []string{}},
 		{from: "runtime/internal/webapi", onlyOwn: []string{"runtime/internal/js"}},
 		{from: "runtime/internal/pyodide", onlyOwn: []string{"runtime/internal/js", "runtime/internal/webapi", "runtime/internal/memfs", "runtime/internal/wasmgen"}},
 		{from: "runtime/bindings", never: []string{"runtime/actors", "runtime/dispatch", "runtime/cli"}},

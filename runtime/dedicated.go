@@ -98,7 +98,7 @@ func dedicatedKey(baseKey string, spec WorkerSpec, mainPath string) (string, err
 	}
 	h.Write(settings)
 	roots := []string{filepath.Dir(mainPath)}
-	if pm := filepath.Join(spec.ProjectDir, "python_modules"); isDir(pm) {
+	if pm := pythonModulesOf(spec.ProjectDir); pm != "" {
 		roots = append(roots, pm)
 	}
 	n := 0
@@ -211,7 +211,7 @@ func (e *Engine) primeWorker(ctx context.Context, h *pyodide.Host, spec WorkerSp
 	hostMod := w.Roots.Get("_pyworkers_host").(*Object)
 	hostMod.Set("kind", "prime")
 	hostMod.Set("main", modName)
-	inst, err := h.Restore(primeCtx, sdkSnap, w, workerFS(h, sdk, spec, mainPath), limits.Memory)
+	inst, err := h.Restore(primeCtx, sdkSnap, w, e.workerFS(h, sdk, spec, mainPath), limits.Memory)
 	if err != nil {
 		return nil, err
 	}

@@ -12,9 +12,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/memfs"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/packages"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/pyodide"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/webapi"
 )
@@ -117,6 +119,14 @@ type EngineOptions struct {
 	// NoDedicatedSnapshots makes every run import the Worker (no snapshot
 	// after its top level; also env PYWORKERS_NO_DEDICATED_SNAPSHOTS=1).
 	NoDedicatedSnapshots bool
+	// Pyodide's own packages (pyodide_packages.go): where they come from
+	// (default env PYWORKERS_PACKAGES_URL, else Pyodide's CDN), the cache
+	// (default DefaultPackagesCacheDir()), the lock (default the artifacts'
+	// pyodide-lock.json) and who hears about downloads.
+	PackagesURL       string
+	PackagesCacheDir  string
+	PackageLock       string
+	OnPackageProgress func(msg string)
 }
 
 // Engine runs Python Workers in the embedded Pyodide. One per process; safe
@@ -138,6 +148,11 @@ type Engine struct {
 	snapKeys  map[string]string // snapshotKey by sdkSource.key()
 	art       *pyodide.Artifacts
 	snapDir   string // where snapshots persist across processes ("" = nowhere)
+
+	pkgOnce   sync.Once
+	pkgs      *packages.Installer
+	pkgErr    error
+	pkgSource atomic.Pointer[string] // SetPackagesURL's, over PackagesURL
 }
 
 // NewEngine returns an engine; nothing is loaded until Warm or a run.

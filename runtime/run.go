@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -77,7 +78,7 @@ func (e *Engine) runLocked(ctx context.Context, h *pyodide.Host, spec WorkerSpec
 	}
 
 	tRestore := time.Now()
-	inst, err := h.Restore(runCtx, snap, w, workerFS(h, sdk, spec, mainPath), limits.Memory)
+	inst, err := h.Restore(runCtx, snap, w, e.workerFS(h, sdk, spec, mainPath), limits.Memory)
 	if err != nil {
 		return nil, err
 	}
@@ -123,6 +124,10 @@ func runWarnings(spec WorkerSpec, flags map[string]bool, sdk sdkSource) []string
 	if sdk.kind != "vendored" && flags["enable_python_external_sdk"] {
 		warns = append(warns, "no workers-runtime-sdk in python_modules/ or .venv-workers: running with the runtime's own copy, "+
 			"but from compatibility date 2026-04-21 Cloudflare's runtime fails with \"No module named 'workers'\" (add workers-runtime-sdk to the project)")
+	}
+	if missing := unvendoredDependencies(spec.ProjectDir); len(missing) > 0 {
+		warns = append(warns, "pyproject.toml lists "+strings.Join(missing, ", ")+" but python_modules/ does not have "+
+			map[bool]string{true: "it", false: "them"}[len(missing) == 1]+": run `uv run pywrangler sync` to vendor the dependencies")
 	}
 	return warns
 }
@@ -172,11 +177,12 @@ func wireHostModule(w *pyodide.World, hostMod *Object, ri *runInfo, out *outcome
 
 // workerFS is the interpreter's file system for one run: the SDK, the
 // Worker's folder and its python_modules, read-only.
-func workerFS(h *pyodide.Host, sdk sdkSource, spec WorkerSpec, mainPath string) *memfs.FS {
+func (e *Engine) workerFS(h *pyodide.Host, sdk sdkSource, spec WorkerSpec, mainPath string) *memfs.FS {
 	fs := h.NewFS()
+	e.mountInstalledPackages(fs)
 	mountSDK(fs, sdk)
 	fs.MountHost(pyodide.WorkerRoot, filepath.Dir(mainPath))
-	if pm := filepath.Join(spec.ProjectDir, "python_modules"); isDir(pm) {
+	if pm := pythonModulesOf(spec.ProjectDir); pm != "" {
 		fs.MountHost(pyodide.PythonModulesDir, pm)
 	}
 	return fs
@@ -325,4 +331,23 @@ func (l *logSink) add(stream, line string) {
 	}
 	l.bytes += len(line)
 	l.res.Logs = append(l.res.Logs, LogLine{Stream: stream, Text: line})
+}
+
+// pythonModulesOf is the folder of the Worker's vendored packages, as
+// Cloudflare reads it: python_modules/, else (not synced yet) the
+// site-packages of pywrangler's Pyodide venv in .venv-workers.
+func pythonModulesOf(projectDir string) string {
+	if pm := filepath.Join(projectDir, "python_modules"); isDir(pm) {
+		return pm
+	}
+	for _, pattern := range []string{
+		filepath.Join(projectDir, ".venv-workers", "pyodide-venv", "lib", "python3*", "site-packages"),
+		filepath.Join(projectDir, ".venv-workers", "lib", "python3*", "site-packages"),
+	} {
+		if ms, _ := filepath.Glob(pattern); len(ms) > 0 {
+			sort.Strings(ms)
+			return ms[len(ms)-1]
+		}
+	}
+	return ""
 }

@@ -140,6 +140,9 @@ func buildWorld(rs runSetup) *pyodide.World {
 
 	hostMod := w.NewObjectFrom("kind", "", "main", "", "request", nil, "ctx", ctx, "env", env,
 		"controller", nil, "call", nil, "dispatch", nil, "classMethods", nil, "noGlobalHandlers", rs.flags["python_no_global_handlers"])
+	if rs.run != nil && rs.run.engine != nil {
+		w.Method(hostMod, "install_package", rs.run.engine.installPackageFunc(w))
+	}
 	roots.Set("_pyworkers_host", hostMod)
 	return w
 }

@@ -125,7 +125,34 @@ func (r *runtimeState) engineFor(ctx context.Context) (*runtime.Engine, error) {
 // engine serves every Worker of the workspace: bindings pick each Worker's
 // state from the run's spec).
 func newEngine(s *Server) *runtime.Engine {
-	return actors.NewEngine(runtime.EngineOptions{Logger: s.log})
+	e := actors.NewEngine(runtime.EngineOptions{Logger: s.log, OnPackageProgress: s.packageProgress})
+	e.SetPackagesURL(s.current().Settings().PackagesURL)
+	return e
+}
+
+func (r *runtimeState) setPackagesURL(u string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.engine != nil {
+		r.engine.SetPackagesURL(u)
+	}
+}
+
+// packageProgress shows a Pyodide package download as $/progress: one
+// sequence from "downloading" to "installed" (or the failure).
+func (s *Server) packageProgress(msg string) {
+	s.pkgProgressMu.Lock()
+	defer s.pkgProgressMu.Unlock()
+	switch {
+	case strings.HasPrefix(msg, "downloading "):
+		if s.pkgProgress == nil {
+			s.pkgProgress = s.beginProgress("Installing Pyodide packages")
+		}
+		s.pkgProgress.report(msg, 50)
+	case s.pkgProgress != nil:
+		s.pkgProgress.end(msg)
+		s.pkgProgress = nil
+	}
 }
 
 func (r *runtimeState) close() {

@@ -60,6 +60,9 @@ type Server struct {
 	watching    atomic.Bool
 	diagnostics *diagnosticsLoop
 	runtime     *runtimeState
+
+	pkgProgressMu sync.Mutex
+	pkgProgress   *progress // the Pyodide package download being shown
 	// treeJobs holds the newest edited version whose tree to build ahead
 	// (see prepareTree).
 	treeJobs chan treeJob

@@ -113,6 +113,10 @@ type Settings struct {
 	RunTimeoutSeconds float64 `json:"runTimeoutSeconds"`
 	AllowNet          bool    `json:"allowNet"`
 	MemoryLimitMB     int     `json:"memoryLimitMB"`
+	// PackagesURL is where Pyodide's own packages come from: a mirror of
+	// Pyodide's distribution folder or a local folder ("" = the CDN, or
+	// env PYWORKERS_PACKAGES_URL).
+	PackagesURL string `json:"packagesURL"`
 }
 
 // Snapshot is an immutable view of the session: open documents, settings

@@ -142,6 +142,7 @@ func (s *Server) applySettings(st Settings) {
 		next.settings = st
 		return nil
 	})
+	s.runtime.setPackagesURL(st.PackagesURL)
 	if prev.Environment != st.Environment || prev.ConfigPath != st.ConfigPath {
 		s.log.Info("settings changed", "environment", st.Environment, "configPath", st.ConfigPath)
 	}

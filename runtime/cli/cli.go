@@ -247,7 +247,9 @@ func execute(opts *runOptions, stdout, stderr io.Writer) int {
 			return exitOK
 		}
 	}
-	engine := actors.NewEngine(runtime.EngineOptions{})
+	engine := actors.NewEngine(runtime.EngineOptions{OnPackageProgress: func(msg string) {
+		fmt.Fprintf(stderr, "pyodide packages: %s\n", msg)
+	}})
 	defer engine.Close()
 	if err := engine.Warm(ctx, warmProgress(stderr)); err != nil {
 		fmt.Fprintf(stderr, "pyworkers-lsp run: %v\n", err)

@@ -15,6 +15,27 @@ from pyodide.ffi import JsProxy, create_proxy, to_js
 
 _RUNNER_FILE = __file__
 _PROJECT_PATHS = ("/session/metadata", "/session/python_modules", "/lib/pyworkers/vendored")
+_pth_done = False
+
+
+def _process_pth_files():
+    """From compatibility date 2026-05-26 (python_process_pth_files) the
+    .pth files of python_modules/ are processed as site processes those of
+    site-packages: path lines are added to sys.path, import lines run."""
+    global _pth_done
+    if _pth_done:
+        return
+    _pth_done = True
+    try:
+        import _cloudflare_compat_flags as flags
+
+        on = bool(getattr(flags, "python_process_pth_files", False))
+    except ImportError:
+        on = False
+    if on:
+        import site
+
+        site.addsitedir("/session/python_modules")
 
 
 def _format(exc):
@@ -80,6 +101,7 @@ async def _call():
     # the stdlib zip's index, which is slow).
     for path in _PROJECT_PATHS:
         sys.path_importer_cache.pop(path, None)
+    _process_pth_files()
     mod = importlib.import_module(host.main)
     kind = host.kind
     if kind == "call":
@@ -228,6 +250,7 @@ def prime():
     """Runs the Worker's top level for a dedicated snapshot (no handler)."""
     for path in _PROJECT_PATHS:
         sys.path_importer_cache.pop(path, None)
+    _process_pth_files()
     importlib.import_module(host.main)
 
 

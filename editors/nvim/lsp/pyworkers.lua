@@ -84,6 +84,7 @@ return {
       memoryLimitMB = 256,
       -- Let handlers run from code lenses make outbound fetches.
       allowNet = false,
+      packagesURL = "", -- mirror or folder of Pyodide's packages ("" = Pyodide's CDN)
     },
   },
   init_options = nil,

@@ -8,6 +8,7 @@ export interface ServerSettings {
   runTimeoutSeconds: number;
   memoryLimitMB: number;
   allowNet: boolean;
+  packagesURL: string;
 }
 
 export const defaults: ServerSettings = {
@@ -16,6 +17,7 @@ export const defaults: ServerSettings = {
   runTimeoutSeconds: 30,
   memoryLimitMB: 256,
   allowNet: false,
+  packagesURL: "",
 };
 
 /** Reads one setting under "pyworkers." (WorkspaceConfiguration.get). */
@@ -32,11 +34,13 @@ function positive(v: unknown, fallback: number): number {
  *   pyworkers.runtime.timeoutSeconds   -> runTimeoutSeconds
  *   pyworkers.runtime.memoryLimitMB    -> memoryLimitMB (whole MB)
  *   pyworkers.runtime.allowNet         -> allowNet
+ *   pyworkers.packagesURL              -> packagesURL (trimmed)
  * Ill-typed values fall back to the defaults. pyworkers.serverPath and
  * pyworkers.trace.server are client-side only.
  */
 export function toServerSettings(get: Getter): ServerSettings {
   const env = get("environment");
+  const packagesURL = get("packagesURL");
   const rules = get("disabledRules");
   const seen = new Set<string>();
   if (Array.isArray(rules)) {
@@ -52,6 +56,7 @@ export function toServerSettings(get: Getter): ServerSettings {
     runTimeoutSeconds: positive(get("runtime.timeoutSeconds"), defaults.runTimeoutSeconds),
     memoryLimitMB: Math.round(positive(get("runtime.memoryLimitMB"), defaults.memoryLimitMB)),
     allowNet: get("runtime.allowNet") === true,
+    packagesURL: typeof packagesURL === "string" ? packagesURL.trim() : defaults.packagesURL,
   };
 }
 

@@ -83,6 +83,30 @@ for _name in ("js", "pyodide_js", "_pyodide_entrypoint_helper", "_cloudflare_com
 del _name, _pyworkers_roots, register_js_module, register_js_finder
 import sys
 sys.path[:0] = [` + QuotePy(WorkerRoot) + `, ` + QuotePy(PythonModulesDir) + `]
+
+class _PyodidePackageFinder:
+    """Last on sys.meta_path: a top-level module nothing else found may be
+    one of Pyodide's own packages, which the host installs."""
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if path is not None or "." in name:
+            return None
+        import _pyworkers_host
+        install = getattr(_pyworkers_host, "install_package", None)
+        res = install(name) if install is not None else ""
+        if not res:
+            return None
+        if res.startswith("error:"):
+            raise ImportError(res[6:], name=name)
+        import importlib.machinery
+        dirs = res[3:].split("\0")
+        for d in dirs:
+            if d not in sys.path:
+                sys.path.append(d)
+        return importlib.machinery.PathFinder.find_spec(name, dirs)
+
+sys.meta_path.append(_PyodidePackageFinder)
+del _PyodidePackageFinder
 import ` + strings.Join(preloadModules, ", ") + `
 import _pyworkers_runner
 `

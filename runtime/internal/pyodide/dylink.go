@@ -236,6 +236,7 @@ func (inst *Instance) findLibrary(needed, parent string, rpath []string) (string
 	for _, p := range rpath {
 		dirs = append(dirs, strings.Replace(p, "$ORIGIN", path.Dir(parent), 1))
 	}
+	dirs = append(dirs, inst.libDirs...)
 	dirs = append(dirs, "/usr/lib", "/lib", path.Dir(parent))
 	for _, d := range dirs {
 		p := path.Join(d, needed)
@@ -704,4 +705,17 @@ func (h *Host) readMainSlots(bin []byte) error {
 		}
 	}
 	return nil
+}
+
+// MountHost makes a host folder visible in the interpreter's file system.
+func (inst *Instance) MountHost(p, dir string) { inst.fs.MountHost(p, dir) }
+
+// AddLibraryDirs adds folders where needed libraries are looked for (those
+// of installed shared_library packages), after a library's runtime paths.
+func (inst *Instance) AddLibraryDirs(dirs ...string) {
+	for _, d := range dirs {
+		if !slices.Contains(inst.libDirs, d) {
+			inst.libDirs = append(inst.libDirs, d)
+		}
+	}
 }

@@ -286,6 +286,7 @@ type Instance struct {
 	modules     []api.Module   // everything instantiated for this instance, closed together
 	seq         string         // this instance's suffix in module names
 	dl          *dylinker      // loaded side modules (dylink.go)
+	libDirs     []string       // where needed libraries are also looked for
 	argCounts   map[uint32]int // countArgs for slots past the main table
 	mem         api.Memory
 	World       *World

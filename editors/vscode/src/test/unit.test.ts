@@ -71,15 +71,17 @@ describe("toServerSettings", () => {
         "runtime.timeoutSeconds": 5,
         "runtime.memoryLimitMB": 128.4,
         "runtime.allowNet": true,
+        packagesURL: " http://127.0.0.1:9/pyodide/ ",
         serverPath: "/x",
         "trace.server": "verbose",
       }),
-      { environment: "staging", disabledRules: ["PW009", "PW008"], runTimeoutSeconds: 5, memoryLimitMB: 128, allowNet: true },
+      { environment: "staging", disabledRules: ["PW009", "PW008"], runTimeoutSeconds: 5, memoryLimitMB: 128, allowNet: true,
+        packagesURL: "http://127.0.0.1:9/pyodide/" },
     );
   });
   it("falls back to the defaults for missing or ill-typed values", () => {
     assert.deepEqual(from({}), defaults);
-    assert.deepEqual(from({ environment: 3, disabledRules: "PW009", "runtime.timeoutSeconds": -1, "runtime.memoryLimitMB": "big", "runtime.allowNet": "yes" }), defaults);
+    assert.deepEqual(from({ environment: 3, disabledRules: "PW009", "runtime.timeoutSeconds": -1, "runtime.memoryLimitMB": "big", "runtime.allowNet": "yes", packagesURL: 9 }), defaults);
   });
   it("wraps the section for initializationOptions and didChangeConfiguration", () => {
     const s = from({ environment: "prod" });

@@ -42,6 +42,7 @@ return {
         runTimeoutSeconds = 30,
         memoryLimitMB = 256,
         allowNet = false,
+        packagesURL = "", -- mirror or folder of Pyodide's packages ("" = Pyodide's CDN)
       },
     },
   },
