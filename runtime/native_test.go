@@ -124,7 +124,7 @@ from workers import Response, WorkerEntrypoint
 class Default(WorkerEntrypoint):
     async def fetch(self, request):
         out = {}
-        for name in ["notwasm", "truncated", "plainwasm", "needsmissing"]:
+        for name in ["notwasm", "truncated", "plainwasm", "needsmissing", "dlctorfail", "dlctorfail"]:
             try:
                 __import__(name)
                 out[name] = "imported"
@@ -136,12 +136,17 @@ class Default(WorkerEntrypoint):
 	if err := os.MkdirAll(pm, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	good, err := os.ReadFile(filepath.Join(testtree.NativeDir(t), "dlfix.cpython-313-wasm32-emscripten.so"))
+	const ext = ".cpython-313-wasm32-emscripten.so"
+	good, err := os.ReadFile(filepath.Join(testtree.NativeDir(t), "dlfix"+ext))
 	if err != nil {
 		t.Fatal(err)
 	}
-	const ext = ".cpython-313-wasm32-emscripten.so"
+	ctorFail, err := os.ReadFile(filepath.Join(testtree.NativeDir(t), "dlctorfail"+ext))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for name, b := range map[string][]byte{
+		"dlctorfail":   ctorFail, // imported twice: the second time fails too
 		"notwasm":      []byte("#!/bin/sh\necho not a module\n"),
 		"truncated":    good[:len(good)/2],
 		"plainwasm":    []byte("\x00asm\x01\x00\x00\x00"),
@@ -163,6 +168,7 @@ class Default(WorkerEntrypoint):
 		"truncated":    "truncated",
 		"plainwasm":    "no dylink.0 section",
 		"needsmissing": "needed library libdlhelper.so not found",
+		"dlctorfail":   "__wasm_call_ctors",
 	} {
 		if !strings.Contains(got[name], name+ext) || !strings.Contains(got[name], want) {
 			t.Errorf("%s: %q, want the file and %q", name, got[name], want)

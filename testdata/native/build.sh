@@ -8,6 +8,7 @@
 #     dlfix.cpython-313-wasm32-emscripten.so   needs libdlhelper.so (RPATH $ORIGIN/dlfix.libs)
 #     dlfix.libs/libdlhelper.so
 #     dlmissing.cpython-313-wasm32-emscripten.so   imports an undefined function
+#     dlctorfail.cpython-313-wasm32-emscripten.so  its constructor traps
 #
 # Idempotent: a stamp of the sources' checksum makes a second run exit at once.
 set -euo pipefail
@@ -43,6 +44,8 @@ ld "$out/obj/dlfix.o" "$out/site.tmp/dlfix.libs/libdlhelper.so" -o "$out/site.tm
 python3 "$here/add_rpath.py" "$out/site.tmp/dlfix.$ext" '$ORIGIN/dlfix.libs'
 cc -I"$here" "$here/dlmissing.c" -o "$out/obj/dlmissing.o"
 ld "$out/obj/dlmissing.o" -o "$out/site.tmp/dlmissing.$ext"
+cc -I"$here" "$here/dlctorfail.c" -o "$out/obj/dlctorfail.o"
+ld "$out/obj/dlctorfail.o" -o "$out/site.tmp/dlctorfail.$ext"
 echo "$want" > "$out/site.tmp/.complete"
 rm -rf "$out/site"
 mv "$out/site.tmp" "$out/site"

@@ -34,16 +34,12 @@ import (
 // Offsets in Emscripten's struct dso (system/lib/libc/dynlink.h), as
 // pyodide.asm.js reads them.
 const (
-	dsoFlags     = 4
 	dsoMemAlloc  = 8
 	dsoMemAddr   = 12
 	dsoMemSize   = 16
 	dsoTableAddr = 20
 	dsoTableSize = 24
-	dsoFileData  = 28
-	dsoFileSize  = 32
 	dsoName      = 36
-	rtldGlobal   = 256
 )
 
 // maxSideModule bounds a .so file read into host memory.
@@ -97,7 +93,6 @@ func (inst *Instance) linker() *dylinker {
 // dlerror set.
 func (inst *Instance) dlopenJS(handle uint32) uint32 {
 	name := path.Clean(inst.cstr(handle + dsoName))
-	flags, _ := inst.mem.ReadUint32Le(handle + dsoFlags)
 	t0 := time.Now()
 	defer func() { inst.logDebug("dlopen", "file", name, "took", time.Since(t0)) }()
 	err := func() (err error) {
@@ -113,7 +108,7 @@ func (inst *Instance) dlopenJS(handle uint32) uint32 {
 				}
 			}
 		}()
-		return inst.dlopen(name, handle, flags&rtldGlobal != 0, nil)
+		return inst.dlopen(name, handle, nil)
 	}()
 	if err != nil {
 		inst.logDebug("dlopen failed", "file", name, "err", err)
@@ -149,7 +144,7 @@ func (inst *Instance) dlSetError(msg string) {
 }
 
 // dlopen loads name (and what it needs) unless it is loaded already.
-func (inst *Instance) dlopen(name string, handle uint32, global bool, chain []string) error {
+func (inst *Instance) dlopen(name string, handle uint32, chain []string) error {
 	dl := inst.linker()
 	if lib := dl.byName[name]; lib != nil {
 		if handle != 0 {
@@ -177,7 +172,7 @@ func (inst *Instance) dlopen(name string, handle uint32, global bool, chain []st
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		if err := inst.dlopen(dep, 0, global, append(chain, name)); err != nil {
+		if err := inst.dlopen(dep, 0, append(chain, name)); err != nil {
 			return err
 		}
 	}
@@ -455,10 +450,6 @@ func (inst *Instance) link(lib *dylib, bin []byte, fresh bool) error {
 	env := wasmgen.NewBuilder()
 	gotMem, gotFunc := wasmgen.NewBuilder(), wasmgen.NewBuilder()
 	var pending []slotRecord
-	type selfGOT struct {
-		name string
-		fn   bool
-	}
 	var selfs []selfGOT
 	var envExports []func()
 	var missing []string
@@ -579,6 +570,27 @@ func (inst *Instance) link(lib *dylib, bin []byte, fresh bool) error {
 	if lib.Handle != 0 {
 		dl.byHandle[lib.Handle] = lib
 	}
+	if err := inst.finishLink(lib, gm, gf, selfs, fresh); err != nil {
+		// Not loaded after all: a later import tries again and fails the same way.
+		dl.libs = dl.libs[:len(dl.libs)-1]
+		delete(dl.byName, lib.Name)
+		delete(dl.byHandle, lib.Handle)
+		return err
+	}
+	dl.tableSize = inst.tableLen()
+	return nil
+}
+
+// selfGOT is a GOT entry naming the module's own export.
+type selfGOT struct {
+	name string
+	fn   bool
+}
+
+// finishLink fills the GOT entries naming the module's own exports (known
+// only once it is instantiated), then runs its relocations and constructors.
+func (inst *Instance) finishLink(lib *dylib, gm, gf api.Module, selfs []selfGOT, fresh bool) error {
+	mod := lib.mod
 	// Entries naming the module's own exports are known only now.
 	var selfPending []slotRecord
 	for _, s := range selfs {
@@ -611,7 +623,6 @@ func (inst *Instance) link(lib *dylib, bin []byte, fresh bool) error {
 			}
 		}
 	}
-	dl.tableSize = inst.tableLen()
 	return nil
 }
 
