@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -370,4 +371,16 @@ func (c *Client) Logs() (logs, shown []string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]string(nil), c.logs...), append([]string(nil), c.shown...)
+}
+
+// ProgressText returns the $/progress payloads so far, one per line.
+func (c *Client) ProgressText() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var b strings.Builder
+	for _, p := range c.Progress {
+		b.Write(p)
+		b.WriteByte('\n')
+	}
+	return b.String()
 }
