@@ -20,10 +20,29 @@ var (
 
 func normalizeName(n string) string { return strings.ToLower(nameSeparators.ReplaceAllString(n, "-")) }
 
-// unvendoredDependencies lists the [project] dependencies of the Worker's
-// pyproject.toml that its python_modules/ (or .venv-workers) lacks, as
-// `pywrangler sync` would have vendored them.
-func unvendoredDependencies(projectDir string) []string {
+// declaredDependencies are the normalized names of the project's
+// pyproject.toml [project] dependencies and requirements.txt lines.
+func declaredDependencies(projectDir string) map[string]bool {
+	out := map[string]bool{}
+	for _, req := range pyprojectDependencies(projectDir) {
+		if m := requirementName.FindStringSubmatch(req); m != nil {
+			out[normalizeName(m[1])] = true
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(projectDir, "requirements.txt")); err == nil && len(b) <= 1<<20 {
+		for _, line := range strings.Split(string(b), "\n") {
+			if line = strings.TrimSpace(line); line == "" || strings.HasPrefix(line, "#") || strings.HasPrefix(line, "-") {
+				continue
+			}
+			if m := requirementName.FindStringSubmatch(line); m != nil {
+				out[normalizeName(m[1])] = true
+			}
+		}
+	}
+	return out
+}
+
+func pyprojectDependencies(projectDir string) []string {
 	b, err := os.ReadFile(filepath.Join(projectDir, "pyproject.toml"))
 	if err != nil || len(b) > 1<<20 {
 		return nil
@@ -33,7 +52,18 @@ func unvendoredDependencies(projectDir string) []string {
 			Dependencies []string `toml:"dependencies"`
 		} `toml:"project"`
 	}
-	if toml.Unmarshal(b, &doc) != nil || len(doc.Project.Dependencies) == 0 {
+	if toml.Unmarshal(b, &doc) != nil {
+		return nil
+	}
+	return doc.Project.Dependencies
+}
+
+// unvendoredDependencies lists the [project] dependencies of the Worker's
+// pyproject.toml that its python_modules/ (or .venv-workers) lacks, as
+// `pywrangler sync` would have vendored them.
+func unvendoredDependencies(projectDir string) []string {
+	deps := pyprojectDependencies(projectDir)
+	if len(deps) == 0 {
 		return nil
 	}
 	have := map[string]bool{}
@@ -46,7 +76,7 @@ func unvendoredDependencies(projectDir string) []string {
 		}
 	}
 	var missing []string
-	for _, req := range doc.Project.Dependencies {
+	for _, req := range deps {
 		m := requirementName.FindStringSubmatch(req)
 		if m == nil {
 			continue

@@ -74,9 +74,17 @@ func (e *Engine) installer() (*packages.Installer, error) {
 }
 
 // installPackageFunc answers the finder: "" (not a lock package: the
-// import goes on to fail as usual), "ok:" and the folders to search, or
+// import goes on to fail as usual), "ok:" and the folders to search,
+// "missing:" and a hint (a lock package the project does not declare), or
 // "error:" and why the package cannot be had.
-func (e *Engine) installPackageFunc(w *pyodide.World) func(Value, []Value) Value {
+//
+// The cpython_module packages are always installed: Cloudflare's runtime has
+// them. Other lock packages only when the project declares them (pyproject.toml
+// dependencies, requirements.txt): libraries probe optional imports (urllib3
+// tries brotli and zstandard, both in the lock), and on Cloudflare a package
+// nobody vendored is not there.
+func (e *Engine) installPackageFunc(w *pyodide.World, projectDir string) func(Value, []Value) Value {
+	var declared map[string]bool
 	return func(_ Value, a []Value) Value {
 		name := js.ToString(js.Arg(a, 0))
 		in, err := e.installer()
@@ -87,6 +95,15 @@ func (e *Engine) installPackageFunc(w *pyodide.World) func(Value, []Value) Value
 		p := in.Lock.ForImport(name)
 		if p == nil {
 			return ""
+		}
+		if p.PackageType != "cpython_module" {
+			if declared == nil {
+				declared = declaredDependencies(projectDir)
+			}
+			if !declared[normalizeName(p.Name)] {
+				return "missing:No module named '" + name + "': Pyodide " + pyodide.PyodideVersion + " has it (package " + p.Name + " " +
+					p.Version + "), but the project does not declare it: add it to pyproject.toml's dependencies and run `uv run pywrangler sync`"
+			}
 		}
 		got, err := in.Install(p)
 		if err != nil {

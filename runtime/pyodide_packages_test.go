@@ -80,6 +80,7 @@ func newPyodideMirror(t *testing.T) *pyodideMirror {
 		{"tampered", "1.0.0", "tampered-1.0.0-py3-none-any.whl", "package", []string{"tampered"}, nil},
 		{"gone", "1.0.0", "gone-1.0.0-py3-none-any.whl", "package", []string{"gone"}, nil},
 		{"ssl", "1.0.0", "ssl-1.0.0-cp313-cp313-pyodide_2025_0_wasm32.whl", "cpython_module", []string{"ssl", "_ssl"}, nil},
+		{"undeclared", "1.0.0", "undeclared-1.0.0-py3-none-any.whl", "package", []string{"undeclared"}, nil},
 	}
 	for _, f := range []string{"msgpack-1.2.4-cp313-cp313-pyemscripten_2025_0_wasm32.whl", "sqlparse-0.6.1-py3-none-any.whl"} {
 		testtree.Copy(t, filepath.Join(wheels, f), filepath.Join(m.dir, f))
@@ -90,6 +91,7 @@ func newPyodideMirror(t *testing.T) *pyodideMirror {
 		"libdlhelper.so": filepath.Join(native, "dlfix.libs", "libdlhelper.so")})
 	os.WriteFile(filepath.Join(m.dir, "tampered.py"), []byte("X = 1\n"), 0o644)
 	zipFiles(t, filepath.Join(m.dir, entries[4].file), map[string]string{"tampered.py": filepath.Join(m.dir, "tampered.py")})
+	zipFiles(t, filepath.Join(m.dir, entries[7].file), map[string]string{"undeclared.py": filepath.Join(m.dir, "tampered.py")})
 
 	pkgs := map[string]any{}
 	for _, e := range entries {
@@ -159,7 +161,14 @@ func TestPyodidePackagesFromMirror(t *testing.T) {
 	m := newPyodideMirror(t)
 	srv := m.serve(t)
 	cache := t.TempDir()
-	spec := writeWorker(t, t.TempDir(), packagesWorker)
+	dir := t.TempDir()
+	spec := writeWorker(t, dir, packagesWorker)
+	// Lock packages are installed when the project declares them (the
+	// cpython_module ones, like ssl, always).
+	os.WriteFile(filepath.Join(dir, "pyproject.toml"), []byte(`[project]
+name = "w"
+dependencies = ["msgpack", "sqlparse>=0.5", "dlfix", "tampered", "gone"]
+`), 0o644)
 	var progress []string
 	newEngine := func(url string) *Engine {
 		e := NewEngine(EngineOptions{PackagesURL: url, PackagesCacheDir: cache, PackageLock: m.lockFile,
@@ -191,7 +200,7 @@ func TestPyodidePackagesFromMirror(t *testing.T) {
 			t.Errorf("%s was not downloaded: %v", f, fetched)
 		}
 	}
-	if len(fetched) != 4 {
+	if len(fetched) != 4 { // and never undeclared-1.0.0
 		t.Errorf("downloads %v, want each of the 4 files once", fetched)
 	}
 	if !strings.Contains(strings.Join(progress, "\n"), "downloading dlfix-1.0.0-cp313-cp313-pyodide_2025_0_wasm32.whl from "+srv.URL) {
@@ -202,10 +211,13 @@ func TestPyodidePackagesFromMirror(t *testing.T) {
 		"tampered": {"No module named 'tampered'", "tampered-1.0.0-py3-none-any.whl", "checksum mismatch", "was not cached"},
 		"gone":     {"No module named 'gone'", srv.URL + "/gone-1.0.0-py3-none-any.whl", "HTTP 404", "PYWORKERS_PACKAGES_URL"},
 		"ssl":      {"No module named 'ssl'", "ssl 1.0.0 (Pyodide's cpython_module package)", srv.URL + "/ssl-1.0.0-cp313-cp313-pyodide_2025_0_wasm32.whl"},
+		// Not declared: not downloaded (libraries probe optional imports).
+		"undeclared": {"No module named 'undeclared'", "the project does not declare it", "uv run pywrangler sync"},
 	} {
 		res := run(e, name)
 		var got map[string]string
-		if err := json.Unmarshal(res.Body, &got); err != nil || got["type"] != "ImportError" {
+		wantType := map[bool]string{true: "ModuleNotFoundError", false: "ImportError"}[name == "undeclared"]
+		if err := json.Unmarshal(res.Body, &got); err != nil || got["type"] != wantType {
 			t.Fatalf("%s: %s (%v)", name, res.Body, err)
 		}
 		for _, w := range wantMsg {
@@ -213,6 +225,9 @@ func TestPyodidePackagesFromMirror(t *testing.T) {
 				t.Errorf("%s: %q lacks %q", name, got["message"], w)
 			}
 		}
+	}
+	if strings.Contains(strings.Join(m.served(), " "), "undeclared") {
+		t.Errorf("an undeclared package was downloaded: %v", m.served())
 	}
 	if _, err := os.Stat(filepath.Join(cache, "tampered-1.0.0-py3-none-any")); !os.IsNotExist(err) {
 		t.Errorf("the tampered package was cached (%v)", err)

@@ -141,7 +141,7 @@ func buildWorld(rs runSetup) *pyodide.World {
 	hostMod := w.NewObjectFrom("kind", "", "main", "", "request", nil, "ctx", ctx, "env", env,
 		"controller", nil, "call", nil, "dispatch", nil, "classMethods", nil, "noGlobalHandlers", rs.flags["python_no_global_handlers"])
 	if rs.run != nil && rs.run.engine != nil {
-		w.Method(hostMod, "install_package", rs.run.engine.installPackageFunc(w))
+		w.Method(hostMod, "install_package", rs.run.engine.installPackageFunc(w, rs.spec.ProjectDir))
 	}
 	roots.Set("_pyworkers_host", hostMod)
 	return w

@@ -98,6 +98,8 @@ class _PyodidePackageFinder:
             return None
         if res.startswith("error:"):
             raise ImportError(res[6:], name=name)
+        if res.startswith("missing:"):
+            raise ModuleNotFoundError(res[8:], name=name)
         import importlib.machinery
         dirs = res[3:].split("\0")
         for d in dirs:

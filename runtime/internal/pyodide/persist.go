@@ -22,7 +22,7 @@ import (
 )
 
 // snapshotFormat changes whenever boot or the snapshot layout changes.
-const snapshotFormat = "pyworkers-snapshot-4" // 2: booted with run_sync; 3: loaded side modules; 4: the package finder
+const snapshotFormat = "pyworkers-snapshot-5" // 2: booted with run_sync; 3: loaded side modules; 4, 5: the package finder
 
 // snapshotKey identifies what a persisted snapshot was built from.
 // files are the host's files (the runner and the built-in SDK); setupKey
