@@ -338,7 +338,9 @@ func TestMapDeleteLinear(t *testing.T) {
 			t.Errorf("get %v = %v", k, v)
 		}
 	}
-	if d := time.Since(start); d > 3*time.Second {
+	// Generous for -race on a loaded 2-core VM (3.3 s seen); the quadratic
+	// version takes hours at this size.
+	if d := time.Since(start); d > 30*time.Second {
 		t.Errorf("Map deletes took %s", d)
 	}
 }
