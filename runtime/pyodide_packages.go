@@ -10,8 +10,10 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
+	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/project"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/memfs"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/packages"
@@ -100,7 +102,7 @@ func (e *Engine) installPackageFunc(w *pyodide.World, projectDir string) func(Va
 			if declared == nil {
 				declared = declaredDependencies(projectDir)
 			}
-			if !declared[normalizeName(p.Name)] {
+			if !declared[project.NormalizeName(p.Name)] {
 				return "missing:No module named '" + name + "': Pyodide " + pyodide.PyodideVersion + " has it (package " + p.Name + " " +
 					p.Version + "), but the project does not declare it: add it to pyproject.toml's dependencies and run `uv run pywrangler sync`"
 			}
@@ -121,7 +123,7 @@ func (e *Engine) installPackageFunc(w *pyodide.World, projectDir string) func(Va
 		for _, d := range got.Dirs {
 			inFS := packagesRoot + "/" + filepath.Base(d)
 			w.Inst.MountHost(inFS, d)
-			if isLibDir(got, d) {
+			if slices.Contains(got.LibDirs, d) {
 				libDirs = append(libDirs, inFS)
 			} else {
 				dirs = append(dirs, inFS)
@@ -130,15 +132,6 @@ func (e *Engine) installPackageFunc(w *pyodide.World, projectDir string) func(Va
 		w.Inst.AddLibraryDirs(libDirs...)
 		return "ok:" + strings.Join(dirs, "\x00")
 	}
-}
-
-func isLibDir(got *packages.Installed, d string) bool {
-	for _, l := range got.LibDirs {
-		if l == d {
-			return true
-		}
-	}
-	return false
 }
 
 // mountInstalledPackages makes every installed package visible in a run's

@@ -224,8 +224,9 @@ func NormalizeName(s string) string {
 	return b.String()
 }
 
-// requirementName takes the distribution name from a PEP 508 requirement.
-func requirementName(spec string) string {
+// DistributionName is the distribution name of a PEP 508 requirement, as
+// written ("Requests" in "Requests[socks]>=2").
+func DistributionName(spec string) string {
 	end := len(spec)
 	for i, r := range spec {
 		if !(r == '-' || r == '_' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
@@ -233,7 +234,27 @@ func requirementName(spec string) string {
 			break
 		}
 	}
-	return NormalizeName(spec[:end])
+	return spec[:end]
+}
+
+// requirementName is a requirement's normalized distribution name.
+func requirementName(spec string) string { return NormalizeName(DistributionName(spec)) }
+
+// ProjectDependencies reads the [project] dependencies of dir/pyproject.toml
+// as Load does, for readers that have a folder rather than a config (the
+// runtime's run warnings and package installer).
+func ProjectDependencies(fsys FS, dir string) []Dependency {
+	b, err := readLimited(fsys, filepath.Join(dir, "pyproject.toml"), MaxConfigBytes)
+	if err != nil {
+		return nil
+	}
+	var out []Dependency
+	for _, d := range dependencies(config.Parse(filepath.Join(dir, "pyproject.toml"), b).Root) {
+		if d.Group == "project" {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 func dependencies(root *config.Node) []Dependency {
