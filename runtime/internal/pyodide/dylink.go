@@ -410,12 +410,14 @@ func (inst *Instance) fillSlots(recs []slotRecord) error {
 	return nil
 }
 
+// instantiateGlue instantiates a generated module. The same library at the
+// same bases gives the same bytes, so a restore (every run of a Worker whose
+// snapshot holds native modules) reuses the compiled glue.
 func (inst *Instance) instantiateGlue(bin []byte, what string, named map[string]api.Module) (api.Module, error) {
-	cm, err := inst.host.rt.CompileModule(inst.nestedCtx, bin)
+	cm, err := inst.host.compileOnce(inst.nestedCtx, bin, sha256.Sum256(bin))
 	if err != nil {
 		return nil, fmt.Errorf("%s module: %w", what, err)
 	}
-	defer cm.Close(inst.nestedCtx)
 	return inst.instantiate(cm, what, named)
 }
 
@@ -435,7 +437,7 @@ func (inst *Instance) instantiate(cm wazero.CompiledModule, what string, named m
 func (inst *Instance) link(lib *dylib, bin []byte, fresh bool) error {
 	dl := inst.linker()
 	p := lib.parsed
-	cm, err := inst.host.compileSideModule(inst.nestedCtx, bin, lib.Sum)
+	cm, err := inst.host.compileOnce(inst.nestedCtx, bin, lib.Sum)
 	if err != nil {
 		return err
 	}
@@ -637,19 +639,20 @@ func sig(params, results []api.ValueType) string {
 	return name(params) + " → " + name(results)
 }
 
-// compileSideModule compiles a side module once per host; wazero's
-// compilation cache keeps the machine code across processes.
-func (h *Host) compileSideModule(ctx context.Context, bin []byte, sum [32]byte) (wazero.CompiledModule, error) {
-	h.sideMu.Lock()
-	defer h.sideMu.Unlock()
-	if cm, ok := h.sideMods[sum]; ok {
+// compileOnce compiles a side module or glue module once per host, keyed
+// by its sha256; wazero's compilation cache keeps the machine code across
+// processes.
+func (h *Host) compileOnce(ctx context.Context, bin []byte, sum [32]byte) (wazero.CompiledModule, error) {
+	h.onceMu.Lock()
+	defer h.onceMu.Unlock()
+	if cm, ok := h.onceMods[sum]; ok {
 		return cm, nil
 	}
 	cm, err := h.rt.CompileModule(ctx, bin)
 	if err != nil {
 		return nil, fmt.Errorf("compiling: %w", err)
 	}
-	h.sideMods[sum] = cm
+	h.onceMods[sum] = cm
 	return cm, nil
 }
 

@@ -54,8 +54,8 @@ type Host struct {
 
 	mainSlots map[string]uint32 // exported function → its slot in the main module's element segments
 	growerMod wazero.CompiledModule
-	sideMu    sync.Mutex
-	sideMods  map[[32]byte]wazero.CompiledModule
+	onceMu    sync.Mutex
+	onceMods  map[[32]byte]wazero.CompiledModule // side modules and their glue, by sha256 (compileOnce)
 	memory    memPool
 	seq       atomic.Int64
 }
@@ -95,7 +95,7 @@ func NewHost(ctx context.Context, art *Artifacts, cacheDir string, files map[str
 	}
 	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
 	h := &Host{rt: rt, layout: l, stdlib: stdlib, files: files, imports: imports, envMod: map[uint32]wazero.CompiledModule{},
-		countArgsSlot: l.tableSize, sideMods: map[[32]byte]wazero.CompiledModule{}}
+		countArgsSlot: l.tableSize, onceMods: map[[32]byte]wazero.CompiledModule{}}
 	if err := h.readMainSlots(bin); err != nil {
 		rt.Close(ctx)
 		return nil, fmt.Errorf("%s: %w", art.Wasm, err)
