@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/testtree"
 )
@@ -41,6 +42,9 @@ func syncHTTPSpec(t *testing.T, allowNet bool, base string) WorkerSpec {
 		ProjectDir: dir, Main: "src/entry.py",
 		CompatibilityDate: "2025-10-01", CompatibilityFlags: []string{"python_workers"},
 		Vars: map[string]any{"UPSTREAM": base}, AllowNet: allowNet,
+		// Importing requests takes ~20 s under -race; 30 s was overrun
+		// while other test binaries loaded the 2 cores.
+		Limits: Limits{WallClock: 2 * time.Minute},
 	}
 }
 
