@@ -153,6 +153,8 @@ type Engine struct {
 	pkgs      *packages.Installer
 	pkgErr    error
 	pkgSource atomic.Pointer[string] // SetPackagesURL's, over PackagesURL
+
+	isolates isolateSet // running isolates (isolate.go), stopped by Close
 }
 
 // NewEngine returns an engine; nothing is loaded until Warm or a run.
@@ -289,6 +291,11 @@ func dirEmpty(dir string) bool {
 
 // Close releases the runtime after the run in progress, if any, finishes.
 func (e *Engine) Close() {
+	for _, iso := range e.isolates.all() {
+		iso.cancel(ErrIsolateStopped)
+		<-iso.done
+		e.isolates.remove(iso)
+	}
 	e.runMu.Lock()
 	defer e.runMu.Unlock()
 	e.warmMu.Lock()
@@ -496,22 +503,25 @@ func (e *Engine) RunFetch(ctx context.Context, spec WorkerSpec, req HTTPRequest)
 	if u, err := url.Parse(req.URL); err != nil || u.Scheme == "" || u.Host == "" {
 		return nil, fmt.Errorf("request URL %q must be absolute (scheme and host)", req.URL)
 	}
-	return e.run(ctx, spec, runPlan{kind: "fetch", makeRequest: func(w *pyodide.World) Value {
-		h := webapi.NewHeaderList()
-		for _, kv := range req.Headers {
-			h.Add(kv[0], kv[1])
+	return e.run(ctx, spec, runPlan{kind: "fetch", makeRequest: func(w *pyodide.World) Value { return fetchRequestObject(w, req) }})
+}
+
+// fetchRequestObject is the Request a fetch handler receives for req.
+func fetchRequestObject(w *pyodide.World, req HTTPRequest) *Object {
+	h := webapi.NewHeaderList()
+	for _, kv := range req.Headers {
+		h.Add(kv[0], kv[1])
+	}
+	b := &webapi.Body{Null: true}
+	if len(req.Body) > 0 || (req.Method != "GET" && req.Method != "HEAD" && req.Body != nil) {
+		b = &webapi.Body{Data: req.Body}
+		// A client sending a body says its length, and the Worker sees
+		// the header (WSGI apps read CONTENT_LENGTH).
+		if _, ok := h.Get("content-length"); !ok {
+			h.Add("content-length", strconv.Itoa(len(req.Body)))
 		}
-		b := &webapi.Body{Null: true}
-		if len(req.Body) > 0 || (req.Method != "GET" && req.Method != "HEAD" && req.Body != nil) {
-			b = &webapi.Body{Data: req.Body}
-			// A client sending a body says its length, and the Worker sees
-			// the header (WSGI apps read CONTENT_LENGTH).
-			if _, ok := h.Get("content-length"); !ok {
-				h.Add("content-length", strconv.Itoa(len(req.Body)))
-			}
-		}
-		return w.NewRequestObject(&webapi.Request{Method: strings.ToUpper(req.Method), URL: req.URL, Headers: h, Body: b, CF: Undefined})
-	}})
+	}
+	return w.NewRequestObject(&webapi.Request{Method: strings.ToUpper(req.Method), URL: req.URL, Headers: h, Body: b, CF: Undefined})
 }
 
 // RunScheduled calls the Worker's scheduled handler with a controller

@@ -55,14 +55,14 @@ def _entrypoint_base_classes():
     return tuple(getattr(workers, n) for n in names if hasattr(workers, n))
 
 
-def _find_handler(mod, kind):
+def _find_handler(mod, kind, ctx=None):
     """Returns (callable, is_class_method) for the default entrypoint."""
     default = getattr(mod, "Default", None)
     legacy = getattr(mod, "on_" + kind, None)
     if inspect.isclass(default):
         if legacy is not None and not host.noGlobalHandlers:
             raise TypeError("Cannot define multiple default entrypoints")
-        inst = default(host.ctx, host.env)
+        inst = default(host.ctx if ctx is None else ctx, host.env)
         method = getattr(inst, kind, None)
         if method is None:
             raise TypeError(f"Handler does not export a {kind}() function.")
@@ -218,6 +218,21 @@ def _dispatch(call):
     asyncio.ensure_future(go())
 
 
+def _fetch_response(result):
+    """The JS Response a fetch handler returned, or raises TypeError."""
+    js_response = getattr(result, "js_object", result)
+    try:
+        name = js_response.constructor.name
+    except Exception:  # noqa: BLE001
+        name = type(result).__name__
+    if name != "Response":
+        raise TypeError(
+            "Incorrect type for the 'fetch' handler's result: expected a Response, "
+            f"got {type(result).__name__}"
+        )
+    return js_response
+
+
 def _finish(task):
     try:
         result = task.result()
@@ -228,18 +243,10 @@ def _finish(task):
         host.resolve(result)
         return
     if host.kind == "fetch":
-        js_response = getattr(result, "js_object", result)
         try:
-            name = js_response.constructor.name
-        except Exception:  # noqa: BLE001
-            name = type(result).__name__
-        if name != "Response":
-            host.reject(
-                "TypeError",
-                "Incorrect type for the 'fetch' handler's result: expected a Response, "
-                f"got {type(result).__name__}",
-                "",
-            )
+            js_response = _fetch_response(result)
+        except TypeError as e:
+            host.reject("TypeError", str(e), "")
             return
         host.resolve(js_response)
     else:
@@ -263,3 +270,38 @@ def start():
     host.classMethods = create_proxy(_class_methods)
     task = asyncio.ensure_future(_call())
     task.add_done_callback(_finish)
+
+
+# ---- serving: one interpreter answers many requests, as an isolate does
+# (the dev server). Requests interleave at their awaits.
+
+
+def _serve(call):
+    """Handles one request: call.request, call.ctx; reports to call.resolve/reject."""
+
+    async def go():
+        try:
+            mod = importlib.import_module(host.main)
+            fn, _ = _find_handler(mod, "fetch", call.ctx)
+            result = relaxed_call(fn, _wrap_request(call.request), host.env, call.ctx)
+            if inspect.isawaitable(result):
+                result = await result
+            js_response = _fetch_response(result)
+        except BaseException as e:  # noqa: BLE001 - the request answers 500
+            call.reject(type(e).__name__, str(e), _format(e))
+            return
+        call.resolve(js_response)
+
+    asyncio.ensure_future(go())
+
+
+def serve_start():
+    """Makes this interpreter a server of requests: host.serve(call) takes one."""
+    random.seed()
+    for path in _PROJECT_PATHS:
+        sys.path_importer_cache.pop(path, None)
+    _process_pth_files()
+    importlib.import_module(host.main)
+    host.dispatch = create_proxy(_dispatch)
+    host.classMethods = create_proxy(_class_methods)
+    host.serve = create_proxy(_serve)

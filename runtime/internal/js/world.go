@@ -391,6 +391,40 @@ type EventLoop struct {
 
 	// OnGrow is called for every new timer (the world's memory check).
 	OnGrow func()
+
+	// BeforeWait and AfterWait, when set, run around each time the loop
+	// blocks waiting for a timer or an external completion: a long-lived
+	// interpreter (an isolate serving requests) releases the engine's run
+	// lock while it has nothing to do.
+	BeforeWait, AfterWait func()
+}
+
+// OpenSource starts a long-lived source of tasks posted from other
+// goroutines (a server's incoming requests). While it is open the loop
+// waits for it instead of stalling; post may be called from any goroutine,
+// close only on the loop's.
+func (l *EventLoop) OpenSource() (post func(func()), close func()) {
+	var posted func(func())
+	l.External(func(done func(func())) { posted = done })
+	ch := l.Ext
+	closed := false
+	post = func(f func()) {
+		// The loop counts every task it receives as one completion of
+		// pending work: count the posted one before it arrives.
+		task := func() { l.ExtPending++; f() }
+		select {
+		case ch <- task:
+		default:
+			go func() { ch <- task }()
+		}
+	}
+	close = func() {
+		if !closed {
+			closed = true
+			posted(func() {})
+		}
+	}
+	return post, close
 }
 
 // Timers is how many timers the loop holds (live or cancelled but not yet

@@ -55,22 +55,31 @@ func (inst *Instance) Drive(ctx context.Context, done func() bool) error {
 			tm = time.NewTimer(d)
 			timerC = tm.C
 		}
+		if l.BeforeWait != nil {
+			l.BeforeWait()
+		}
+		var task func()
 		select {
 		case <-ctx.Done():
-			if tm != nil {
-				tm.Stop()
-			}
-			return ctx.Err()
 		case f := <-l.Ext:
 			l.ExtPending--
-			inst.RunTask(f)
+			task = f
 		case <-timerC:
 			if t := l.PopTimer(); t != nil {
-				inst.RunTask(t.Fn)
+				task = t.Fn
 			}
+		}
+		if l.AfterWait != nil {
+			l.AfterWait()
 		}
 		if tm != nil {
 			tm.Stop()
+		}
+		if err := ctx.Err(); err != nil && task == nil {
+			return err
+		}
+		if task != nil {
+			inst.RunTask(task)
 		}
 	}
 }

@@ -97,6 +97,10 @@ class Default(WorkerEntrypoint):
             from workers import asgi
 
             return await asgi.fetch(raw_asgi_app, request, self.env)
+        if path == "slow":
+            # Holds its request for a while at an await (the isolate tests).
+            await asyncio.sleep(0.6)
+            return Response("slow done")
         if path == "spam":
             for i in range(20000):
                 print(i)
