@@ -3,6 +3,7 @@
 //	pyworkers-lsp [serve] [--stdio | --listen 127.0.0.1:PORT]   speak LSP
 //	pyworkers-lsp check [--env NAME] [--format text|json|sarif] [PATH...]
 //	pyworkers-lsp run [flags] [/path?query]                     run a handler
+//	pyworkers-lsp dev [--port N] [-c CONFIG]...                 serve the Worker locally
 //	pyworkers-lsp runtime warm                                  prepare the runtime
 //	pyworkers-lsp version                                       print the version
 //	pyworkers-lsp help                                          print the usage
@@ -26,6 +27,7 @@ import (
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/checkcmd"
 	runcli "github.com/pyworkers-lsp/pyworkers-lsp/runtime/cli"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/devserver"
 	"github.com/pyworkers-lsp/pyworkers-lsp/server"
 )
 
@@ -49,6 +51,8 @@ Usage:
   pyworkers-lsp run --scheduled CRON | --queue QUEUE | --workflow FLOW [--params JSON]
                     | --do CLASS --name NAME --method M [--args JSON] | --reset-state
                                              run another handler, or reset the local state
+  pyworkers-lsp dev [--port 8787] [--ip 127.0.0.1] [-c CONFIG]... [--env NAME] [--persist-to DIR] [--allow-net] [--var K:V]
+                                             serve the Worker on a local HTTP server (reloads on change)
   pyworkers-lsp runtime warm                 prepare the embedded runtime (compile cache)
   pyworkers-lsp version                      print the version
   pyworkers-lsp help                         print this help
@@ -80,6 +84,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runcli.Main(args, stdout, stderr)
 	case "runtime":
 		return runcli.RuntimeMain(args, stdout, stderr)
+	case "dev":
+		return devserver.Main(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "pyworkers-lsp", version)
 		return 0

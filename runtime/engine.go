@@ -49,6 +49,9 @@ type QueueConsumer struct {
 	MaxBatchSize    int    // max_batch_size; 0 = the default (10)
 	MaxRetries      int    // max_retries; -1 = not set (the default, 3)
 	DeadLetterQueue string // dead_letter_queue; "" = drop after the last retry
+	// MaxBatchTimeout is max_batch_timeout: how long a batch may wait to
+	// fill before it is delivered; 0 = not set (the default, 5 s).
+	MaxBatchTimeout time.Duration
 }
 
 // Limits bound one run.

@@ -351,3 +351,20 @@ func pythonModulesOf(projectDir string) string {
 	}
 	return ""
 }
+
+// HostPaths rewrites the interpreter's paths of the Worker's files
+// (/session/metadata/..., /session/python_modules/...) in tracebacks and
+// output to the files on disk, so terminals and editors can open them.
+func HostPaths(spec WorkerSpec) *strings.Replacer {
+	var pairs []string
+	if mainPath, _, err := resolveMain(spec); err == nil {
+		if abs, err := filepath.Abs(mainPath); err == nil {
+			mainPath = abs
+		}
+		pairs = append(pairs, pyodide.WorkerRoot+"/", filepath.Dir(mainPath)+string(filepath.Separator))
+	}
+	if pm := pythonModulesOf(spec.ProjectDir); pm != "" {
+		pairs = append(pairs, pyodide.PythonModulesDir+"/", pm+string(filepath.Separator))
+	}
+	return strings.NewReplacer(pairs...)
+}

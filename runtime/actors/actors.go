@@ -65,6 +65,19 @@ func ResetState(workerDir, env string) error {
 	return bindings.ResetState(workerDir, env)
 }
 
+// CloseState closes the local state this process holds open (binding
+// stores, Durable Object and Workflow databases), flushing SQLite's logs;
+// later calls reopen it.
+func CloseState() {
+	bindings.CloseAll()
+	dbMu.Lock()
+	defer dbMu.Unlock()
+	for p, db := range dbs {
+		db.Close()
+		delete(dbs, p)
+	}
+}
+
 // ---- SQLite handles, one per file per process
 
 var (

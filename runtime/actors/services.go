@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/project"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime"
@@ -30,6 +31,10 @@ const (
 func FindWorker(spec runtime.WorkerSpec, name string) (runtime.WorkerSpec, error) {
 	if name == spec.Name && spec.ProjectDir != "" {
 		return spec, nil
+	}
+	if target, ok := registered(name); ok {
+		target.Limits, target.AllowNet = spec.Limits, spec.AllowNet
+		return target, nil
 	}
 	if spec.ProjectDir == "" {
 		return runtime.WorkerSpec{}, fmt.Errorf("service %q: the Worker's folder is unknown, so no other Worker can be found", name)
@@ -147,4 +152,28 @@ func logNested(r *runtime.Realm, service string, res *runtime.RunResult) {
 	for _, l := range res.Logs {
 		r.Log(l.Stream, "["+service+"] "+l.Text)
 	}
+}
+
+var (
+	registryMu sync.Mutex
+	registry   = map[string]runtime.WorkerSpec{}
+)
+
+// RegisterWorker makes spec the Worker named spec.Name for the service,
+// Durable Object and Workflow bindings of every Worker in this process, wherever
+// its folder is (the dev server's `-c a -c b`).
+func RegisterWorker(spec runtime.WorkerSpec) {
+	if spec.Name == "" {
+		return
+	}
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	registry[spec.Name] = spec
+}
+
+func registered(name string) (runtime.WorkerSpec, bool) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	s, ok := registry[name]
+	return s, ok
 }

@@ -44,12 +44,46 @@ type Options struct {
 // DefaultEnv is the folder name of the top-level environment's state.
 const DefaultEnv = "default"
 
-// StateDir is <workerDir>/.pyworkers/state/<env or "default">.
+// StateDir is <workerDir>/.pyworkers/state/<env or "default">, or
+// <root>/<env> when PersistTo moved the Worker's state to root.
 func StateDir(workerDir, env string) string {
 	if env == "" {
 		env = DefaultEnv
 	}
+	persistMu.Lock()
+	root, moved := persistRoots[filepath.Clean(workerDir)]
+	persistMu.Unlock()
+	if moved {
+		return filepath.Join(root, env)
+	}
 	return filepath.Join(workerDir, ".pyworkers", "state", env)
+}
+
+var (
+	persistMu    sync.Mutex
+	persistRoots = map[string]string{}
+)
+
+// PersistTo keeps the local state of the Worker in workerDir under root
+// (the dev server's and data commands' --persist-to), for this process.
+func PersistTo(workerDir, root string) {
+	persistMu.Lock()
+	defer persistMu.Unlock()
+	persistRoots[filepath.Clean(workerDir)] = root
+}
+
+// CloseAll closes every Store opened in this process (flushing SQLite's
+// write-ahead logs); later binding calls reopen them.
+func CloseAll() {
+	openMu.Lock()
+	stores := make([]*Store, 0, len(opened))
+	for _, s := range opened {
+		stores = append(stores, s)
+	}
+	openMu.Unlock()
+	for _, s := range stores {
+		s.Close()
+	}
 }
 
 // AIFixturesPath is <workerDir>/.pyworkers/ai-fixtures.json.

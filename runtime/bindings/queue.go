@@ -191,6 +191,17 @@ func (s *Store) QueueMove(queue string, ids []string, to string) error {
 		` WHERE queue = ? AND id IN (%s)`, queue, ids)
 }
 
+// QueueDue reports how many messages of queue are due for delivery now.
+func (s *Store) QueueDue(queue string) (int, error) {
+	st, err := s.open()
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = st.db.QueryRow(`SELECT count(*) FROM queue_messages WHERE queue = ? AND visible_ms <= ?`, queue, s.opts.Now().UnixMilli()).Scan(&n)
+	return n, err
+}
+
 // QueueCount reports how many messages queue holds (due or not).
 func (s *Store) QueueCount(queue string) (int, error) {
 	st, err := s.open()

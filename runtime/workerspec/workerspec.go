@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/project"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime"
@@ -95,6 +96,9 @@ func queueConsumers(env *project.Environment) []runtime.QueueConsumer {
 		}
 		if v, ok := m["max_retries"].(float64); ok {
 			c.MaxRetries = int(v)
+		}
+		if v, ok := m["max_batch_timeout"].(float64); ok && v >= 0 {
+			c.MaxBatchTimeout = time.Duration(v * float64(time.Second))
 		}
 		c.DeadLetterQueue, _ = m["dead_letter_queue"].(string)
 		if c.Queue != "" {
