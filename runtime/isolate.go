@@ -62,6 +62,7 @@ var ErrIsolateStopped = errors.New("the Worker's isolate stopped")
 
 type isolateRequest struct {
 	req   HTTPRequest
+	call  *ClassCall // a call into a class instead of a fetch (RunClass)
 	start time.Time
 	reply chan *RunResult
 
@@ -160,7 +161,36 @@ func (iso *Isolate) Fetch(ctx context.Context, req HTTPRequest) (*RunResult, err
 	if closed {
 		return nil, ErrIsolateStopped
 	}
-	r := &isolateRequest{req: req, start: time.Now(), reply: make(chan *RunResult, 1)}
+	return iso.submit(ctx, &isolateRequest{req: req, start: time.Now(), reply: make(chan *RunResult, 1)})
+}
+
+// RunClass runs a call into a class of the isolate's Worker (a Durable
+// Object's alarm, an RPC method) in the isolate, on the live instance the
+// isolate's own requests use; a call for another Worker runs in the
+// engine. It has the signature of Engine.RunClass.
+func (iso *Isolate) RunClass(ctx context.Context, spec WorkerSpec, call ClassCall) (*RunResult, error) {
+	if spec.ProjectDir != iso.spec.ProjectDir || spec.Main != iso.spec.Main || spec.Env != iso.spec.Env {
+		return iso.e.RunClass(ctx, spec, call)
+	}
+	if call.Method == "" {
+		return nil, fmt.Errorf("no method to call on %s", classLabel(call.Class))
+	}
+	if call.Method == "fetch" {
+		if err := normaliseRequest(call.Request); err != nil {
+			return nil, err
+		}
+	}
+	iso.mu.Lock()
+	closed := iso.closed
+	iso.mu.Unlock()
+	if closed {
+		return nil, ErrIsolateStopped
+	}
+	return iso.submit(ctx, &isolateRequest{call: &call, start: time.Now(), reply: make(chan *RunResult, 1)})
+}
+
+// submit hands r to the isolate's loop and waits for its answer.
+func (iso *Isolate) submit(ctx context.Context, r *isolateRequest) (*RunResult, error) {
 	iso.post(func() { iso.begin(r) })
 	limit := time.NewTimer(iso.limits.WallClock)
 	defer limit.Stop()
@@ -315,7 +345,19 @@ func (iso *Isolate) classify(err error, runCtx context.Context) *RunError {
 // begin hands a request to the runner (on the isolate's goroutine).
 func (iso *Isolate) begin(r *isolateRequest) {
 	w := iso.w
-	call := w.NewObjectFrom("request", fetchRequestObject(w, r.req), "ctx", newExecutionContext(w))
+	entry := "serve"
+	var call *Object
+	if r.call != nil {
+		entry = "dispatch"
+		obj, err := classCallObject(w, *r.call, nil)
+		if err != nil {
+			iso.answer(r, &RunResult{Error: &RunError{Kind: "setup", Message: err.Error()}})
+			return
+		}
+		call = obj
+	} else {
+		call = w.NewObjectFrom("request", fetchRequestObject(w, r.req), "ctx", newExecutionContext(w))
+	}
 	w.Method(call, "resolve", func(_ Value, a []Value) Value {
 		if !r.settled {
 			r.settled, r.response = true, js.Arg(a, 0)
@@ -330,8 +372,8 @@ func (iso *Isolate) begin(r *isolateRequest) {
 		return Undefined
 	})
 	iso.inflight = append(iso.inflight, r)
-	serve := w.Roots.Get("_pyworkers_host").(*Object).Get("serve")
-	if th := w.Catch(func() { w.Call(serve, Undefined, call) }); th != nil {
+	fn := w.Roots.Get("_pyworkers_host").(*Object).Get(entry)
+	if th := w.Catch(func() { w.Call(fn, Undefined, call) }); th != nil {
 		r.settled, r.failed = true, true
 		r.excType, r.message = "JsException", js.DescribeError(th.Value)
 	}
@@ -356,9 +398,18 @@ func (iso *Isolate) progress(r *isolateRequest) bool {
 		return false
 	}
 	res := &RunResult{}
+	plan := runPlan{kind: "fetch"}
+	if r.call != nil {
+		plan = runPlan{kind: "call", fetchCall: r.call.Method == "fetch"}
+	}
 	if r.failed {
 		out := &outcome{excType: r.excType, message: r.message, trace: r.trace}
-		failedResult(res, out, iso.inst.MemLimitHit, iso.limits, runPlan{kind: "fetch"})
+		failedResult(res, out, iso.inst.MemLimitHit, iso.limits, plan)
+		iso.answer(r, res)
+		return true
+	}
+	if r.call != nil && !plan.fetchCall {
+		res.Value = (&Realm{w: iso.w}).ToGo(r.response)
 		iso.answer(r, res)
 		return true
 	}

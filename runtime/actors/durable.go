@@ -847,6 +847,12 @@ func CallDurableObject(ctx context.Context, eng *runtime.Engine, spec runtime.Wo
 	return eng.RunClass(ctx, t.spec, call)
 }
 
+// ClassRunner runs calls into a Worker's classes: the engine (a fresh
+// interpreter per call) or a dev server's isolate (its live instances).
+type ClassRunner interface {
+	RunClass(ctx context.Context, spec runtime.WorkerSpec, call runtime.ClassCall) (*runtime.RunResult, error)
+}
+
 // AlarmRun is one alarm FireAlarms delivered.
 type AlarmRun struct {
 	Class, ID, Name string
@@ -859,7 +865,7 @@ type AlarmRun struct {
 // alarm is cleared before the call, as on Cloudflare (getAlarm() is null
 // inside alarm() and setAlarm there schedules the next one); when alarm()
 // raises, the alarm is put back so the next FireAlarms retries it.
-func FireAlarms(ctx context.Context, eng *runtime.Engine, spec runtime.WorkerSpec, now time.Time, all bool) ([]AlarmRun, error) {
+func FireAlarms(ctx context.Context, eng ClassRunner, spec runtime.WorkerSpec, now time.Time, all bool) ([]AlarmRun, error) {
 	var out []AlarmRun
 	seen := map[string]bool{}
 	for _, b := range spec.Bindings {
@@ -890,7 +896,7 @@ func FireAlarms(ctx context.Context, eng *runtime.Engine, spec runtime.WorkerSpe
 	return out, nil
 }
 
-func fireAlarm(ctx context.Context, eng *runtime.Engine, t doTarget, id string, now time.Time, all bool) (*AlarmRun, error) {
+func fireAlarm(ctx context.Context, eng ClassRunner, t doTarget, id string, now time.Time, all bool) (*AlarmRun, error) {
 	db, err := openDB(objectPath(t.spec, t.class, id), objectSchema)
 	if err != nil {
 		return nil, err

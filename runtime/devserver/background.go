@@ -38,12 +38,20 @@ func (s *Server) Background(ctx context.Context) {
 		s.mu.Lock()
 		specs := append([]runtime.WorkerSpec{s.spec}, s.others...)
 		s.mu.Unlock()
-		for _, spec := range specs {
+		for i, spec := range specs {
 			if ctx.Err() != nil {
 				return
 			}
 			s.deliverQueues(ctx, spec, waiting)
-			s.fireAlarms(ctx, spec)
+			// The served Worker's objects live in its isolate: their alarms
+			// run there, on the same instances its requests use.
+			var runner actors.ClassRunner = s.eng
+			if i == 0 {
+				if iso, _, _ := s.isolate(ctx); iso != nil {
+					runner = iso
+				}
+			}
+			s.fireAlarms(ctx, runner, spec)
 		}
 	}
 }
@@ -73,7 +81,9 @@ func (s *Server) deliverQueues(ctx context.Context, spec runtime.WorkerSpec, wai
 			continue
 		}
 		delete(waiting, key)
-		d, err := actors.DeliverQueue(ctx, s.eng, spec, c.Queue)
+		runCtx, cancel := context.WithTimeout(ctx, s.runLimit(spec))
+		d, err := actors.DeliverQueue(runCtx, s.eng, spec, c.Queue)
+		cancel()
 		if err != nil {
 			s.logf("[pyworkers] queue %s: %v", c.Queue, err)
 			continue
@@ -102,8 +112,21 @@ func outcomes(counts map[string]int) string {
 	return out
 }
 
-func (s *Server) fireAlarms(ctx context.Context, spec runtime.WorkerSpec) {
-	runs, err := actors.FireAlarms(ctx, s.eng, spec, time.Now(), false)
+// runLimit bounds a background run: past the Worker's wall-clock limit
+// (and a margin for waiting on a Durable Object another run holds) it is
+// given up, so one stuck handler cannot stop the others.
+func (s *Server) runLimit(spec runtime.WorkerSpec) time.Duration {
+	limit := spec.Limits.WallClock
+	if limit <= 0 {
+		limit = runtime.DefaultWallClock
+	}
+	return limit + 5*time.Second
+}
+
+func (s *Server) fireAlarms(ctx context.Context, runner actors.ClassRunner, spec runtime.WorkerSpec) {
+	runCtx, cancel := context.WithTimeout(ctx, s.runLimit(spec))
+	defer cancel()
+	runs, err := actors.FireAlarms(runCtx, runner, spec, time.Now(), false)
 	if err != nil {
 		s.logf("[pyworkers] alarms: %v", err)
 		return

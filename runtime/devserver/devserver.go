@@ -316,7 +316,9 @@ func (s *Server) reportError(e *runtime.RunError) {
 func (s *Server) serveScheduled(w http.ResponseWriter, r *http.Request) int {
 	cron := r.URL.Query().Get("cron")
 	spec := s.Spec()
-	res, err := s.eng.RunScheduled(r.Context(), spec, cron, time.Now())
+	ctx, cancel := context.WithTimeout(r.Context(), s.runLimit(spec))
+	defer cancel()
+	res, err := s.eng.RunScheduled(ctx, spec, cron, time.Now())
 	if err != nil {
 		return plain(w, http.StatusInternalServerError, "Error: "+err.Error()+"\n")
 	}

@@ -1,0 +1,388 @@
+package devserver
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/bindings"
+)
+
+// The tests start the real dev server (the real Pyodide, real HTTP on
+// loopback) on copies of testdata/dev, and talk to it with net/http and
+// raw TCP. They need the runtime artifacts (the Makefile builds them).
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// waitFor polls the log until it matches re or the deadline passes.
+func (s *syncBuffer) waitFor(t *testing.T, re *regexp.Regexp, within time.Duration) []string {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		if m := re.FindStringSubmatch(s.String()); m != nil {
+			return m
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("the log never matched %s:\n%s", re, s.String())
+	return nil
+}
+
+type devProc struct {
+	url  string
+	log  *syncBuffer
+	errs *syncBuffer
+	dir  string // the copied fixture root
+	stop func() int
+}
+
+func copyTree(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if d.IsDir() {
+			if d.Name() == ".pyworkers" || d.Name() == "__pycache__" {
+				return filepath.SkipDir
+			}
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// startDev copies testdata/dev and serves its app (and other, with both).
+func startDev(t *testing.T, opts Options, both bool) *devProc {
+	t.Helper()
+	dir := t.TempDir()
+	copyTree(t, "../../testdata/dev", dir)
+	opts.Configs = []string{filepath.Join(dir, "app", "wrangler.jsonc")}
+	if both {
+		opts.Configs = append(opts.Configs, filepath.Join(dir, "other", "wrangler.jsonc"))
+	}
+	log, errs := &syncBuffer{}, &syncBuffer{}
+	opts.Log = log
+	ctx, cancel := context.WithCancel(context.Background())
+	code := make(chan int, 1)
+	go func() { code <- run(ctx, opts, "127.0.0.1:0", errs) }()
+	deadline := time.Now().Add(3 * time.Minute)
+	re := regexp.MustCompile(`Ready on (http://127\.0\.0\.1:\d+)`)
+	for {
+		if m := re.FindStringSubmatch(log.String()); m != nil {
+			p := &devProc{url: m[1], log: log, errs: errs, dir: dir}
+			stopped := false
+			p.stop = func() int {
+				if stopped {
+					return 0
+				}
+				stopped = true
+				cancel()
+				return <-code
+			}
+			t.Cleanup(func() { p.stop() })
+			return p
+		}
+		select {
+		case c := <-code:
+			cancel()
+			t.Fatalf("dev exited with %d before Ready:\n%s\n%s", c, log, errs)
+		default:
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("no Ready line:\n%s\n%s", log, errs)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestDevServesLogsAndKeepsTheIsolate(t *testing.T) {
+	p := startDev(t, Options{}, false)
+	if code, body := get(t, p.url+"/"); code != 200 || body != "hello from dev-app" {
+		t.Fatalf("GET /: %d %q", code, body)
+	}
+	p.log.waitFor(t, regexp.MustCompile(`\[pyworkers\] GET / 200 OK \(\d+ ms\)`), 5*time.Second)
+	// Module globals persist across requests: one isolate serves them.
+	if _, body := get(t, p.url+"/hits"); body != "2" {
+		t.Fatalf("hits %q: the second request did not see the first's globals", body)
+	}
+	resp, err := http.Post(p.url+"/echo", "text/plain", strings.NewReader("abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if want := fmt.Sprintf(`{"method": "POST", "length": 6, "host": "%s"}`, strings.TrimPrefix(p.url, "http://")); string(b) != want {
+		t.Fatalf("echo %s, want %s", b, want)
+	}
+	if code, body := get(t, p.url+"/nope"); code != 404 || body != "not found" {
+		t.Fatalf("404: %d %q", code, body)
+	}
+}
+
+// An exception answers 500; the traceback, in the log and the body, names
+// the user's file on disk, not the interpreter's /session/metadata.
+func TestDevErrorNamesTheRealFile(t *testing.T) {
+	p := startDev(t, Options{}, false)
+	code, body := get(t, p.url+"/error")
+	if code != 500 || !strings.Contains(body, "ValueError: the handler failed on purpose") {
+		t.Fatalf("GET /error: %d %q", code, body)
+	}
+	real := filepath.Join(p.dir, "app", "src", "entry.py")
+	if !strings.Contains(body, `File "`+real+`"`) || strings.Contains(body, "/session/metadata") {
+		t.Fatalf("the 500 body does not name %s:\n%s", real, body)
+	}
+	p.log.waitFor(t, regexp.MustCompile(regexp.QuoteMeta(`File "`+real+`", line`)), 5*time.Second)
+	p.log.waitFor(t, regexp.MustCompile(`GET /error 500 Internal Server Error`), 5*time.Second)
+	if code, _ := get(t, p.url+"/"); code != 200 {
+		t.Fatalf("after the error: %d", code)
+	}
+}
+
+// A request waiting at an await does not hold up the others.
+func TestDevServesConcurrently(t *testing.T) {
+	p := startDev(t, Options{}, false)
+	get(t, p.url+"/")
+	start := time.Now()
+	slow := make(chan time.Duration, 1)
+	go func() {
+		if code, body := get(t, p.url+"/slow?s=1"); code != 200 || body != "slow done" {
+			t.Errorf("slow: %d %q", code, body)
+		}
+		slow <- time.Since(start)
+	}()
+	time.Sleep(100 * time.Millisecond)
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if code, _ := get(t, p.url+"/"); code != 200 {
+				t.Errorf("quick request: %d", code)
+			}
+		}()
+	}
+	wg.Wait()
+	quick := time.Since(start)
+	took := <-slow
+	if quick >= took || took < time.Second {
+		t.Fatalf("quick requests done after %v, the slow one after %v: they did not interleave", quick, took)
+	}
+}
+
+func TestDevReloadsOnChange(t *testing.T) {
+	p := startDev(t, Options{}, false)
+	if _, body := get(t, p.url+"/"); body != "hello from dev-app" {
+		t.Fatalf("before: %q", body)
+	}
+	src := filepath.Join(p.dir, "app", "src", "entry.py")
+	b, _ := os.ReadFile(src)
+	if err := os.WriteFile(src, []byte(strings.Replace(string(b), `from dev-app"`, `from the edited dev-app"`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.log.waitFor(t, regexp.MustCompile(`\[pyworkers\] Reloaded \(src/entry.py changed, \d+ ms\)`), 30*time.Second)
+	if _, body := get(t, p.url+"/"); body != "hello from the edited dev-app" {
+		t.Fatalf("after the edit: %q", body)
+	}
+	// The config too: a new var value.
+	cfg := filepath.Join(p.dir, "app", "wrangler.jsonc")
+	b, _ = os.ReadFile(cfg)
+	if err := os.WriteFile(cfg, []byte(strings.Replace(string(b), `"GREETING": "hello"`, `"GREETING": "howdy"`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.log.waitFor(t, regexp.MustCompile(`Reloaded \(wrangler.jsonc changed`), 30*time.Second)
+	if _, body := get(t, p.url+"/"); body != "howdy from the edited dev-app" {
+		t.Fatalf("after the config edit: %q", body)
+	}
+	// A syntax error: a 500 naming it, and the next good save serves again.
+	b, _ = os.ReadFile(src)
+	if err := os.WriteFile(src, append([]byte("def broken(:\n"), b...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		code, body := get(t, p.url+"/")
+		if code == 500 && strings.Contains(body, "SyntaxError") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the broken file still answers %d %q", code, body)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := os.WriteFile(src, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	deadline = time.Now().Add(30 * time.Second)
+	for {
+		if code, _ := get(t, p.url+"/"); code == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the fixed file does not serve:\n%s", p.log)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// Bad input gets a clear status and the server lives: a body over 100 MB
+// (413), malformed HTTP (400), a client that disconnects mid-request.
+func TestDevBadInputKeepsItAlive(t *testing.T) {
+	p := startDev(t, Options{}, false)
+	addr := strings.TrimPrefix(p.url, "http://")
+	raw := func(req string) string {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		io.WriteString(c, req)
+		line, _ := bufio.NewReader(c).ReadString('\n')
+		return line
+	}
+	if line := raw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 209715200\r\n\r\nabc"); !strings.HasPrefix(line, "HTTP/1.1 413") {
+		t.Fatalf("200 MB body: %q", line)
+	}
+	if line := raw("GARBAGE\r\n\r\n"); !strings.HasPrefix(line, "HTTP/1.1 400") {
+		t.Fatalf("malformed request: %q", line)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", p.url+"/slow?s=0.5", nil)
+	if _, err := http.DefaultClient.Do(req); err == nil {
+		t.Fatal("the cancelled request got an answer")
+	}
+	p.log.waitFor(t, regexp.MustCompile(`the client went away before the response`), 5*time.Second)
+	if code, _ := get(t, p.url+"/"); code != 200 {
+		t.Fatalf("after bad input: %d", code)
+	}
+}
+
+func TestDevPortInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	errs := &syncBuffer{}
+	code := run(context.Background(), Options{Configs: []string{"../../testdata/dev/app/wrangler.jsonc"}, Log: io.Discard}, ln.Addr().String(), errs)
+	if code != 1 || !strings.Contains(errs.String(), "is already in use") || !strings.Contains(errs.String(), "--port") {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+}
+
+// State written through the server is on disk after a clean stop, in the
+// --persist-to folder when given; the background delivers queue batches
+// (on timeout) and fires alarms; /__scheduled runs the cron handler; a
+// second Worker answers through a service binding.
+func TestDevBackgroundStateAndTwoWorkers(t *testing.T) {
+	persist := t.TempDir()
+	p := startDev(t, Options{PersistTo: persist}, true)
+	put, _ := http.NewRequest("PUT", p.url+"/kv?key=greeting", strings.NewReader("bonjour"))
+	resp, err := http.DefaultClient.Do(put)
+	if err != nil || resp.StatusCode != 201 {
+		t.Fatalf("PUT: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	if _, body := get(t, p.url+"/svc"); body != "hello from dev-other 5" {
+		t.Fatalf("service binding: %q", body)
+	}
+	if code, body := get(t, p.url+"/__scheduled?cron=*/5+*+*+*+*"); code != 200 || body != "Ran scheduled event" {
+		t.Fatalf("/__scheduled: %d %q", code, body)
+	}
+	if _, body := get(t, p.url+"/kv?key=cron"); body != "*/5 * * * *" {
+		t.Fatalf("cron key %q", body)
+	}
+	get(t, p.url+"/send?job=a")
+	sent := time.Now()
+	p.log.waitFor(t, regexp.MustCompile(`queue jobs: batch of 1 delivered \(1 acked\)`), 10*time.Second)
+	if waited := time.Since(sent); waited < 700*time.Millisecond {
+		t.Errorf("a batch of 1 (max 3) was delivered after %v, before its max_batch_timeout of 1 s", waited)
+	}
+	if _, body := get(t, p.url+"/kv?key=job-a"); body != "done" {
+		t.Fatalf("job-a %q", body)
+	}
+	for _, j := range []string{"b", "c", "d"} {
+		get(t, p.url+"/send?job="+j)
+	}
+	p.log.waitFor(t, regexp.MustCompile(`queue jobs: batch of 3 delivered`), 5*time.Second)
+	if code, body := get(t, p.url+"/do?name=x&by=2"); code != 200 || body != "2" {
+		t.Fatalf("DO: %d %q", code, body)
+	}
+	get(t, p.url+"/alarm?name=x&ms=300")
+	p.log.waitFor(t, regexp.MustCompile(`alarm of Counter x: ok`), 10*time.Second)
+	if _, body := get(t, p.url+"/rang?name=x"); body != "true" {
+		t.Fatalf("alarm did not run: %q", body)
+	}
+	if code, id := get(t, p.url+"/wf?n=21&tag=t1"); code != 202 || id == "" {
+		t.Fatalf("workflow create: %d %q", code, id)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, body := get(t, p.url+"/kv?key=flow-t1"); body == "42" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the workflow did not finish:\n%s", p.log)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if code := p.stop(); code != 0 {
+		t.Fatalf("exit %d after Ctrl-C:\n%s", code, p.errs)
+	}
+	store := bindings.Open(filepath.Join(p.dir, "app"), "")
+	defer store.Close()
+	if _, err := os.Stat(filepath.Join(persist, "dev-app", "default")); err != nil {
+		t.Fatalf("nothing in --persist-to: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(p.dir, "app", ".pyworkers")); err == nil {
+		t.Fatalf("state was written to the Worker's folder despite --persist-to")
+	}
+}

@@ -1,0 +1,95 @@
+import asyncio
+import json
+from urllib.parse import urlparse, parse_qs
+
+from workers import DurableObject, Response, WorkerEntrypoint, WorkflowEntrypoint
+
+# Module state lives as long as the isolate (the dev server keeps one).
+HITS = 0
+
+
+class Counter(DurableObject):
+    async def increment(self, by=1):
+        n = (await self.ctx.storage.get("n") or 0) + by
+        await self.ctx.storage.put("n", n)
+        return n
+
+    async def ring_in(self, ms):
+        import time
+
+        await self.ctx.storage.setAlarm(int(time.time() * 1000) + ms)
+        return "set"
+
+    async def alarm(self, alarm_info=None):
+        await self.ctx.storage.put("rang", True)
+        print("alarm rang")
+
+    async def rang(self):
+        return bool(await self.ctx.storage.get("rang"))
+
+
+class Flow(WorkflowEntrypoint):
+    async def run(self, event, step):
+        @step.do("double")
+        async def double():
+            return event.payload["n"] * 2
+
+        value = await double()
+        await self.env.KV.put("flow-" + event.payload["tag"], str(value))
+        return value
+
+
+class Default(WorkerEntrypoint):
+    async def fetch(self, request):
+        global HITS
+        HITS += 1
+        url = urlparse(request.url)
+        q = {k: v[0] for k, v in parse_qs(url.query).items()}
+        path = url.path
+        if path == "/":
+            return Response(f"{self.env.GREETING} from dev-app")
+        if path == "/hits":
+            return Response(str(HITS))
+        if path == "/slow":
+            await asyncio.sleep(float(q.get("s", "0.5")))
+            return Response("slow done")
+        if path == "/error":
+            raise ValueError("the handler failed on purpose")
+        if path == "/echo":
+            body = await request.text()
+            return Response.json({"method": str(request.method), "length": len(body), "host": request.headers.get("host")})
+        if path == "/kv":
+            if request.method == "PUT":
+                await self.env.KV.put(q["key"], await request.text())
+                return Response("stored", status=201)
+            value = await self.env.KV.get(q["key"])
+            return Response(value if value is not None else "missing", status=200 if value is not None else 404)
+        if path == "/do":
+            stub = self.env.COUNTER.getByName(q.get("name", "a"))
+            return Response(str(await stub.increment(int(q.get("by", "1")))))
+        if path == "/alarm":
+            stub = self.env.COUNTER.getByName(q.get("name", "a"))
+            return Response(await stub.ring_in(int(q.get("ms", "300"))))
+        if path == "/rang":
+            stub = self.env.COUNTER.getByName(q.get("name", "a"))
+            return Response(json.dumps(await stub.rang()))
+        if path == "/send":
+            await self.env.JOBS.send({"job": q["job"]})
+            return Response("queued", status=202)
+        if path == "/wf":
+            inst = await self.env.FLOW.create(params={"n": int(q["n"]), "tag": q["tag"]})
+            return Response(inst.id, status=202)
+        if path == "/svc":
+            resp = await self.env.OTHER.fetch("http://other/hello")
+            text = await resp.text()
+            total = await self.env.OTHER.add(2, 3)
+            return Response(f"{text} {total}")
+        return Response("not found", status=404)
+
+    async def queue(self, batch):
+        for m in batch.messages:
+            await self.env.KV.put("job-" + m.body["job"], "done")
+        print(f"consumed {len(batch.messages)}")
+
+    async def scheduled(self, controller):
+        await self.env.KV.put("cron", controller.cron)
