@@ -15,7 +15,7 @@ EXAMPLE := testdata/projects/bindings-jsonc
 # Caches inside the build tree, so CI keeps them between steps of one run.
 export PYWORKERS_CACHE_DIR ?= $(CURDIR)/.cache/pyworkers
 
-.PHONY: all build artifacts test-packages native-fixtures runtime-warm run test vet fmt-check staticcheck tidy-check unit perf coverage fuzz bench bench-setup clean
+.PHONY: all build artifacts test-packages native-fixtures runtime-warm run test dev-test vet fmt-check staticcheck tidy-check unit perf coverage fuzz bench bench-setup clean
 
 include editors/editors.mk
 
@@ -99,7 +99,12 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime 5s ./analysis/project/
 	$(GO) test -run '^$$' -fuzz '^FuzzFraming$$' -fuzztime 5s ./server/
 
-test: fmt-check vet staticcheck tidy-check unit perf fuzz editors-test
+# The dev server as users' test suites drive it: pytest + requests against
+# the built binary (testdata/dev/run.sh fetches the pinned pytest).
+dev-test: build runtime-warm test-packages
+	bash testdata/dev/run.sh
+
+test: fmt-check vet staticcheck tidy-check unit perf fuzz dev-test editors-test
 
 bench-setup:
 	bash bench/setup.sh

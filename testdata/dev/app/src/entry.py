@@ -48,6 +48,8 @@ class Default(WorkerEntrypoint):
         path = url.path
         if path == "/":
             return Response(f"{self.env.GREETING} from dev-app")
+        if path == "/flavour":
+            return Response(str(getattr(self.env, "FLAVOUR", "none")))
         if path == "/hits":
             return Response(str(HITS))
         if path == "/slow":

@@ -1,0 +1,156 @@
+"""The dev server as its users' own test suites use it: start
+`pyworkers-lsp dev`, wait for "Ready on", send requests with `requests`.
+Run by run.sh (make dev-test) against the built binary."""
+import os
+import re
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import requests
+
+HERE = Path(__file__).parent
+BIN = os.environ.get("PYWORKERS_BIN", str(HERE.parent.parent / "bin" / "pyworkers-lsp"))
+
+
+class Dev:
+    def __init__(self, root):
+        self.root = root
+        self.lines = []
+        self.proc = subprocess.Popen(
+            [BIN, "dev", "--port", "0", "-c", "app/wrangler.jsonc", "-c", "other/wrangler.jsonc",
+             "--persist-to", str(root / "state"), "--var", "FLAVOUR:mint"],
+            cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        threading.Thread(target=self._read, daemon=True).start()
+        m = self.wait_for(r"Ready on (http://127\.0\.0\.1:\d+)", timeout=180)
+        self.url = m.group(1)
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def log(self):
+        return "\n".join(self.lines)
+
+    def wait_for(self, pattern, timeout=15):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            m = re.search(pattern, self.log())
+            if m:
+                return m
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.02)
+        raise AssertionError(f"no {pattern!r} in the dev server's output:\n{self.log()}")
+
+    def get(self, path, **kw):
+        return requests.get(self.url + path, timeout=60, **kw)
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGINT)
+        return self.proc.wait(timeout=30)
+
+
+@pytest.fixture
+def dev(tmp_path):
+    root = tmp_path / "workers"
+    shutil.copytree(HERE / "app", root / "app", ignore=shutil.ignore_patterns(".pyworkers", "__pycache__"))
+    shutil.copytree(HERE / "other", root / "other", ignore=shutil.ignore_patterns(".pyworkers", "__pycache__"))
+    d = Dev(root)
+    yield d
+    if d.proc.poll() is None:
+        d.proc.kill()
+        d.proc.wait()
+
+
+def test_hello_and_request_log(dev):
+    r = dev.get("/")
+    assert r.status_code == 200 and r.text == "hello from dev-app"
+    dev.wait_for(r"\[pyworkers\] GET / 200 OK \(\d+ ms\)")
+    assert dev.get("/nope").status_code == 404
+
+
+def test_kv_round_trip_and_state_survives_a_restart(dev):
+    assert requests.put(dev.url + "/kv?key=colour", data="teal", timeout=30).status_code == 201
+    assert dev.get("/kv?key=colour").text == "teal"
+    assert dev.stop() == 0
+    again = Dev(dev.root)
+    try:
+        assert again.get("/kv?key=colour").text == "teal"
+    finally:
+        assert again.stop() == 0
+
+
+def test_durable_object_counts_and_its_alarm_fires(dev):
+    assert dev.get("/do?name=a&by=2").text == "2"
+    assert dev.get("/do?name=a&by=3").text == "5"
+    assert dev.get("/do?name=b").text == "1"
+    assert dev.get("/alarm?name=a&ms=200").text == "set"
+    dev.wait_for(r"alarm of Counter a: ok", timeout=10)
+    assert dev.get("/rang?name=a").text == "true"
+
+
+def test_workflow_runs_in_the_background(dev):
+    r = dev.get("/wf?n=5&tag=w")
+    assert r.status_code == 202
+    deadline = time.monotonic() + 10
+    while dev.get("/kv?key=flow-w").text != "10":
+        assert time.monotonic() < deadline, dev.log()
+        time.sleep(0.05)
+
+
+def test_queue_consumer_receives_batches(dev):
+    for job in ("x", "y", "z"):  # a full batch (max_batch_size 3) goes at once
+        assert dev.get(f"/send?job={job}").status_code == 202
+    dev.wait_for(r"queue jobs: batch of 3 delivered \(3 acked\)", timeout=5)
+    assert dev.get("/kv?key=job-z").text == "done"
+
+
+def test_cron_through_test_scheduled(dev):
+    r = dev.get("/__scheduled", params={"cron": "*/5 * * * *"})
+    assert r.status_code == 200 and r.text == "Ran scheduled event"
+    assert dev.get("/kv?key=cron").text == "*/5 * * * *"
+
+
+def test_second_worker_through_a_service_binding(dev):
+    assert dev.get("/svc").text == "hello from dev-other 5"
+
+
+def test_errors_are_500_with_the_real_file(dev):
+    r = dev.get("/error")
+    assert r.status_code == 500
+    assert str(dev.root / "app" / "src" / "entry.py") in r.text
+    assert "/session/metadata" not in r.text
+    assert dev.get("/").status_code == 200
+
+
+def test_concurrent_requests_interleave(dev):
+    dev.get("/")
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        start = time.monotonic()
+        slow = pool.submit(dev.get, "/slow?s=1")
+        time.sleep(0.1)
+        quick = [pool.submit(dev.get, "/") for _ in range(10)]
+        assert all(f.result().status_code == 200 for f in quick)
+        quick_done = time.monotonic() - start
+        assert slow.result().text == "slow done"
+        slow_done = time.monotonic() - start
+    assert quick_done < slow_done and slow_done >= 1.0
+
+
+def test_reload_on_save(dev):
+    src = dev.root / "app" / "src" / "entry.py"
+    src.write_text(src.read_text().replace('from dev-app"', 'from the saved dev-app"'))
+    dev.wait_for(r"Reloaded \(src/entry.py changed, \d+ ms\)", timeout=30)
+    assert dev.get("/").text == "hello from the saved dev-app"
+
+
+def test_var_flag_and_clean_exit(dev):
+    assert dev.get("/flavour").text == "mint"
+    assert dev.stop() == 0
+    assert "stopping" in dev.log()
