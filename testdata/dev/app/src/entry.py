@@ -66,6 +66,11 @@ class Default(WorkerEntrypoint):
                 return Response("stored", status=201)
             value = await self.env.KV.get(q["key"])
             return Response(value if value is not None else "missing", status=200 if value is not None else 404)
+        if path == "/kvrw":
+            # One KV read and one write per request (the dev benchmark).
+            seen = await self.env.KV.get("bench")
+            await self.env.KV.put("bench", str(int(seen or 0) + 1))
+            return Response(seen or "0")
         if path == "/do":
             stub = self.env.COUNTER.getByName(q.get("name", "a"))
             return Response(str(await stub.increment(int(q.get("by", "1")))))
