@@ -391,14 +391,14 @@ func (e *Engine) snapshotFor(ctx context.Context, h *pyodide.Host, sdk sdkSource
 	var file string
 	if persist {
 		file = filepath.Join(e.snapDir, e.snapshotKey(sdk)+".snap")
-		if s, err := pyodide.ReadSnapshot(file); err == nil && e.usable(ctx, h, s, sdk) {
+		if s, err := pyodide.ReadSnapshot(file); err == nil && e.usable(s) {
 			e.snaps[sdk.key()] = s
 			return s, nil
 		}
 	}
 	base, ok := e.snaps["base"]
 	if !ok && e.snapDir != "" {
-		if s, err := pyodide.ReadSnapshot(filepath.Join(e.snapDir, e.snapshotKey(sdkSource{kind: "base"})+".snap")); err == nil && e.usable(ctx, h, s, sdkSource{kind: "base"}) {
+		if s, err := pyodide.ReadSnapshot(filepath.Join(e.snapDir, e.snapshotKey(sdkSource{kind: "base"})+".snap")); err == nil && e.usable(s) {
 			base, ok = s, true
 			e.snaps["base"] = s
 		}
@@ -478,18 +478,15 @@ func (e *Engine) snapshotKey(sdk sdkSource) string {
 	return v
 }
 
-// usable checks a snapshot read from disk by restoring it once: a snapshot
-// written by an older build may name JS objects this build lacks.
-func (e *Engine) usable(ctx context.Context, h *pyodide.Host, s *pyodide.Snapshot, sdk sdkSource) bool {
+// usable checks a snapshot read from disk: a snapshot written by an older
+// build may name JS objects this build lacks. The check recreates them in a
+// fresh world, without restoring the interpreter.
+func (e *Engine) usable(s *pyodide.Snapshot) bool {
 	w := buildWorld(runSetup{flags: CompatFlags("", nil), console: func(string, string) {}})
-	fs := h.NewFS()
-	mountSDK(fs, sdk)
-	inst, err := h.Restore(ctx, s, w, fs, DefaultMemory)
-	if err != nil {
+	if err := s.Materializable(w); err != nil {
 		e.log.Info("ignoring a stale interpreter snapshot", "err", err)
 		return false
 	}
-	inst.Close()
 	return true
 }
 

@@ -383,3 +383,20 @@ func (h *Host) Restore(ctx context.Context, snap *Snapshot, w *World, fs *memfs.
 	}
 	return inst, nil
 }
+
+// Materializable checks, without an interpreter, that every JS value the
+// snapshot holds can be recreated in w: what a snapshot written by another
+// build of the runtime may fail (it names JS objects this build lacks).
+func (snap *Snapshot) Materializable(w *World) error {
+	for _, d := range snap.hiwire {
+		if _, err := w.materialize(d); err != nil {
+			return err
+		}
+	}
+	for _, d := range snap.immortal {
+		if _, err := w.materialize(d); err != nil {
+			return err
+		}
+	}
+	return nil
+}

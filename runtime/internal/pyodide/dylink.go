@@ -703,12 +703,29 @@ func (inst *Instance) relink(libs []DylibRecord, extra []slotRecord, tableSize u
 // exported functions: a side module's GOT.func entry for one of them must be
 // that slot, so that function pointers compare equal across modules
 // (CPython compares tp_getattro with PyObject_GenericGetAttr, for one).
+// funcImport is one function the main module imports, with its signature.
+type funcImport struct {
+	module, name    string
+	params, results []api.ValueType
+}
+
 func (h *Host) readMainSlots(bin []byte) error {
 	m, err := wasmgen.ParseModule(bin)
 	if err != nil {
 		return err
 	}
 	slots := m.TableSlots(map[string]uint32{"__table_base": h.layout.tableBase})
+	// The main module's imported functions, from its type section: wazero's
+	// ImportedFunctions builds definitions of all ~30k functions first
+	// (≈130 ms of every start).
+	h.mainFuncImports = nil
+	for _, imp := range m.Imports {
+		if imp.Kind != 0 || int(imp.Type) >= len(m.Types) {
+			continue
+		}
+		t := m.Types[imp.Type]
+		h.mainFuncImports = append(h.mainFuncImports, funcImport{module: imp.Module, name: imp.Name, params: t.Params, results: t.Results})
+	}
 	h.mainSlots = map[string]uint32{}
 	for _, e := range m.Exports {
 		if e.Kind != 0 {

@@ -52,12 +52,13 @@ type Host struct {
 	countArgsSlot uint32
 	argCounts     sync.Map // main table slot → number of i32 params
 
-	mainSlots map[string]uint32 // exported function → its slot in the main module's element segments
-	growerMod wazero.CompiledModule
-	onceMu    sync.Mutex
-	onceMods  map[[32]byte]wazero.CompiledModule // side modules and their glue, by sha256 (compileOnce)
-	memory    memPool
-	seq       atomic.Int64
+	mainSlots       map[string]uint32 // exported function → its slot in the main module's element segments
+	mainFuncImports []funcImport      // the main module's imported functions, in order
+	growerMod       wazero.CompiledModule
+	onceMu          sync.Mutex
+	onceMods        map[[32]byte]wazero.CompiledModule // side modules and their glue, by sha256 (compileOnce)
+	memory          memPool
+	seq             atomic.Int64
 }
 
 type instanceKey struct{}
@@ -135,9 +136,9 @@ func (h *Host) instantiateHostModules(ctx context.Context) error {
 	envhost := h.rt.NewHostModuleBuilder("envhost")
 	wasiB := h.rt.NewHostModuleBuilder("wasi_snapshot_preview1")
 	sentinel := h.rt.NewHostModuleBuilder("sentinel")
-	for _, fd := range h.main.ImportedFunctions() {
-		module, name, _ := fd.Import()
-		params, results := fd.ParamTypes(), fd.ResultTypes()
+	for _, fd := range h.mainFuncImports {
+		module, name := fd.module, fd.name
+		params, results := fd.params, fd.results
 		var impl hostFunc
 		switch module {
 		case "env":
@@ -243,12 +244,12 @@ func (h *Host) envModule(ctx context.Context, maxPages uint32) (wazero.CompiledM
 	}
 	b := wasmgen.NewBuilder()
 	var exports []func()
-	for _, fd := range h.main.ImportedFunctions() {
-		module, name, _ := fd.Import()
+	for _, fd := range h.mainFuncImports {
+		module, name := fd.module, fd.name
 		if module != "env" {
 			continue
 		}
-		idx := b.ImportFunc("envhost", name, fd.ParamTypes(), fd.ResultTypes())
+		idx := b.ImportFunc("envhost", name, fd.params, fd.results)
 		exports = append(exports, func() { b.Export(name, 0, idx) })
 	}
 	for _, e := range exports {
