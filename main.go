@@ -28,6 +28,7 @@ import (
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/checkcmd"
 	runcli "github.com/pyworkers-lsp/pyworkers-lsp/runtime/cli"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/devserver"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/localdata"
 	"github.com/pyworkers-lsp/pyworkers-lsp/server"
 )
 
@@ -53,6 +54,9 @@ Usage:
                                              run another handler, or reset the local state
   pyworkers-lsp dev [--port 8787] [--ip 127.0.0.1] [-c CONFIG]... [--env NAME] [--persist-to DIR] [--allow-net] [--var K:V]
                                              serve the Worker on a local HTTP server (reloads on change)
+  pyworkers-lsp d1 execute DB --command SQL | --file F [--json];  d1 migrations list|apply DB
+  pyworkers-lsp kv key put|get|list|delete KEY [--binding B];  r2 object put|get|delete BUCKET/KEY [--file F]
+                                             the local state, as wrangler's --local commands
   pyworkers-lsp runtime warm                 prepare the embedded runtime (compile cache)
   pyworkers-lsp version                      print the version
   pyworkers-lsp help                         print this help
@@ -86,6 +90,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runcli.RuntimeMain(args, stdout, stderr)
 	case "dev":
 		return devserver.Main(args, stdout, stderr)
+	case "d1", "kv", "r2":
+		return localdata.Main(cmd, args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "pyworkers-lsp", version)
 		return 0

@@ -13,7 +13,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -22,6 +21,7 @@ import (
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/actors"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/bindings"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/localdata"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/workerspec"
 )
 
@@ -112,24 +112,13 @@ func (s *Server) loadSpecs() (runtime.WorkerSpec, []runtime.WorkerSpec, error) {
 // registry service bindings find them in. Caller holds mu (or owns s).
 func (s *Server) setSpecs(spec runtime.WorkerSpec, others []runtime.WorkerSpec) {
 	s.spec, s.others = spec, others
-	for i, sp := range append([]runtime.WorkerSpec{spec}, others...) {
+	for _, sp := range append([]runtime.WorkerSpec{spec}, others...) {
 		if s.opts.PersistTo != "" {
-			root := s.opts.PersistTo
-			if i > 0 || len(others) > 0 {
-				root = filepath.Join(root, stateName(sp))
-			}
-			bindings.PersistTo(sp.ProjectDir, root)
+			bindings.PersistTo(sp.ProjectDir, localdata.PersistRoot(s.opts.PersistTo, sp))
 		}
 		actors.RegisterWorker(sp)
 	}
 	s.paths = runtime.HostPaths(spec)
-}
-
-func stateName(spec runtime.WorkerSpec) string {
-	if spec.Name != "" {
-		return spec.Name
-	}
-	return filepath.Base(spec.ProjectDir)
 }
 
 // Start starts the served Worker's isolate (taking its snapshot when

@@ -56,11 +56,22 @@ class Dev:
         return self.proc.wait(timeout=30)
 
 
+def data(root, *args):
+    """A local data command on the state dev uses (same --persist-to)."""
+    out = subprocess.run([BIN, *args, "-c", "app/wrangler.jsonc", "--persist-to", str(root / "state")],
+                         cwd=root, capture_output=True, text=True, timeout=120)
+    return out
+
+
 @pytest.fixture
 def dev(tmp_path):
     root = tmp_path / "workers"
     shutil.copytree(HERE / "app", root / "app", ignore=shutil.ignore_patterns(".pyworkers", "__pycache__"))
     shutil.copytree(HERE / "other", root / "other", ignore=shutil.ignore_patterns(".pyworkers", "__pycache__"))
+    # Seeded as users do before `dev`: migrations, then a seed file.
+    assert data(root, "d1", "migrations", "apply", "DB").returncode == 0
+    seeded = data(root, "d1", "execute", "DB", "--file", "app/seed.sql")
+    assert seeded.returncode == 0, seeded.stderr
     d = Dev(root)
     yield d
     if d.proc.poll() is None:
@@ -154,3 +165,26 @@ def test_var_flag_and_clean_exit(dev):
     assert dev.get("/flavour").text == "mint"
     assert dev.stop() == 0
     assert "stopping" in dev.log()
+
+
+def test_d1_seeded_by_the_data_commands(dev):
+    assert dev.get("/notes").json() == [
+        {"body": "first note", "author": "ada"},
+        {"body": "second; with a semicolon", "author": "grace"},
+    ]
+    added = data(dev.root, "d1", "execute", "notes-db", "--command", "INSERT INTO notes (body) VALUES ('live')")
+    assert added.returncode == 0, added.stderr
+    assert [n["body"] for n in dev.get("/notes").json()][-1] == "live"
+    bad = data(dev.root, "d1", "execute", "DB", "--command", "INSERT INTO notes (nope) VALUES (1)")
+    assert bad.returncode == 1 and "no column named nope" in bad.stderr
+
+
+def test_kv_and_r2_commands_share_the_servers_state(dev):
+    assert data(dev.root, "kv", "key", "put", "colour", "amber").returncode == 0
+    assert dev.get("/kv?key=colour").text == "amber"
+    (dev.root / "note.txt").write_text("stored in r2")
+    assert data(dev.root, "r2", "object", "put", "dev-files/note.txt", "--file", "note.txt").returncode == 0
+    assert dev.get("/file?key=note.txt").text == "stored in r2"
+    requests.put(dev.url + "/kv?key=from-worker", data="w", timeout=30)
+    got = data(dev.root, "kv", "key", "get", "from-worker")
+    assert got.returncode == 0 and got.stdout == "w"

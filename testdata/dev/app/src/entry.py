@@ -71,6 +71,14 @@ class Default(WorkerEntrypoint):
             seen = await self.env.KV.get("bench")
             await self.env.KV.put("bench", str(int(seen or 0) + 1))
             return Response(seen or "0")
+        if path == "/notes":
+            rows = await self.env.DB.prepare("SELECT body, author FROM notes ORDER BY id").all()
+            return Response.json([{"body": r.body, "author": r.author} for r in rows.results])
+        if path == "/file":
+            obj = await self.env.FILES.get(q["key"])
+            if obj is None:
+                return Response("no such file", status=404)
+            return Response(await obj.text())
         if path == "/do":
             stub = self.env.COUNTER.getByName(q.get("name", "a"))
             return Response(str(await stub.increment(int(q.get("by", "1")))))

@@ -1,0 +1,5 @@
+-- The dev-server fixture's first migration.
+CREATE TABLE notes (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  body TEXT NOT NULL
+);
