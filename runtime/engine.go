@@ -279,7 +279,9 @@ func (e *Engine) buildHost(ctx context.Context) (h *pyodide.Host, err error) {
 	e.runMu.Lock()
 	defer e.runMu.Unlock()
 	clear(e.snapKeys) // the keys name this host's artifacts
-	if _, err := e.snapshotFor(ctx, h, sdkSource{kind: "builtin"}); err != nil {
+	// The SDK a Worker without its own gets (the artifacts' real one, else
+	// the built-in one): what most runs restore.
+	if _, err := e.snapshotFor(ctx, h, findSDK(WorkerSpec{}, e.art)); err != nil {
 		h.Close(ctx)
 		return nil, err
 	}

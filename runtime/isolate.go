@@ -54,6 +54,8 @@ type Isolate struct {
 	inst     *pyodide.Instance
 	inflight []*isolateRequest
 	stopping bool
+	sweptAt  int       // handles after the last sweep
+	yielded  time.Time // when the loop last let other runs take the lock
 }
 
 // ErrIsolateStopped: the isolate ended (closed, or a limit stopped it)
@@ -301,10 +303,24 @@ func (iso *Isolate) serve(isoCtx context.Context, h *pyodide.Host, mainPath, mod
 		}
 		started = true
 		ready <- nil
-		// While the loop waits for work, other runs of the engine go on.
-		w.Loop.BeforeWait, w.Loop.AfterWait = e.runMu.Unlock, e.runMu.Lock
+		// While the loop waits for work, other runs of the engine go on;
+		// it first drops the JS handles Python no longer holds.
+		w.Loop.BeforeWait = func() {
+			iso.sweep()
+			e.runMu.Unlock()
+		}
+		w.Loop.AfterWait = e.runMu.Lock
 		derr := inst.Drive(runCtx, func() bool {
 			iso.poll()
+			// Under load the loop may never wait: sweep here too, and let
+			// the engine's other runs (queue batches, crons) have the lock
+			// now and then.
+			iso.sweep()
+			if time.Since(iso.yielded) > yieldEvery {
+				e.runMu.Unlock()
+				e.runMu.Lock()
+				iso.yielded = time.Now()
+			}
 			if iso.stopping {
 				closeSource()
 				return len(iso.inflight) == 0
@@ -328,6 +344,23 @@ func (iso *Isolate) serve(isoCtx context.Context, h *pyodide.Host, mainPath, mod
 				Headers: []Header{{"content-type", "text/plain;charset=UTF-8"}}, Body: []byte("Error: " + re.Message), Error: re})
 		}
 		iso.inflight = nil
+	}
+}
+
+// yieldEvery: how long a busy isolate holds the run lock before it lets a
+// waiting run of the engine go first (Go's mutex hands a lock to a waiter
+// that has waited over a millisecond).
+const yieldEvery = 10 * time.Millisecond
+
+// sweepEvery: the isolate sweeps its handles when this many were added
+// since the last sweep (about a hundred requests' worth).
+const sweepEvery = 2048
+
+// sweep frees the handles Python dropped, between tasks (isolate goroutine).
+func (iso *Isolate) sweep() {
+	if n := iso.w.Handles(); n >= iso.sweptAt+sweepEvery {
+		iso.inst.SweepBetweenTasks()
+		iso.sweptAt = iso.w.Handles()
 	}
 }
 
@@ -476,4 +509,28 @@ func (s *isolateSet) all() []*Isolate {
 		out = append(out, iso)
 	}
 	return out
+}
+
+// IsolateStats describe an isolate's resources, for leak checks and the
+// dev server's benchmarks.
+type IsolateStats struct {
+	WasmMemory uint64 // bytes of the interpreter's linear memory
+	Handles    int    // JS values the interpreter holds handles to
+	Inflight   int    // requests being answered
+}
+
+// Stats reads the isolate's resources on its own goroutine.
+func (iso *Isolate) Stats(ctx context.Context) (IsolateStats, error) {
+	ch := make(chan IsolateStats, 1)
+	iso.post(func() {
+		ch <- IsolateStats{WasmMemory: uint64(iso.inst.MemorySize()), Handles: iso.w.Handles(), Inflight: len(iso.inflight)}
+	})
+	select {
+	case s := <-ch:
+		return s, nil
+	case <-iso.done:
+		return IsolateStats{}, ErrIsolateStopped
+	case <-ctx.Done():
+		return IsolateStats{}, ctx.Err()
+	}
 }

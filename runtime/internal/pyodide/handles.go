@@ -93,3 +93,18 @@ func (inst *Instance) tableSize(get string, known uint32) uint32 {
 	}
 	return lo
 }
+
+// SweepBetweenTasks frees every handle hiwire's tables do not hold, recent
+// ones too, when no call into wasm is on the stack (between event-loop
+// tasks): no C local or Go caller can then hold a handle it has not passed
+// on. A long-lived interpreter (an isolate) sweeps so while it waits, which
+// keeps its JS world at what Python really holds instead of two epochs of
+// garbage. It returns how many handles it freed (0 when wasm is running).
+func (inst *Instance) SweepBetweenTasks() int {
+	if inst.mod == nil || inst.callDepth > 0 || inst.hs.sweeping {
+		return 0
+	}
+	inst.hs.sweeping = true
+	defer func() { inst.hs.sweeping = false }()
+	return inst.World.Sweep(inst.markHiwire, false)
+}

@@ -543,3 +543,6 @@ func (inst *Instance) setMainAttr(name string, v Value) {
 	inst.call("PyObject_SetAttrString", mainMod, uint64(inst.cString(name)), px)
 	inst.call("Py_DecRef", px)
 }
+
+// MemorySize is the size of the interpreter's linear memory in bytes.
+func (inst *Instance) MemorySize() uint32 { return inst.mem.Size() }
