@@ -33,6 +33,8 @@ type runtimeState struct {
 	message string
 	warmed  chan struct{} // closed when the warm-up child finished
 	engine  *runtime.Engine
+
+	dev devState // the dev server started from the editor (dev_commands.go)
 }
 
 // RuntimeStatus is the params of the pyworkers/runtimeStatus notification
@@ -156,6 +158,7 @@ func (s *Server) packageProgress(msg string) {
 }
 
 func (r *runtimeState) close() {
+	r.stopDev()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.engine != nil {

@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -96,59 +97,113 @@ func run(ctx context.Context, opts Options, addr string, stderr io.Writer) int {
 	}})
 	defer eng.Close()
 	opts.Engine = eng
+	r, err := Start(ctx, opts, addr)
+	if err != nil {
+		if ctx.Err() != nil {
+			return 0
+		}
+		var se *StartError
+		if errors.As(err, &se) && se.Usage {
+			fmt.Fprintf(stderr, "pyworkers-lsp dev: %v\n", err)
+			return 2
+		}
+		fmt.Fprintf(stderr, "pyworkers-lsp dev: %v\n", err)
+		return 1
+	}
+	select {
+	case <-ctx.Done():
+		r.Stop()
+		return 0
+	case <-r.Done():
+		fmt.Fprintf(stderr, "pyworkers-lsp dev: %v\n", r.Err())
+		r.Stop()
+		return 1
+	}
+}
+
+// StartError is why Start failed; Usage marks bad input (a config that
+// cannot be read).
+type StartError struct {
+	Usage bool
+	Err   error
+}
+
+func (e *StartError) Error() string { return e.Err.Error() }
+func (e *StartError) Unwrap() error { return e.Err }
+
+// Running is a started dev server.
+type Running struct {
+	srv    *Server
+	hs     *http.Server
+	url    string
+	stopBG context.CancelFunc
+	err    error
+	done   chan struct{}
+	once   sync.Once
+}
+
+// Start loads the Workers, listens on addr, starts the served Worker's
+// isolate, the file watcher and the background work, and prints "Ready on
+// URL" to opts.Log. opts.Engine is used, not closed.
+func Start(ctx context.Context, opts Options, addr string) (*Running, error) {
 	srv, err := New(opts)
 	if err != nil {
-		fmt.Fprintf(stderr, "pyworkers-lsp dev: %v\n", err)
-		return 2
+		return nil, &StartError{Usage: true, Err: err}
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
-			fmt.Fprintf(stderr, "pyworkers-lsp dev: %s is already in use (another dev server?); choose another with --port\n", addr)
-		} else {
-			fmt.Fprintf(stderr, "pyworkers-lsp dev: cannot listen on %s: %v\n", addr, err)
+			return nil, &StartError{Err: fmt.Errorf("%s is already in use (another dev server?); choose another with --port", addr)}
 		}
-		return 1
+		return nil, &StartError{Err: fmt.Errorf("cannot listen on %s: %v", addr, err)}
 	}
-	if err := eng.Warm(ctx, func(msg string, pct int) {
+	if err := srv.eng.Warm(ctx, func(msg string, pct int) {
 		if strings.Contains(msg, "compiling") {
-			fmt.Fprintf(opts.Log, "[pyworkers] %s\n", msg)
+			srv.logf("[pyworkers] %s", msg)
 		}
 	}); err != nil {
 		ln.Close()
-		if ctx.Err() != nil {
-			return 0
-		}
-		fmt.Fprintf(stderr, "pyworkers-lsp dev: %v\n", err)
-		return 1
+		return nil, &StartError{Err: err}
 	}
 	srv.Start(ctx)
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: nil}
-	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
-	bg, stopBackground := context.WithCancel(ctx)
-	defer stopBackground()
+	r := &Running{srv: srv, hs: &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second},
+		url: "http://" + displayAddr(ln.Addr()), done: make(chan struct{})}
+	go func() {
+		r.err = r.hs.Serve(ln)
+		close(r.done)
+	}()
+	bg, stopBG := context.WithCancel(context.Background())
+	r.stopBG = stopBG
 	go func() {
 		if err := srv.Watch(bg); err != nil {
 			srv.logf("[pyworkers] not watching for changes: %v", err)
 		}
 	}()
 	go srv.Background(bg)
-	srv.logf("Ready on http://%s", displayAddr(ln.Addr()))
-	select {
-	case <-ctx.Done():
-	case err := <-served:
-		fmt.Fprintf(stderr, "pyworkers-lsp dev: %v\n", err)
-		srv.Close()
-		return 1
-	}
-	stopBackground()
-	srv.logf("[pyworkers] stopping")
-	shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = hs.Shutdown(shut)
-	srv.Close()
-	return 0
+	srv.logf("Ready on %s", r.url)
+	return r, nil
+}
+
+// URL is where the server answers, e.g. http://127.0.0.1:8787.
+func (r *Running) URL() string { return r.url }
+
+// Done is closed when the HTTP server stopped on its own (Err says why).
+func (r *Running) Done() <-chan struct{} { return r.done }
+
+// Err is why the HTTP server stopped.
+func (r *Running) Err() error { return r.err }
+
+// Stop shuts the server down: requests in flight get 5 s to finish, then
+// the isolate ends and local state is flushed. Safe to call twice.
+func (r *Running) Stop() {
+	r.once.Do(func() {
+		r.stopBG()
+		r.srv.logf("[pyworkers] stopping")
+		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = r.hs.Shutdown(shut)
+		r.srv.Close()
+	})
 }
 
 // displayAddr is the URL host of the listener: an unspecified address

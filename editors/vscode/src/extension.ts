@@ -25,7 +25,7 @@ import {
   needsRestart,
   toServerSettings,
 } from "./settings";
-import { parseRuntimeStatus, statusView, type RuntimeState } from "./status";
+import { devStatusView, parseDevServerStatus, parseRuntimeStatus, statusView, type DevServerStatusParams, type RuntimeState } from "./status";
 
 const wranglerGlob = "**/wrangler.{json,jsonc,toml}";
 const wranglerNames = new Set(["wrangler.json", "wrangler.jsonc", "wrangler.toml"]);
@@ -33,6 +33,8 @@ const wranglerNames = new Set(["wrangler.json", "wrangler.jsonc", "wrangler.toml
 let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel;
 let statusItem: vscode.StatusBarItem;
+let devItem: vscode.StatusBarItem;
+let devStatus: DevServerStatusParams = { running: false };
 let runtimeState: RuntimeState = "stopped";
 let runtimeMessage: string | undefined;
 
@@ -46,6 +48,69 @@ function renderStatus(): void {
   statusItem.text = view.text;
   statusItem.tooltip = view.tooltip;
   statusItem.show();
+}
+
+function renderDev(): void {
+  const view = devStatusView(devStatus);
+  devItem.text = view.text;
+  devItem.tooltip = view.tooltip;
+  devItem.show();
+}
+
+/** The file the Worker commands act on: the active editor's, else the first wrangler config. */
+async function workerUri(): Promise<string | undefined> {
+  const doc = vscode.window.activeTextEditor?.document;
+  if (doc?.uri.scheme === "file") {
+    return doc.uri.toString();
+  }
+  const [cfg] = await vscode.workspace.findFiles(wranglerGlob, "**/node_modules/**", 1);
+  return cfg?.toString();
+}
+
+async function toggleDevServer(): Promise<void> {
+  const c = requireClient();
+  if (!c) {
+    return;
+  }
+  if (devStatus.running) {
+    await c.sendRequest(ExecuteCommandRequest.type, { command: "pyworkers.stopDevServer", arguments: [] });
+    return;
+  }
+  const uri = await workerUri();
+  if (!uri) {
+    void vscode.window.showWarningMessage("Python Workers: open a file of the Worker to serve.");
+    return;
+  }
+  try {
+    const res = parseDevServerStatus(await c.sendRequest(ExecuteCommandRequest.type, { command: "pyworkers.startDevServer", arguments: [{ uri }] }));
+    if (res?.url) {
+      devStatus = res;
+      renderDev();
+      const pick = await vscode.window.showInformationMessage(`Python Workers dev server on ${res.url}`, "Open in Browser");
+      if (pick) {
+        void vscode.env.openExternal(vscode.Uri.parse(res.url));
+      }
+    }
+  } catch (e) {
+    void vscode.window.showErrorMessage(`Python Workers: ${String(e)}`);
+  }
+}
+
+async function applyMigrations(): Promise<void> {
+  const c = requireClient();
+  const uri = await workerUri();
+  if (!c || !uri) {
+    return;
+  }
+  const database = await vscode.window.showInputBox({ prompt: "D1 database (binding or database_name); empty: the Worker's only one" });
+  if (database === undefined) {
+    return;
+  }
+  try {
+    await c.sendRequest(ExecuteCommandRequest.type, { command: "pyworkers.applyD1Migrations", arguments: [{ uri, database }] });
+  } catch (e) {
+    output.error(`applying D1 migrations: ${String(e)}`);
+  }
 }
 
 function setRuntime(state: RuntimeState, message?: string): void {
@@ -145,6 +210,13 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     output.error(`pyworkers-lsp failed to start: ${String(e)}`);
     return;
   }
+  client.onNotification("pyworkers/devServerStatus", (params: unknown) => {
+    const p = parseDevServerStatus(params);
+    if (p) {
+      devStatus = p;
+      renderDev();
+    }
+  });
   client.onNotification("pyworkers/runtimeStatus", (params: unknown) => {
     const p = parseRuntimeStatus(params);
     if (p) {
@@ -156,6 +228,10 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
 async function stop(): Promise<void> {
   const c = client;
   client = undefined;
+  devStatus = { running: false }; // the server's dev server ends with it
+  if (devItem) {
+    renderDev();
+  }
   if (c) {
     await c.stop().catch(() => undefined);
   }
@@ -236,9 +312,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   statusItem = vscode.window.createStatusBarItem("pyworkers.status", vscode.StatusBarAlignment.Left, 50);
   statusItem.name = "Python Workers";
   statusItem.command = "pyworkers.showOutput";
+  devItem = vscode.window.createStatusBarItem("pyworkers.devServer", vscode.StatusBarAlignment.Left, 49);
+  devItem.name = "Python Workers dev server";
+  devItem.command = "pyworkers.toggleDevServer";
   context.subscriptions.push(
     output,
     statusItem,
+    devItem,
+    vscode.commands.registerCommand("pyworkers.toggleDevServer", toggleDevServer),
+    vscode.commands.registerCommand("pyworkers.applyMigrations", applyMigrations),
     vscode.commands.registerCommand("pyworkers.restartServer", () => restart(context)),
     vscode.commands.registerCommand("pyworkers.runHandlerAtCursor", runHandlerAtCursor),
     vscode.commands.registerCommand("pyworkers.resetLocalState", resetLocalState),

@@ -47,3 +47,36 @@ export function statusView(environment: string, state: RuntimeState, message?: s
   ];
   return { text: `$(cloud) ${environment === "" ? "Workers" : environment} · ${stateText[state]}`, tooltip: lines.join("\n") };
 }
+
+/** The params of the server's pyworkers/devServerStatus notification. */
+export interface DevServerStatusParams {
+  running: boolean;
+  url?: string;
+  worker?: string;
+}
+
+/** parseDevServerStatus validates a pyworkers/devServerStatus payload. */
+export function parseDevServerStatus(params: unknown): DevServerStatusParams | undefined {
+  if (typeof params !== "object" || params === null) {
+    return undefined;
+  }
+  const p = params as { running?: unknown; url?: unknown; worker?: unknown };
+  if (typeof p.running !== "boolean") {
+    return undefined;
+  }
+  const url = typeof p.url === "string" && /^https?:\/\//.test(p.url) ? p.url : undefined;
+  if (p.running && url === undefined) {
+    return undefined;
+  }
+  return { running: p.running, url, worker: typeof p.worker === "string" ? p.worker : undefined };
+}
+
+/** devStatusView renders the dev server's status bar item (click: start or stop). */
+export function devStatusView(s: DevServerStatusParams): StatusView {
+  if (!s.running || !s.url) {
+    return { text: "$(play) dev", tooltip: "Python Workers dev server: stopped. Click to serve the current Worker (pyworkers-lsp dev)." };
+  }
+  const where = s.url.replace(/^https?:\/\//, "");
+  const worker = s.worker ? `\nWorker: ${s.worker}` : "";
+  return { text: `$(radio-tower) ${where}`, tooltip: `Python Workers dev server on ${s.url}${worker}\nClick to stop it.` };
+}

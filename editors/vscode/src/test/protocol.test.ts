@@ -2,13 +2,14 @@
 // library vscode-languageclient is built on), as the extension does: the
 // same initializationOptions and workspace/configuration answers (from
 // ../settings), over the child's stdio. Checks completion after
-// `self.env.`, PWxxx diagnostics and a Run code lens on
-// editors/testdata/worker.
+// `self.env.`, PWxxx diagnostics, a Run code lens and the dev server
+// commands on editors/testdata/worker.
 //
 // The binary is $PYWORKERS_BIN, else <repo>/bin/pyworkers-lsp.
 import assert from "node:assert/strict";
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { after, before, describe, it } from "node:test";
@@ -18,6 +19,7 @@ import {
   ConfigurationRequest,
   createProtocolConnection,
   DidOpenTextDocumentNotification,
+  ExecuteCommandRequest,
   ExitNotification,
   InitializedNotification,
   InitializeRequest,
@@ -35,6 +37,7 @@ import {
 
 import { runHandlerCommand } from "../lenses";
 import { answerConfiguration, initializationOptions, toServerSettings } from "../settings";
+import { devStatusView, parseDevServerStatus, type DevServerStatusParams } from "../status";
 
 // out/test/protocol.test.js -> editors/vscode -> editors -> repo
 const vscodeDir = path.resolve(__dirname, "..", "..");
@@ -55,6 +58,18 @@ let init: InitializeResult;
 let stderr = "";
 const diagnostics = new Map<string, Diagnostic[]>();
 const diagnosticWaiters: (() => void)[] = [];
+const devStatuses: (DevServerStatusParams | undefined)[] = [];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
 
 function positionAfter(text: string, needle: string): { line: number; character: number } {
   const i = text.indexOf(needle);
@@ -99,6 +114,7 @@ describe("pyworkers-lsp over vscode-languageserver-protocol", () => {
     conn.onNotification("window/logMessage", () => undefined);
     conn.onNotification("$/progress", () => undefined);
     conn.onNotification("pyworkers/runtimeStatus", () => undefined);
+    conn.onNotification("pyworkers/devServerStatus", (p: unknown) => devStatuses.push(parseDevServerStatus(p)));
     conn.listen();
     const rootUri = pathToFileURL(root).href;
     init = await conn.sendRequest(InitializeRequest.type, {
@@ -180,5 +196,26 @@ describe("pyworkers-lsp over vscode-languageserver-protocol", () => {
     assert.ok(run, `no code lens at line ${fetchLine + 1} (async def fetch): ${JSON.stringify(lenses)}`);
     const resolved = run.command ? run : await conn.sendRequest("codeLens/resolve", run);
     assert.equal((resolved as typeof run).command?.command, runHandlerCommand, JSON.stringify(resolved));
+  });
+
+  // The status bar's start/stop: the server serves the Worker over real
+  // HTTP and says so with pyworkers/devServerStatus.
+  it("starts and stops the dev server for the Worker", async () => {
+    const port = await freePort();
+    const res = parseDevServerStatus(
+      await conn.sendRequest(ExecuteCommandRequest.type, { command: "pyworkers.startDevServer", arguments: [{ uri: entryUri, port }] }),
+    );
+    assert.equal(res?.url, `http://127.0.0.1:${port}`, stderr);
+    // The fixture imports to_py from pyodide.ffi (the PW008 pitfall): the
+    // Worker fails at import, a 500 naming the real file, as on Cloudflare.
+    const resp = await fetch(`${res.url}/`);
+    const text = await resp.text();
+    assert.equal(resp.status, 500, text);
+    assert.ok(text.includes("to_py") && text.includes(entry), text);
+    await waitFor("a running devServerStatus", 5000, () => devStatuses.find((s) => s?.running));
+    assert.equal(devStatusView(devStatuses.find((s) => s?.running)!).text, `$(radio-tower) 127.0.0.1:${port}`);
+    await conn.sendRequest(ExecuteCommandRequest.type, { command: "pyworkers.stopDevServer", arguments: [] });
+    await waitFor("a stopped devServerStatus", 5000, () => (devStatuses.at(-1)?.running === false ? true : undefined));
+    await assert.rejects(fetch(`${res.url}/`));
   });
 });

@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import { lensAtCursor, type LensLike } from "../lenses";
 import { bundledServerPath, expandConfiguredPath, resolveServer, type ResolveInput } from "../serverPath";
 import { answerConfiguration, defaults, didChangeConfigurationParams, initializationOptions, needsRestart, toServerSettings } from "../settings";
-import { parseRuntimeStatus, statusView } from "../status";
+import { devStatusView, parseDevServerStatus, parseRuntimeStatus, statusView } from "../status";
 
 function input(over: Partial<ResolveInput>, executables: string[] = []): ResolveInput {
   const set = new Set(executables);
@@ -128,5 +128,24 @@ describe("lensAtCursor", () => {
   it("ignores other commands and asks when none is under the cursor", () => {
     assert.equal(lensAtCursor([lens(4, 4, "other.command")], 4), undefined);
     assert.equal(lensAtCursor([lens(3, 3)], 10), undefined);
+  });
+});
+
+describe("dev server status", () => {
+  it("parses the notification and rejects malformed ones", () => {
+    assert.deepEqual(parseDevServerStatus({ running: true, url: "http://127.0.0.1:8787", worker: "/w" }), {
+      running: true,
+      url: "http://127.0.0.1:8787",
+      worker: "/w",
+    });
+    assert.deepEqual(parseDevServerStatus({ running: false }), { running: false, url: undefined, worker: undefined });
+    assert.equal(parseDevServerStatus({ running: true }), undefined);
+    assert.equal(parseDevServerStatus({ running: true, url: "javascript:alert(1)" }), undefined);
+    assert.equal(parseDevServerStatus("yes"), undefined);
+  });
+  it("shows the address when running, a start button when stopped", () => {
+    assert.equal(devStatusView({ running: true, url: "http://127.0.0.1:8787" }).text, "$(radio-tower) 127.0.0.1:8787");
+    assert.match(devStatusView({ running: true, url: "http://127.0.0.1:8787", worker: "/w" }).tooltip, /Click to stop/);
+    assert.equal(devStatusView({ running: false }).text, "$(play) dev");
   });
 });

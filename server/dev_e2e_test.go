@@ -1,0 +1,88 @@
+package server_test
+
+import (
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/server/lsptest"
+)
+
+// Issue 13 from the editor: pyworkers.applyD1Migrations migrates the
+// Worker's database, pyworkers.startDevServer serves the Worker of the
+// current file over real HTTP (its output in the server's log), and
+// pyworkers.stopDevServer stops it.
+func TestDevServerAndMigrationsFromTheEditor(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the embedded Python runtime")
+	}
+	root := t.TempDir()
+	if err := os.CopyFS(root, os.DirFS("../testdata/dev/app")); err != nil {
+		t.Fatal(err)
+	}
+	os.RemoveAll(filepath.Join(root, ".pyworkers"))
+	py := filepath.Join(root, "src", "entry.py")
+	c := lsptest.StartWithRuntime(t, binary)
+	c.Initialize(t, root, nil)
+	c.Open(t, py, "python", nil)
+
+	var mig map[string]any
+	if err := c.Call(t, "workspace/executeCommand", map[string]any{"command": "pyworkers.applyD1Migrations",
+		"arguments": []any{map[string]any{"uri": lsptest.URI(py), "database": "DB"}}}, &mig); err != nil {
+		t.Fatalf("applyD1Migrations: %v\n%s", err, c.Stderr)
+	}
+	if out, _ := mig["output"].(string); !strings.Contains(out, "0002_add_author.sql applied") {
+		t.Fatalf("migrations: %v", mig)
+	}
+
+	var st struct {
+		Running bool   `json:"running"`
+		URL     string `json:"url"`
+	}
+	if err := c.Call(t, "workspace/executeCommand", map[string]any{"command": "pyworkers.startDevServer",
+		"arguments": []any{map[string]any{"uri": lsptest.URI(py), "port": freePort(t)}}}, &st); err != nil || !st.Running {
+		t.Fatalf("startDevServer: %v %+v\n%s", err, st, c.Stderr)
+	}
+	resp, err := http.Get(st.URL + "/notes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(body) != "[]" {
+		t.Fatalf("GET /notes through the editor's dev server: %d %q", resp.StatusCode, body)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		logs, shown := c.Logs()
+		if strings.Contains(strings.Join(logs, "\n"), "dev: [pyworkers] GET /notes 200 OK") &&
+			strings.Contains(strings.Join(shown, "\n"), "dev server for") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no request line in the log:\n%s\nshown: %v", strings.Join(logs, "\n"), shown)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := c.Call(t, "workspace/executeCommand", map[string]any{"command": "pyworkers.stopDevServer", "arguments": []any{}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := http.Get(st.URL + "/"); err == nil {
+		t.Fatal("the dev server still answers after stopDevServer")
+	}
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
