@@ -533,12 +533,17 @@ func (e *Engine) RunScheduled(ctx context.Context, spec WorkerSpec, cron string,
 		scheduledTime = time.Now()
 	}
 	return e.run(ctx, spec, runPlan{kind: "scheduled", makeController: func(w *pyodide.World) Value {
-		c := w.NewHostObject("ScheduledController", w.ProtoOf("ScheduledController"), nil)
-		c.Set("cron", cron)
-		c.Set("scheduledTime", float64(scheduledTime.UnixMilli()))
-		w.Method(c, "noRetry", func(Value, []Value) Value { return Undefined })
-		return c
+		return scheduledController(w, cron, scheduledTime)
 	}})
+}
+
+// scheduledController is the controller a scheduled handler receives.
+func scheduledController(w *pyodide.World, cron string, scheduledTime time.Time) *Object {
+	c := w.NewHostObject("ScheduledController", w.ProtoOf("ScheduledController"), nil)
+	c.Set("cron", cron)
+	c.Set("scheduledTime", float64(scheduledTime.UnixMilli()))
+	w.Method(c, "noRetry", func(Value, []Value) Value { return Undefined })
+	return c
 }
 
 // runPlan says which handler a run calls and with what.

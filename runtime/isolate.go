@@ -63,8 +63,12 @@ type Isolate struct {
 var ErrIsolateStopped = errors.New("the Worker's isolate stopped")
 
 type isolateRequest struct {
-	req   HTTPRequest
-	call  *ClassCall // a call into a class instead of a fetch (RunClass)
+	req  HTTPRequest
+	call *ClassCall // a call into a class instead of a fetch (RunClass)
+	// event is "scheduled" or "queue" for those handlers, whose first
+	// argument makeArg builds (RunScheduled, RunQueue).
+	event   string
+	makeArg func(w *pyodide.World) (Value, error)
 	start time.Time
 	reply chan *RunResult
 
@@ -171,7 +175,7 @@ func (iso *Isolate) Fetch(ctx context.Context, req HTTPRequest) (*RunResult, err
 // isolate's own requests use; a call for another Worker runs in the
 // engine. It has the signature of Engine.RunClass.
 func (iso *Isolate) RunClass(ctx context.Context, spec WorkerSpec, call ClassCall) (*RunResult, error) {
-	if spec.ProjectDir != iso.spec.ProjectDir || spec.Main != iso.spec.Main || spec.Env != iso.spec.Env {
+	if !iso.serves(spec) {
 		return iso.e.RunClass(ctx, spec, call)
 	}
 	if call.Method == "" {
@@ -189,6 +193,43 @@ func (iso *Isolate) RunClass(ctx context.Context, spec WorkerSpec, call ClassCal
 		return nil, ErrIsolateStopped
 	}
 	return iso.submit(ctx, &isolateRequest{call: &call, start: time.Now(), reply: make(chan *RunResult, 1)})
+}
+
+// RunScheduled calls the Worker's scheduled handler in the isolate (a
+// spec of another Worker runs in the engine).
+func (iso *Isolate) RunScheduled(ctx context.Context, spec WorkerSpec, cron string, scheduledTime time.Time) (*RunResult, error) {
+	if !iso.serves(spec) {
+		return iso.e.RunScheduled(ctx, spec, cron, scheduledTime)
+	}
+	if scheduledTime.IsZero() {
+		scheduledTime = time.Now()
+	}
+	return iso.submitEvent(ctx, "scheduled", func(w *pyodide.World) (Value, error) {
+		return scheduledController(w, cron, scheduledTime), nil
+	})
+}
+
+// RunQueue calls the Worker's queue handler in the isolate with the batch
+// makeBatch builds (a spec of another Worker runs in the engine).
+func (iso *Isolate) RunQueue(ctx context.Context, spec WorkerSpec, makeBatch func(r *Realm) (Value, error)) (*RunResult, error) {
+	if !iso.serves(spec) {
+		return iso.e.RunQueue(ctx, spec, makeBatch)
+	}
+	return iso.submitEvent(ctx, "queue", func(w *pyodide.World) (Value, error) { return makeBatch(&Realm{w: w}) })
+}
+
+func (iso *Isolate) serves(spec WorkerSpec) bool {
+	return spec.ProjectDir == iso.spec.ProjectDir && spec.Main == iso.spec.Main && spec.Env == iso.spec.Env
+}
+
+func (iso *Isolate) submitEvent(ctx context.Context, kind string, makeArg func(w *pyodide.World) (Value, error)) (*RunResult, error) {
+	iso.mu.Lock()
+	closed := iso.closed
+	iso.mu.Unlock()
+	if closed {
+		return nil, ErrIsolateStopped
+	}
+	return iso.submit(ctx, &isolateRequest{event: kind, makeArg: makeArg, start: time.Now(), reply: make(chan *RunResult, 1)})
 }
 
 // submit hands r to the isolate's loop and waits for its answer.
@@ -380,7 +421,8 @@ func (iso *Isolate) begin(r *isolateRequest) {
 	w := iso.w
 	entry := "serve"
 	var call *Object
-	if r.call != nil {
+	switch {
+	case r.call != nil:
 		entry = "dispatch"
 		obj, err := classCallObject(w, *r.call, nil)
 		if err != nil {
@@ -388,7 +430,15 @@ func (iso *Isolate) begin(r *isolateRequest) {
 			return
 		}
 		call = obj
-	} else {
+	case r.event != "":
+		entry = "serveEvent"
+		arg, err := r.makeArg(w)
+		if err != nil {
+			iso.answer(r, &RunResult{Error: &RunError{Kind: "setup", Message: err.Error()}})
+			return
+		}
+		call = w.NewObjectFrom("kind", r.event, "arg", arg, "ctx", newExecutionContext(w))
+	default:
 		call = w.NewObjectFrom("request", fetchRequestObject(w, r.req), "ctx", newExecutionContext(w))
 	}
 	w.Method(call, "resolve", func(_ Value, a []Value) Value {
@@ -432,12 +482,19 @@ func (iso *Isolate) progress(r *isolateRequest) bool {
 	}
 	res := &RunResult{}
 	plan := runPlan{kind: "fetch"}
-	if r.call != nil {
+	switch {
+	case r.call != nil:
 		plan = runPlan{kind: "call", fetchCall: r.call.Method == "fetch"}
+	case r.event != "":
+		plan = runPlan{kind: r.event}
 	}
 	if r.failed {
 		out := &outcome{excType: r.excType, message: r.message, trace: r.trace}
 		failedResult(res, out, iso.inst.MemLimitHit, iso.limits, plan)
+		iso.answer(r, res)
+		return true
+	}
+	if r.event != "" {
 		iso.answer(r, res)
 		return true
 	}

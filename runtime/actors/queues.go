@@ -67,13 +67,19 @@ func consumerFor(spec runtime.WorkerSpec, queue string) (runtime.QueueConsumer, 
 	return runtime.QueueConsumer{}, fmt.Errorf("queue %q: the Worker does not consume it (queues.consumers: %s)", queue, strings.Join(names, ", "))
 }
 
+// QueueRunner runs a Worker's queue handler: the engine (a fresh
+// interpreter) or a dev server's isolate (the live one).
+type QueueRunner interface {
+	RunQueue(ctx context.Context, spec runtime.WorkerSpec, makeBatch func(r *runtime.Realm) (runtime.Value, error)) (*runtime.RunResult, error)
+}
+
 // DeliverQueue calls the Worker's queue(batch) handler with up to
 // max_batch_size pending messages of queue, then acks or retries each
 // message: explicit message.ack()/retry() first, then batch.ackAll()/
 // retryAll(), then the default (ack when the handler returned, retry when
 // it raised). A retried message that has been delivered max_retries + 1
 // times goes to the dead_letter_queue, or is dropped without one.
-func DeliverQueue(ctx context.Context, eng *runtime.Engine, spec runtime.WorkerSpec, queue string) (*QueueDelivery, error) {
+func DeliverQueue(ctx context.Context, eng QueueRunner, spec runtime.WorkerSpec, queue string) (*QueueDelivery, error) {
 	consumer, err := consumerFor(spec, queue)
 	if err != nil {
 		return nil, err

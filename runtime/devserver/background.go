@@ -42,21 +42,22 @@ func (s *Server) Background(ctx context.Context) {
 			if ctx.Err() != nil {
 				return
 			}
-			s.deliverQueues(ctx, spec, waiting)
-			// The served Worker's objects live in its isolate: their alarms
-			// run there, on the same instances its requests use.
-			var runner actors.ClassRunner = s.eng
+			// The served Worker's handlers run in its isolate, on the same
+			// module globals and Durable Object instances as its requests.
+			var classes actors.ClassRunner = s.eng
+			var queues actors.QueueRunner = s.eng
 			if i == 0 {
 				if iso, _, _ := s.isolate(ctx); iso != nil {
-					runner = iso
+					classes, queues = iso, iso
 				}
 			}
-			s.fireAlarms(ctx, runner, spec)
+			s.deliverQueues(ctx, queues, spec, waiting)
+			s.fireAlarms(ctx, classes, spec)
 		}
 	}
 }
 
-func (s *Server) deliverQueues(ctx context.Context, spec runtime.WorkerSpec, waiting map[string]time.Time) {
+func (s *Server) deliverQueues(ctx context.Context, runner actors.QueueRunner, spec runtime.WorkerSpec, waiting map[string]time.Time) {
 	store := bindings.Open(spec.ProjectDir, spec.Env)
 	for _, c := range spec.QueueConsumers {
 		key := spec.ProjectDir + "\x00" + c.Queue
@@ -82,7 +83,7 @@ func (s *Server) deliverQueues(ctx context.Context, spec runtime.WorkerSpec, wai
 		}
 		delete(waiting, key)
 		runCtx, cancel := context.WithTimeout(ctx, s.runLimit(spec))
-		d, err := actors.DeliverQueue(runCtx, s.eng, spec, c.Queue)
+		d, err := actors.DeliverQueue(runCtx, runner, spec, c.Queue)
 		cancel()
 		if err != nil {
 			s.logf("[pyworkers] queue %s: %v", c.Queue, err)

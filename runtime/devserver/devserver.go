@@ -307,7 +307,15 @@ func (s *Server) serveScheduled(w http.ResponseWriter, r *http.Request) int {
 	spec := s.Spec()
 	ctx, cancel := context.WithTimeout(r.Context(), s.runLimit(spec))
 	defer cancel()
-	res, err := s.eng.RunScheduled(ctx, spec, cron, time.Now())
+	// In the isolate, as on Cloudflare: the handler shares the module's
+	// globals and Durable Objects with the requests.
+	var res *runtime.RunResult
+	var err error
+	if iso, _, _ := s.isolate(ctx); iso != nil {
+		res, err = iso.RunScheduled(ctx, spec, cron, time.Now())
+	} else {
+		res, err = s.eng.RunScheduled(ctx, spec, cron, time.Now())
+	}
 	if err != nil {
 		return plain(w, http.StatusInternalServerError, "Error: "+err.Error()+"\n")
 	}

@@ -340,6 +340,10 @@ func TestDevBackgroundStateAndTwoWorkers(t *testing.T) {
 	if _, body := get(t, p.url+"/kv?key=cron"); body != "*/5 * * * *" {
 		t.Fatalf("cron key %q", body)
 	}
+	// scheduled ran in the isolate: its global is the requests' one.
+	if _, body := get(t, p.url+"/hits"); len(body) < 4 {
+		t.Fatalf("hits after the cron: %q", body)
+	}
 	get(t, p.url+"/send?job=a")
 	sent := time.Now()
 	p.log.waitFor(t, regexp.MustCompile(`queue jobs: batch of 1 delivered \(1 acked\)`), 10*time.Second)
@@ -353,6 +357,11 @@ func TestDevBackgroundStateAndTwoWorkers(t *testing.T) {
 		get(t, p.url+"/send?job="+j)
 	}
 	p.log.waitFor(t, regexp.MustCompile(`queue jobs: batch of 3 delivered`), 5*time.Second)
+	// The queue handler used the Durable Object the isolate holds (a run
+	// in a fresh interpreter would have waited for its lock).
+	if _, body := get(t, p.url+"/do?name=queue&by=0"); body != "4" {
+		t.Fatalf("the queue handler's Counter: %q", body)
+	}
 	if code, body := get(t, p.url+"/do?name=x&by=2"); code != 200 || body != "2" {
 		t.Fatalf("DO: %d %q", code, body)
 	}

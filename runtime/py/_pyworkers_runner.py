@@ -295,6 +295,24 @@ def _serve(call):
     asyncio.ensure_future(go())
 
 
+def _serve_event(call):
+    """Runs the scheduled or queue handler: call.kind, call.arg, call.ctx."""
+
+    async def go():
+        try:
+            mod = importlib.import_module(host.main)
+            fn, _ = _find_handler(mod, call.kind, call.ctx)
+            result = relaxed_call(fn, call.arg, host.env, call.ctx)
+            if inspect.isawaitable(result):
+                await result
+        except BaseException as e:  # noqa: BLE001 - reported as the run's error
+            call.reject(type(e).__name__, str(e), _format(e))
+            return
+        call.resolve(None)
+
+    asyncio.ensure_future(go())
+
+
 def serve_start():
     """Makes this interpreter a server of requests: host.serve(call) takes one."""
     random.seed()
@@ -305,3 +323,4 @@ def serve_start():
     host.dispatch = create_proxy(_dispatch)
     host.classMethods = create_proxy(_class_methods)
     host.serve = create_proxy(_serve)
+    host.serveEvent = create_proxy(_serve_event)

@@ -102,9 +102,14 @@ class Default(WorkerEntrypoint):
         return Response("not found", status=404)
 
     async def queue(self, batch):
+        global HITS
         for m in batch.messages:
             await self.env.KV.put("job-" + m.body["job"], "done")
+        # The same Durable Object instance the requests use (the isolate's).
+        await self.env.COUNTER.getByName("queue").increment(len(batch.messages))
         print(f"consumed {len(batch.messages)}")
 
     async def scheduled(self, controller):
+        global HITS
+        HITS += 1000  # module state shared with the requests
         await self.env.KV.put("cron", controller.cron)
