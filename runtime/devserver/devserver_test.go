@@ -216,6 +216,27 @@ func TestDevServesConcurrently(t *testing.T) {
 	}
 }
 
+// Concurrent requests to one Durable Object: each storage call completes
+// before another event reaches the object (the input gate), so 20
+// concurrent read-then-write increments lose no update.
+func TestDevDurableObjectRequestsStayConsistent(t *testing.T) {
+	p := startDev(t, Options{}, false)
+	var wg sync.WaitGroup
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if code, body := get(t, p.url+"/do-slow?name=gate"); code != 200 {
+				t.Errorf("do-slow: %d %q", code, body)
+			}
+		}()
+	}
+	wg.Wait()
+	if _, body := get(t, p.url+"/do?name=gate&by=0"); body != "20" {
+		t.Fatalf("after 20 concurrent increments the object holds %q", body)
+	}
+}
+
 func TestDevReloadsOnChange(t *testing.T) {
 	p := startDev(t, Options{}, false)
 	if _, body := get(t, p.url+"/"); body != "hello from dev-app" {

@@ -14,9 +14,21 @@ import (
 // ErrStalled: nothing left that could settle what the run waits for.
 var ErrStalled = errors.New("the handler is waiting for something that will never happen (no timers, no pending I/O)")
 
+// timerBurst bounds how many due timers run before a waiting external
+// completion gets its turn.
+const timerBurst = 64
+
 // drive runs the event loop until done() or the loop has nothing left.
+//
+// Due timers run before external completions (up to timerBurst in a row):
+// Pyodide's asyncio resumes a coroutine whose awaited promise settled with
+// a zero-delay timer, and that continuation must run before a new request
+// (an external task) reaches the interpreter. Otherwise a Durable Object's
+// `n = await storage.get(k)` could let another request in before its
+// `storage.put(k, n + 1)`, which Cloudflare's input gate prevents.
 func (inst *Instance) Drive(ctx context.Context, done func() bool) error {
 	l := &inst.World.Loop
+	burst := 0
 	for {
 		for len(l.Micro) > 0 {
 			if err := ctx.Err(); err != nil {
@@ -29,6 +41,14 @@ func (inst *Instance) Drive(ctx context.Context, done func() bool) error {
 		if done() {
 			return nil
 		}
+		if next := l.NextTimer(); next != nil && burst < timerBurst && !next.Due.After(time.Now()) {
+			burst++
+			if t := l.PopTimer(); t != nil {
+				inst.RunTask(t.Fn)
+			}
+			continue
+		}
+		burst = 0
 		if l.Ext != nil {
 			select {
 			case f := <-l.Ext:

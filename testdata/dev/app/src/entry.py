@@ -14,6 +14,15 @@ class Counter(DurableObject):
         await self.ctx.storage.put("n", n)
         return n
 
+    async def slow_increment(self):
+        # Read, wait for something that is not storage, write: on Cloudflare
+        # the input gate keeps other events out only during storage calls,
+        # so the object must serialise read-modify-write itself.
+        n = await self.ctx.storage.get("n") or 0
+        await self.ctx.storage.put("n", n + 1)
+        await asyncio.sleep(0.05)
+        return n + 1
+
     async def ring_in(self, ms):
         import time
 
@@ -82,6 +91,9 @@ class Default(WorkerEntrypoint):
         if path == "/do":
             stub = self.env.COUNTER.getByName(q.get("name", "a"))
             return Response(str(await stub.increment(int(q.get("by", "1")))))
+        if path == "/do-slow":
+            stub = self.env.COUNTER.getByName(q.get("name", "a"))
+            return Response(str(await stub.slow_increment()))
         if path == "/alarm":
             stub = self.env.COUNTER.getByName(q.get("name", "a"))
             return Response(await stub.ring_in(int(q.get("ms", "300"))))
