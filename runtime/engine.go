@@ -36,6 +36,10 @@ type WorkerSpec struct {
 	QueueConsumers     []QueueConsumer   // queues.consumers: the queues this Worker's queue handler reads
 	Limits             Limits
 	AllowNet           bool // allow outbound fetch through net/http
+	// RealTime makes the platform's own timers take their real time, as
+	// the dev server needs: a Workflow's step.sleep waits, waitForEvent
+	// times out. Off (`run`, the lenses), sleeps complete at once.
+	RealTime bool
 	// SDK chooses the `workers` SDK when the project vendors none: ""
 	// is Cloudflare's workers-runtime-sdk shipped with the runtime
 	// artifacts (the built-in one when they lack it), "builtin" the

@@ -33,7 +33,7 @@ func FindWorker(spec runtime.WorkerSpec, name string) (runtime.WorkerSpec, error
 		return spec, nil
 	}
 	if target, ok := registered(name); ok {
-		target.Limits, target.AllowNet = spec.Limits, spec.AllowNet
+		target.Limits, target.AllowNet, target.RealTime = spec.Limits, spec.AllowNet, spec.RealTime
 		return target, nil
 	}
 	if spec.ProjectDir == "" {
@@ -56,7 +56,7 @@ func FindWorker(spec runtime.WorkerSpec, name string) (runtime.WorkerSpec, error
 				continue
 			}
 			if target.Name == name {
-				target.Limits, target.AllowNet = spec.Limits, spec.AllowNet
+				target.Limits, target.AllowNet, target.RealTime = spec.Limits, spec.AllowNet, spec.RealTime
 				return target, nil
 			}
 			if target.Name != "" {

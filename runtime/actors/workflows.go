@@ -12,6 +12,8 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -139,6 +141,7 @@ type execution struct {
 	counts   map[string]int // step name → occurrences so far (keys of repeated names)
 	halted   string         // status the execution stopped at ("" = still going)
 	onHalt   func()
+	resume   func()   // runs the instance again (a replay), in this realm
 	executed []string // steps whose callback ran in this execution
 	replayed []string // steps answered from the stored results
 }
@@ -155,6 +158,88 @@ func (x *execution) cached(key string) (string, bool) {
 	var result sql.NullString
 	err := x.db.QueryRow(`SELECT result FROM steps WHERE workflow = ? AND instance = ? AND key = ? AND finished IS NOT NULL`, x.def.name, x.id, key).Scan(&result)
 	return result.String, err == nil
+}
+
+// stepKind is the kind recorded for a step that has not finished ("" when
+// none).
+func (x *execution) stepKind(key string) (string, error) {
+	var kind string
+	err := x.db.QueryRow(`SELECT kind FROM steps WHERE workflow = ? AND instance = ? AND key = ? AND finished IS NULL`, x.def.name, x.id, key).Scan(&kind)
+	return kind, err
+}
+
+// timeoutWait (real time only) ends a waitForEvent that no event reached
+// within its timeout (default 24 hours): the step is marked timed out and
+// the instance runs again, so the replay raises at that step, as on
+// Cloudflare.
+func (x *execution) timeoutWait(r *runtime.Realm, key, typ string, timeout any) {
+	d := 24 * time.Hour
+	if timeout != nil {
+		if v, err := parseWorkflowDuration(timeout); err == nil {
+			d = v
+		}
+	}
+	r.After(d, func() {
+		row, err := loadInstance(x.db, x.def.name, x.id)
+		if err != nil || row == nil || row.status != StatusWaiting || row.waitingFor != typ {
+			return // an event came, or the instance was stopped
+		}
+		if _, err := x.db.Exec(`INSERT INTO steps(workflow, instance, key, kind, attempts) VALUES (?, ?, ?, 'waitForEventTimeout', 1)
+			ON CONFLICT(workflow, instance, key) DO UPDATE SET kind = excluded.kind`, x.def.name, x.id, key); err != nil {
+			return
+		}
+		r.Log("stderr", fmt.Sprintf("workflow %s/%s: waitForEvent %q timed out after %s", x.def.name, x.id, key, d))
+		if x.resume != nil {
+			x.resume()
+		}
+	})
+}
+
+// sleepDuration is how long step.sleep(name, duration) or
+// step.sleepUntil(name, timestamp) waits from now.
+func sleepDuration(r *runtime.Realm, v runtime.Value, until bool) (time.Duration, error) {
+	if !until {
+		return parseWorkflowDuration(r.ToGo(v))
+	}
+	switch t := r.ToGo(v).(type) {
+	case float64:
+		return time.Until(time.UnixMilli(int64(t))), nil
+	case string:
+		at, err := time.Parse(time.RFC3339Nano, t)
+		if err != nil {
+			return 0, fmt.Errorf("sleepUntil: %q is not a timestamp", t)
+		}
+		return time.Until(at), nil
+	}
+	if o, ok := v.(*runtime.Object); ok {
+		if ms, _, ok := r.Call(r.Get(o, "getTime")); ok {
+			if f, ok := ms.(float64); ok {
+				return time.Until(time.UnixMilli(int64(f))), nil
+			}
+		}
+	}
+	return 0, errors.New("sleepUntil: expected a Date or milliseconds since the epoch")
+}
+
+var workflowDurationRe = regexp.MustCompile(`^\s*(\d+(?:\.\d+)?)\s*(millisecond|second|minute|hour|day|week|month|year)s?\s*$`)
+
+// parseWorkflowDuration reads a WorkflowDuration: milliseconds, or a
+// string like "10 seconds", "1 minute", "2 hours".
+func parseWorkflowDuration(v any) (time.Duration, error) {
+	switch d := v.(type) {
+	case float64:
+		return time.Duration(d * float64(time.Millisecond)), nil
+	case string:
+		m := workflowDurationRe.FindStringSubmatch(d)
+		if m == nil {
+			return 0, fmt.Errorf("%q is not a duration (a number of milliseconds, or e.g. \"10 seconds\")", d)
+		}
+		n, _ := strconv.ParseFloat(m[1], 64)
+		unit := map[string]time.Duration{"millisecond": time.Millisecond, "second": time.Second, "minute": time.Minute,
+			"hour": time.Hour, "day": 24 * time.Hour, "week": 7 * 24 * time.Hour, "month": 30 * 24 * time.Hour, "year": 365 * 24 * time.Hour}[m[2]]
+		return time.Duration(n * float64(unit)), nil
+	}
+	return 0, fmt.Errorf("expected a duration, got %v", v)
 }
 
 func (x *execution) record(key, kind, result string, attempts int) error {
@@ -303,34 +388,56 @@ func (x *execution) newStep(r *runtime.Realm) *runtime.Object {
 		try()
 		return p, nil
 	})
-	// sleep and sleepUntil complete at once locally; they are recorded as
-	// steps so a replay treats them like Cloudflare does.
-	sleep := func(a []runtime.Value) (runtime.Value, error) {
-		name, _ := arg(a, 0).(string)
-		key := x.stepKey(name)
-		p, resolve, _ := pending()
-		if x.halted != "" || x.checkControl() {
+	// sleep and sleepUntil complete at once in `run` and the lenses, and
+	// take their time with spec.RealTime (the dev server); either way they
+	// are recorded as steps, so a replay treats them like Cloudflare does.
+	sleep := func(until bool) func(a []runtime.Value) (runtime.Value, error) {
+		return func(a []runtime.Value) (runtime.Value, error) {
+			name, _ := arg(a, 0).(string)
+			key := x.stepKey(name)
+			p, resolve, reject := pending()
+			if x.halted != "" || x.checkControl() {
+				return p, nil
+			}
+			if _, ok := x.cached(key); ok {
+				x.replayed = append(x.replayed, key)
+				resolve(runtime.Undefined)
+				return p, nil
+			}
+			var wait time.Duration
+			if x.def.spec.RealTime {
+				var err error
+				if wait, err = sleepDuration(r, arg(a, 1), until); err != nil {
+					return nil, err
+				}
+			}
+			done := func() {
+				if x.halted != "" || x.checkControl() {
+					return
+				}
+				if err := x.record(key, "sleep", "null", 1); err != nil {
+					reject(r.ErrorValue(err))
+					return
+				}
+				x.executed = append(x.executed, key)
+				resolve(runtime.Undefined)
+			}
+			if wait <= 0 {
+				done()
+			} else {
+				r.After(wait, done)
+			}
 			return p, nil
 		}
-		if _, ok := x.cached(key); ok {
-			x.replayed = append(x.replayed, key)
-		} else {
-			if err := x.record(key, "sleep", "null", 1); err != nil {
-				return nil, err
-			}
-			x.executed = append(x.executed, key)
-		}
-		resolve(runtime.Undefined)
-		return p, nil
 	}
-	r.Method(step, "sleep", sleep)
-	r.Method(step, "sleepUntil", sleep)
+	r.Method(step, "sleep", sleep(false))
+	r.Method(step, "sleepUntil", sleep(true))
 	r.Method(step, "waitForEvent", func(a []runtime.Value) (runtime.Value, error) {
 		name, _ := arg(a, 0).(string)
 		opts, _ := r.ToGo(arg(a, 1)).(map[string]any)
 		typ, _ := opts["type"].(string)
 		key := x.stepKey(name)
-		p, resolve, _ := pending()
+		p, resolve, reject := pending()
 		if x.halted != "" || x.checkControl() {
 			return p, nil
 		}
@@ -345,7 +452,15 @@ func (x *execution) newStep(r *runtime.Realm) *runtime.Object {
 		err := x.db.QueryRow(`SELECT seq, payload, sent FROM events WHERE workflow = ? AND instance = ? AND type = ? AND consumed_by IS NULL ORDER BY seq LIMIT 1`,
 			x.def.name, x.id, typ).Scan(&seq, &payload, &sent)
 		if errors.Is(err, sql.ErrNoRows) {
+			if kind, _ := x.stepKind(key); kind == "waitForEventTimeout" {
+				msg := fmt.Sprintf("waitForEvent %q timed out waiting for an event of type %q", name, typ)
+				reject(r.NewError("Error", msg))
+				return p, nil
+			}
 			x.halt(StatusWaiting, typ)
+			if x.def.spec.RealTime {
+				x.timeoutWait(r, key, typ, opts["timeout"])
+			}
 			return p, nil
 		}
 		if err != nil {
@@ -420,9 +535,11 @@ func newWorkflowBinding(r *runtime.Realm, spec runtime.WorkerSpec, b runtime.Bin
 	// start runs (or resumes) an instance within this run: the Workflow's
 	// class runs in this interpreter (another Worker's in a nested run) and
 	// the run waits for it before it ends, like ctx.waitUntil.
-	start := func(db *sql.DB, id string) {
+	var start func(db *sql.DB, id string)
+	start = func(db *sql.DB, id string) {
 		seq++
 		x := &execution{def: def, db: db, id: id, counts: map[string]int{}}
+		x.resume = func() { start(db, id) }
 		if !def.local {
 			r.WaitUntil(r.Defer(func() (runtime.Value, error) {
 				_, err := runExecution(nestedContext(r.Context()), r.Engine(), x, seq)

@@ -89,6 +89,7 @@ func (s *Server) loadSpecs() (runtime.WorkerSpec, []runtime.WorkerSpec, error) {
 			return runtime.WorkerSpec{}, nil, err
 		}
 		spec.AllowNet = s.opts.AllowNet
+		spec.RealTime = true // workflow sleeps and timeouts take their time
 		if s.opts.Timeout > 0 {
 			spec.Limits.WallClock = s.opts.Timeout
 		}

@@ -237,6 +237,48 @@ func TestDevDurableObjectRequestsStayConsistent(t *testing.T) {
 	}
 }
 
+// Under dev a Workflow's step.sleep takes its time and waitForEvent times
+// out; an event sent through the binding from a later request resumes the
+// waiting instance in the background.
+func TestDevWorkflowSleepsEventsAndTimeouts(t *testing.T) {
+	p := startDev(t, Options{}, false)
+	waitKV := func(key, want string, within time.Duration) time.Duration {
+		t.Helper()
+		start := time.Now()
+		for {
+			if _, body := get(t, p.url+"/kv?key="+key); strings.HasPrefix(body, want) {
+				return time.Since(start)
+			}
+			if time.Since(start) > within {
+				t.Fatalf("%s never became %q:\n%s", key, want, p.log)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	start := time.Now()
+	if code, _ := get(t, p.url+"/sleepy?tag=a&sleep=700+milliseconds"); code != 202 {
+		t.Fatalf("create: %d", code)
+	}
+	if _, body := get(t, p.url+"/kv?key=sleepy-a"); body != "missing" {
+		t.Fatalf("the sleep did not wait: %q", body)
+	}
+	waitKV("sleepy-a", "awake", 10*time.Second)
+	if took := time.Since(start); took < 700*time.Millisecond {
+		t.Fatalf("a 700 ms sleep ended after %v", took)
+	}
+	get(t, p.url+"/approve?tag=a&by=ada")
+	waitKV("verdict-a", "approved ada", 10*time.Second)
+
+	get(t, p.url+"/sleepy?tag=b&sleep=10+milliseconds&timeout=600+milliseconds")
+	took := waitKV("verdict-b", "timed out: ", 10*time.Second)
+	if took < 500*time.Millisecond {
+		t.Fatalf("the 600 ms timeout fired after %v", took)
+	}
+	if _, body := get(t, p.url+"/kv?key=verdict-b"); !strings.Contains(body, "timed out waiting for an event of type") {
+		t.Fatalf("verdict-b %q", body)
+	}
+}
+
 func TestDevReloadsOnChange(t *testing.T) {
 	p := startDev(t, Options{}, false)
 	if _, body := get(t, p.url+"/"); body != "hello from dev-app" {

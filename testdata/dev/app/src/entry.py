@@ -48,6 +48,27 @@ class Flow(WorkflowEntrypoint):
         return value
 
 
+class Sleepy(WorkflowEntrypoint):
+    """Sleeps for real under the dev server, then waits for an approval
+    event (or times out)."""
+
+    async def run(self, event, step):
+        @step.do("before")
+        async def before():
+            return "slept"
+
+        await before()
+        await step.sleep("nap", event.payload.get("sleep", "1 second"))
+        await self.env.KV.put("sleepy-" + event.payload["tag"], "awake")
+        try:
+            approval = await step.wait_for_event("approval", "approve", timeout=event.payload.get("timeout", "1 minute"))
+            verdict = "approved " + str(approval["payload"]["by"])
+        except Exception as e:  # noqa: BLE001 - the timeout is the test
+            verdict = "timed out: " + str(e)
+        await self.env.KV.put("verdict-" + event.payload["tag"], verdict)
+        return verdict
+
+
 class Default(WorkerEntrypoint):
     async def fetch(self, request):
         global HITS
@@ -106,6 +127,14 @@ class Default(WorkerEntrypoint):
         if path == "/wf":
             inst = await self.env.FLOW.create(params={"n": int(q["n"]), "tag": q["tag"]})
             return Response(inst.id, status=202)
+        if path == "/sleepy":
+            params = {"tag": q["tag"], "sleep": q.get("sleep", "1 second"), "timeout": q.get("timeout", "1 minute")}
+            inst = await self.env.SLEEPY.create(id=q["tag"], params=params)
+            return Response(inst.id, status=202)
+        if path == "/approve":
+            inst = await self.env.SLEEPY.get(q["tag"])
+            await inst.sendEvent({"type": "approve", "payload": {"by": q["by"]}})
+            return Response("sent", status=202)
         if path == "/svc":
             resp = await self.env.OTHER.fetch("http://other/hello")
             text = await resp.text()
