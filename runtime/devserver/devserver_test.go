@@ -397,6 +397,12 @@ func TestDevBackgroundStateAndTwoWorkers(t *testing.T) {
 	if _, body := get(t, p.url+"/svc"); body != "hello from dev-other 5" {
 		t.Fatalf("service binding: %q", body)
 	}
+	// A Durable Object of the other Worker (script_name), its state kept
+	// in that Worker's --persist-to folder.
+	get(t, p.url+"/tally?n=2")
+	if _, body := get(t, p.url+"/tally?n=3"); body != "5" {
+		t.Fatalf("cross-Worker Durable Object: %q", body)
+	}
 	if code, body := get(t, p.url+"/__scheduled?cron=*/5+*+*+*+*"); code != 200 || body != "Ran scheduled event" {
 		t.Fatalf("/__scheduled: %d %q", code, body)
 	}
@@ -453,6 +459,9 @@ func TestDevBackgroundStateAndTwoWorkers(t *testing.T) {
 	defer store.Close()
 	if _, err := os.Stat(filepath.Join(persist, "dev-app", "default")); err != nil {
 		t.Fatalf("nothing in --persist-to: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(persist, "dev-other", "default", "durable_objects", "Tally")); err != nil {
+		t.Fatalf("the other Worker's object is not in --persist-to: %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(p.dir, "app", ".pyworkers")); err == nil {
 		t.Fatalf("state was written to the Worker's folder despite --persist-to")

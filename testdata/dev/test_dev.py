@@ -188,3 +188,22 @@ def test_kv_and_r2_commands_share_the_servers_state(dev):
     requests.put(dev.url + "/kv?key=from-worker", data="w", timeout=30)
     got = data(dev.root, "kv", "key", "get", "from-worker")
     assert got.returncode == 0 and got.stdout == "w"
+
+
+def test_durable_object_of_the_second_worker(dev):
+    assert dev.get("/tally?n=4").text == "4"
+    assert dev.get("/tally?n=1").text == "5"
+
+
+def test_workflow_sleeps_for_real_and_takes_an_event(dev):
+    start = time.monotonic()
+    assert dev.get("/sleepy?tag=p&sleep=500 milliseconds").status_code == 202
+    while dev.get("/kv?key=sleepy-p").text != "awake":
+        assert time.monotonic() - start < 15, dev.log()
+        time.sleep(0.05)
+    assert time.monotonic() - start >= 0.5
+    assert dev.get("/approve?tag=p&by=grace").status_code == 202
+    while not dev.get("/kv?key=verdict-p").text.startswith("approved"):
+        assert time.monotonic() - start < 15, dev.log()
+        time.sleep(0.05)
+    assert dev.get("/kv?key=verdict-p").text == "approved grace"

@@ -135,6 +135,9 @@ class Default(WorkerEntrypoint):
             inst = await self.env.SLEEPY.get(q["tag"])
             await inst.sendEvent({"type": "approve", "payload": {"by": q["by"]}})
             return Response("sent", status=202)
+        if path == "/tally":
+            stub = self.env.TALLY.getByName("shared")
+            return Response(str(await stub.add(int(q.get("n", "1")))))
         if path == "/svc":
             resp = await self.env.OTHER.fetch("http://other/hello")
             text = await resp.text()
