@@ -49,6 +49,9 @@ func codeLens(ctx context.Context, s *Server, snap *Snapshot, params json.RawMes
 	}
 	lenses := []protocol.CodeLens{}
 	doc := snap.Document(p.TextDocument.URI)
+	if doc != nil && strings.HasSuffix(doc.Path, ".sql") {
+		return migrationLenses(snap, doc), nil
+	}
 	if doc == nil || doc.Py() == nil || doc.Py().TooLarge {
 		return lenses, nil
 	}

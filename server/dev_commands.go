@@ -18,6 +18,7 @@ import (
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/devserver"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/localdata"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/workerspec"
 )
 
 const (
@@ -177,4 +178,40 @@ func (l *lineWriter) Write(p []byte) (int, error) {
 		l.buf = l.buf[i+1:]
 	}
 	return len(p), nil
+}
+
+// migrationLenses: "▶ Apply D1 migrations (DB)" on a .sql file in the
+// migrations folder of one of the Worker's D1 databases (migrations_dir,
+// default migrations/).
+func migrationLenses(snap *Snapshot, doc *Document) []protocol.CodeLens {
+	lenses := []protocol.CodeLens{}
+	w := snap.WorkerFor(doc.Path)
+	if w == nil {
+		return lenses
+	}
+	spec, err := workerspec.FromEnvironment(w, snap.Env(w))
+	if err != nil {
+		return lenses
+	}
+	for _, b := range spec.Bindings {
+		if b.Kind != "d1_databases" {
+			continue
+		}
+		dir := b.Field("migrations_dir")
+		if dir == "" {
+			dir = "migrations"
+		}
+		if !filepath.IsAbs(dir) {
+			dir = filepath.Join(w.Dir, dir)
+		}
+		if filepath.Clean(filepath.Dir(doc.Path)) != filepath.Clean(dir) {
+			continue
+		}
+		lenses = append(lenses, protocol.CodeLens{
+			Range: protocol.Range{},
+			Command: &protocol.Command{Title: "▶ Apply D1 migrations (" + b.Name + ")", Command: CommandApplyD1Migrations,
+				Arguments: []any{migrationArgs{URI: doc.URI, Database: b.Name}}},
+		})
+	}
+	return lenses
 }

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"go.lsp.dev/protocol"
+
 	"github.com/pyworkers-lsp/pyworkers-lsp/server/lsptest"
 )
 
@@ -31,9 +33,17 @@ func TestDevServerAndMigrationsFromTheEditor(t *testing.T) {
 	c.Initialize(t, root, nil)
 	c.Open(t, py, "python", nil)
 
+	// The lens on a migration file applies its database's migrations.
+	sqlFile := filepath.Join(root, "migrations", "0001_create_notes.sql")
+	c.Open(t, sqlFile, "sql", nil)
+	var lenses []protocol.CodeLens
+	if err := c.Call(t, "textDocument/codeLens", map[string]any{"textDocument": map[string]any{"uri": lsptest.URI(sqlFile)}}, &lenses); err != nil ||
+		len(lenses) != 1 || lenses[0].Command.Title != "▶ Apply D1 migrations (DB)" {
+		t.Fatalf("migration lenses %+v: %v", lenses, err)
+	}
 	var mig map[string]any
-	if err := c.Call(t, "workspace/executeCommand", map[string]any{"command": "pyworkers.applyD1Migrations",
-		"arguments": []any{map[string]any{"uri": lsptest.URI(py), "database": "DB"}}}, &mig); err != nil {
+	if err := c.Call(t, "workspace/executeCommand", map[string]any{"command": lenses[0].Command.Command,
+		"arguments": lenses[0].Command.Arguments}, &mig); err != nil {
 		t.Fatalf("applyD1Migrations: %v\n%s", err, c.Stderr)
 	}
 	if out, _ := mig["output"].(string); !strings.Contains(out, "0002_add_author.sql applied") {

@@ -177,6 +177,8 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
       { scheme: "file", language: "python" },
       { scheme: "file", pattern: "**/wrangler.{json,jsonc,toml}" },
       { scheme: "file", pattern: "**/pyproject.toml" },
+      // D1 migration files: the "Apply D1 migrations" lens.
+      { scheme: "file", pattern: "**/*.sql" },
     ],
     outputChannel: output,
     initializationOptions: initializationOptions(settings()),
