@@ -112,6 +112,7 @@ bench-setup:
 bench: build runtime-warm test-packages bench-setup
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./analysis/... ./completion/...
 	PYWORKERS_NO_WARMUP=1 $(GO) run ./bench/lspdriver -bin ./$(BIN)
+	$(GO) run ./bench/devbench -bin $(CURDIR)/$(BIN)
 
 clean:
 	rm -rf bin .cache

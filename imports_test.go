@@ -49,8 +49,9 @@ func TestImportGraph(t *testing.T) {
 		{from: "runtime/internal/packages", onlyOwn: []string{}},
 		{from: "runtime/internal/webapi", onlyOwn: []string{"runtime/internal/js"}},
 		{from: "runtime/internal/pyodide", onlyOwn: []string{"runtime/internal/js", "runtime/internal/webapi", "runtime/internal/memfs", "runtime/internal/wasmgen"}},
-		{from: "runtime/bindings", never: []string{"runtime/actors", "runtime/dispatch", "runtime/cli"}},
-		{from: "runtime/actors", never: []string{"runtime/dispatch", "runtime/cli"}},
+		{from: "runtime/bindings", never: []string{"runtime/actors", "runtime/dispatch", "runtime/cli", "runtime/devserver", "runtime/localdata"}},
+		{from: "runtime/actors", never: []string{"runtime/dispatch", "runtime/cli", "runtime/devserver", "runtime/localdata"}},
+		{from: "runtime/localdata", never: []string{"runtime/dispatch", "runtime/cli", "runtime/devserver"}},
 	}
 	checked := 0
 	for pkg, ds := range deps {
