@@ -69,8 +69,8 @@ type isolateRequest struct {
 	// argument makeArg builds (RunScheduled, RunQueue).
 	event   string
 	makeArg func(w *pyodide.World) (Value, error)
-	start time.Time
-	reply chan *RunResult
+	start   time.Time
+	reply   chan *RunResult
 
 	settled, failed         bool
 	response                Value
