@@ -139,6 +139,9 @@ func (s *Server) startLocked(ctx context.Context) *runtime.Isolate {
 		return nil
 	}
 	iso, err := s.eng.StartIsolate(ctx, s.spec, runtime.IsolateOptions{OnOutput: s.output})
+	if err != nil && ctx.Err() != nil {
+		return nil // the request that started it went away: the next one tries again
+	}
 	if err != nil {
 		s.startErr = err
 		s.logf("%s", s.describeStartError(err))
