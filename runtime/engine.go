@@ -34,6 +34,7 @@ type WorkerSpec struct {
 	Secrets            map[string]string // .dev.vars
 	Bindings           []Binding         // other bindings (names and kinds)
 	QueueConsumers     []QueueConsumer   // queues.consumers: the queues this Worker's queue handler reads
+	Assets             *AssetsConfig     // nil without an assets block with a directory
 	Limits             Limits
 	AllowNet           bool // allow outbound fetch through net/http
 	// RealTime makes the platform's own timers take their real time, as
@@ -45,6 +46,19 @@ type WorkerSpec struct {
 	// artifacts (the built-in one when they lack it), "builtin" the
 	// runtime's own re-implementation of the older runtime-bundled SDK.
 	SDK string
+}
+
+// AssetsConfig is the Worker's `assets` block (package runtime/assets
+// serves it).
+type AssetsConfig struct {
+	Directory        string // absolute
+	Binding          string // the Fetcher's env name ("" = none)
+	HTMLHandling     string // "" = auto-trailing-slash
+	NotFoundHandling string // "" = none
+	// RunWorkerFirst sends every request to the Worker first; else the
+	// RunWorkerFirstRoutes patterns ("/api/*", "!/api/docs/*") that do.
+	RunWorkerFirst       bool
+	RunWorkerFirstRoutes []string
 }
 
 // QueueConsumer is one queues.consumers entry of the wrangler config.

@@ -27,6 +27,9 @@ type Environment struct {
 	CompatFlagsNode *config.Node
 	Compat          compat.Result
 	Crons           []Cron
+	// AssetsNode is the `assets` block (inherited from the top level), nil
+	// without one.
+	AssetsNode *config.Node
 
 	Bindings []*Binding
 }
@@ -114,6 +117,7 @@ func (w *Worker) resolve(fsys FS, name string) *Environment {
 	if env.CompatDateNode != nil && env.CompatDateNode.Kind == config.Other {
 		env.CompatDate = env.CompatDateNode.Raw // TOML allows an unquoted date
 	}
+	env.AssetsNode = inherited("assets")
 	env.CompatFlagsNode = inherited("compatibility_flags")
 	env.CompatFlags = env.CompatFlagsNode.Strings()
 	env.Compat = compat.Resolve(env.CompatDate, env.CompatFlags)

@@ -19,6 +19,7 @@ import (
 	"sync"
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/assets"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/bindings"
 
 	_ "modernc.org/sqlite" // database/sql driver "sqlite"
@@ -29,7 +30,7 @@ import (
 // Workflows and service bindings, each on the state of the Worker a run
 // serves (spec.ProjectDir, spec.Env). opts.Bindings are tried first.
 func NewEngine(opts runtime.EngineOptions) *runtime.Engine {
-	opts.Bindings = append(append([]runtime.BindingFactory{}, opts.Bindings...), Factory())
+	opts.Bindings = append(append([]runtime.BindingFactory{}, opts.Bindings...), Factory(), assets.Factory())
 	return runtime.NewEngine(opts)
 }
 

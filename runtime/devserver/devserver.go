@@ -20,6 +20,7 @@ import (
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/actors"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/assets"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/bindings"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/localdata"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/workerspec"
@@ -54,6 +55,7 @@ type Server struct {
 	iso      *runtime.Isolate
 	startErr error // why the Worker's isolate could not start, until the next change
 	paths    *strings.Replacer
+	warned   map[string]bool
 }
 
 // New loads the Workers' configs. It does not start anything yet.
@@ -248,7 +250,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) int {
 	if len(body) == 0 && r.ContentLength <= 0 && r.Header.Get("Transfer-Encoding") == "" {
 		req.Body = nil
 	}
-	var res *runtime.RunResult
+	spec := s.Spec()
+	res, served, aerr := assets.ServeFirst(spec, req)
+	if aerr != nil {
+		s.warnOnce("assets: " + aerr.Error() + " (nothing is served from it)")
+	}
+	if served {
+		return s.write(w, r, res)
+	}
 	for attempt := 0; ; attempt++ {
 		iso, _, err := s.isolate(r.Context())
 		if iso == nil {
@@ -280,20 +289,40 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) int {
 		}
 		return plain(w, http.StatusInternalServerError, "Error: "+msg+"\n")
 	}
+	if res.Status == http.StatusInternalServerError && res.Error != nil {
+		res.Body = []byte(s.paths.Replace(string(res.Body)))
+	}
+	return s.write(w, r, res)
+}
+
+// write sends a response.
+func (s *Server) write(w http.ResponseWriter, r *http.Request, res *runtime.RunResult) int {
 	h := w.Header()
 	for _, kv := range res.Headers {
+		if strings.EqualFold(kv.Name, "content-length") && r.Method != http.MethodHead {
+			continue // Go's server sets it from the body
+		}
 		h.Add(kv.Name, kv.Value)
-	}
-	body = res.Body
-	if res.Status == http.StatusInternalServerError && res.Error != nil {
-		body = []byte(s.paths.Replace(string(body)))
-		h.Del("content-length")
 	}
 	w.WriteHeader(res.Status)
 	if r.Method != http.MethodHead {
-		_, _ = w.Write(body) // a client that went away is not the Worker's error
+		_, _ = w.Write(res.Body) // a client that went away is not the Worker's error
 	}
 	return res.Status
+}
+
+// warnOnce logs a warning the first time it is seen.
+func (s *Server) warnOnce(msg string) {
+	s.mu.Lock()
+	if s.warned == nil {
+		s.warned = map[string]bool{}
+	}
+	seen := s.warned[msg]
+	s.warned[msg] = true
+	s.mu.Unlock()
+	if !seen {
+		s.logf("[pyworkers] warning: %s", msg)
+	}
 }
 
 func (s *Server) reportError(e *runtime.RunError) {

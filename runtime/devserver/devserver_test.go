@@ -89,11 +89,20 @@ func copyTree(t *testing.T, src, dst string) {
 // startDev copies testdata/dev and serves its app (and other, with both).
 func startDev(t *testing.T, opts Options, both bool) *devProc {
 	t.Helper()
-	dir := t.TempDir()
-	copyTree(t, "../../testdata/dev", dir)
-	opts.Configs = []string{filepath.Join(dir, "app", "wrangler.jsonc")}
+	configs := []string{"app/wrangler.jsonc"}
 	if both {
-		opts.Configs = append(opts.Configs, filepath.Join(dir, "other", "wrangler.jsonc"))
+		configs = append(configs, "other/wrangler.jsonc")
+	}
+	return startDevOf(t, "../../testdata/dev", configs, opts)
+}
+
+// startDevOf copies fixture and serves the Workers of configs (relative to it).
+func startDevOf(t *testing.T, fixture string, configs []string, opts Options) *devProc {
+	t.Helper()
+	dir := t.TempDir()
+	copyTree(t, fixture, dir)
+	for _, c := range configs {
+		opts.Configs = append(opts.Configs, filepath.Join(dir, c))
 	}
 	log, errs := &syncBuffer{}, &syncBuffer{}
 	opts.Log = log
@@ -366,6 +375,45 @@ func TestDevBadInputKeepsItAlive(t *testing.T) {
 	if code, _ := get(t, p.url+"/"); code != 200 {
 		t.Fatalf("after bad input: %d", code)
 	}
+}
+
+// Static assets through dev, with real HTTP: served before the Worker with
+// Cloudflare's content types, ETag and 304, _headers and _redirects;
+// run_worker_first routes and misses reach the Worker; env.ASSETS works;
+// an edit to an asset shows at once.
+func TestDevServesStaticAssets(t *testing.T) {
+	p := startDevOf(t, "../../testdata/assets/worker", []string{"wrangler.jsonc"}, Options{})
+	resp, err := http.Get(p.url + "/style.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	etag := resp.Header.Get("Etag")
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/css; charset=utf-8" || etag == "" || resp.Header.Get("X-Frame-Options") != "DENY" {
+		t.Fatalf("style.css: %d %v", resp.StatusCode, resp.Header)
+	}
+	req, _ := http.NewRequest("GET", p.url+"/style.css", nil)
+	req.Header.Set("If-None-Match", etag)
+	if resp, err = http.DefaultClient.Do(req); err != nil || resp.StatusCode != 304 {
+		t.Fatalf("If-None-Match: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	for path, want := range map[string]string{"/": "<h1>Home</h1>", "/blog/": "<h1>Blog</h1>", "/api/users": `{"api": "api/users"}`,
+		"/nowhere": "worker: nowhere", "/via-binding": "About (via ASSETS)", "/home": "<h1>Home</h1>"} {
+		if code, body := get(t, p.url+path); code != 200 || !strings.Contains(body, want) {
+			t.Errorf("%s: %d %q, want %q", path, code, body, want)
+		}
+	}
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if resp, err = noRedirect.Get(p.url + "/old-about"); err != nil || resp.StatusCode != 301 || resp.Header.Get("Location") != "/about" {
+		t.Fatalf("_redirects: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	os.WriteFile(filepath.Join(p.dir, "public", "about.html"), []byte("<h1>About, edited</h1>\n"), 0o644)
+	if _, body := get(t, p.url+"/about"); body != "<h1>About, edited</h1>\n" {
+		t.Fatalf("after the edit: %q", body)
+	}
+	p.log.waitFor(t, regexp.MustCompile(`\[pyworkers\] GET /style.css 304 Not Modified`), 5*time.Second)
 }
 
 func TestDevPortInUse(t *testing.T) {

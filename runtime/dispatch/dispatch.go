@@ -20,6 +20,7 @@ import (
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/handlers"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/actors"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/assets"
 )
 
 // Origin is the scheme and host of the requests a local run sends, the
@@ -116,7 +117,17 @@ func Do(ctx context.Context, eng *runtime.Engine, spec runtime.WorkerSpec, r Run
 			return nil, &UsageError{"no handler kind given"}
 		}
 	case handlers.Fetch:
-		out.Result, err = eng.RunFetch(ctx, spec, r.Request())
+		// Static assets answer first, as on Cloudflare (runtime/assets).
+		req := r.Request()
+		res, served, aerr := assets.ServeFirst(spec, req)
+		if served {
+			out.Result = res
+			break
+		}
+		out.Result, err = eng.RunFetch(ctx, spec, req)
+		if aerr != nil && out.Result != nil {
+			out.Result.Warnings = append(out.Result.Warnings, "assets: "+aerr.Error()+" (nothing is served from it)")
+		}
 	case handlers.Scheduled:
 		out.Result, err = eng.RunScheduled(ctx, spec, r.Cron, now)
 	case handlers.Queue:

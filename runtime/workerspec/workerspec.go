@@ -54,7 +54,37 @@ func FromEnvironment(w *project.Worker, env *project.Environment) (runtime.Worke
 		}
 	}
 	spec.QueueConsumers = queueConsumers(env)
+	spec.Assets = assetsConfig(w.Dir, env)
 	return spec, nil
+}
+
+// assetsConfig reads the environment's assets block (nil without a
+// directory).
+func assetsConfig(dir string, env *project.Environment) *runtime.AssetsConfig {
+	n := env.AssetsNode
+	if n == nil || n.Get("directory").String() == "" {
+		return nil
+	}
+	a := &runtime.AssetsConfig{
+		Directory:        filepath.Join(dir, filepath.FromSlash(n.Get("directory").String())),
+		Binding:          n.Get("binding").String(),
+		HTMLHandling:     n.Get("html_handling").String(),
+		NotFoundHandling: n.Get("not_found_handling").String(),
+	}
+	if filepath.IsAbs(n.Get("directory").String()) {
+		a.Directory = n.Get("directory").String()
+	}
+	switch v := n.Get("run_worker_first").ToAny().(type) {
+	case bool:
+		a.RunWorkerFirst = v
+	case []any:
+		for _, p := range v {
+			if s, ok := p.(string); ok {
+				a.RunWorkerFirstRoutes = append(a.RunWorkerFirstRoutes, s)
+			}
+		}
+	}
+	return a
 }
 
 // maxSources bounds how many of the Worker's modules checkSources looks at.
