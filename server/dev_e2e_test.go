@@ -96,3 +96,37 @@ func freePort(t *testing.T) int {
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
 }
+
+// Static assets through a ▶ Run lens: a `# pyworkers: GET /about` directive
+// answers from the assets directory before the Worker, as on Cloudflare.
+func TestLensServesStaticAssets(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the embedded Python runtime")
+	}
+	root := t.TempDir()
+	if err := os.CopyFS(root, os.DirFS("../testdata/assets/worker")); err != nil {
+		t.Fatal(err)
+	}
+	py := filepath.Join(root, "src", "entry.py")
+	src, _ := os.ReadFile(py)
+	withDirective := strings.Replace(string(src), "    async def fetch(self, request):", "    # pyworkers: GET /about\n    async def fetch(self, request):", 1)
+	os.WriteFile(py, []byte(withDirective), 0o644)
+	c := lsptest.StartWithRuntime(t, binary)
+	c.Initialize(t, root, nil)
+	c.Open(t, py, "python", nil)
+	var lenses []protocol.CodeLens
+	if err := c.Call(t, "textDocument/codeLens", map[string]any{"textDocument": map[string]any{"uri": lsptest.URI(py)}}, &lenses); err != nil || len(lenses) != 1 {
+		t.Fatalf("lenses %+v: %v", lenses, err)
+	}
+	var out map[string]any
+	if err := c.Call(t, "workspace/executeCommand", map[string]any{"command": lenses[0].Command.Command, "arguments": lenses[0].Command.Arguments}, &out); err != nil {
+		t.Fatalf("run: %v\n%s", err, c.Stderr)
+	}
+	report, err := os.ReadFile(out["resultFile"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(report), "HTTP/1.1 200 OK") || !strings.Contains(string(report), "text/html; charset=utf-8") || !strings.Contains(string(report), "<h1>About</h1>") {
+		t.Fatalf("the lens did not serve the asset:\n%s", report)
+	}
+}

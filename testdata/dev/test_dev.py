@@ -19,12 +19,14 @@ BIN = os.environ.get("PYWORKERS_BIN", str(HERE.parent.parent / "bin" / "pyworker
 
 
 class Dev:
-    def __init__(self, root):
+    def __init__(self, root, args=None):
         self.root = root
         self.lines = []
+        if args is None:
+            args = ["-c", "app/wrangler.jsonc", "-c", "other/wrangler.jsonc",
+                    "--persist-to", str(root / "state"), "--var", "FLAVOUR:mint"]
         self.proc = subprocess.Popen(
-            [BIN, "dev", "--port", "0", "-c", "app/wrangler.jsonc", "-c", "other/wrangler.jsonc",
-             "--persist-to", str(root / "state"), "--var", "FLAVOUR:mint"],
+            [BIN, "dev", "--port", "0", *args],
             cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         threading.Thread(target=self._read, daemon=True).start()
         m = self.wait_for(r"Ready on (http://127\.0\.0\.1:\d+)", timeout=180)
@@ -207,3 +209,23 @@ def test_workflow_sleeps_for_real_and_takes_an_event(dev):
         assert time.monotonic() - start < 15, dev.log()
         time.sleep(0.05)
     assert dev.get("/kv?key=verdict-p").text == "approved grace"
+
+
+def test_static_assets_through_dev(tmp_path):
+    """The assets fixture (../assets/worker): files before the Worker."""
+    root = tmp_path / "site"
+    shutil.copytree(HERE.parent / "assets" / "worker", root, ignore=shutil.ignore_patterns(".pyworkers", "__pycache__"))
+    d = Dev(root, [])
+    try:
+        r = d.get("/")
+        assert r.status_code == 200 and r.headers["content-type"] == "text/html; charset=utf-8" and "Home" in r.text
+        css = d.get("/style.css")
+        assert css.headers["content-type"] == "text/css; charset=utf-8"
+        assert d.get("/style.css", headers={"If-None-Match": css.headers["etag"]}).status_code == 304
+        assert d.get("/favicon.ico").headers["content-type"] == "image/vnd.microsoft.icon"
+        assert d.get("/about.html", allow_redirects=False).headers["location"] == "/about"
+        assert d.get("/api/users").json() == {"api": "api/users"}
+        assert d.get("/secret.txt").text == "worker: secret.txt"  # .assetsignore: not an asset
+        assert "About (via ASSETS)" in d.get("/via-binding").text
+    finally:
+        assert d.stop() == 0
