@@ -229,3 +229,16 @@ def test_static_assets_through_dev(tmp_path):
         assert "About (via ASSETS)" in d.get("/via-binding").text
     finally:
         assert d.stop() == 0
+
+
+def test_workflow_of_the_second_worker(dev):
+    r = dev.get("/relay?word=hello")
+    assert r.status_code == 202
+    deadline = time.monotonic() + 15
+    while True:
+        st = dev.get(f"/relay-status?id={r.text}").json()
+        if st["status"] == "complete":
+            break
+        assert time.monotonic() < deadline, (st, dev.log())
+        time.sleep(0.05)
+    assert st["output"] == "HELLO"

@@ -135,6 +135,13 @@ class Default(WorkerEntrypoint):
             inst = await self.env.SLEEPY.get(q["tag"])
             await inst.sendEvent({"type": "approve", "payload": {"by": q["by"]}})
             return Response("sent", status=202)
+        if path == "/relay":
+            inst = await self.env.RELAY.create(params={"word": q["word"]})
+            return Response(inst.id, status=202)
+        if path == "/relay-status":
+            inst = await self.env.RELAY.get(q["id"])
+            st = await inst.status()
+            return Response.json({"status": st.status, "output": getattr(st, "output", None)})
         if path == "/tally":
             stub = self.env.TALLY.getByName("shared")
             return Response(str(await stub.add(int(q.get("n", "1")))))

@@ -1,4 +1,15 @@
-from workers import DurableObject, Response, WorkerEntrypoint
+from workers import DurableObject, Response, WorkerEntrypoint, WorkflowEntrypoint
+
+
+class Relay(WorkflowEntrypoint):
+    """A Workflow of this Worker that dev-app starts through script_name."""
+
+    async def run(self, event, step):
+        @step.do("shout")
+        async def shout():
+            return event.payload["word"].upper()
+
+        return await shout()
 
 
 class Tally(DurableObject):
