@@ -489,3 +489,24 @@ func TestEveryRunGetsFreshRandomness(t *testing.T) {
 		seen[key] = true
 	}
 }
+
+// HTMLRewriter (issue 14): element, text, comment and document handlers,
+// an async handler, on a page streamed in chunks; what is not rewritten
+// comes out byte for byte.
+func TestHTMLRewriter(t *testing.T) {
+	spec := WorkerSpec{ProjectDir: "../testdata/runtime/rewriter", Main: "src/entry.py", CompatibilityDate: "2025-10-01",
+		CompatibilityFlags: []string{"python_workers"}}
+	res := fetch(t, spec, HTTPRequest{URL: "http://localhost/"})
+	wantOK(t, res)
+	want := "<!DOCTYPE html>\n<html><head><title>New &amp; &lt;improved&gt;</title>" +
+		`<meta property="og:title" content="rewritten"></head>` + "\n<body>" +
+		"<h1>HELLO <em>WORLD</em></h1>" +
+		`<a href="https://example.com/docs">Docs</a> <a href="/blog" class="keep">Blog</a>` +
+		"<section><p>Tom &amp; Jerry</p></section><br></body></html>\n<!-- doctype:html -->"
+	if string(res.Body) != want {
+		t.Fatalf("rewritten page:\n%s\nwant:\n%s", res.Body, want)
+	}
+	if header(res, "content-length") != "" || header(res, "content-type") != "text/html; charset=utf-8" {
+		t.Fatalf("headers %+v", res.Headers)
+	}
+}

@@ -515,3 +515,12 @@ func TestDevBackgroundStateAndTwoWorkers(t *testing.T) {
 		t.Fatalf("state was written to the Worker's folder despite --persist-to")
 	}
 }
+
+// HTMLRewriter through dev: a page streamed to the rewriter and out.
+func TestDevHTMLRewriter(t *testing.T) {
+	p := startDevOf(t, "../../testdata/runtime/rewriter", []string{"wrangler.jsonc"}, Options{})
+	code, body := get(t, p.url+"/")
+	if code != 200 || !strings.Contains(body, "<title>New &amp; &lt;improved&gt;</title>") || !strings.Contains(body, `content="rewritten"`) || strings.Contains(body, "tracking()") {
+		t.Fatalf("GET /: %d\n%s", code, body)
+	}
+}

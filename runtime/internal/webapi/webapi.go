@@ -275,6 +275,15 @@ func (w *Web) StreamEnqueue(s *StreamState, b []byte) {
 	s.chunks = append(s.chunks, b)
 }
 
+// StreamError errors the stream: pending and later reads reject with e.
+func (w *Web) StreamError(s *StreamState, e Value) {
+	s.err = e
+	for _, p := range s.waiting {
+		w.RejectPromise(p, e)
+	}
+	s.waiting = nil
+}
+
 func (w *Web) StreamClose(s *StreamState) {
 	s.closed = true
 	for _, p := range s.waiting {
@@ -1158,4 +1167,5 @@ func (w *Web) InstallWebAPIs(allowNet bool, console func(level, line string)) {
 	w.installConsole(console)
 	w.installCrypto()
 	w.installFetch(allowNet, &http.Client{Timeout: 30 * time.Second})
+	w.installHTMLRewriter()
 }
