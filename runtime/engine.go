@@ -129,6 +129,9 @@ type RunResult struct {
 	// Value is what a class call (RunClass) returned, as JSON-like Go data
 	// (nil, bool, float64, string, []any, map[string]any, []byte).
 	Value any
+	// WebSocket is set on a 101 response from an isolate (the dev server):
+	// the accepted socket, to bridge to the client's connection.
+	WebSocket *WebSocketConn
 }
 
 // EngineOptions configure an Engine; zero values pick the defaults.

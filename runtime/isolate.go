@@ -521,6 +521,9 @@ func (iso *Isolate) progress(r *isolateRequest) bool {
 		resp.Body = &webapi.Body{Data: r.body.Promise.Value.(*Object).Bytes()}
 	}
 	responseResult(res, resp)
+	if ws := webapi.WebSocketOfResponse(resp); ws != nil && res.Status == 101 {
+		res.WebSocket = bridgeWebSocket(iso.w, ws, iso.post, iso.done)
+	}
 	iso.answer(r, res)
 	return true
 }

@@ -99,7 +99,11 @@ func (e *Engine) runLocked(ctx context.Context, h *pyodide.Host, spec WorkerSpec
 	case out.failed:
 		failedResult(res, out, inst.MemLimitHit, limits, plan)
 	case respObj != nil:
-		responseResult(res, w.ResponseOf(respObj))
+		resp := w.ResponseOf(respObj)
+		responseResult(res, resp)
+		if webapi.WebSocketOfResponse(resp) != nil {
+			res.Warnings = append(res.Warnings, "the handler accepted a WebSocket (101): a single run cannot hold the connection; connect a client through `pyworkers-lsp dev`")
+		}
 	}
 	return res, nil
 }

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -270,10 +271,7 @@ func newState(r *runtime.Realm, spec runtime.WorkerSpec, class, id, name string)
 		}
 		return r.Resolved(v), nil
 	})
-	r.Method(st, "acceptWebSocket", func([]runtime.Value) (runtime.Value, error) {
-		return nil, errors.New("WebSockets are not simulated by the pyworkers-lsp runtime")
-	})
-	r.Method(st, "getWebSockets", func([]runtime.Value) (runtime.Value, error) { return r.NewArray(), nil })
+	acceptWebSockets(r, st, class, id)
 	r.Method(st, "abort", func(a []runtime.Value) (runtime.Value, error) {
 		return nil, fmt.Errorf("Durable Object aborted: %v", r.ToGo(arg(a, 0)))
 	})
@@ -926,4 +924,79 @@ func fireAlarm(ctx context.Context, eng ClassRunner, t doTarget, id string, now 
 		return nil, err
 	}
 	return &AlarmRun{Class: t.class, ID: id, Name: name, ScheduledTime: due, Result: res}, nil
+}
+
+// acceptWebSockets is the hibernation API of DurableObjectState:
+// acceptWebSocket(ws, tags) hands what arrives on ws to the object's
+// webSocketMessage(ws, message) and webSocketClose(ws, code, reason,
+// wasClean) methods, called on the object's instance (the one its requests
+// use) in the order messages arrive; getWebSockets(tag) lists the open ones.
+// The object is not evicted while sockets are open (it stays in memory in
+// the dev server's isolate), so its constructor does not run again.
+func acceptWebSockets(r *runtime.Realm, st *runtime.Object, class, id string) {
+	type accepted struct {
+		ws   runtime.Value
+		tags []string
+	}
+	var sockets []*accepted
+	key := "durable-object:" + class + ":" + id
+	call := func(method string, args ...runtime.Value) {
+		done := r.CallClass(runtime.ClassCall{Class: class, Key: key, Method: method,
+			Setup: func(*runtime.Realm) (runtime.Value, []runtime.Value, error) { return nil, args, nil }}, nil)
+		r.Await(done, func(runtime.Value) {}, func(e runtime.Value) {
+			r.Log("stderr", fmt.Sprintf("%s.%s raised: %s", class, method, r.ErrorMessage(e)))
+		})
+	}
+	r.Method(st, "acceptWebSocket", func(a []runtime.Value) (runtime.Value, error) {
+		ws := arg(a, 0)
+		entry := &accepted{ws: ws}
+		if list, ok := r.ToGo(arg(a, 1)).([]any); ok {
+			for _, t := range list {
+				if s, ok := t.(string); ok {
+					entry.tags = append(entry.tags, s)
+				}
+			}
+		}
+		if len(entry.tags) > 10 {
+			return nil, runtime.NewRangeError("acceptWebSocket: a WebSocket may have at most 10 tags")
+		}
+		err := r.AcceptHibernatable(ws, func(data runtime.Value) {
+			call("webSocketMessage", ws, data)
+		}, func(code int, reason string) {
+			call("webSocketClose", ws, float64(code), reason, true)
+		})
+		if err != nil {
+			return nil, err
+		}
+		sockets = append(sockets, entry)
+		return runtime.Undefined, nil
+	})
+	r.Method(st, "getWebSockets", func(a []runtime.Value) (runtime.Value, error) {
+		tag, _ := arg(a, 0).(string)
+		var out []runtime.Value
+		kept := sockets[:0]
+		for _, s := range sockets {
+			if r.WebSocketClosed(s.ws) {
+				continue
+			}
+			kept = append(kept, s)
+			if tag == "" || slices.Contains(s.tags, tag) {
+				out = append(out, s.ws)
+			}
+		}
+		sockets = kept
+		return r.NewArray(out...), nil
+	})
+	r.Method(st, "getTags", func(a []runtime.Value) (runtime.Value, error) {
+		for _, s := range sockets {
+			if s.ws == arg(a, 0) {
+				tags := make([]runtime.Value, len(s.tags))
+				for i, t := range s.tags {
+					tags[i] = t
+				}
+				return r.NewArray(tags...), nil
+			}
+		}
+		return nil, runtime.NewTypeError("getTags: the WebSocket was not accepted with acceptWebSocket")
+	})
 }

@@ -18,6 +18,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/coder/websocket"
+
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/actors"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/assets"
@@ -56,6 +58,7 @@ type Server struct {
 	startErr error // why the Worker's isolate could not start, until the next change
 	paths    *strings.Replacer
 	warned   map[string]bool
+	sockets  map[*websocket.Conn]bool // open WebSocket connections, closed by Close
 }
 
 // New loads the Workers' configs. It does not start anything yet.
@@ -206,6 +209,11 @@ func (s *Server) Close() {
 	iso := s.iso
 	s.iso = nil
 	s.mu.Unlock()
+	s.mu.Lock()
+	for c := range s.sockets {
+		c.Close(websocket.StatusGoingAway, "the dev server is stopping")
+	}
+	s.mu.Unlock()
 	if iso != nil {
 		iso.Close()
 	}
@@ -291,6 +299,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) int {
 	}
 	if res.Status == http.StatusInternalServerError && res.Error != nil {
 		res.Body = []byte(s.paths.Replace(string(res.Body)))
+	}
+	if res.WebSocket != nil {
+		return s.upgrade(w, r, res.WebSocket)
 	}
 	return s.write(w, r, res)
 }
@@ -396,4 +407,75 @@ func requestHeaders(r *http.Request) [][2]string {
 		out = append(out, [2]string{"cf-connecting-ip", ip})
 	}
 	return out
+}
+
+// upgrade completes a WebSocket the Worker accepted (its 101 response) with
+// the client, and pumps messages both ways until either side closes.
+func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, ws *runtime.WebSocketConn) int {
+	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true}) // a local dev server: any Origin
+	if err != nil {
+		ws.Send(runtime.WSMessage{Close: true, Code: 1006, Reason: "the upgrade failed"})
+		s.logf("[pyworkers] %s %s: the WebSocket upgrade failed: %v", r.Method, r.URL.RequestURI(), err)
+		return http.StatusBadRequest
+	}
+	conn.SetReadLimit(1 << 20) // Cloudflare's message limit
+	s.mu.Lock()
+	if s.sockets == nil {
+		s.sockets = map[*websocket.Conn]bool{}
+	}
+	s.sockets[conn] = true
+	s.mu.Unlock()
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { // the Worker → the client
+		defer cancel()
+		for {
+			select {
+			case m, ok := <-ws.Outgoing():
+				if !ok {
+					return
+				}
+				if m.Close {
+					conn.Close(websocket.StatusCode(m.Code), m.Reason)
+					return
+				}
+				typ, data := websocket.MessageText, []byte(m.Text)
+				if m.IsBinary {
+					typ, data = websocket.MessageBinary, m.Binary
+				}
+				if conn.Write(ctx, typ, data) != nil {
+					return
+				}
+			case <-ws.Done():
+				conn.Close(websocket.StatusInternalError, "the Worker stopped")
+				return
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() { // the client → the Worker
+		defer func() {
+			s.mu.Lock()
+			delete(s.sockets, conn)
+			s.mu.Unlock()
+			cancel()
+		}()
+		for {
+			typ, data, err := conn.Read(ctx)
+			if err != nil {
+				code := websocket.CloseStatus(err)
+				if code == -1 {
+					code = websocket.StatusAbnormalClosure
+				}
+				ws.Send(runtime.WSMessage{Close: true, Code: int(code), Reason: ""})
+				return
+			}
+			if typ == websocket.MessageBinary {
+				ws.Send(runtime.WSMessage{Binary: data, IsBinary: true})
+			} else {
+				ws.Send(runtime.WSMessage{Text: string(data)})
+			}
+		}
+	}()
+	return http.StatusSwitchingProtocols
 }

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
+
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/bindings"
 )
 
@@ -523,4 +525,67 @@ func TestDevHTMLRewriter(t *testing.T) {
 	if code != 200 || !strings.Contains(body, "<title>New &amp; &lt;improved&gt;</title>") || !strings.Contains(body, `content="rewritten"`) || strings.Contains(body, "tracking()") {
 		t.Fatalf("GET /: %d\n%s", code, body)
 	}
+}
+
+// WebSockets through dev with a real client library (coder/websocket): an
+// echo socket, and a chat room on a Durable Object with the hibernation API
+// where two clients hear each other.
+func TestDevWebSockets(t *testing.T) {
+	p := startDevOf(t, "../../testdata/websocket", []string{"wrangler.jsonc"}, Options{})
+	if code, body := get(t, p.url+"/"); code != 200 || !strings.Contains(body, "chat") {
+		t.Fatalf("the page: %d %q", code, body)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	wsURL := "ws" + strings.TrimPrefix(p.url, "http")
+	echo, _, err := websocket.Dial(ctx, wsURL+"/echo", nil)
+	if err != nil {
+		t.Fatalf("dial /echo: %v\n%s", err, p.log)
+	}
+	read := func(c *websocket.Conn) string {
+		t.Helper()
+		_, b, err := c.Read(ctx)
+		if err != nil {
+			t.Fatalf("read: %v\n%s", err, p.log)
+		}
+		return string(b)
+	}
+	echo.Write(ctx, websocket.MessageText, []byte("hi"))
+	if got := read(echo); got != "echo: hi" {
+		t.Fatalf("echo: %q", got)
+	}
+	echo.Write(ctx, websocket.MessageText, []byte("bye"))
+	if got := read(echo); got != "echo: bye" {
+		t.Fatalf("echo: %q", got)
+	}
+	if _, _, err := echo.Read(ctx); websocket.CloseStatus(err) != websocket.StatusNormalClosure {
+		t.Fatalf("the Worker's close: %v", err)
+	}
+	p.log.waitFor(t, regexp.MustCompile(`GET /echo 101 Switching Protocols`), 5*time.Second)
+
+	alice, _, err := websocket.Dial(ctx, wsURL+"/chat?room=r1&name=alice", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob, _, err := websocket.Dial(ctx, wsURL+"/chat?room=r1&name=bob", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := read(alice); got != "bob joined" {
+		t.Fatalf("alice heard %q", got)
+	}
+	alice.Write(ctx, websocket.MessageText, []byte("hello"))
+	if a, b := read(alice), read(bob); a != "alice: hello" || b != "alice: hello" {
+		t.Fatalf("alice heard %q, bob heard %q", a, b)
+	}
+	bob.Write(ctx, websocket.MessageText, []byte("hi alice"))
+	if a := read(alice); a != "bob: hi alice" {
+		t.Fatalf("alice heard %q", a)
+	}
+	read(bob)
+	bob.Close(websocket.StatusNormalClosure, "done")
+	if a := read(alice); a != "bob left (1000)" {
+		t.Fatalf("alice heard %q", a)
+	}
+	alice.Close(websocket.StatusNormalClosure, "")
 }

@@ -1,0 +1,239 @@
+package webapi
+
+// WebSocketPair and the WebSocket ends it makes, as in Cloudflare Workers:
+// the handler accept()s the server end and returns the client end in a 101
+// Response; the runtime bridges the client end to a real connection (the
+// dev server). Messages the real client sends arrive as "message" events
+// on the server end (or, for a socket a Durable Object accepted with
+// ctx.acceptWebSocket, as calls of its webSocketMessage method).
+
+import (
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
+)
+
+// WSMessage is one message or the close of a WebSocket.
+type WSMessage struct {
+	Text     string
+	Binary   []byte
+	IsBinary bool
+	Close    bool // a close frame: Code and Reason
+	Code     int
+	Reason   string
+}
+
+// WebSocket is one end of a pair.
+type WebSocket struct {
+	Obj      *Object
+	Peer     *WebSocket
+	accepted bool
+	closed   bool
+	pending  []WSMessage // arrived before accept()
+	// Bridge, when set, receives what the peer sends to this end (the
+	// client end of a 101 response, bridged to a real connection).
+	Bridge func(WSMessage)
+	// Hibernatable, when set, receives what arrives at this end instead of
+	// event listeners (ctx.acceptWebSocket).
+	Hibernatable func(WSMessage)
+	listeners    map[string][]Value
+	attachment   Value
+	Tags         []string
+}
+
+// WebSocketOf is the WebSocket behind a JS value, or nil.
+func WebSocketOf(v Value) *WebSocket {
+	if o, ok := v.(*Object); ok {
+		if ws, ok := o.Host.(*WebSocket); ok {
+			return ws
+		}
+	}
+	return nil
+}
+
+// WebSocketOfResponse is the webSocket a 101 Response carries, or nil.
+func WebSocketOfResponse(r *Response) *WebSocket { return WebSocketOf(r.webSocket) }
+
+func (w *Web) installWebSocket() {
+	P := w.NewObject()
+	w.DefineClass("WebSocket", P, func(args []Value) Value {
+		w.ThrowError("Error", "outbound WebSockets (new WebSocket(url)) are not supported by the pyworkers-lsp runtime yet")
+		return nil
+	})
+	newEnd := func() *WebSocket {
+		ws := &WebSocket{listeners: map[string][]Value{}}
+		ws.Obj = w.NewHostObject("WebSocket", P, ws)
+		return ws
+	}
+	PP := w.NewObject()
+	w.DefineClass("WebSocketPair", PP, func(args []Value) Value {
+		client, server := newEnd(), newEnd()
+		client.Peer, server.Peer = server, client
+		return w.NewObjectFrom("0", client.Obj, "1", server.Obj)
+	})
+	of := func(this Value) *WebSocket {
+		ws := WebSocketOf(this)
+		if ws == nil {
+			w.ThrowError("TypeError", "Illegal invocation: not a WebSocket")
+		}
+		return ws
+	}
+	w.Method(P, "accept", func(this Value, a []Value) Value {
+		ws := of(this)
+		if ws.accepted {
+			return Undefined
+		}
+		ws.accepted = true
+		pending := ws.pending
+		ws.pending = nil
+		for _, m := range pending {
+			w.DeliverWebSocket(ws, m)
+		}
+		return Undefined
+	})
+	w.Method(P, "send", func(this Value, a []Value) Value {
+		ws := of(this)
+		if !ws.accepted && ws.Hibernatable == nil {
+			w.ThrowError("TypeError", "You must call accept() on this WebSocket before sending messages.")
+		}
+		if ws.closed {
+			w.ThrowError("TypeError", "Can't call WebSocket send() after close().")
+		}
+		m := WSMessage{}
+		switch x := js.Arg(a, 0).(type) {
+		case string:
+			m.Text = x
+		case *Object:
+			if x.Kind == js.KindArrayBuffer || x.Kind == js.KindUint8Array {
+				m.Binary, m.IsBinary = append([]byte(nil), x.Bytes()...), true
+			} else {
+				m.Text = js.ToString(x)
+			}
+		default:
+			m.Text = js.ToString(x)
+		}
+		w.sendToPeer(ws, m)
+		return Undefined
+	})
+	w.Method(P, "close", func(this Value, a []Value) Value {
+		ws := of(this)
+		if ws.closed {
+			return Undefined
+		}
+		ws.closed = true
+		code := 1000
+		if c := js.Arg(a, 0); c != Undefined && c != nil {
+			code = int(js.ToNumber(c))
+		}
+		reason := ""
+		if r := js.Arg(a, 1); r != Undefined && r != nil {
+			reason = js.ToString(r)
+		}
+		w.sendToPeer(ws, WSMessage{Close: true, Code: code, Reason: reason})
+		return Undefined
+	})
+	w.Method(P, "addEventListener", func(this Value, a []Value) Value {
+		ws := of(this)
+		typ := js.ToString(js.Arg(a, 0))
+		ws.listeners[typ] = append(ws.listeners[typ], js.Arg(a, 1))
+		return Undefined
+	})
+	w.Method(P, "removeEventListener", func(this Value, a []Value) Value {
+		ws := of(this)
+		typ := js.ToString(js.Arg(a, 0))
+		kept := ws.listeners[typ][:0]
+		for _, f := range ws.listeners[typ] {
+			if f != js.Arg(a, 1) {
+				kept = append(kept, f)
+			}
+		}
+		ws.listeners[typ] = kept
+		return Undefined
+	})
+	w.Getter(P, "readyState", func(this *Object) Value {
+		if ws := WebSocketOf(this); ws != nil && ws.closed {
+			return float64(3)
+		}
+		return float64(1)
+	})
+	w.Method(P, "serializeAttachment", func(this Value, a []Value) Value {
+		of(this).attachment = js.Arg(a, 0)
+		return Undefined
+	})
+	w.Method(P, "deserializeAttachment", func(this Value, a []Value) Value {
+		if v := of(this).attachment; v != nil {
+			return v
+		}
+		return nil
+	})
+}
+
+// sendToPeer passes a message from ws to the other end: to a bridge (a
+// real connection), or as an event on that end in this world.
+func (w *Web) sendToPeer(ws *WebSocket, m WSMessage) {
+	peer := ws.Peer
+	if peer == nil {
+		return
+	}
+	if peer.Bridge != nil {
+		peer.Bridge(m)
+		return
+	}
+	w.Loop.QueueMicrotask(func() { w.DeliverWebSocket(peer, m) })
+}
+
+// DeliverWebSocket makes a message (or close) arrive at ws: a "message"
+// (or "close") event for its listeners and on* property, or its
+// Hibernatable handler; queued until accept(). Called on the loop.
+func (w *Web) DeliverWebSocket(ws *WebSocket, m WSMessage) {
+	if ws.Hibernatable != nil {
+		if m.Close {
+			ws.closed = true
+		}
+		ws.Hibernatable(m)
+		return
+	}
+	if !ws.accepted {
+		ws.pending = append(ws.pending, m)
+		return
+	}
+	typ := "message"
+	ev := w.NewObject()
+	if m.Close {
+		typ = "close"
+		ev.Set("code", float64(m.Code))
+		ev.Set("reason", m.Reason)
+		ev.Set("wasClean", true)
+		ws.closed = true
+	} else {
+		ev.Set("data", w.MessageData(m))
+	}
+	ev.Set("type", typ)
+	handlers := append([]Value(nil), ws.listeners[typ]...)
+	if f, ok := ws.Obj.Get("on" + typ).(*Object); ok && f.Call != nil {
+		handlers = append(handlers, f)
+	}
+	for _, h := range handlers {
+		if th := w.Catch(func() { w.Call(h, ws.Obj, ev) }); th != nil {
+			w.Loop.QueueMicrotask(func() { panic(&js.Throw{Value: th.Value}) })
+		}
+	}
+}
+
+// MessageData is a message as JS data: a string, or an ArrayBuffer.
+func (w *Web) MessageData(m WSMessage) Value {
+	if m.IsBinary {
+		return w.NewArrayBuffer(m.Binary)
+	}
+	return m.Text
+}
+
+// FlushPending delivers what arrived before the end was accepted.
+func (ws *WebSocket) FlushPending(w *Web) {
+	pending := ws.pending
+	ws.pending = nil
+	for _, m := range pending {
+		w.DeliverWebSocket(ws, m)
+	}
+}
+
+// Closed reports whether the end was closed (by either side).
+func (ws *WebSocket) Closed() bool { return ws.closed }

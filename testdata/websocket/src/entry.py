@@ -1,0 +1,52 @@
+from urllib.parse import parse_qs, urlparse
+
+from js import WebSocketPair
+from pyodide.ffi import create_proxy
+from workers import DurableObject, Response, WorkerEntrypoint
+
+
+class ChatRoom(DurableObject):
+    """A chat room: every socket hears every message (hibernation API)."""
+
+    async def fetch(self, request):
+        name = parse_qs(urlparse(request.url).query).get("name", ["anon"])[0]
+        client, server = WebSocketPair.new().object_values()
+        self.ctx.acceptWebSocket(server, [name])
+        for other in self.ctx.getWebSockets():
+            if other != server:
+                other.send(f"{name} joined")
+        return Response(None, status=101, web_socket=client)
+
+    async def webSocketMessage(self, ws, message):
+        sender = self.ctx.getTags(ws)[0]
+        for other in self.ctx.getWebSockets():
+            other.send(f"{sender}: {message}")
+
+    async def webSocketClose(self, ws, code, reason, was_clean):
+        left = self.ctx.getTags(ws)[0]
+        for other in self.ctx.getWebSockets():
+            other.send(f"{left} left ({code})")
+
+
+class Default(WorkerEntrypoint):
+    async def fetch(self, request):
+        url = urlparse(request.url)
+        if url.path == "/":
+            return Response("<!doctype html><title>chat</title>", headers={"content-type": "text/html; charset=utf-8"})
+        if request.headers.get("upgrade") != "websocket":
+            return Response("expected a WebSocket upgrade", status=426)
+        if url.path == "/echo":
+            client, server = WebSocketPair.new().object_values()
+            server.accept()
+
+            def on_message(event):
+                server.send("echo: " + str(event.data))
+                if event.data == "bye":
+                    server.close(1000, "bye")
+
+            server.addEventListener("message", create_proxy(on_message))
+            return Response(None, status=101, web_socket=client)
+        if url.path == "/chat":
+            room = parse_qs(url.query).get("room", ["lobby"])[0]
+            return await self.env.ROOMS.getByName(room).fetch(request)
+        return Response("not found", status=404)
