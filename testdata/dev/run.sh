@@ -13,7 +13,7 @@ if ! { [ -f "$out/site/.complete" ] && [ "$(cat "$out/site/.complete")" = "$want
   echo "run.sh: fetching pytest from PyPI into $out" >&2
   rm -rf "$out/wheels.tmp" "$out/site.tmp"
   mkdir -p "$out/wheels.tmp" "$out/site.tmp"
-  python3 -m pip download --quiet --no-deps --no-cache-dir --require-hashes --only-binary=:all: \
+  python3 -m pip download --quiet --no-deps --no-cache-dir --require-hashes --only-binary=:all: --platform any \
     -r "$here/requirements.txt" -d "$out/wheels.tmp" >&2
   for whl in "$out"/wheels.tmp/*.whl; do
     python3 -m zipfile -e "$whl" "$out/site.tmp"

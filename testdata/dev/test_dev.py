@@ -242,3 +242,26 @@ def test_workflow_of_the_second_worker(dev):
         assert time.monotonic() < deadline, (st, dev.log())
         time.sleep(0.05)
     assert st["output"] == "HELLO"
+
+
+def test_websockets_through_dev(tmp_path):
+    """The WebSocket fixture (../websocket): echo, and a chat room on a
+    Durable Object with the hibernation API, with the websockets library."""
+    from websockets.sync.client import connect
+
+    root = tmp_path / "sockets"
+    shutil.copytree(HERE.parent / "websocket", root, ignore=shutil.ignore_patterns(".pyworkers", "__pycache__"))
+    d = Dev(root, [])
+    ws_url = "ws" + d.url[len("http"):]
+    try:
+        with connect(ws_url + "/echo") as echo:
+            echo.send("ping")
+            assert echo.recv(timeout=10) == "echo: ping"
+        with connect(ws_url + "/chat?room=py&name=ada") as ada, connect(ws_url + "/chat?room=py&name=lin") as lin:
+            assert ada.recv(timeout=10) == "lin joined"
+            lin.send("hello ada")
+            assert ada.recv(timeout=10) == "lin: hello ada"
+            assert lin.recv(timeout=10) == "lin: hello ada"
+        d.wait_for(r"GET /chat\?room=py&name=lin 101 Switching Protocols")
+    finally:
+        assert d.stop() == 0
