@@ -28,7 +28,8 @@ type runInfo struct {
 	ctx    context.Context // the run's context (deadline; marks nested runs)
 	depth  int             // 0 for a run the caller started
 	log    func(stream, line string)
-	finish func(v Value) // settles the run's main call (FinishRun)
+	finish func(v Value)  // settles the run's main call (FinishRun)
+	locals map[string]any // Realm.Local
 }
 
 type runKey struct{}
@@ -430,5 +431,33 @@ func (r *Realm) WaitUntil(p *Object) {
 func (r *Realm) FinishRun(v Value) {
 	if runOf(r.w) != nil && runOf(r.w).finish != nil {
 		runOf(r.w).finish(v)
+	}
+}
+
+// Local is a value kept for the life of this run's interpreter (an
+// isolate's: many requests), made by make on first use: state binding
+// code shares across calls, such as a Durable Object's hibernatable
+// WebSockets.
+func (r *Realm) Local(key string, make func() any) any {
+	ri := runOf(r.w)
+	if ri == nil {
+		return make()
+	}
+	if ri.locals == nil {
+		ri.locals = map[string]any{}
+	}
+	v, ok := ri.locals[key]
+	if !ok {
+		v = make()
+		ri.locals[key] = v
+	}
+	return v
+}
+
+// Evict drops the instance of a class the interpreter keeps for key (a
+// Durable Object that hibernates): the next call constructs it again.
+func (r *Realm) Evict(key string) {
+	if fn := r.w.Roots.Get("_pyworkers_host").(*Object).Get("evict"); fn != nil && fn != Undefined {
+		r.w.Catch(func() { r.w.Call(fn, Undefined, key) })
 	}
 }

@@ -41,6 +41,11 @@ type WorkerSpec struct {
 	// the dev server needs: a Workflow's step.sleep waits, waitForEvent
 	// times out. Off (`run`, the lenses), sleeps complete at once.
 	RealTime bool
+	// HibernateAfter is how long a Durable Object whose WebSockets were all
+	// accepted with ctx.acceptWebSocket may sit idle before it hibernates
+	// (its instance is dropped; the next message constructs it again).
+	// Only with RealTime; 0 = Cloudflare's 10 s.
+	HibernateAfter time.Duration
 	// SDK chooses the `workers` SDK when the project vendors none: ""
 	// is Cloudflare's workers-runtime-sdk shipped with the runtime
 	// artifacts (the built-in one when they lack it), "builtin" the

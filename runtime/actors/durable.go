@@ -271,7 +271,7 @@ func newState(r *runtime.Realm, spec runtime.WorkerSpec, class, id, name string)
 		}
 		return r.Resolved(v), nil
 	})
-	acceptWebSockets(r, st, class, id)
+	acceptWebSockets(r, spec, st, class, id, name)
 	r.Method(st, "abort", func(a []runtime.Value) (runtime.Value, error) {
 		return nil, fmt.Errorf("Durable Object aborted: %v", r.ToGo(arg(a, 0)))
 	})
@@ -926,30 +926,88 @@ func fireAlarm(ctx context.Context, eng ClassRunner, t doTarget, id string, now 
 	return &AlarmRun{Class: t.class, ID: id, Name: name, ScheduledTime: due, Result: res}, nil
 }
 
+// hibernation is one Durable Object's hibernatable WebSockets, kept for
+// the life of the interpreter (Realm.Local), across the instances the object
+// goes through as it hibernates and wakes.
+type hibernation struct {
+	sockets  []*acceptedSocket
+	inflight int       // webSocket* calls not yet settled
+	last     time.Time // the last event
+	asleep   bool      // the instance was dropped
+}
+
+type acceptedSocket struct {
+	ws   runtime.Value
+	tags []string
+}
+
+// defaultHibernateAfter is how long an idle object with only hibernatable
+// sockets stays in memory on Cloudflare.
+const defaultHibernateAfter = 10 * time.Second
+
 // acceptWebSockets is the hibernation API of DurableObjectState:
 // acceptWebSocket(ws, tags) hands what arrives on ws to the object's
 // webSocketMessage(ws, message) and webSocketClose(ws, code, reason,
-// wasClean) methods, called on the object's instance (the one its requests
-// use) in the order messages arrive; getWebSockets(tag) lists the open ones.
-// The object is not evicted while sockets are open (it stays in memory in
-// the dev server's isolate), so its constructor does not run again.
-func acceptWebSockets(r *runtime.Realm, st *runtime.Object, class, id string) {
-	type accepted struct {
-		ws   runtime.Value
-		tags []string
-	}
-	var sockets []*accepted
+// wasClean) methods, in arrival order; getWebSockets(tag) lists the open
+// sockets, getTags(ws) their tags. With spec.RealTime (the dev server) an
+// object idle for HibernateAfter hibernates: its instance is dropped, the
+// sockets stay open, and the next message constructs it again (a new
+// DurableObjectState, the constructor run) before webSocketMessage.
+func acceptWebSockets(r *runtime.Realm, spec runtime.WorkerSpec, st *runtime.Object, class, id, name string) {
 	key := "durable-object:" + class + ":" + id
+	h := r.Local("hibernation:"+key, func() any { return &hibernation{} }).(*hibernation)
+	h.asleep = false
+	idle := spec.HibernateAfter
+	if idle <= 0 {
+		idle = defaultHibernateAfter
+	}
+	var sleepCheck func()
+	sleepCheck = func() {
+		if h.asleep || h.inflight > 0 || len(h.sockets) == 0 {
+			return
+		}
+		if wait := idle - time.Since(h.last); wait > 0 {
+			r.After(wait, sleepCheck)
+			return
+		}
+		h.asleep = true
+		r.Evict(key)
+		r.Log("stderr", fmt.Sprintf("[pyworkers] Durable Object %s %s hibernated (idle %s, %d WebSocket(s) open)", class, objectLabel(name, id), idle, len(h.sockets)))
+	}
+	touch := func() {
+		h.last = time.Now()
+		if spec.RealTime {
+			r.After(idle, sleepCheck)
+		}
+	}
 	call := func(method string, args ...runtime.Value) {
+		h.inflight++
+		woke := h.asleep
 		done := r.CallClass(runtime.ClassCall{Class: class, Key: key, Method: method,
-			Setup: func(*runtime.Realm) (runtime.Value, []runtime.Value, error) { return nil, args, nil }}, nil)
-		r.Await(done, func(runtime.Value) {}, func(e runtime.Value) {
+			Setup: func(r *runtime.Realm) (runtime.Value, []runtime.Value, error) {
+				if !woke {
+					return nil, args, nil // the instance exists: no constructor call
+				}
+				// A woken object is constructed again with a new state, as on
+				// Cloudflare.
+				ctx, err := newState(r, spec, class, id, name)
+				return ctx, args, err
+			}}, nil)
+		if woke {
+			r.Log("stderr", fmt.Sprintf("[pyworkers] Durable Object %s %s woke for %s", class, objectLabel(name, id), method))
+		}
+		settled := func() {
+			h.inflight--
+			touch()
+		}
+		r.Await(done, func(runtime.Value) { settled() }, func(e runtime.Value) {
+			settled()
 			r.Log("stderr", fmt.Sprintf("%s.%s raised: %s", class, method, r.ErrorMessage(e)))
 		})
 	}
 	r.Method(st, "acceptWebSocket", func(a []runtime.Value) (runtime.Value, error) {
 		ws := arg(a, 0)
-		entry := &accepted{ws: ws}
+		entry := &acceptedSocket{ws: ws}
 		if list, ok := r.ToGo(arg(a, 1)).([]any); ok {
 			for _, t := range list {
 				if s, ok := t.(string); ok {
@@ -968,27 +1026,32 @@ func acceptWebSockets(r *runtime.Realm, st *runtime.Object, class, id string) {
 		if err != nil {
 			return nil, err
 		}
-		sockets = append(sockets, entry)
+		h.sockets = append(h.sockets, entry)
+		touch()
 		return runtime.Undefined, nil
 	})
+	open := func() []*acceptedSocket {
+		kept := h.sockets[:0]
+		for _, s := range h.sockets {
+			if !r.WebSocketClosed(s.ws) {
+				kept = append(kept, s)
+			}
+		}
+		h.sockets = kept
+		return kept
+	}
 	r.Method(st, "getWebSockets", func(a []runtime.Value) (runtime.Value, error) {
 		tag, _ := arg(a, 0).(string)
 		var out []runtime.Value
-		kept := sockets[:0]
-		for _, s := range sockets {
-			if r.WebSocketClosed(s.ws) {
-				continue
-			}
-			kept = append(kept, s)
+		for _, s := range open() {
 			if tag == "" || slices.Contains(s.tags, tag) {
 				out = append(out, s.ws)
 			}
 		}
-		sockets = kept
 		return r.NewArray(out...), nil
 	})
 	r.Method(st, "getTags", func(a []runtime.Value) (runtime.Value, error) {
-		for _, s := range sockets {
+		for _, s := range h.sockets {
 			if s.ws == arg(a, 0) {
 				tags := make([]runtime.Value, len(s.tags))
 				for i, t := range s.tags {
@@ -999,4 +1062,11 @@ func acceptWebSockets(r *runtime.Realm, st *runtime.Object, class, id string) {
 		}
 		return nil, runtime.NewTypeError("getTags: the WebSocket was not accepted with acceptWebSocket")
 	})
+}
+
+func objectLabel(name, id string) string {
+	if name != "" {
+		return name
+	}
+	return id[:12] + "…"
 }

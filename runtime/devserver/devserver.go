@@ -40,8 +40,11 @@ type Options struct {
 	AllowNet  bool
 	PersistTo string        // local state root ("" = each Worker's .pyworkers/state)
 	Timeout   time.Duration // wall-clock limit per request (0 = the runtime's default)
-	Log       io.Writer     // the terminal: request lines, the Workers' output, reloads
-	Engine    *runtime.Engine
+	// HibernateAfter is how long an idle Durable Object with only
+	// hibernatable WebSockets stays in memory (0 = Cloudflare's 10 s).
+	HibernateAfter time.Duration
+	Log            io.Writer // the terminal: request lines, the Workers' output, reloads
+	Engine         *runtime.Engine
 }
 
 // Server serves the first Worker of Options.Configs over HTTP.
@@ -94,7 +97,8 @@ func (s *Server) loadSpecs() (runtime.WorkerSpec, []runtime.WorkerSpec, error) {
 			return runtime.WorkerSpec{}, nil, err
 		}
 		spec.AllowNet = s.opts.AllowNet
-		spec.RealTime = true // workflow sleeps and timeouts take their time
+		spec.RealTime = true // workflow sleeps and timeouts take their time, objects hibernate
+		spec.HibernateAfter = s.opts.HibernateAfter
 		if s.opts.Timeout > 0 {
 			spec.Limits.WallClock = s.opts.Timeout
 		}

@@ -531,7 +531,7 @@ func TestDevHTMLRewriter(t *testing.T) {
 // echo socket, and a chat room on a Durable Object with the hibernation API
 // where two clients hear each other.
 func TestDevWebSockets(t *testing.T) {
-	p := startDevOf(t, "../../testdata/websocket", []string{"wrangler.jsonc"}, Options{})
+	p := startDevOf(t, "../../testdata/websocket", []string{"wrangler.jsonc"}, Options{HibernateAfter: 400 * time.Millisecond})
 	if code, body := get(t, p.url+"/"); code != 200 || !strings.Contains(body, "chat") {
 		t.Fatalf("the page: %d %q", code, body)
 	}
@@ -578,6 +578,17 @@ func TestDevWebSockets(t *testing.T) {
 	if a, b := read(alice), read(bob); a != "alice: hello" || b != "alice: hello" {
 		t.Fatalf("alice heard %q, bob heard %q", a, b)
 	}
+	// Idle, the object hibernates; the next message wakes a new instance
+	// (its constructor runs again), the sockets and their attachments stay.
+	alice.Write(ctx, websocket.MessageText, []byte("whoami"))
+	before := read(alice)
+	p.log.waitFor(t, regexp.MustCompile(`Durable Object ChatRoom r1 hibernated`), 10*time.Second)
+	alice.Write(ctx, websocket.MessageText, []byte("whoami"))
+	after := read(alice)
+	if !strings.HasPrefix(before, "alice on instance ") || !strings.HasPrefix(after, "alice on instance ") || before == after {
+		t.Fatalf("before hibernation %q, after %q: the object did not wake as a new instance", before, after)
+	}
+	p.log.waitFor(t, regexp.MustCompile(`Durable Object ChatRoom r1 woke for webSocketMessage`), 5*time.Second)
 	bob.Write(ctx, websocket.MessageText, []byte("hi alice"))
 	if a := read(alice); a != "bob: hi alice" {
 		t.Fatalf("alice heard %q", a)

@@ -129,6 +129,11 @@ async def _call():
 _instances = {}
 
 
+def _evict(key):
+    """Drops a class instance (a Durable Object that hibernates)."""
+    _instances.pop(key, None)
+
+
 def _rpc_helpers():
     try:
         from workers._rpc import python_from_rpc, python_to_rpc  # built-in SDK
@@ -324,3 +329,4 @@ def serve_start():
     host.classMethods = create_proxy(_class_methods)
     host.serve = create_proxy(_serve)
     host.serveEvent = create_proxy(_serve_event)
+    host.evict = create_proxy(_evict)

@@ -154,15 +154,31 @@ func (w *Web) installWebSocket() {
 		}
 		return float64(1)
 	})
+	// Attachments are copied (as JSON, a subset of the structured clone
+	// Cloudflare uses), so they outlive the value passed in and survive
+	// the object's hibernation.
 	w.Method(P, "serializeAttachment", func(this Value, a []Value) Value {
-		of(this).attachment = js.Arg(a, 0)
+		ws := of(this)
+		text, ok := w.JSONStringify(js.Arg(a, 0), "")
+		if !ok {
+			w.ThrowError("TypeError", "serializeAttachment: the value cannot be serialized")
+		}
+		if len(text) > 2048 {
+			w.ThrowError("RangeError", "serializeAttachment: the serialized value is larger than 2,048 bytes")
+		}
+		ws.attachment = text
 		return Undefined
 	})
 	w.Method(P, "deserializeAttachment", func(this Value, a []Value) Value {
-		if v := of(this).attachment; v != nil {
-			return v
+		text, _ := of(this).attachment.(string)
+		if text == "" {
+			return nil
 		}
-		return nil
+		v, err := w.JSONParse(text)
+		if err != nil {
+			return nil
+		}
+		return v
 	})
 }
 

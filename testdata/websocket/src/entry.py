@@ -1,24 +1,34 @@
 from urllib.parse import parse_qs, urlparse
 
-from js import WebSocketPair
-from pyodide.ffi import create_proxy
+import uuid
+
+from js import Object, WebSocketPair
+from pyodide.ffi import create_proxy, to_js
 from workers import DurableObject, Response, WorkerEntrypoint
 
 
 class ChatRoom(DurableObject):
     """A chat room: every socket hears every message (hibernation API)."""
 
+    def __init__(self, ctx, env):
+        super().__init__(ctx, env)
+        self.instance = uuid.uuid4().hex[:8]  # a new one each time the object wakes
+
     async def fetch(self, request):
         name = parse_qs(urlparse(request.url).query).get("name", ["anon"])[0]
         client, server = WebSocketPair.new().object_values()
         self.ctx.acceptWebSocket(server, [name])
+        server.serializeAttachment(to_js({"name": name}, dict_converter=Object.fromEntries))
         for other in self.ctx.getWebSockets():
             if other != server:
                 other.send(f"{name} joined")
         return Response(None, status=101, web_socket=client)
 
     async def webSocketMessage(self, ws, message):
-        sender = self.ctx.getTags(ws)[0]
+        sender = ws.deserializeAttachment().name  # survives hibernation
+        if message == "whoami":
+            ws.send(f"{sender} on instance {self.instance}")
+            return
         for other in self.ctx.getWebSockets():
             other.send(f"{sender}: {message}")
 
