@@ -931,14 +931,19 @@ func fireAlarm(ctx context.Context, eng ClassRunner, t doTarget, id string, now 
 // goes through as it hibernates and wakes.
 type hibernation struct {
 	sockets  []*acceptedSocket
+	// auto is setWebSocketAutoResponse's pair: a message equal to
+	// autoRequest is answered with autoResponse without waking the object.
+	auto                      runtime.Value
+	autoRequest, autoResponse string
 	inflight int       // webSocket* calls not yet settled
 	last     time.Time // the last event
 	asleep   bool      // the instance was dropped
 }
 
 type acceptedSocket struct {
-	ws   runtime.Value
-	tags []string
+	ws       runtime.Value
+	tags     []string
+	autoSent time.Time // when an auto-response last answered it
 }
 
 // defaultHibernateAfter is how long an idle object with only hibernatable
@@ -1019,6 +1024,11 @@ func acceptWebSockets(r *runtime.Realm, spec runtime.WorkerSpec, st *runtime.Obj
 			return nil, runtime.NewRangeError("acceptWebSocket: a WebSocket may have at most 10 tags")
 		}
 		err := r.AcceptHibernatable(ws, func(data runtime.Value) {
+			if text, ok := data.(string); ok && h.auto != nil && text == h.autoRequest {
+				r.CallMethod(ws, "send", h.autoResponse)
+				entry.autoSent = time.Now()
+				return
+			}
 			call("webSocketMessage", ws, data)
 		}, func(code int, reason string) {
 			call("webSocketClose", ws, float64(code), reason, true)
@@ -1049,6 +1059,34 @@ func acceptWebSockets(r *runtime.Realm, spec runtime.WorkerSpec, st *runtime.Obj
 			}
 		}
 		return r.NewArray(out...), nil
+	})
+	r.Method(st, "setWebSocketAutoResponse", func(a []runtime.Value) (runtime.Value, error) {
+		pair := arg(a, 0)
+		if pair == runtime.Undefined || pair == nil {
+			h.auto, h.autoRequest, h.autoResponse = nil, "", ""
+			return runtime.Undefined, nil
+		}
+		req, _ := r.Get(pair, "request").(string)
+		resp, _ := r.Get(pair, "response").(string)
+		if req == "" || len(req) > 2048 || len(resp) > 2048 {
+			return nil, runtime.NewRangeError("setWebSocketAutoResponse: request and response must be 1 to 2,048 characters")
+		}
+		h.auto, h.autoRequest, h.autoResponse = pair, req, resp
+		return runtime.Undefined, nil
+	})
+	r.Method(st, "getWebSocketAutoResponse", func([]runtime.Value) (runtime.Value, error) {
+		if h.auto == nil {
+			return nil, nil
+		}
+		return h.auto, nil
+	})
+	r.Method(st, "getWebSocketAutoResponseTimestamp", func(a []runtime.Value) (runtime.Value, error) {
+		for _, s := range h.sockets {
+			if s.ws == arg(a, 0) && !s.autoSent.IsZero() {
+				return r.NewDate(s.autoSent), nil
+			}
+		}
+		return nil, nil
 	})
 	r.Method(st, "getTags", func(a []runtime.Value) (runtime.Value, error) {
 		for _, s := range h.sockets {

@@ -589,6 +589,16 @@ func TestDevWebSockets(t *testing.T) {
 		t.Fatalf("before hibernation %q, after %q: the object did not wake as a new instance", before, after)
 	}
 	p.log.waitFor(t, regexp.MustCompile(`Durable Object ChatRoom r1 woke for webSocketMessage`), 5*time.Second)
+	// An auto-response answers without waking the (hibernated) object.
+	p.log.waitFor(t, regexp.MustCompile(`(?s)woke for webSocketMessage.*ChatRoom r1 hibernated`), 10*time.Second)
+	wokeBefore := strings.Count(p.log.String(), "woke for webSocketMessage")
+	alice.Write(ctx, websocket.MessageText, []byte("ping"))
+	if got := read(alice); got != "pong" {
+		t.Fatalf("auto-response: %q", got)
+	}
+	if n := strings.Count(p.log.String(), "woke for webSocketMessage"); n != wokeBefore {
+		t.Fatalf("the auto-response woke the object")
+	}
 	bob.Write(ctx, websocket.MessageText, []byte("hi alice"))
 	if a := read(alice); a != "bob: hi alice" {
 		t.Fatalf("alice heard %q", a)

@@ -69,6 +69,15 @@ func (w *Web) installWebSocket() {
 		client.Peer, server.Peer = server, client
 		return w.NewObjectFrom("0", client.Obj, "1", server.Obj)
 	})
+	// WebSocketRequestResponsePair(request, response): an auto-response a
+	// Durable Object sets with ctx.setWebSocketAutoResponse.
+	RP := w.NewObject()
+	w.DefineClass("WebSocketRequestResponsePair", RP, func(args []Value) Value {
+		o := w.NewHostObject("WebSocketRequestResponsePair", RP, nil)
+		o.Set("request", js.ToString(js.Arg(args, 0)))
+		o.Set("response", js.ToString(js.Arg(args, 1)))
+		return o
+	})
 	of := func(this Value) *WebSocket {
 		ws := WebSocketOf(this)
 		if ws == nil {

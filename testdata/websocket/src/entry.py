@@ -2,7 +2,7 @@ from urllib.parse import parse_qs, urlparse
 
 import uuid
 
-from js import Object, WebSocketPair
+from js import Object, WebSocketPair, WebSocketRequestResponsePair
 from pyodide.ffi import create_proxy, to_js
 from workers import DurableObject, Response, WorkerEntrypoint
 
@@ -13,6 +13,8 @@ class ChatRoom(DurableObject):
     def __init__(self, ctx, env):
         super().__init__(ctx, env)
         self.instance = uuid.uuid4().hex[:8]  # a new one each time the object wakes
+        # Answered by the runtime without waking the object.
+        ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair.new("ping", "pong"))
 
     async def fetch(self, request):
         name = parse_qs(urlparse(request.url).query).get("name", ["anon"])[0]
