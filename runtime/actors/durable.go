@@ -930,14 +930,14 @@ func fireAlarm(ctx context.Context, eng ClassRunner, t doTarget, id string, now 
 // the life of the interpreter (Realm.Local), across the instances the object
 // goes through as it hibernates and wakes.
 type hibernation struct {
-	sockets  []*acceptedSocket
+	sockets []*acceptedSocket
 	// auto is setWebSocketAutoResponse's pair: a message equal to
 	// autoRequest is answered with autoResponse without waking the object.
 	auto                      runtime.Value
 	autoRequest, autoResponse string
-	inflight int       // webSocket* calls not yet settled
-	last     time.Time // the last event
-	asleep   bool      // the instance was dropped
+	inflight                  int       // webSocket* calls not yet settled
+	last                      time.Time // the last event
+	asleep                    bool      // the instance was dropped
 }
 
 type acceptedSocket struct {
