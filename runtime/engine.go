@@ -183,7 +183,8 @@ type Engine struct {
 	pkgErr    error
 	pkgSource atomic.Pointer[string] // SetPackagesURL's, over PackagesURL
 
-	isolates isolateSet // running isolates (isolate.go), stopped by Close
+	isolates      isolateSet                                // running isolates (isolate.go), stopped by Close
+	isolateLookup atomic.Pointer[func(WorkerSpec) *Isolate] // SetIsolates
 }
 
 // NewEngine returns an engine; nothing is loaded until Warm or a run.

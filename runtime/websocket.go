@@ -5,6 +5,8 @@ package runtime
 // the dev server holds.
 
 import (
+	"context"
+
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/pyodide"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/webapi"
 )
@@ -83,4 +85,78 @@ func (r *Realm) AcceptHibernatable(v Value, onMessage func(data Value), onClose 
 func (r *Realm) WebSocketClosed(v Value) bool {
 	ws := webapi.WebSocketOf(v)
 	return ws == nil || ws.Closed()
+}
+
+// SetIsolates makes service-binding fetches to a Worker that lookup
+// returns an isolate for go to that isolate (the dev server's Workers),
+// instead of a nested run in a fresh interpreter; nil turns it off.
+func (e *Engine) SetIsolates(lookup func(spec WorkerSpec) *Isolate) {
+	e.isolateLookup.Store(&lookup)
+}
+
+// IsolateFor is the isolate serving spec, if SetIsolates gave one.
+func (e *Engine) IsolateFor(spec WorkerSpec) *Isolate {
+	p := e.isolateLookup.Load()
+	if p == nil || *p == nil {
+		return nil
+	}
+	return (*p)(spec)
+}
+
+// FetchIsolate sends req to iso from a binding of this run without holding
+// up the run's loop (the call waits on its own goroutine; the run's loop
+// goes on meanwhile, so the two isolates never wait for each other). The
+// promise resolves with the Response; a WebSocket it accepted is bridged
+// into this world.
+func (r *Realm) FetchIsolate(ctx context.Context, iso *Isolate, req HTTPRequest) *Object {
+	w := r.w
+	p := w.NewPromise()
+	w.Loop.External(func(done func(func())) {
+		go func() {
+			res, err := iso.Fetch(ctx, req)
+			done(func() {
+				if err != nil {
+					w.RejectPromise(p, w.ErrorValue(err))
+					return
+				}
+				resp := r.ResponseOf(res)
+				if res.WebSocket != nil {
+					webapi.ResponseWebSocket(w.ResponseOf(resp), r.webSocketFromConn(res.WebSocket))
+				}
+				w.ResolvePromise(p, resp)
+			})
+		}()
+	})
+	return p
+}
+
+// webSocketFromConn is this world's end of a WebSocket another isolate
+// accepted: what this end sends goes to that isolate, what it sends
+// arrives here as events.
+func (r *Realm) webSocketFromConn(c *WebSocketConn) *Object {
+	w := r.w
+	pair := w.Construct(w.Ctors["WebSocketPair"], nil).(*Object)
+	local := webapi.WebSocketOf(pair.Get("0"))
+	remote := local.Peer
+	remote.Bridge = func(m WSMessage) { c.Send(m) }
+	post, closeSource := w.Loop.OpenSource()
+	go func() {
+		for {
+			select {
+			case m, ok := <-c.Outgoing():
+				if !ok {
+					post(closeSource)
+					return
+				}
+				post(func() { w.DeliverWebSocket(local, m) })
+			case <-c.Done():
+				post(func() {
+					w.DeliverWebSocket(local, WSMessage{Close: true, Code: 1011, Reason: "the Worker stopped"})
+					closeSource()
+				})
+				return
+			}
+		}
+	}()
+	return local.Obj
 }

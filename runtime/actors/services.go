@@ -102,6 +102,14 @@ func newFetcher(r *runtime.Realm, spec runtime.WorkerSpec, b runtime.Binding) *r
 			return nil, findErr
 		}
 		return r.HTTPRequestOf(arg(a, 0), arg(a, 1), func(req runtime.HTTPRequest) (runtime.Value, error) {
+			// Under the dev server the target has an isolate of its own: the
+			// request goes there (its globals, its WebSockets), not to a fresh
+			// interpreter.
+			if entrypoint == "" {
+				if iso := r.Engine().IsolateFor(target); iso != nil {
+					return r.FetchIsolate(r.Context(), iso, req), nil
+				}
+			}
 			return r.Defer(func() (runtime.Value, error) {
 				var res *runtime.RunResult
 				var err error

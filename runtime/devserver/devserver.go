@@ -54,14 +54,19 @@ type Server struct {
 
 	logMu sync.Mutex
 
-	mu       sync.Mutex // guards the fields below; held while an isolate starts
-	spec     runtime.WorkerSpec
-	others   []runtime.WorkerSpec
-	iso      *runtime.Isolate
-	startErr error // why the Worker's isolate could not start, until the next change
-	paths    *strings.Replacer
-	warned   map[string]bool
-	sockets  map[*websocket.Conn]bool // open WebSocket connections, closed by Close
+	mu     sync.Mutex // guards the fields below; held while an isolate starts
+	spec   runtime.WorkerSpec
+	others []runtime.WorkerSpec
+	iso    *runtime.Isolate
+	side   []*runtime.Isolate // isolates of the -c Workers after the first (nil where one did not start)
+
+	liveMu    sync.Mutex // the running isolates, for isolateOf (never held while waiting)
+	live      []*runtime.Isolate
+	liveSpecs []runtime.WorkerSpec
+	startErr  error // why the Worker's isolate could not start, until the next change
+	paths     *strings.Replacer
+	warned    map[string]bool
+	sockets   map[*websocket.Conn]bool // open WebSocket connections, closed by Close
 }
 
 // New loads the Workers' configs. It does not start anything yet.
@@ -78,6 +83,7 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.setSpecs(spec, others)
+	s.eng.SetIsolates(s.isolateOf)
 	return s, nil
 }
 
@@ -138,6 +144,59 @@ func (s *Server) Start(ctx context.Context) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.startLocked(ctx)
+	s.startSideLocked(ctx)
+}
+
+// startSideLocked starts an isolate for each other -c Worker, so service
+// bindings reach a live interpreter (its globals, its WebSockets). One that
+// cannot start is reported; calls to it then run in fresh interpreters.
+func (s *Server) startSideLocked(ctx context.Context) {
+	for _, iso := range s.side {
+		if iso != nil {
+			go iso.Close()
+		}
+	}
+	s.side = make([]*runtime.Isolate, len(s.others))
+	for i, spec := range s.others {
+		name := spec.Name
+		iso, err := s.eng.StartIsolate(ctx, spec, runtime.IsolateOptions{OnOutput: func(stream, line string) {
+			s.output(stream, "["+name+"] "+line)
+		}})
+		if err != nil {
+			s.logf("[pyworkers] %s: %s", name, s.describeStartError(err))
+			continue
+		}
+		s.side[i] = iso
+	}
+	s.publish()
+}
+
+// isolateOf is the running isolate of a Worker of this server (the
+// engine's SetIsolates lookup); nil when it has none running. It never
+// starts one: it is called from inside a running isolate.
+func (s *Server) isolateOf(spec runtime.WorkerSpec) *runtime.Isolate {
+	// Not s.mu: that is held while isolates start, which can wait for the
+	// caller's isolate to let go of the run lock.
+	s.liveMu.Lock()
+	defer s.liveMu.Unlock()
+	for i, iso := range s.live {
+		o := s.liveSpecs[i]
+		if iso != nil && iso.Err() == nil && spec.ProjectDir == o.ProjectDir && spec.Env == o.Env && spec.Main == o.Main {
+			return iso
+		}
+	}
+	return nil
+}
+
+// publish records the running isolates for isolateOf. Caller holds mu.
+func (s *Server) publish() {
+	s.liveMu.Lock()
+	defer s.liveMu.Unlock()
+	s.live = append([]*runtime.Isolate{s.iso}, s.side...)
+	s.liveSpecs = append([]runtime.WorkerSpec{s.spec}, s.others...)
+	if len(s.side) < len(s.others) {
+		s.liveSpecs = s.liveSpecs[:1+len(s.side)]
+	}
 }
 
 func (s *Server) startLocked(ctx context.Context) *runtime.Isolate {
@@ -153,6 +212,7 @@ func (s *Server) startLocked(ctx context.Context) *runtime.Isolate {
 	}
 	if err != nil {
 		s.startErr = err
+		s.publish()
 		s.logf("%s", s.describeStartError(err))
 		return nil
 	}
@@ -160,6 +220,7 @@ func (s *Server) startLocked(ctx context.Context) *runtime.Isolate {
 		s.logf("warning: %s", w)
 	}
 	s.iso = iso
+	s.publish()
 	return iso
 }
 
@@ -198,6 +259,7 @@ func (s *Server) Reload(ctx context.Context, why string) {
 	s.iso, s.startErr = nil, nil
 	s.setSpecs(spec, others)
 	iso := s.startLocked(ctx)
+	s.startSideLocked(ctx)
 	s.mu.Unlock()
 	if old != nil {
 		go old.Close()
@@ -217,9 +279,18 @@ func (s *Server) Close() {
 	for c := range s.sockets {
 		c.Close(websocket.StatusGoingAway, "the dev server is stopping")
 	}
+	side := s.side
+	s.side = nil
+	s.publish()
 	s.mu.Unlock()
+	s.eng.SetIsolates(nil)
 	if iso != nil {
 		iso.Close()
+	}
+	for _, o := range side {
+		if o != nil {
+			o.Close()
+		}
 	}
 	actors.CloseState()
 }

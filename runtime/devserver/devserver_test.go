@@ -447,6 +447,16 @@ func TestDevBackgroundStateAndTwoWorkers(t *testing.T) {
 	if _, body := get(t, p.url+"/svc"); body != "hello from dev-other 5" {
 		t.Fatalf("service binding: %q", body)
 	}
+	// The other Worker has an isolate of its own: its globals persist
+	// between calls, and a WebSocket to it works through the binding.
+	_, first := get(t, p.url+"/svc-count")
+	_, second := get(t, p.url+"/svc-count")
+	if first == "" || first == second {
+		t.Fatalf("the other Worker's counter: %q then %q (a fresh interpreter each call?)", first, second)
+	}
+	if code, body := get(t, p.url+"/svc-ws?say=yo"); code != 200 || body != "other got yo" {
+		t.Fatalf("WebSocket to the other Worker: %d %q\n%s", code, body, p.log)
+	}
 	// A Durable Object of the other Worker (script_name), its state kept
 	// in that Worker's --persist-to folder.
 	get(t, p.url+"/tally?n=2")

@@ -265,3 +265,9 @@ def test_websockets_through_dev(tmp_path):
         d.wait_for(r"GET /chat\?room=py&name=lin 101 Switching Protocols")
     finally:
         assert d.stop() == 0
+
+
+def test_second_worker_has_its_own_isolate_and_websockets(dev):
+    first = int(dev.get("/svc-count").text)
+    assert int(dev.get("/svc-count").text) == first + 1  # its globals persist
+    assert dev.get("/svc-ws?say=hey").text == "other got hey"

@@ -262,3 +262,6 @@ func (ws *WebSocket) FlushPending(w *Web) {
 
 // Closed reports whether the end was closed (by either side).
 func (ws *WebSocket) Closed() bool { return ws.closed }
+
+// ResponseWebSocket sets the webSocket a 101 Response carries.
+func ResponseWebSocket(r *Response, ws Value) { r.webSocket = ws }

@@ -2,6 +2,7 @@ import asyncio
 import json
 from urllib.parse import urlparse, parse_qs
 
+from pyodide.ffi import create_proxy
 from workers import DurableObject, Response, WorkerEntrypoint, WorkflowEntrypoint
 
 # Module state lives as long as the isolate (the dev server keeps one).
@@ -145,6 +146,20 @@ class Default(WorkerEntrypoint):
         if path == "/tally":
             stub = self.env.TALLY.getByName("shared")
             return Response(str(await stub.add(int(q.get("n", "1")))))
+        if path == "/svc-count":
+            resp = await self.env.OTHER.fetch("http://other/count")
+            return Response(await resp.text())
+        if path == "/svc-ws":
+            # An outbound WebSocket to the other Worker, through the binding.
+            resp = await self.env.OTHER.fetch("http://other/ws", headers={"Upgrade": "websocket"})
+            ws = getattr(resp, "js_object", resp).webSocket
+            ws.accept()
+            got = asyncio.get_running_loop().create_future()
+            ws.addEventListener("message", create_proxy(lambda e: got.done() or got.set_result(str(e.data))))
+            ws.send(q.get("say", "hi"))
+            answer = await asyncio.wait_for(got, 5)
+            ws.close(1000, "done")
+            return Response(answer)
         if path == "/svc":
             resp = await self.env.OTHER.fetch("http://other/hello")
             text = await resp.text()

@@ -21,8 +21,23 @@ class Tally(DurableObject):
         return total
 
 
+CALLS = 0  # module state: under dev this Worker has an isolate of its own
+
+
 class Default(WorkerEntrypoint):
     async def fetch(self, request):
+        global CALLS
+        CALLS += 1
+        if request.url.endswith("/count"):
+            return Response(str(CALLS))
+        if request.url.endswith("/ws"):
+            from js import WebSocketPair
+            from pyodide.ffi import create_proxy
+
+            client, server = WebSocketPair.new().object_values()
+            server.accept()
+            server.addEventListener("message", create_proxy(lambda e: server.send("other got " + str(e.data))))
+            return Response(None, status=101, web_socket=client)
         return Response("hello from dev-other")
 
     async def add(self, a, b):
