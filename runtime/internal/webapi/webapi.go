@@ -1168,5 +1168,5 @@ func (w *Web) InstallWebAPIs(allowNet bool, console func(level, line string)) {
 	w.installCrypto()
 	w.installFetch(allowNet, &http.Client{Timeout: 30 * time.Second})
 	w.installHTMLRewriter()
-	w.installWebSocket()
+	w.installWebSocket(allowNet)
 }

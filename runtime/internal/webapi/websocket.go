@@ -8,6 +8,11 @@ package webapi
 // ctx.acceptWebSocket, as calls of its webSocketMessage method).
 
 import (
+	"context"
+	"time"
+
+	"github.com/coder/websocket"
+
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
 )
 
@@ -37,6 +42,10 @@ type WebSocket struct {
 	listeners    map[string][]Value
 	attachment   Value
 	Tags         []string
+	// remote, for a client socket (new WebSocket(url)), writes to the
+	// connection; nil while it connects.
+	remote     func(WSMessage)
+	connecting bool
 }
 
 // WebSocketOf is the WebSocket behind a JS value, or nil.
@@ -52,17 +61,23 @@ func WebSocketOf(v Value) *WebSocket {
 // WebSocketOfResponse is the webSocket a 101 Response carries, or nil.
 func WebSocketOfResponse(r *Response) *WebSocket { return WebSocketOf(r.webSocket) }
 
-func (w *Web) installWebSocket() {
+func (w *Web) installWebSocket(allowNet bool) {
 	P := w.NewObject()
-	w.DefineClass("WebSocket", P, func(args []Value) Value {
-		w.ThrowError("Error", "outbound WebSockets (new WebSocket(url)) are not supported by the pyworkers-lsp runtime yet")
-		return nil
-	})
 	newEnd := func() *WebSocket {
 		ws := &WebSocket{listeners: map[string][]Value{}}
 		ws.Obj = w.NewHostObject("WebSocket", P, ws)
 		return ws
 	}
+	w.DefineClass("WebSocket", P, func(args []Value) Value {
+		url := js.ToString(js.Arg(args, 0))
+		if !allowNet {
+			w.ThrowError("TypeError", netDisabledMessage+" (new WebSocket("+url+"))")
+		}
+		ws := newEnd()
+		ws.accepted, ws.connecting = true, true
+		w.dialWebSocket(ws, url)
+		return ws.Obj
+	})
 	PP := w.NewObject()
 	w.DefineClass("WebSocketPair", PP, func(args []Value) Value {
 		client, server := newEnd(), newEnd()
@@ -100,6 +115,9 @@ func (w *Web) installWebSocket() {
 	})
 	w.Method(P, "send", func(this Value, a []Value) Value {
 		ws := of(this)
+		if ws.connecting {
+			w.ThrowError("Error", "Failed to execute 'send' on 'WebSocket': Still in CONNECTING state.")
+		}
 		if !ws.accepted && ws.Hibernatable == nil {
 			w.ThrowError("TypeError", "You must call accept() on this WebSocket before sending messages.")
 		}
@@ -194,6 +212,10 @@ func (w *Web) installWebSocket() {
 // sendToPeer passes a message from ws to the other end: to a bridge (a
 // real connection), or as an event on that end in this world.
 func (w *Web) sendToPeer(ws *WebSocket, m WSMessage) {
+	if ws.remote != nil {
+		ws.remote(m)
+		return
+	}
 	peer := ws.Peer
 	if peer == nil {
 		return
@@ -265,3 +287,92 @@ func (ws *WebSocket) Closed() bool { return ws.closed }
 
 // ResponseWebSocket sets the webSocket a 101 Response carries.
 func ResponseWebSocket(r *Response, ws Value) { r.webSocket = ws }
+
+// dialWebSocket connects a client socket (new WebSocket(url)) on its own
+// goroutines: "open" when connected, "message" for each message, "close"
+// (and "error" when it failed or broke) at the end.
+func (w *Web) dialWebSocket(ws *WebSocket, url string) {
+	post, closeSource := w.Loop.OpenSource()
+	fire := func(typ string, set func(ev *Object)) {
+		ev := w.NewObject()
+		ev.Set("type", typ)
+		if set != nil {
+			set(ev)
+		}
+		handlers := append([]Value(nil), ws.listeners[typ]...)
+		if f, ok := ws.Obj.Get("on" + typ).(*Object); ok && f.Call != nil {
+			handlers = append(handlers, f)
+		}
+		for _, h := range handlers {
+			if th := w.Catch(func() { w.Call(h, ws.Obj, ev) }); th != nil {
+				w.Loop.QueueMicrotask(func() { panic(&js.Throw{Value: th.Value}) })
+			}
+		}
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		conn, _, err := websocket.Dial(ctx, url, nil)
+		cancel()
+		if err != nil {
+			post(func() {
+				ws.connecting, ws.closed = false, true
+				fire("error", func(ev *Object) { ev.Set("message", "WebSocket connection to "+url+" failed: "+err.Error()) })
+				fire("close", func(ev *Object) { ev.Set("code", float64(1006)); ev.Set("reason", ""); ev.Set("wasClean", false) })
+				closeSource()
+			})
+			return
+		}
+		conn.SetReadLimit(1 << 20)
+		out := make(chan WSMessage, 1024)
+		go func() { // writes, in order
+			for m := range out {
+				if m.Close {
+					conn.Close(websocket.StatusCode(m.Code), m.Reason)
+					return
+				}
+				typ, data := websocket.MessageText, []byte(m.Text)
+				if m.IsBinary {
+					typ, data = websocket.MessageBinary, m.Binary
+				}
+				if conn.Write(context.Background(), typ, data) != nil {
+					return
+				}
+			}
+		}()
+		post(func() {
+			ws.connecting = false
+			ws.remote = func(m WSMessage) {
+				select {
+				case out <- m:
+				default:
+				}
+				if m.Close {
+					close(out)
+					ws.remote = func(WSMessage) {}
+				}
+			}
+			fire("open", nil)
+		})
+		for {
+			typ, data, err := conn.Read(context.Background())
+			if err != nil {
+				code := int(websocket.CloseStatus(err))
+				post(func() {
+					if code == -1 {
+						code = 1006
+						fire("error", func(ev *Object) { ev.Set("message", err.Error()) })
+					}
+					ws.closed = true
+					fire("close", func(ev *Object) { ev.Set("code", float64(code)); ev.Set("reason", ""); ev.Set("wasClean", code != 1006) })
+					closeSource()
+				})
+				return
+			}
+			m := WSMessage{Text: string(data)}
+			if typ == websocket.MessageBinary {
+				m = WSMessage{Binary: data, IsBinary: true}
+			}
+			post(func() { fire("message", func(ev *Object) { ev.Set("data", w.MessageData(m)) }) })
+		}
+	}()
+}
