@@ -363,7 +363,11 @@ func (w *Web) dialWebSocket(ws *WebSocket, url string) {
 						fire("error", func(ev *Object) { ev.Set("message", err.Error()) })
 					}
 					ws.closed = true
-					fire("close", func(ev *Object) { ev.Set("code", float64(code)); ev.Set("reason", ""); ev.Set("wasClean", code != 1006) })
+					fire("close", func(ev *Object) {
+						ev.Set("code", float64(code))
+						ev.Set("reason", "")
+						ev.Set("wasClean", code != 1006)
+					})
 					closeSource()
 				})
 				return
