@@ -985,7 +985,7 @@ func acceptWebSockets(r *runtime.Realm, spec runtime.WorkerSpec, st *runtime.Obj
 			r.After(idle, sleepCheck)
 		}
 	}
-	call := func(method string, args ...runtime.Value) {
+	call := func(method string, after func(), args ...runtime.Value) {
 		h.inflight++
 		woke := h.asleep
 		done := r.CallClass(runtime.ClassCall{Class: class, Key: key, Method: method,
@@ -1003,12 +1003,35 @@ func acceptWebSockets(r *runtime.Realm, spec runtime.WorkerSpec, st *runtime.Obj
 		}
 		settled := func() {
 			h.inflight--
+			if after != nil {
+				after()
+			}
 			touch()
 		}
 		r.Await(done, func(runtime.Value) { settled() }, func(e runtime.Value) {
 			settled()
 			r.Log("stderr", fmt.Sprintf("%s.%s raised: %s", class, method, r.ErrorMessage(e)))
 		})
+	}
+	// Closed sockets leave the list once webSocketClose has run (getTags
+	// still knows them there); getWebSockets lists only open ones.
+	open := func() []*acceptedSocket {
+		var out []*acceptedSocket
+		for _, s := range h.sockets {
+			if !r.WebSocketClosed(s.ws) {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	forget := func(ws runtime.Value) {
+		kept := h.sockets[:0]
+		for _, s := range h.sockets {
+			if s.ws != ws {
+				kept = append(kept, s)
+			}
+		}
+		h.sockets = kept
 	}
 	r.Method(st, "acceptWebSocket", func(a []runtime.Value) (runtime.Value, error) {
 		ws := arg(a, 0)
@@ -1029,9 +1052,14 @@ func acceptWebSockets(r *runtime.Realm, spec runtime.WorkerSpec, st *runtime.Obj
 				entry.autoSent = time.Now()
 				return
 			}
-			call("webSocketMessage", ws, data)
+			call("webSocketMessage", nil, ws, data)
 		}, func(code int, reason string) {
-			call("webSocketClose", ws, float64(code), reason, true)
+			if code == 1006 { // the connection broke: webSocketError first, if the class has it
+				if methods, err := r.ClassMethods(class); err == nil && slices.Contains(methods, "webSocketError") {
+					call("webSocketError", nil, ws, r.NewError("Error", "WebSocket disconnected without sending Close frame."))
+				}
+			}
+			call("webSocketClose", func() { forget(ws) }, ws, float64(code), reason, code != 1006)
 		})
 		if err != nil {
 			return nil, err
@@ -1040,16 +1068,6 @@ func acceptWebSockets(r *runtime.Realm, spec runtime.WorkerSpec, st *runtime.Obj
 		touch()
 		return runtime.Undefined, nil
 	})
-	open := func() []*acceptedSocket {
-		kept := h.sockets[:0]
-		for _, s := range h.sockets {
-			if !r.WebSocketClosed(s.ws) {
-				kept = append(kept, s)
-			}
-		}
-		h.sockets = kept
-		return kept
-	}
 	r.Method(st, "getWebSockets", func(a []runtime.Value) (runtime.Value, error) {
 		tag, _ := arg(a, 0).(string)
 		var out []runtime.Value

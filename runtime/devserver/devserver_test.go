@@ -618,5 +618,18 @@ func TestDevWebSockets(t *testing.T) {
 	if a := read(alice); a != "bob left (1000)" {
 		t.Fatalf("alice heard %q", a)
 	}
+	// A client that drops the connection without a close frame:
+	// webSocketError, then webSocketClose with 1006.
+	carol, _, err := websocket.Dial(ctx, wsURL+"/chat?room=r1&name=carol", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := read(alice); a != "carol joined" {
+		t.Fatalf("alice heard %q", a)
+	}
+	carol.CloseNow()
+	if a, b := read(alice), read(alice); a != "carol errored" || b != "carol left (1006)" {
+		t.Fatalf("alice heard %q then %q", a, b)
+	}
 	alice.Close(websocket.StatusNormalClosure, "")
 }

@@ -54,11 +54,13 @@ func (w *Web) installHTMLRewriter() {
 		rw.rules = append(rw.rules, rewriterRule{match: m, handler: js.Arg(a, 1)})
 		return this
 	})
-	w.Method(P, "onDocument", func(this Value, a []Value) Value {
+	onDocument := func(this Value, a []Value) Value {
 		rw := of(this)
 		rw.document = append(rw.document, js.Arg(a, 0))
 		return this
-	})
+	}
+	w.Method(P, "onDocument", onDocument)
+	w.Method(P, "on_document", onDocument) // the Python spelling, as Python code reads naturally
 	w.Method(P, "transform", func(this Value, a []Value) Value {
 		rw := of(this)
 		in := w.ResponseOf(js.Arg(a, 0))

@@ -34,6 +34,12 @@ class ChatRoom(DurableObject):
         for other in self.ctx.getWebSockets():
             other.send(f"{sender}: {message}")
 
+    async def webSocketError(self, ws, error):
+        name = ws.deserializeAttachment().name
+        for other in self.ctx.getWebSockets():
+            if other != ws:
+                other.send(f"{name} errored")
+
     async def webSocketClose(self, ws, code, reason, was_clean):
         left = self.ctx.getTags(ws)[0]
         for other in self.ctx.getWebSockets():

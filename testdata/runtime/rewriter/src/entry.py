@@ -86,5 +86,5 @@ class Default(WorkerEntrypoint):
         rw.on("h1", create_proxy(Shout()))
         rw.on("script", create_proxy(Drop()))
         rw.on("p", create_proxy(Wrap()))
-        rw.onDocument(create_proxy(Doc()))
+        rw.on_document(create_proxy(Doc()))  # onDocument, in Python spelling
         return rw.transform(page.js_object)
