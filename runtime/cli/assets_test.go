@@ -29,3 +29,15 @@ func TestRunServesStaticAssetsFirst(t *testing.T) {
 		t.Fatalf("env.ASSETS.fetch: %d\n%s\n%s", code, out, errOut)
 	}
 }
+
+// The SPA environment: a browser's navigation to an app route gets
+// index.html; a fetch() from code that matches no asset reaches the Worker.
+func TestRunSinglePageApplication(t *testing.T) {
+	code, out, errOut := runCLI(t, "--config", assetsConfig, "--env", "spa", "-H", "Sec-Fetch-Mode: navigate", "/app/settings")
+	if code != 0 || !strings.HasPrefix(out, "HTTP/1.1 200 OK\n") || !strings.HasSuffix(out, "<h1>Home</h1>\n") {
+		t.Fatalf("SPA navigation: %d\n%s\n%s", code, out, errOut)
+	}
+	if code, out, _ = runCLI(t, "--config", assetsConfig, "--env", "spa", "/app/settings"); code != 0 || !strings.HasSuffix(out, "worker: app/settings") {
+		t.Fatalf("SPA non-navigation: %d\n%s", code, out)
+	}
+}

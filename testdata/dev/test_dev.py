@@ -271,3 +271,15 @@ def test_second_worker_has_its_own_isolate_and_websockets(dev):
     first = int(dev.get("/svc-count").text)
     assert int(dev.get("/svc-count").text) == first + 1  # its globals persist
     assert dev.get("/svc-ws?say=hey").text == "other got hey"
+
+
+def test_single_page_application_through_dev(tmp_path):
+    root = tmp_path / "spa"
+    shutil.copytree(HERE.parent / "assets" / "worker", root, ignore=shutil.ignore_patterns(".pyworkers", "__pycache__"))
+    d = Dev(root, ["--env", "spa"])
+    try:
+        page = d.get("/app/settings", headers={"Sec-Fetch-Mode": "navigate"})
+        assert page.status_code == 200 and "<h1>Home</h1>" in page.text
+        assert d.get("/app/settings").text == "worker: app/settings"
+    finally:
+        assert d.stop() == 0
