@@ -8,6 +8,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -23,11 +24,15 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/coder/websocket"
 )
 
 var (
 	bin      = flag.String("bin", "bin/pyworkers-lsp", "the built binary")
 	fixture  = flag.String("fixture", "testdata/dev", "the dev-server fixture (app/ and other/)")
+	sockets  = flag.String("sockets", "testdata/websocket", "the WebSocket fixture")
+	site     = flag.String("site", "testdata/assets/worker", "the static-assets fixture")
 	launches = flag.Int("launches", 10, "launches measured")
 	requests = flag.Int("requests", 2000, "sequential warm requests per route")
 	load     = flag.Duration("load", 30*time.Second, "wrk load duration (0 = skip)")
@@ -239,6 +244,8 @@ func main() {
 		}
 	}
 
+	benchAssetsAndSockets(tmp)
+
 	src := filepath.Join(app, "src", "entry.py")
 	orig, _ := os.ReadFile(src)
 	reloadedRe := regexp.MustCompile(`Reloaded \(src/entry.py changed, (\d+) ms\)`)
@@ -270,4 +277,76 @@ func main() {
 	}
 	fmt.Printf("save → new version served p50 %s  p99 %s  (reload itself, as logged: p50 %s)\n",
 		ms(pct(saveToServed, .5)), ms(pct(saveToServed, .99)), ms(pct(reported, .5)))
+}
+
+// benchAssetsAndSockets measures a static asset (and its 304) and a
+// WebSocket echo round trip through dev.
+func benchAssetsAndSockets(tmp string) {
+	siteDir := filepath.Join(tmp, "site")
+	if err := copyTree(*site, siteDir); err != nil {
+		panic(err)
+	}
+	d, err := launch(siteDir)
+	if err != nil {
+		panic(err)
+	}
+	var full, notModified []time.Duration
+	etag := ""
+	for i := 0; i < *requests+50; i++ {
+		t := time.Now()
+		resp, err := client.Get(d.url + "/style.css")
+		if err != nil {
+			panic(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		etag = resp.Header.Get("Etag")
+		if i >= 50 {
+			full = append(full, time.Since(t))
+		}
+		req, _ := http.NewRequest("GET", d.url+"/style.css", nil)
+		req.Header.Set("If-None-Match", etag)
+		t = time.Now()
+		resp, err = client.Do(req)
+		if err != nil || resp.StatusCode != 304 {
+			panic(fmt.Sprint("304: ", err, resp))
+		}
+		resp.Body.Close()
+		if i >= 50 {
+			notModified = append(notModified, time.Since(t))
+		}
+	}
+	d.stop()
+	fmt.Printf("asset GET /style.css      p50 %s  p99 %s; with If-None-Match (304) p50 %s  p99 %s\n",
+		ms(pct(full, .5)), ms(pct(full, .99)), ms(pct(notModified, .5)), ms(pct(notModified, .99)))
+
+	wsDir := filepath.Join(tmp, "sockets")
+	if err := copyTree(*sockets, wsDir); err != nil {
+		panic(err)
+	}
+	d, err = launch(wsDir)
+	if err != nil {
+		panic(err)
+	}
+	defer d.stop()
+	ctx := context.Background()
+	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(d.url, "http")+"/echo", nil)
+	if err != nil {
+		panic(err)
+	}
+	defer conn.CloseNow()
+	var rtt []time.Duration
+	for i := 0; i < *requests+50; i++ {
+		t := time.Now()
+		if err := conn.Write(ctx, websocket.MessageText, []byte("x")); err != nil {
+			panic(err)
+		}
+		if _, _, err := conn.Read(ctx); err != nil {
+			panic(err)
+		}
+		if i >= 50 {
+			rtt = append(rtt, time.Since(t))
+		}
+	}
+	fmt.Printf("WebSocket echo round trip p50 %s  p99 %s  (n=%d)\n", ms(pct(rtt, .5)), ms(pct(rtt, .99)), len(rtt))
 }
