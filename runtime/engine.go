@@ -600,6 +600,21 @@ func (e *Engine) run(ctx context.Context, spec WorkerSpec, plan runPlan) (*RunRe
 		}
 		return e.runLocked(ctx, parent.host, spec, plan, mainPath, modName, parent.depth+1)
 	}
+	h, err := e.warmHost(ctx)
+	if err != nil {
+		return nil, err
+	}
+	mainPath, modName, err := resolveMain(spec)
+	if err != nil {
+		return nil, err
+	}
+	e.runMu.Lock()
+	defer e.runMu.Unlock()
+	return e.runLocked(ctx, h, spec, plan, mainPath, modName, 0)
+}
+
+// warmHost warms the engine and returns its host.
+func (e *Engine) warmHost(ctx context.Context) (*pyodide.Host, error) {
 	if err := e.Warm(ctx, nil); err != nil {
 		return nil, err
 	}
@@ -609,13 +624,7 @@ func (e *Engine) run(ctx context.Context, spec WorkerSpec, plan runPlan) (*RunRe
 	if h == nil {
 		return nil, errors.New("pyworkers runtime: engine closed")
 	}
-	mainPath, modName, err := resolveMain(spec)
-	if err != nil {
-		return nil, err
-	}
-	e.runMu.Lock()
-	defer e.runMu.Unlock()
-	return e.runLocked(ctx, h, spec, plan, mainPath, modName, 0)
+	return h, nil
 }
 
 // resolveMain returns the absolute main path and its module name.

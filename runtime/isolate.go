@@ -82,14 +82,9 @@ type isolateRequest struct {
 // after the Worker's top level (taking it when needed) and is ready when it
 // returns. A top level that raises is a *RunError with its traceback.
 func (e *Engine) StartIsolate(ctx context.Context, spec WorkerSpec, opts IsolateOptions) (*Isolate, error) {
-	if err := e.Warm(ctx, nil); err != nil {
+	h, err := e.warmHost(ctx)
+	if err != nil {
 		return nil, err
-	}
-	e.warmMu.Lock()
-	h := e.host
-	e.warmMu.Unlock()
-	if h == nil {
-		return nil, errors.New("pyworkers runtime: engine closed")
 	}
 	mainPath, modName, err := resolveMain(spec)
 	if err != nil {
