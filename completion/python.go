@@ -56,9 +56,9 @@ func Complete(ctx context.Context, req *Request) []Item {
 // name being typed) touching off; [off, off) when there is none.
 func wordAt(m *pyfacts.Module, off int) (int, int) {
 	s, e := off, off
-	m.Walk(max(0, off-1), off+1, func(n *pyfacts.Node) {
-		if n.Start <= off && off <= n.End && n.End > n.Start && (n.Type == "identifier" || !n.Named) {
-			s, e = n.Start, n.End
+	m.Walk(max(0, off-1), off+1, func(n *pyfacts.Node, start, end int) {
+		if start <= off && off <= end && end > start && (n.Type == "identifier" || !n.Named) {
+			s, e = start, end
 		}
 	})
 	return s, e
@@ -292,8 +292,8 @@ func bindingMarkdown(w *project.Worker, env *project.Environment, b *project.Bin
 func completeWorkersImport(m *pyfacts.Module, off int) ([]Item, bool) {
 	s, e := wordAt(m, off)
 	var leaves []*pyfacts.Node
-	m.Walk(max(0, s-maxImportScan), s, func(n *pyfacts.Node) {
-		if n.End <= s && n.Type != "comment" {
+	m.Walk(max(0, s-maxImportScan), s, func(n *pyfacts.Node, _, end int) {
+		if end <= s && n.Type != "comment" {
 			leaves = append(leaves, n)
 		}
 	})
@@ -307,7 +307,7 @@ func completeWorkersImport(m *pyfacts.Module, off int) ([]Item, bool) {
 		}
 	}
 	if imp < 2 || leaves[imp-1].Type != "identifier" || m.Text(leaves[imp-1]) != "workers" || leaves[imp-2].Type != "from" ||
-		strings.TrimSpace(m.Src[leaves[imp-2].End:leaves[imp-1].Start]) != "" || strings.TrimSpace(m.Src[leaves[imp-1].End:leaves[imp].Start]) != "" {
+		strings.TrimSpace(m.Src[m.End(leaves[imp-2]):m.Start(leaves[imp-1])]) != "" || strings.TrimSpace(m.Src[m.End(leaves[imp-1]):m.Start(leaves[imp])]) != "" {
 		return nil, false
 	}
 	taken := map[string]bool{}
@@ -315,9 +315,9 @@ func completeWorkersImport(m *pyfacts.Module, off int) ([]Item, bool) {
 	for i := imp; i < len(leaves); i++ {
 		next := s
 		if i+1 < len(leaves) {
-			next = leaves[i+1].Start
+			next = m.Start(leaves[i+1])
 		}
-		gap := m.Src[leaves[i].End:next]
+		gap := m.Src[m.End(leaves[i]):next]
 		if strings.Contains(gap, "(") {
 			if i != imp || paren {
 				return nil, false
@@ -662,7 +662,7 @@ func bindingReferences(ctx context.Context, req *Request, b *project.Binding, in
 			}
 			if v := r.eval(m.ChainOf(n.Child("object"))); v != nil && v.kind == vEnv {
 				name := n.Child("attribute")
-				found = append(found, locationIn(p, m.Lines, name.Start, name.End))
+				found = append(found, locationIn(p, m.Lines, m.Start(name), m.End(name)))
 			}
 			return true
 		})

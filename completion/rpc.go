@@ -152,12 +152,12 @@ func (r *resolver) findClass(files map[string]*pysyntax.File, name, main string)
 
 // rpcClassOf lists the public methods of a class.
 func rpcClassOf(m *pyfacts.Module, c *pyfacts.Class) *rpcClass {
-	rc := &rpcClass{name: c.Name, path: m.Path, lines: m.Lines, nameAt: c.NameNode.Start}
+	rc := &rpcClass{name: c.Name, path: m.Path, lines: m.Lines, nameAt: m.Start(c.NameNode)}
 	for _, f := range c.Methods {
 		if strings.HasPrefix(f.Name, "_") || handlers.IsRuntimeMethod(f.Name) {
 			continue
 		}
-		rc.methods = append(rc.methods, &pyMethod{name: f.Name, async: f.Async, class: rc, nameStart: f.NameNode.Start,
+		rc.methods = append(rc.methods, &pyMethod{name: f.Name, async: f.Async, class: rc, nameStart: m.Start(f.NameNode),
 			params: m.ParamsAsWritten(f), doc: m.Docstring(f)})
 	}
 	return rc

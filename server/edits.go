@@ -110,8 +110,17 @@ func buildPy(base *pysyntax.File, text string) *pysyntax.File {
 // b, not overlapping.
 func commonEnds(a, b string) (prefix, suffix int) {
 	n := min(len(a), len(b))
+	// Whole blocks first (string comparison is vectorised), then bytes:
+	// this runs over the whole document on every keystroke.
+	const block = 256
+	for prefix+block <= n && a[prefix:prefix+block] == b[prefix:prefix+block] {
+		prefix += block
+	}
 	for prefix < n && a[prefix] == b[prefix] {
 		prefix++
+	}
+	for suffix+block <= n-prefix && a[len(a)-suffix-block:len(a)-suffix] == b[len(b)-suffix-block:len(b)-suffix] {
+		suffix += block
 	}
 	for suffix < n-prefix && a[len(a)-1-suffix] == b[len(b)-1-suffix] {
 		suffix++

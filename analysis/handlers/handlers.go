@@ -101,7 +101,7 @@ func Find(m *pyfacts.Module, src string, env *project.Environment) []Handler {
 	add := func(h Handler) { out = append(out, h) }
 	fetchAndScheduled := func(class string, fetch, scheduled *pyfacts.Func) {
 		if fetch != nil {
-			for _, r := range RequestsAbove(src, fetch.Outer().Start) {
+			for _, r := range RequestsAbove(src, m.Start(fetch.Outer())) {
 				add(Handler{Kind: Fetch, Class: class, Func: fetch, Request: r})
 			}
 		}
@@ -136,7 +136,7 @@ func Find(m *pyfacts.Module, src string, env *project.Environment) []Handler {
 			}
 		case c.HasBase(WorkflowEntrypoint):
 			if run := c.Method("run"); run != nil {
-				params := ObjectDirectivesAbove(src, run.Outer().Start).Params
+				params := ObjectDirectivesAbove(src, m.Start(run.Outer())).Params
 				for _, b := range env.BindingsOf("Workflow") {
 					if b.Field("class_name") == c.Name {
 						add(Handler{Kind: Workflow, Class: c.Name, Func: run, Binding: b.Name, Params: params})
@@ -149,7 +149,7 @@ func Find(m *pyfacts.Module, src string, env *project.Environment) []Handler {
 				continue // not bound in this environment: nothing can reach it
 			}
 			for _, meth := range c.Methods {
-				d := ObjectDirectivesAbove(src, meth.Outer().Start)
+				d := ObjectDirectivesAbove(src, m.Start(meth.Outer()))
 				switch {
 				case meth.Name == "fetch":
 					add(Handler{Kind: DurableFetch, Class: c.Name, Func: meth, Binding: binding, Object: d.Name, Request: Request{Method: "GET", Path: "/"}})

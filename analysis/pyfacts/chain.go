@@ -56,7 +56,7 @@ func (m *Module) ChainOf(n *Node) *Chain {
 				ch := m.primaryChain(c)
 				if ch != nil {
 					ch.Awaited = true
-					ch.Start = n.Start
+					ch.Start = m.Start(n)
 				}
 				return ch
 			}
@@ -78,7 +78,7 @@ func (m *Module) primaryChain(n *Node) *Chain {
 	for n != nil {
 		switch n.Type {
 		case "identifier":
-			return done(&Chain{Root: n, Name: m.Text(n), Start: n.Start})
+			return done(&Chain{Root: n, Name: m.Text(n), Start: m.Start(n)})
 		case "attribute":
 			obj, attr := n.Child("object"), n.Child("attribute")
 			if obj == nil || attr == nil || attr.Type != "identifier" {
@@ -87,7 +87,7 @@ func (m *Module) primaryChain(n *Node) *Chain {
 			if m.SplitByNewline(n) {
 				// `x = self.env.` typed above `cached = 1`: the next
 				// line's name starts a chain of its own.
-				return done(&Chain{Root: attr, Name: m.Text(attr), Start: attr.Start})
+				return done(&Chain{Root: attr, Name: m.Text(attr), Start: m.Start(attr)})
 			}
 			ops = append(ops, ChainOp{Kind: OpAttr, Name: m.Text(attr), Node: attr})
 			n = obj
@@ -115,7 +115,7 @@ func (m *Module) primaryChain(n *Node) *Chain {
 			if ic == nil {
 				return nil
 			}
-			return done(&Chain{Inner: ic, Start: n.Start})
+			return done(&Chain{Inner: ic, Start: m.Start(n)})
 		default:
 			return nil
 		}
@@ -147,7 +147,7 @@ func (m *Module) SplitByNewline(attr *Node) bool {
 	if obj == nil || name == nil {
 		return false
 	}
-	gap := m.Src[obj.End:name.Start]
+	gap := m.Src[m.End(obj):m.Start(name)]
 	split := false
 	for i := 0; i < len(gap); i++ {
 		if gap[i] == '\n' && !strings.HasSuffix(strings.TrimRight(gap[:i], "\r"), "\\") {
@@ -178,16 +178,29 @@ func (m *Module) path(off int, atEnd bool) []*Node {
 	if m.Root == nil || probe < 0 {
 		return nil
 	}
-	tops := m.Root.Children
-	i := sort.Search(len(tops), func(i int) bool { return tops[i].End > probe })
-	if i == len(tops) || tops[i].Start > probe {
+	var top *Node
+	if m.tops == nil { // not a module: the root's children, at 0
+		for _, c := range m.Root.Children {
+			if c.start <= probe && probe < c.end {
+				top = c
+				break
+			}
+		}
+	} else if i, base := m.topAt(probe); i >= 0 {
+		top = m.Root.Children[i]
+		probe -= base // relative to the statement from here on
+		if top.start > probe {
+			top = nil
+		}
+	}
+	if top == nil {
 		return nil
 	}
-	out := []*Node{tops[i]}
-	for n := tops[i]; ; {
+	out := []*Node{top}
+	for n := top; ; {
 		var next *Node
 		for _, c := range n.Children {
-			if c.Start <= probe && probe < c.End {
+			if c.start <= probe && probe < c.end {
 				next = c
 				break
 			}
@@ -209,7 +222,7 @@ func (m *Module) ChainBefore(end int) *Chain {
 	p := m.path(end, true)
 	var n *Node
 	for i := len(p) - 1; i >= 0; i-- {
-		if p[i].End == end && isPrimary(p[i]) {
+		if m.End(p[i]) == end && isPrimary(p[i]) {
 			n = p[i]
 			break
 		}
@@ -220,7 +233,7 @@ func (m *Module) ChainBefore(end int) *Chain {
 	// Up through the chain's own nodes: `self.env` ends where its name
 	// `env` does. A node ending there that is not a primary (an argument
 	// list with a MISSING ")") is not part of the receiver.
-	for n.Parent != nil && n.Parent.End == end && isPrimary(n.Parent) {
+	for n.Parent != nil && isPrimary(n.Parent) && m.End(n.Parent) == end {
 		n = n.Parent
 	}
 	return m.ChainOf(n)
@@ -236,9 +249,9 @@ func (m *Module) InCommentOrString(off int) bool {
 		switch {
 		case n.Type == "comment":
 			return true
-		case n.Type == "string" && off < n.End:
+		case n.Type == "string" && off < m.End(n):
 			return true
-		case n.Type == "string" && off == n.End:
+		case n.Type == "string" && off == m.End(n):
 			// at the end of a string: inside only when it is unterminated
 			return n.FirstOfType("string_end") == nil
 		}
@@ -247,8 +260,8 @@ func (m *Module) InCommentOrString(off int) bool {
 	line, _ := m.Lines.Point(off)
 	lineStart := m.Lines.LineStart(line)
 	found := false
-	m.Walk(lineStart, off, func(n *Node) {
-		if n.Type == "string_start" && n.Parent != nil && n.Parent.Type != "string" && n.Start < off {
+	m.Walk(lineStart, off, func(n *Node, start, _ int) {
+		if n.Type == "string_start" && n.Parent != nil && n.Parent.Type != "string" && start < off {
 			found = true
 		}
 	})
@@ -256,34 +269,50 @@ func (m *Module) InCommentOrString(off int) bool {
 }
 
 // Walk visits, in source order, the leaves (nodes without children) that
-// overlap [from, to): tokens kept in the tree (names, keywords, literal
-// parts, comments), never the punctuation between them. An ERROR node
-// without children holds only skipped punctuation (a lone "=" in
-// `f(k=)`): it is left in the gap too.
-func (m *Module) Walk(from, to int, visit func(*Node)) {
+// overlap [from, to), with their absolute offsets: tokens kept in the tree
+// (names, keywords, literal parts, comments), never the punctuation
+// between them. An ERROR node without children holds only skipped
+// punctuation (a lone "=" in `f(k=)`): it is left in the gap too.
+func (m *Module) Walk(from, to int, visit func(n *Node, start, end int)) {
 	if m.Root == nil {
 		return
 	}
-	var walk func(n *Node)
-	walk = func(n *Node) {
-		if n.End < from || n.Start >= to && !(n.Start == n.End && n.Start == to) {
+	var walk func(n *Node, base int)
+	walk = func(n *Node, base int) {
+		start, end := base+n.start, base+n.end
+		if end < from || start >= to && !(start == end && start == to) {
 			return
 		}
 		if len(n.Children) == 0 {
 			if n.Type != "ERROR" {
-				visit(n)
+				visit(n, start, end)
 			}
 			return
 		}
 		for _, c := range n.Children {
-			walk(c)
+			walk(c, base)
 		}
 	}
-	tops := m.Root.Children
-	i := sort.Search(len(tops), func(i int) bool { return tops[i].End >= from })
-	for ; i < len(tops) && tops[i].Start < to; i++ {
-		walk(tops[i])
+	if m.tops == nil { // the whole tree is one statement, at 0
+		walk(m.Root, 0)
+		return
 	}
+	tops := m.Root.Children
+	i := sort.Search(len(tops), func(i int) bool { return m.bases[i]+tops[i].end >= from })
+	for ; i < len(tops) && m.bases[i]+tops[i].start < to; i++ {
+		walk(tops[i], m.bases[i])
+	}
+}
+
+// topAt returns the index of the first top-level statement ending after
+// off and where it starts, or -1.
+func (m *Module) topAt(off int) (int, int) {
+	tops := m.Root.Children
+	i := sort.Search(len(tops), func(i int) bool { return m.bases[i]+tops[i].end > off })
+	if i == len(tops) {
+		return -1, 0
+	}
+	return i, m.bases[i]
 }
 
 // OpenCall is the call whose "(" is open at a cursor.
@@ -305,10 +334,10 @@ const maxCallScan = 8 << 10
 // inside a call's parentheses (a list, a dict, a block header first).
 func (m *Module) OpenCallAt(off int) *OpenCall {
 	lo := max(0, off-maxCallScan)
-	var leaves []*Node
-	m.Walk(lo, off, func(n *Node) {
-		if n.End <= off {
-			leaves = append(leaves, n)
+	var leaves []leaf
+	m.Walk(lo, off, func(n *Node, start, end int) {
+		if end <= off {
+			leaves = append(leaves, leaf{n, start, end})
 		}
 	})
 	depth, commas, lastComma := 0, 0, -1
@@ -316,7 +345,7 @@ func (m *Module) OpenCallAt(off int) *OpenCall {
 	for i := len(leaves); i >= 0; i-- {
 		gapStart := lo
 		if i > 0 {
-			gapStart = leaves[i-1].End
+			gapStart = leaves[i-1].end
 		}
 		for j := gapEnd - 1; j >= gapStart; j-- {
 			switch c := m.Src[j]; c {
@@ -350,28 +379,34 @@ func (m *Module) OpenCallAt(off int) *OpenCall {
 			}
 		}
 		if i > 0 {
-			gapEnd = leaves[i-1].Start
+			gapEnd = leaves[i-1].start
 		}
 	}
 	return nil
 }
 
+// leaf is a node Walk visited, with its absolute offsets.
+type leaf struct {
+	n          *Node
+	start, end int
+}
+
 // keywordAfter returns k when the argument starting after from is `k=...`.
-func (m *Module) keywordAfter(leaves []*Node, from, off int) string {
-	for i, n := range leaves {
-		if n.Start <= from || n.Type == "comment" {
+func (m *Module) keywordAfter(leaves []leaf, from, off int) string {
+	for i, l := range leaves {
+		if l.start <= from || l.n.Type == "comment" {
 			continue
 		}
-		if n.Type != "identifier" {
+		if l.n.Type != "identifier" {
 			return ""
 		}
 		next := off
 		if i+1 < len(leaves) {
-			next = leaves[i+1].Start
+			next = leaves[i+1].start
 		}
-		rest := strings.TrimLeft(m.Src[n.End:next], " \t\r\n")
+		rest := strings.TrimLeft(m.Src[l.end:next], " \t\r\n")
 		if strings.HasPrefix(rest, "=") && !strings.HasPrefix(rest, "==") {
-			return m.Text(n)
+			return m.Text(l.n)
 		}
 		return ""
 	}

@@ -64,7 +64,7 @@ func TestChainBeforeHalfTyped(t *testing.T) {
 			src, off := cut(t, tc.src)
 			m := parse(t, src)
 			if got := chainText(m.ChainBefore(off - 1)); got != tc.want {
-				t.Errorf("ChainBefore = %s, want %s\n%s", got, tc.want, dumpTree(m.Root))
+				t.Errorf("ChainBefore = %s, want %s\n%s", got, tc.want, dumpTree(m))
 			}
 		})
 	}

@@ -11,7 +11,7 @@ func (m *Module) FuncsAt(off int) []*Func {
 	}
 	var out []*Func
 	for i := len(s.funcs) - 1; i >= 0; i-- { // pre-order: inner defs come later
-		if f := s.funcs[i]; f.Node.Start <= off && off < f.Node.End {
+		if f := s.funcs[i]; m.Contains(f.Node, off) {
 			out = append(out, f)
 		}
 	}
@@ -43,7 +43,7 @@ func (m *Module) ParamsAsWritten(f *Func) []string {
 			continue
 		}
 		text := strings.Join(strings.Fields(m.Text(p)), " ")
-		if i == 0 && f.Class != nil && len(f.Params) > 0 && f.Params[0].Node.Start >= p.Start && f.Params[0].Node.End <= p.End &&
+		if i == 0 && f.Class != nil && len(f.Params) > 0 && f.Params[0].Node.start >= p.start && f.Params[0].Node.end <= p.end && // one statement: relative offsets compare
 			(f.Params[0].Name == "self" || f.Params[0].Name == "cls") {
 			continue
 		}
@@ -103,9 +103,10 @@ type Binding struct {
 // before is not complete yet.
 func (m *Module) LastBinding(f *Func, name string, before int) *Binding {
 	var last *Binding
+	before -= m.base(f.Node) // relative to f's statement, as its nodes' offsets
 	var walk func(n *Node)
 	walk = func(n *Node) {
-		if n.Start >= before {
+		if n.start >= before {
 			return
 		}
 		switch n.Type {
@@ -113,7 +114,7 @@ func (m *Module) LastBinding(f *Func, name string, before int) *Binding {
 			return
 		case "assignment":
 			left, right := n.Child("left"), n.Child("right")
-			if left.Is("identifier") && m.Text(left) == name && n.End <= before {
+			if left.Is("identifier") && m.Text(left) == name && n.end <= before {
 				b := &Binding{Kind: BindAssign, Name: left, Value: right}
 				if n.Child("type") != nil {
 					b.Kind = BindAnnotated
@@ -124,7 +125,7 @@ func (m *Module) LastBinding(f *Func, name string, before int) *Binding {
 			}
 		case "for_statement":
 			left, right := n.Child("left"), n.Child("right")
-			if left.Is("identifier") && m.Text(left) == name && right != nil && right.End <= before {
+			if left.Is("identifier") && m.Text(left) == name && right != nil && right.end <= before {
 				last = &Binding{Kind: BindFor, Name: left, Value: right}
 			}
 		}

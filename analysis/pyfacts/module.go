@@ -34,8 +34,66 @@ type Module struct {
 	aliases map[string]string
 	funcs   []*Func
 	// stmts are the top-level statements with their facts (or the whole
-	// tree, when it does not parse as a module), in source order.
+	// tree, when it does not parse as a module), in source order; bases[i]
+	// is where stmts[i] starts in Src (its nodes' offsets count from
+	// there), and tops maps each statement's top node to its index.
 	stmts []*stmtFacts
+	bases []int
+	tops  map[*Node]int32
+}
+
+// Start returns the byte offset in Src where n starts.
+func (m *Module) Start(n *Node) int { return m.base(n) + n.start }
+
+// End returns the byte offset in Src where n ends.
+func (m *Module) End(n *Node) int { return m.base(n) + n.end }
+
+// Span returns n's byte range [start, end) in Src.
+func (m *Module) Span(n *Node) (start, end int) {
+	b := m.base(n)
+	return b + n.start, b + n.end
+}
+
+// Contains reports whether byte offset off lies in n's range.
+func (m *Module) Contains(n *Node, off int) bool {
+	start, end := m.Span(n)
+	return off >= start && off < end
+}
+
+// base returns the offset n's relative offsets count from: the start of
+// its top-level statement in this version of the file.
+func (m *Module) base(n *Node) int {
+	i := m.stmtIndex(n)
+	if i < 0 {
+		return 0
+	}
+	return m.bases[i]
+}
+
+// stmtIndex returns the index of the top-level statement holding n, or -1
+// for a node outside any (a tree root, whose offsets are absolute). A
+// node of another file's Module is a caller's bug: its offsets would be
+// meaningless here.
+func (m *Module) stmtIndex(n *Node) int {
+	if n.top == nil {
+		return -1
+	}
+	i, ok := m.tops[n.top]
+	if !ok {
+		panic("pyfacts: a node of another module (" + n.Type + ") used with " + m.Path)
+	}
+	return int(i)
+}
+
+// stmtOf returns the top-level statement holding n, or nil.
+func (m *Module) stmtOf(n *Node) *stmtFacts {
+	if i := m.stmtIndex(n); i >= 0 {
+		return m.stmts[i]
+	}
+	if len(m.stmts) == 1 && m.tops == nil { // the whole tree is one statement
+		return m.stmts[0]
+	}
+	return nil
 }
 
 // Import is one imported name.
@@ -129,8 +187,8 @@ func Parse(path string, f *pysyntax.File) *Module { return ParseIncremental(path
 // facts of an earlier version of the same file; nil for none). A caller
 // that keeps each file's Module per snapshot passes the previous one here,
 // so a keystroke in a 5,000-line module re-walks only the edited
-// statement. Statements that did not move are shared with prev (neither
-// is ever modified); ones that moved are copied with shifted offsets.
+// statement. Unchanged statements are shared with prev (neither is ever
+// modified), moved or not: their offsets are relative to their start.
 func ParseIncremental(path string, f *pysyntax.File, prev *Module) *Module {
 	m := &Module{Path: path, Src: f.Text(), Lines: f.Lines(), aliases: map[string]string{}}
 	tree := f.Tree()
@@ -141,15 +199,21 @@ func ParseIncremental(path string, f *pysyntax.File, prev *Module) *Module {
 	// About one node per 2.5 bytes of typical Python; the walk retries with
 	// the exact count when the guess is short.
 	var old []*stmtFacts
-	m.Root, m.stmts, old = build(tree, len(m.Src)/2+64, m.Src, prev)
+	m.Root, m.stmts, m.bases, old = build(tree, len(m.Src)/2+64, m.Src, prev)
+	if m.Root.Type == "module" {
+		m.tops = make(map[*Node]int32, len(m.stmts))
+		for i, st := range m.stmts {
+			m.tops[st.top()] = int32(i)
+		}
+	}
 	m.collect(prev, old)
 	return m
 }
 
 // stmtAt returns the statement whose range holds off, or nil.
 func (m *Module) stmtAt(off int) *stmtFacts {
-	i := sort.Search(len(m.stmts), func(i int) bool { return m.stmts[i].top().End > off })
-	if i < len(m.stmts) && m.stmts[i].top().Start <= off {
+	i := sort.Search(len(m.stmts), func(i int) bool { return m.bases[i]+m.stmts[i].top().end > off })
+	if i < len(m.stmts) && m.bases[i]+m.stmts[i].top().start <= off {
 		return m.stmts[i]
 	}
 	return nil
@@ -159,7 +223,7 @@ func (m *Module) stmtAt(off int) *stmtFacts {
 // it is not a plain name chain). Names of calls are resolved once, when
 // the module is parsed: most rules ask for every call.
 func (m *Module) Callee(call *Node) string {
-	if s := m.stmtAt(call.Start); s != nil {
+	if s := m.stmtOf(call); s != nil {
 		for i, c := range s.calls {
 			if c == call {
 				return s.callees[i]
@@ -174,7 +238,8 @@ func (m *Module) Text(n *Node) string {
 	if n == nil {
 		return ""
 	}
-	return m.Src[n.Start:n.End]
+	start, end := m.Span(n)
+	return m.Src[start:end]
 }
 
 // InError reports whether [start, end) overlaps a parse-error region.
@@ -196,7 +261,7 @@ func (m *Module) InError(start, end int) bool {
 // randint`, "randint" → "random.randint". Names not imported stay as
 // written. "" when n is not a plain dotted chain.
 func (m *Module) Resolve(n *Node) string {
-	d := DottedText(n, m.Src)
+	d := m.DottedText(n)
 	if d == "" {
 		return ""
 	}
@@ -308,13 +373,10 @@ func (m *Module) collect(prev *Module, old []*stmtFacts) {
 		}
 		switch {
 		case o != nil && sameImports && o.importsBefore == imports:
-			if o != s {
-				shiftedFacts(s, o)
-			}
 			for _, imp := range s.imports {
 				m.bindImport(imp)
 			}
-		case o == s:
+		case o != nil:
 			// Shared nodes, facts found again.
 			s = &stmtFacts{nodes: o.nodes, kids: o.kids}
 			m.stmts[i] = s
@@ -345,7 +407,7 @@ func (m *Module) collect(prev *Module, old []*stmtFacts) {
 			m.collectEnvUses(s, moduleEnv)
 		}
 	}
-	for _, s := range m.stmts {
+	for i, s := range m.stmts {
 		m.Imports = append(m.Imports, s.imports...)
 		m.Classes = append(m.Classes, s.classes...)
 		m.Functions = append(m.Functions, s.functions...)
@@ -354,7 +416,9 @@ func (m *Module) collect(prev *Module, old []*stmtFacts) {
 		m.Calls = append(m.Calls, s.calls...)
 		m.Returns = append(m.Returns, s.returns...)
 		m.Excepts = append(m.Excepts, s.excepts...)
-		m.ErrorRanges = append(m.ErrorRanges, s.errorRanges...)
+		for _, r := range s.errorRanges {
+			m.ErrorRanges = append(m.ErrorRanges, [2]int{m.bases[i] + r[0], m.bases[i] + r[1]})
+		}
 	}
 }
 
@@ -364,7 +428,7 @@ func (m *Module) collectStmt(s *stmtFacts) {
 	s.top().Walk(func(n *Node) bool {
 		switch n.Type {
 		case "ERROR":
-			s.errorRanges = append(s.errorRanges, [2]int{n.Start, n.End})
+			s.errorRanges = append(s.errorRanges, [2]int{n.start, n.end})
 			return true
 		case "import_statement", "import_from_statement", "future_import_statement":
 			s.hasImport = true
@@ -382,7 +446,7 @@ func (m *Module) collectStmt(s *stmtFacts) {
 			s.excepts = append(s.excepts, n)
 		}
 		if n.Missing {
-			s.errorRanges = append(s.errorRanges, [2]int{n.Start, n.End})
+			s.errorRanges = append(s.errorRanges, [2]int{n.start, n.end})
 		}
 		return true
 	})
@@ -531,7 +595,7 @@ func (m *Module) FuncOf(def *Node) *Func {
 	if def == nil {
 		return nil
 	}
-	if s := m.stmtAt(def.Start); s != nil {
+	if s := m.stmtOf(def); s != nil {
 		return s.funcOf(def)
 	}
 	return nil

@@ -11,10 +11,19 @@ import (
 
 // Node is one syntax node, copied out of tree-sitter.
 type Node struct {
-	Type    string // tree-sitter node type: "call", "identifier", "ERROR", "(" ...
-	Field   string // the field name under its parent ("function", "body"), or ""
-	Start   int    // byte offsets [Start, End)
-	End     int
+	Type  string // tree-sitter node type: "call", "identifier", "ERROR", "(" ...
+	Field string // the field name under its parent ("function", "body"), or ""
+	// start and end are byte offsets [start, end) relative to the start of
+	// the top-level statement holding the node (a tree root's are
+	// absolute). Module.Start/End/Span give absolute offsets. Relative
+	// offsets let a statement that moved, unchanged, be shared as is by
+	// the next version of the file: only the base of each statement,
+	// kept per Module, changes.
+	start, end int
+	// top is the top-level statement holding the node (itself for a
+	// statement; nil in a tree that is not a module): Module.Start finds
+	// the statement's base from it without walking up.
+	top     *Node
 	Named   bool
 	Missing bool // inserted by error recovery
 	// Parent is the enclosing node. A top-level statement's Parent is
@@ -119,9 +128,6 @@ func (n *Node) Walk(visit func(*Node) bool) {
 	}
 }
 
-// Contains reports whether offset lies in [Start, End).
-func (n *Node) Contains(off int) bool { return off >= n.Start && off < n.End }
-
 // keywordSymbol reports whether an anonymous symbol is a keyword (a name
 // made of letters: "async", "except"), which rules may look at, rather
 // than punctuation.
@@ -133,22 +139,22 @@ func keywordSymbol(s uint16) bool {
 }
 
 // DottedText returns "a.b.c" for an identifier/attribute chain, or "".
-func DottedText(n *Node, src string) string {
+func (m *Module) DottedText(n *Node) string {
 	var parts []string
 	for n != nil {
 		switch n.Type {
 		case "identifier":
-			parts = append(parts, src[n.Start:n.End])
+			parts = append(parts, m.Text(n))
 			n = nil
 		case "attribute":
 			attr := n.Child("attribute")
 			if attr == nil {
 				return ""
 			}
-			parts = append(parts, src[attr.Start:attr.End])
+			parts = append(parts, m.Text(attr))
 			n = n.Child("object")
 		case "dotted_name":
-			return src[n.Start:n.End]
+			return m.Text(n)
 		default:
 			return ""
 		}

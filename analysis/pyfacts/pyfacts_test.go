@@ -130,12 +130,14 @@ func BenchmarkParseFacts5k(b *testing.B) {
 	}
 }
 
-// dumpTree renders a tree with offsets, types and fields.
-func dumpTree(n *Node) string {
+// dumpTree renders m's tree with absolute offsets, types and fields.
+func dumpTree(m *Module) string {
+	n := m.Root
 	var b strings.Builder
 	var walk func(n *Node, depth int)
 	walk = func(n *Node, depth int) {
-		fmt.Fprintf(&b, "%*s%s %s [%d,%d) named=%v missing=%v\n", depth, "", n.Type, n.Field, n.Start, n.End, n.Named, n.Missing)
+		start, end := m.Span(n)
+		fmt.Fprintf(&b, "%*s%s %s [%d,%d) named=%v missing=%v\n", depth, "", n.Type, n.Field, start, end, n.Named, n.Missing)
 		for _, c := range n.Children {
 			if c.Parent != n && !(depth == 0 && n.Type == "module" && c.Parent == ModuleParent) {
 				b.WriteString("BAD PARENT\n")
@@ -174,7 +176,7 @@ func checkIncrementalFacts(t *testing.T, ctx context.Context, base string, seed 
 		}
 		inc := ParseIncremental("m.py", nf, prev)
 		fresh := Parse("m.py", nf)
-		if a, b := dumpTree(inc.Root), dumpTree(fresh.Root); a != b {
+		if a, b := dumpTree(inc), dumpTree(fresh); a != b {
 			al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
 			for j := range al {
 				if j >= len(bl) || al[j] != bl[j] {
@@ -220,7 +222,8 @@ func dumpFacts(m *Module) string {
 		if !inTree[n] {
 			bad = "FOREIGN "
 		}
-		return fmt.Sprintf("%s%s[%d,%d)", bad, n.Type, n.Start, n.End)
+		start, end := m.Span(n)
+		return fmt.Sprintf("%s%s[%d,%d)", bad, n.Type, start, end)
 	}
 	fn := func(f *Func) string {
 		if f == nil {
@@ -279,4 +282,51 @@ func dumpFacts(m *Module) string {
 	}
 	fmt.Fprintf(&b, "errors %v\n", m.ErrorRanges)
 	return b.String()
+}
+
+// TestMovedStatementsShared pins what keeps a keystroke cheap: the
+// statements after an edit moved but are unchanged, so the next version
+// shares them (nodes and facts) instead of copying them, and reads their
+// offsets right through its own bases.
+func TestMovedStatementsShared(t *testing.T) {
+	ctx := context.Background()
+	src := GenerateModule(400)
+	f, err := pysyntax.Parse(ctx, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := Parse("m.py", f)
+	at := len(src) / 3
+	at = strings.LastIndex(src[:at], "\n") + 1 // a line start inside an early statement
+	nf, err := f.Apply(ctx, []pysyntax.Edit{{Start: at, End: at, NewText: "#"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := ParseIncremental("m.py", nf, prev)
+	edited := next.stmtAt(at)
+	shared, moved := 0, 0
+	for i, s := range next.stmts {
+		if s == edited {
+			continue
+		}
+		for j, p := range prev.stmts {
+			if p == s {
+				shared++
+				if next.bases[i] != prev.bases[j] {
+					moved++
+				}
+			}
+		}
+	}
+	if shared != len(next.stmts)-1 || moved == 0 {
+		t.Fatalf("%d of %d unedited statements shared, %d of them moved; want all shared and some moved", shared, len(next.stmts)-1, moved)
+	}
+	// Offsets of a moved, shared node are this version's.
+	last := next.Classes[len(next.Classes)-1]
+	if got, want := next.Start(last.NameNode), strings.LastIndex(nf.Text(), "class "+last.Name)+len("class "); got != want {
+		t.Fatalf("Start(last class name) = %d, want %d", got, want)
+	}
+	if got := prev.Start(last.NameNode); got != next.Start(last.NameNode)-1 {
+		t.Fatalf("the previous version reads the same node at %d, want %d", got, next.Start(last.NameNode)-1)
+	}
 }

@@ -1,17 +1,14 @@
 package pyfacts
 
 import (
-	"unsafe"
-
 	sitter "github.com/smacker/go-tree-sitter"
 )
 
 // stmtFacts is one top-level statement: its nodes, in memory of their own,
 // and the facts found in it. It is immutable once its Module is built, so
-// a later version of the file shares it as is when the statement is
-// unchanged and did not move; when it moved, the nodes are copied with
-// shifted offsets and the facts are copied with their node pointers
-// translated, instead of being found again.
+// a later version of the file shares it as is when the statement's text is
+// unchanged, wherever it moved: node offsets are relative to the
+// statement's start, which each Module records.
 type stmtFacts struct {
 	nodes []Node  // the statement's nodes in pre-order; nodes[0] is the statement
 	kids  []*Node // the backing array of their Children
@@ -36,16 +33,9 @@ type stmtFacts struct {
 
 func (s *stmtFacts) top() *Node { return &s.nodes[0] }
 
-var nodeSize = unsafe.Sizeof(Node{})
-
-// slabIndex returns the index of p, a node in nodes, in nodes.
-func slabIndex(nodes []Node, p *Node) int {
-	return int((uintptr(unsafe.Pointer(p)) - uintptr(unsafe.Pointer(unsafe.SliceData(nodes)))) / nodeSize)
-}
-
 // build copies a tree into Nodes and returns the root, plus, when the root
-// is a module, one stmtFacts per top-level statement (else one for the
-// whole tree). Each statement's nodes and children slices live in two
+// is a module, one stmtFacts per top-level statement and where each starts
+// (else one for the whole tree, at 0). Each statement's nodes and children slices live in two
 // allocations of their own, so a statement shared by later versions keeps
 // no other statement alive.
 //
@@ -54,20 +44,22 @@ func slabIndex(nodes []Node, p *Node) int {
 //
 // With prev (the same file's previous version), top-level statements whose
 // text is unchanged are not walked in tree-sitter again: old[i] is prev's
-// statement reused for statement i, and stmts[i] is that same statement
-// when it did not move, or a copy of its nodes (facts not yet set) moved
-// by delta[i]. Only the edited statements are flattened.
-func build(t *sitter.Tree, sizeHint int, src string, prev *Module) (root *Node, stmts, old []*stmtFacts) {
+// statement reused as stmts[i]. Only the edited statements are flattened.
+func build(t *sitter.Tree, sizeHint int, src string, prev *Module) (root *Node, stmts []*stmtFacts, bases []int, old []*stmtFacts) {
 	var skip []byte
 	var reuse []*stmtFacts // per top-level statement: prev's, or nil
 	if prev != nil && prev.Root != nil && prev.Root.Type == "module" && len(prev.stmts) == len(prev.Root.Children) {
-		byText := make(map[string]*stmtFacts, len(prev.stmts))
-		for _, s := range prev.stmts {
+		// By text, in order: a statement written twice (two `import os`)
+		// is two statements, each reused once — a Module's statements are
+		// distinct, as their bases are.
+		byText := make(map[string][]*stmtFacts, len(prev.stmts))
+		for i, s := range prev.stmts {
 			c := s.top()
+			start, end := prev.bases[i]+c.start, prev.bases[i]+c.end
 			// A statement parsed next to a syntax error may parse
 			// differently once the error is gone: only clean ones are reused.
-			if c.Type != "ERROR" && !c.Missing && !prev.InError(c.Start, c.End) {
-				byText[prev.Src[c.Start:c.End]] = s
+			if c.Type != "ERROR" && !c.Missing && !prev.InError(start, end) {
+				byText[prev.Src[start:end]] = append(byText[prev.Src[start:end]], s)
 			}
 		}
 		rootType, tops := topStatements(t)
@@ -81,8 +73,10 @@ func build(t *sitter.Tree, sizeHint int, src string, prev *Module) (root *Node, 
 			if ts.hasError {
 				continue
 			}
-			if s, ok := byText[src[ts.start:ts.end]]; ok && s.top().Type == ts.typ {
-				skip[i], reuse[i] = 1, s
+			text := src[ts.start:ts.end]
+			if same := byText[text]; len(same) > 0 && same[0].top().Type == ts.typ {
+				skip[i], reuse[i] = 1, same[0]
+				byText[text] = same[1:]
 				reused++
 			}
 		}
@@ -95,7 +89,7 @@ func build(t *sitter.Tree, sizeHint int, src string, prev *Module) (root *Node, 
 	flat := flatten(t, sizeHint, skip)
 	defer releaseFlat(flat)
 	if len(flat) == 0 {
-		return &Node{Type: "module"}, nil, nil
+		return &Node{Type: "module"}, nil, nil, nil
 	}
 	// keep[i] is the pre-order index of flat[i] among the kept nodes, or
 	// -1 when dropped.
@@ -129,12 +123,13 @@ func build(t *sitter.Tree, sizeHint int, src string, prev *Module) (root *Node, 
 	rootType := symbolName(uint16(flat[0].symbol))
 	if rootType != "module" {
 		s := &stmtFacts{}
-		s.nodes, s.kids = sb.slab(0, len(flat), nil)
-		return s.top(), []*stmtFacts{s}, nil
+		s.nodes, s.kids = sb.slab(0, len(flat), nil, 0)
+		return s.top(), []*stmtFacts{s}, []int{0}, nil
 	}
-	root = &Node{Type: rootType, Start: int(flat[0].start), End: int(flat[0].end), Named: flat[0].flags&1 != 0, Missing: flat[0].flags&2 != 0}
+	root = &Node{Type: rootType, start: int(flat[0].start), end: int(flat[0].end), Named: flat[0].flags&1 != 0, Missing: flat[0].flags&2 != 0}
 	root.Children = make([]*Node, 0, counts[0])
 	stmts = make([]*stmtFacts, 0, counts[0])
+	bases = make([]int, 0, counts[0])
 	if reuse != nil {
 		old = make([]*stmtFacts, 0, counts[0])
 	}
@@ -147,25 +142,21 @@ func build(t *sitter.Tree, sizeHint int, src string, prev *Module) (root *Node, 
 		var s, o *stmtFacts
 		if top < len(reuse) && reuse[top] != nil {
 			o = reuse[top]
-			if delta := int(flat[a].start) - o.top().Start; delta == 0 {
-				s = o
-			} else {
-				s = &stmtFacts{}
-				s.nodes, s.kids = shiftNodes(o, delta)
-			}
+			s = o
 		} else {
 			s = &stmtFacts{}
-			s.nodes, s.kids = sb.slab(a, b, ModuleParent)
+			s.nodes, s.kids = sb.slab(a, b, ModuleParent, int(flat[a].start))
 		}
 		root.Children = append(root.Children, s.top())
 		stmts = append(stmts, s)
+		bases = append(bases, int(flat[a].start))
 		if reuse != nil {
 			old = append(old, o)
 		}
 		top++
 		a = b
 	}
-	return root, stmts, old
+	return root, stmts, bases, old
 }
 
 // slabBuilder turns ranges of a flattened tree into Nodes.
@@ -176,18 +167,18 @@ type slabBuilder struct {
 }
 
 // slab builds the nodes of flat[a:b], a subtree in pre-order, with parent
-// as the Parent of its top node.
-func (sb *slabBuilder) slab(a, b int, parent *Node) ([]Node, []*Node) {
-	base := int(sb.keep[a])
+// as the Parent of its top node and offsets relative to base.
+func (sb *slabBuilder) slab(a, b int, parent *Node, base int) ([]Node, []*Node) {
+	first := int(sb.keep[a])
 	end := sb.kept
 	if b < len(sb.flat) {
 		end = int(sb.keep[b]) // b starts the next statement, which is kept
 	}
 	links := 0
-	for _, c := range sb.counts[base:end] {
+	for _, c := range sb.counts[first:end] {
 		links += int(c)
 	}
-	nodes := make([]Node, end-base)
+	nodes := make([]Node, end-first)
 	kids := make([]*Node, links)
 	next := 0
 	for i := a; i < b; i++ {
@@ -196,12 +187,15 @@ func (sb *slabBuilder) slab(a, b int, parent *Node) ([]Node, []*Node) {
 			continue
 		}
 		f := &sb.flat[i]
-		n := &nodes[k-base]
+		n := &nodes[k-first]
 		n.Type = symbolName(uint16(f.symbol))
 		if fid := int(f.field); fid > 0 && fid < len(fieldNames) {
 			n.Field = fieldNames[fid]
 		}
-		n.Start, n.End = int(f.start), int(f.end)
+		n.start, n.end = int(f.start)-base, int(f.end)-base
+		if parent == ModuleParent {
+			n.top = &nodes[0]
+		}
 		n.Named = f.flags&1 != 0
 		n.Missing = f.flags&2 != 0
 		if c := int(sb.counts[k]); c > 0 {
@@ -211,128 +205,12 @@ func (sb *slabBuilder) slab(a, b int, parent *Node) ([]Node, []*Node) {
 		if i == a {
 			n.Parent = parent
 		} else {
-			p := &nodes[int(sb.up[i])-base]
+			p := &nodes[int(sb.up[i])-first]
 			n.Parent = p
 			p.Children = append(p.Children, n)
 		}
 	}
 	return nodes, kids
-}
-
-// shiftNodes copies a statement's nodes, moving their offsets by delta.
-func shiftNodes(old *stmtFacts, delta int) ([]Node, []*Node) {
-	nodes := make([]Node, len(old.nodes))
-	kids := make([]*Node, len(old.kids))
-	copy(nodes, old.nodes)
-	oldKids := unsafe.Pointer(unsafe.SliceData(old.kids))
-	ptrSize := unsafe.Sizeof((*Node)(nil))
-	for i := range nodes {
-		n := &nodes[i]
-		n.Start += delta
-		n.End += delta
-		if i > 0 {
-			n.Parent = &nodes[slabIndex(old.nodes, n.Parent)]
-		}
-		if c := len(n.Children); c > 0 {
-			off := int((uintptr(unsafe.Pointer(unsafe.SliceData(n.Children))) - uintptr(oldKids)) / ptrSize)
-			dst := kids[off : off+c : off+c]
-			for j, k := range n.Children {
-				dst[j] = &nodes[slabIndex(old.nodes, k)]
-			}
-			n.Children = dst
-		}
-	}
-	return nodes, kids
-}
-
-// shiftedFacts returns old's facts for s, a copy of old's nodes: the same
-// facts, pointing at s's nodes.
-func shiftedFacts(s, old *stmtFacts) {
-	node := func(p *Node) *Node {
-		if p == nil {
-			return nil
-		}
-		return &s.nodes[slabIndex(old.nodes, p)]
-	}
-	list := func(ps []*Node) []*Node {
-		if ps == nil {
-			return nil
-		}
-		out := make([]*Node, len(ps))
-		for i, p := range ps {
-			out[i] = node(p)
-		}
-		return out
-	}
-	s.importsBefore, s.hasImport = old.importsBefore, old.hasImport
-	s.callees = old.callees // strings only
-	s.calls, s.returns, s.excepts = list(old.calls), list(old.returns), list(old.excepts)
-	for _, r := range old.errorRanges {
-		d := s.top().Start - old.top().Start
-		s.errorRanges = append(s.errorRanges, [2]int{r[0] + d, r[1] + d})
-	}
-	for _, imp := range old.imports {
-		c := *imp
-		c.Node, c.NameNode, c.Stmt = node(imp.Node), node(imp.NameNode), node(imp.Stmt)
-		s.imports = append(s.imports, &c)
-	}
-	s.classes = make([]*Class, len(old.classes))
-	classOf := func(c *Class) *Class {
-		for i, oc := range old.classes {
-			if oc == c {
-				return s.classes[i]
-			}
-		}
-		return nil
-	}
-	for i, c := range old.classes {
-		nc := *c
-		nc.NameNode, nc.Node, nc.BaseNodes, nc.Methods = node(c.NameNode), node(c.Node), list(c.BaseNodes), nil
-		s.classes[i] = &nc
-	}
-	s.funcs = make([]*Func, len(old.funcs))
-	funcOf := func(f *Func) *Func {
-		for i, of := range old.funcs {
-			if of == f {
-				return s.funcs[i]
-			}
-		}
-		return nil
-	}
-	for i, f := range old.funcs {
-		nf := *f
-		nf.NameNode, nf.Node, nf.Decorated, nf.Body = node(f.NameNode), node(f.Node), node(f.Decorated), node(f.Body)
-		nf.Decorators = list(f.Decorators)
-		nf.Params = make([]*Param, len(f.Params))
-		for j, p := range f.Params {
-			np := *p
-			np.Node = node(p.Node)
-			nf.Params[j] = &np
-		}
-		if f.Class != nil {
-			nf.Class = classOf(f.Class)
-		}
-		s.funcs[i] = &nf
-	}
-	for i, c := range old.classes {
-		if len(c.Methods) > 0 {
-			s.classes[i].Methods = make([]*Func, len(c.Methods))
-			for j, f := range c.Methods {
-				s.classes[i].Methods[j] = funcOf(f)
-			}
-		}
-	}
-	for _, f := range old.functions {
-		s.functions = append(s.functions, funcOf(f))
-	}
-	for _, u := range old.envUses {
-		c := *u
-		c.NameNode, c.Expr = node(u.NameNode), node(u.Expr)
-		if u.Func != nil {
-			c.Func = funcOf(u.Func)
-		}
-		s.envUses = append(s.envUses, &c)
-	}
 }
 
 // hasImportNode reports whether a statement contains an import.

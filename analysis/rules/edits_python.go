@@ -30,11 +30,11 @@ func (e pyEdits) lineRange(from, to int) (int, int) {
 // ownsLines reports whether a statement is alone on its lines (nothing
 // else before it on the first line, nothing but a comment after it).
 func (e pyEdits) ownsLines(n *pyfacts.Node) bool {
-	start := lineStartOf(e.m.Src, n.Start)
-	if strings.TrimSpace(e.m.Src[start:n.Start]) != "" {
+	start := lineStartOf(e.m.Src, e.m.Start(n))
+	if strings.TrimSpace(e.m.Src[start:e.m.Start(n)]) != "" {
 		return false
 	}
-	rest := e.m.Src[n.End:]
+	rest := e.m.Src[e.m.End(n):]
 	if i := strings.IndexByte(rest, '\n'); i >= 0 {
 		rest = rest[:i]
 	}
@@ -72,7 +72,7 @@ func (e pyEdits) addImport(module, name string) []textEdit {
 		if imp.Module == module && imp.TopLevel && imp.Name != "*" && imp.Stmt.Type == "import_from_statement" {
 			names := imp.Stmt.ChildrenIn("name")
 			last := names[len(names)-1]
-			return []textEdit{{last.End, last.End, ", " + name}}
+			return []textEdit{{e.m.End(last), e.m.End(last), ", " + name}}
 		}
 	}
 	return e.insertImportLine("from " + module + " import " + name)
@@ -85,15 +85,15 @@ func (e pyEdits) insertImportLine(line string) []textEdit {
 	for _, c := range e.m.Root.Children {
 		switch c.Type {
 		case "import_statement", "import_from_statement", "future_import_statement":
-			_, end := e.lineRange(c.Start, c.End)
+			_, end := e.lineRange(e.m.Start(c), e.m.End(c))
 			at = end
 		case "expression_statement":
 			if at == 0 && len(c.Children) == 1 && c.Children[0].Type == "string" && c == e.m.Root.Children[0] {
-				_, at = e.lineRange(c.Start, c.End) // a module docstring stays first
+				_, at = e.lineRange(e.m.Start(c), e.m.End(c)) // a module docstring stays first
 			}
 		case "comment":
 		default:
-			if at > 0 || c.Start > 0 {
+			if at > 0 || e.m.Start(c) > 0 {
 				goto done
 			}
 		}
@@ -140,15 +140,15 @@ func entryHandler(m *pyfacts.Module) *pyfacts.Func {
 // shares its line.
 func (e pyEdits) moveIntoHandler(stmt *pyfacts.Node) []textEdit {
 	h := entryHandler(e.m)
-	if h == nil || stmt == nil || !e.ownsLines(stmt) || h.Body.Start <= stmt.End && h.Body.End >= stmt.Start {
+	if h == nil || stmt == nil || !e.ownsLines(stmt) || e.m.Start(h.Body) <= e.m.End(stmt) && e.m.End(h.Body) >= e.m.Start(stmt) {
 		return nil
 	}
 	first := h.Body.Children[0]
-	indent := e.lineIndent(first.Start)
-	text := reindent(e.m.Src[stmt.Start:stmt.End], e.lineIndent(stmt.Start), indent)
-	insertAt := lineStartOf(e.m.Src, first.Start)
+	indent := e.lineIndent(e.m.Start(first))
+	text := reindent(e.m.Src[e.m.Start(stmt):e.m.End(stmt)], e.lineIndent(e.m.Start(stmt)), indent)
+	insertAt := lineStartOf(e.m.Src, e.m.Start(first))
 	if first.Type == "expression_statement" && len(first.Children) == 1 && first.Children[0].Type == "string" {
-		_, insertAt = e.lineRange(first.Start, first.End) // after the docstring
+		_, insertAt = e.lineRange(e.m.Start(first), e.m.End(first)) // after the docstring
 	}
 	delStart, delEnd := e.deletionRange(stmt)
 	return []textEdit{
@@ -161,7 +161,7 @@ func (e pyEdits) moveIntoHandler(stmt *pyfacts.Node) []textEdit {
 // a blank line also precedes them, so that removing a statement does not
 // leave a widening gap.
 func (e pyEdits) deletionRange(stmt *pyfacts.Node) (int, int) {
-	start, end := e.lineRange(stmt.Start, stmt.End)
+	start, end := e.lineRange(e.m.Start(stmt), e.m.End(stmt))
 	src := e.m.Src
 	blankBefore := start == 0 || start >= 2 && src[start-2] == '\n'
 	if blankBefore && end < len(src) && src[end] == '\n' {

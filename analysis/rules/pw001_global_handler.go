@@ -87,7 +87,7 @@ func legacyToClassFix(p *Pass, handlers []*pyfacts.Func) []Fix {
 		return nil // PW027: the class exists; merging is for the user to decide
 	}
 	e := p.py()
-	sort.Slice(handlers, func(i, j int) bool { return handlers[i].Node.Start < handlers[j].Node.Start })
+	sort.Slice(handlers, func(i, j int) bool { return m.Start(handlers[i].Node) < m.Start(handlers[j].Node) })
 	var methods []string
 	for _, h := range handlers {
 		methods = append(methods, legacyMethodText(m, h))
@@ -95,7 +95,7 @@ func legacyToClassFix(p *Pass, handlers []*pyfacts.Func) []Fix {
 	class := "class Default(WorkerEntrypoint):\n" + strings.Join(methods, "\n")
 	var edits []textEdit
 	for i, h := range handlers {
-		start, end := e.lineRange(h.Outer().Start, h.Outer().End)
+		start, end := e.lineRange(m.Start(h.Outer()), m.End(h.Outer()))
 		if i == 0 {
 			edits = append(edits, textEdit{start, end, class})
 			continue
@@ -132,8 +132,8 @@ func legacyMethodText(m *pyfacts.Module, h *pyfacts.Func) string {
 	if h.Body == nil {
 		return "    " + def + method + "(" + params + "):\n        pass\n"
 	}
-	bodyStart := lineStartOf(m.Src, h.Body.Start)
-	bodyEnd := h.Body.End
+	bodyStart := lineStartOf(m.Src, m.Start(h.Body))
+	bodyEnd := m.End(h.Body)
 	// Replace the env/ctx parameter names where they are used as values.
 	type rep struct {
 		start, end int
@@ -151,7 +151,7 @@ func legacyMethodText(m *pyfacts.Module, h *pyfacts.Func) string {
 		if par := n.Parent; par != nil && (par.Type == "attribute" && n.Field == "attribute" || par.Type == "keyword_argument" && n.Field == "name") {
 			return true
 		}
-		reps = append(reps, rep{n.Start, n.End, to})
+		reps = append(reps, rep{m.Start(n), m.End(n), to})
 		return true
 	})
 	body := m.Src[bodyStart:bodyEnd]

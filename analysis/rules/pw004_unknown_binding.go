@@ -64,7 +64,7 @@ func checkUnknownBinding(p *Pass) {
 		}
 		var fixes []Fix
 		if best, ok := closest(u.Name, names); ok {
-			fixes = append(fixes, p.newFix("Rename to "+best).add(p.Path, textEdit{u.NameNode.Start, u.NameNode.End, best}).preferred().fixes()...)
+			fixes = append(fixes, p.newFix("Rename to "+best).add(p.Path, textEdit{p.Module.Start(u.NameNode), p.Module.End(u.NameNode), best}).preferred().fixes()...)
 		}
 		member := ""
 		if par := u.Expr.Parent; par != nil && par.Type == "attribute" && u.Expr.Field == "object" {

@@ -28,7 +28,7 @@ func toPyFix(p *Pass, imp *pyfacts.Import) []Fix {
 	var edits []textEdit
 	names := imp.Stmt.ChildrenIn("name")
 	if len(names) == 1 {
-		s, en := e.lineRange(imp.Stmt.Start, imp.Stmt.End)
+		s, en := e.lineRange(p.Module.Start(imp.Stmt), p.Module.End(imp.Stmt))
 		edits = append(edits, textEdit{s, en, ""})
 	} else {
 		// Remove the name with the comma next to it.
@@ -37,9 +37,9 @@ func toPyFix(p *Pass, imp *pyfacts.Import) []Fix {
 				continue
 			}
 			if i+1 < len(names) {
-				edits = append(edits, textEdit{n.Start, names[i+1].Start, ""})
+				edits = append(edits, textEdit{p.Module.Start(n), p.Module.Start(names[i+1]), ""})
 			} else {
-				edits = append(edits, textEdit{names[i-1].End, n.End, ""})
+				edits = append(edits, textEdit{p.Module.End(names[i-1]), p.Module.End(n), ""})
 			}
 		}
 	}
@@ -56,7 +56,7 @@ func toPyFix(p *Pass, imp *pyfacts.Import) []Fix {
 		if !args[0].Is("identifier", "attribute", "call", "subscript", "parenthesized_expression") {
 			arg = "(" + arg + ")"
 		}
-		edits = append(edits, textEdit{call.Start, call.End, arg + ".to_py()"})
+		edits = append(edits, textEdit{p.Module.Start(call), p.Module.End(call), arg + ".to_py()"})
 	}
 	return p.newFix("Use the .to_py() method instead of importing to_py").add(p.Path, edits...).preferred().fixes()
 }

@@ -43,7 +43,7 @@ func isGlobalFetch(m *pyfacts.Module, run *pyfacts.Func, call *pyfacts.Node) boo
 	if _, imported := m.ImportedAs("fetch"); imported || m.Function("fetch") != nil || m.Class("fetch") != nil {
 		return false // an import is judged by its resolved name; a def is the module's own
 	}
-	if run.Param("fetch") != nil || m.LastBinding(run, "fetch", call.Start) != nil {
+	if run.Param("fetch") != nil || m.LastBinding(run, "fetch", m.Start(call)) != nil {
 		return false
 	}
 	return true
@@ -79,7 +79,7 @@ func checkWorkflowSideEffects(p *Pass) {
 	}
 	for _, wr := range runs {
 		for _, call := range m.Calls {
-			if call.Start < wr.run.Body.Start || call.End > wr.run.Body.End || wr.stepOf(call) != nil {
+			if p.Module.Start(call) < p.Module.Start(wr.run.Body) || p.Module.End(call) > p.Module.End(wr.run.Body) || wr.stepOf(call) != nil {
 				continue
 			}
 			if fn := pyfacts.EnclosingFunc(call); fn != wr.run.Node {
@@ -113,8 +113,8 @@ func wrapInStep(p *Pass, wr *workflowRun, stmt *pyfacts.Node) []textEdit {
 	if !e.ownsLines(stmt) || strings.Contains(m.Text(stmt), "\n") {
 		return nil
 	}
-	indent := e.lineIndent(stmt.Start)
-	line := m.Lines.Position(stmt.Start).Line + 1
+	indent := e.lineIndent(p.Module.Start(stmt))
+	line := m.Lines.Position(p.Module.Start(stmt)).Line + 1
 	name := fmt.Sprintf("step_%d", line)
 	var body, after string
 	inner := stmt
@@ -134,5 +134,5 @@ func wrapInStep(p *Pass, wr *workflowRun, stmt *pyfacts.Node) []textEdit {
 		indent + "async def " + name + "():\n" +
 		indent + "    " + body + "\n" +
 		indent + after
-	return []textEdit{{stmt.Start, stmt.End, text}}
+	return []textEdit{{p.Module.Start(stmt), p.Module.End(stmt), text}}
 }

@@ -54,13 +54,13 @@ func checkStepValue(p *Pass, sf *stepFunc, v, written *pyfacts.Node, asyncFuncs 
 		if v.Type == "tuple" {
 			inner = strings.TrimSuffix(strings.TrimPrefix(m.Text(v), "("), ")")
 		}
-		report("a tuple", Error, p.pyFix("Return a list", textEdit{written.Start, written.End, "[" + strings.TrimSuffix(strings.TrimSpace(inner), ",") + "]"})...)
+		report("a tuple", Error, p.pyFix("Return a list", textEdit{p.Module.Start(written), p.Module.End(written), "[" + strings.TrimSuffix(strings.TrimSpace(inner), ",") + "]"})...)
 	case "set", "set_comprehension":
-		report("a set", Error, p.pyFix("Return a list", textEdit{written.Start, written.End, "list(" + src + ")"})...)
+		report("a set", Error, p.pyFix("Return a list", textEdit{p.Module.Start(written), p.Module.End(written), "list(" + src + ")"})...)
 	case "string", "concatenated_string":
 		prefix := strings.ToLower(src[:min(2, len(src))])
 		if strings.HasPrefix(prefix, "b") || strings.HasPrefix(prefix, "rb") {
-			report("bytes", Error, p.pyFix("Return text", textEdit{written.End, written.End, ".decode()"})...)
+			report("bytes", Error, p.pyFix("Return text", textEdit{p.Module.End(written), p.Module.End(written), ".decode()"})...)
 		}
 	case "call":
 		name := m.Callee(v)
@@ -68,15 +68,15 @@ func checkStepValue(p *Pass, sf *stepFunc, v, written *pyfacts.Node, asyncFuncs 
 		switch {
 		case strings.HasPrefix(name, "datetime.") && (strings.HasSuffix(name, ".now") || strings.HasSuffix(name, ".utcnow") || strings.HasSuffix(name, ".today") ||
 			name == "datetime.datetime" || name == "datetime.date" || strings.HasSuffix(name, ".fromisoformat") || strings.HasSuffix(name, ".fromtimestamp")):
-			report("a datetime", Error, p.pyFix("Return an ISO 8601 string", textEdit{written.End, written.End, ".isoformat()"})...)
+			report("a datetime", Error, p.pyFix("Return an ISO 8601 string", textEdit{p.Module.End(written), p.Module.End(written), ".isoformat()"})...)
 		case name == "set", name == "frozenset", name == "tuple":
-			report("a "+name, Error, p.pyFix("Return a list", textEdit{fn.Start, fn.End, "list"})...)
+			report("a "+name, Error, p.pyFix("Return a list", textEdit{p.Module.Start(fn), p.Module.End(fn), "list"})...)
 		case name == "bytes", name == "bytearray":
 			report(name, Error)
 		case fn.Is("identifier") && asyncFuncs[name]:
 			var fixes []Fix
 			if sf.f.Async {
-				fixes = p.pyFix("Add await", textEdit{v.Start, v.Start, "await "})
+				fixes = p.pyFix("Add await", textEdit{p.Module.Start(v), p.Module.Start(v), "await "})
 			}
 			report("a coroutine (the call is not awaited)", Error, fixes...)
 		case fn.Is("identifier") && p.Module.Class(name) != nil:

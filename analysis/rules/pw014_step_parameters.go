@@ -88,7 +88,7 @@ func checkLegacyParams(p *Pass, wr *workflowRun, sf *stepFunc, earlier []string)
 		if len(args.NamedChildren()) == 0 {
 			sep = ""
 		}
-		fixes = p.pyFix("Add depends=["+strings.Join(params, ", ")+"]", textEdit{args.End - 1, args.End - 1, sep + "depends=[" + strings.Join(params, ", ") + "]"})
+		fixes = p.pyFix("Add depends=["+strings.Join(params, ", ")+"]", textEdit{p.Module.End(args) - 1, p.Module.End(args) - 1, sep + "depends=[" + strings.Join(params, ", ") + "]"})
 	}
 	p.ReportNode(ps, fmt.Sprintf("step %s takes %d parameter(s) besides ctx but depends lists %d step(s): before compatibility date 2026-02-25 the counts must match", sf.f.Name, len(params), depends), fixes...)
 }
@@ -104,7 +104,7 @@ func renameInFunc(m *pyfacts.Module, f *pyfacts.Func, from, to string) []textEdi
 			if n == f.NameNode {
 				return true
 			}
-			edits = append(edits, textEdit{n.Start, n.End, to})
+			edits = append(edits, textEdit{m.Start(n), m.End(n), to})
 		}
 		return true
 	})

@@ -115,7 +115,7 @@ func checkNotAwaited(p *Pass) {
 		}
 		var fixes []Fix
 		if fn := pyfacts.EnclosingFunc(call); fn != nil && pyfacts.IsAsyncDef(fn) {
-			fixes = p.pyFix("Add await", textEdit{call.Start, call.Start, "await "})
+			fixes = p.pyFix("Add await", textEdit{p.Module.Start(call), p.Module.Start(call), "await "})
 			fixes[0].Preferred = true
 		}
 		what := "the operation never runs"

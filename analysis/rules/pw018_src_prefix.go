@@ -20,14 +20,14 @@ func checkSrcPrefix(p *Pass) {
 	seen := map[int]bool{}
 	for _, imp := range p.Module.Imports {
 		n := imp.Node
-		if n == nil || seen[n.Start] || !(imp.Module == "src" || strings.HasPrefix(imp.Module, "src.")) {
+		if n == nil || seen[p.Module.Start(n)] || !(imp.Module == "src" || strings.HasPrefix(imp.Module, "src.")) {
 			continue
 		}
-		seen[n.Start] = true
+		seen[p.Module.Start(n)] = true
 		fixes := []Fix(nil)
 		if strings.HasPrefix(imp.Module, "src.") {
 			// Drop "src." (the first dotted part and its dot).
-			fixes = p.pyFix("Drop the src. prefix", textEdit{n.Start, n.Start + strings.Index(p.Module.Text(n), ".") + 1, ""})
+			fixes = p.pyFix("Drop the src. prefix", textEdit{p.Module.Start(n), p.Module.Start(n) + strings.Index(p.Module.Text(n), ".") + 1, ""})
 			fixes[0].Preferred = true
 		}
 		p.ReportNode(n, "the Worker's modules are imported relative to src/, so \""+imp.Module+"\" fails (\"shouldn't include a 'src.' prefix\"); import "+strings.TrimPrefix(imp.Module, "src.")+" instead", fixes...)

@@ -54,7 +54,7 @@ func onlyUsedInFunctions(m *pyfacts.Module, imp *pyfacts.Import) bool {
 		if n == imp.Stmt {
 			return false
 		}
-		if n.Type == "identifier" && m.Text(n) == name && !(n.Start >= h.Body.Start && n.End <= h.Body.End) {
+		if n.Type == "identifier" && m.Text(n) == name && !(m.Start(n) >= m.Start(h.Body) && m.End(n) <= m.End(h.Body)) {
 			if par := n.Parent; par != nil && par.Type == "attribute" && n.Field == "attribute" {
 				return true
 			}

@@ -31,8 +31,8 @@ func checkBroadExcept(p *Pass) {
 		}
 		switch {
 		case typ == nil:
-			p.Report(kw.Start, kw.End, "bare except: in a Durable Object also catches the DurableObjectAbort that ctx.abort() raises, so the object keeps running; catch Exception",
-				p.pyFix("Catch Exception", textEdit{kw.End, kw.End, " Exception"})...)
+			p.Report(p.Module.Start(kw), p.Module.End(kw), "bare except: in a Durable Object also catches the DurableObjectAbort that ctx.abort() raises, so the object keeps running; catch Exception",
+				p.pyFix("Catch Exception", textEdit{p.Module.End(kw), p.Module.End(kw), " Exception"})...)
 		default:
 			t := typ
 			if t.Type == "as_pattern" && len(t.Children) > 0 {
@@ -41,8 +41,8 @@ func checkBroadExcept(p *Pass) {
 			if m.Resolve(t) != "BaseException" {
 				continue
 			}
-			p.Report(kw.Start, t.End, "except BaseException in a Durable Object also catches the DurableObjectAbort that ctx.abort() raises, so the object keeps running; catch Exception",
-				p.pyFix("Catch Exception", textEdit{t.Start, t.End, "Exception"})...)
+			p.Report(p.Module.Start(kw), p.Module.End(t), "except BaseException in a Durable Object also catches the DurableObjectAbort that ctx.abort() raises, so the object keeps running; catch Exception",
+				p.pyFix("Catch Exception", textEdit{p.Module.Start(t), p.Module.End(t), "Exception"})...)
 		}
 	}
 }

@@ -36,7 +36,7 @@ func checkToJSDict(p *Pass) {
 		if hasConverter || !dictish {
 			continue
 		}
-		edits := []textEdit{{named[len(named)-1].End, named[len(named)-1].End, ", dict_converter=Object.fromEntries"}}
+		edits := []textEdit{{p.Module.End(named[len(named)-1]), p.Module.End(named[len(named)-1]), ", dict_converter=Object.fromEntries"}}
 		if _, ok := m.ImportedAs("Object"); !ok {
 			edits = append(p.py().addImport("js", "Object"), edits...)
 		}

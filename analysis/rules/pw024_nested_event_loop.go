@@ -28,7 +28,7 @@ func checkNestedLoop(p *Pass) {
 		args := call.Child("arguments").NamedChildren()
 		fn := pyfacts.EnclosingFunc(call)
 		if len(args) == 1 && args[0].Type != "keyword_argument" && fn != nil && pyfacts.IsAsyncDef(fn) {
-			fixes = p.pyFix("Await it instead", textEdit{call.Start, call.End, "await " + m.Text(args[0])})
+			fixes = p.pyFix("Await it instead", textEdit{p.Module.Start(call), p.Module.End(call), "await " + m.Text(args[0])})
 			fixes[0].Preferred = true
 		}
 		what := "asyncio.run()"

@@ -21,7 +21,7 @@ func checkTimeSleep(p *Pass) {
 			continue
 		}
 		fnNode := call.Child("function")
-		edits := []textEdit{{call.Start, fnNode.End, "await asyncio.sleep"}}
+		edits := []textEdit{{p.Module.Start(call), p.Module.End(fnNode), "await asyncio.sleep"}}
 		if _, ok := m.ImportedAs("asyncio"); !ok {
 			edits = append(p.py().addImport("asyncio", ""), edits...)
 		}

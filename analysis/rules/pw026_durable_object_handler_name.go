@@ -17,13 +17,13 @@ func checkDOHandlerName(p *Pass) {
 			if !ok || c.Method(want) != nil {
 				continue
 			}
-			edits := []textEdit{{f.NameNode.Start, f.NameNode.End, want}}
+			edits := []textEdit{{p.Module.Start(f.NameNode), p.Module.End(f.NameNode), want}}
 			// Calls through self.<old>() in the class follow the rename.
 			for _, call := range p.Module.Calls {
 				fn := call.Child("function")
-				if fn.Is("attribute") && call.Start >= c.Node.Start && call.End <= c.Node.End && p.Module.Text(fn.Child("object")) == "self" && p.Module.Text(fn.Child("attribute")) == f.Name {
+				if fn.Is("attribute") && p.Module.Start(call) >= p.Module.Start(c.Node) && p.Module.End(call) <= p.Module.End(c.Node) && p.Module.Text(fn.Child("object")) == "self" && p.Module.Text(fn.Child("attribute")) == f.Name {
 					a := fn.Child("attribute")
-					edits = append(edits, textEdit{a.Start, a.End, want})
+					edits = append(edits, textEdit{p.Module.Start(a), p.Module.End(a), want})
 				}
 			}
 			fix := p.pyFix("Rename to "+want, edits...)

@@ -65,7 +65,7 @@ func checkFetchReturn(p *Pass) {
 		}
 		var fixes []Fix
 		if wrap != "" {
-			edits := []textEdit{{vals[0].Start, vals[0].End, wrap + "(" + src + ")"}}
+			edits := []textEdit{{p.Module.Start(vals[0]), p.Module.End(vals[0]), wrap + "(" + src + ")"}}
 			if _, ok := m.ImportedAs("Response"); !ok {
 				edits = append(p.py().addImport("workers", "Response"), edits...)
 			}

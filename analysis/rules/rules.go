@@ -277,7 +277,7 @@ func (p *Pass) Report(start, end int, msg string, fixes ...Fix) *Diagnostic {
 
 // ReportNode reports at a syntax node.
 func (p *Pass) ReportNode(n *pyfacts.Node, msg string, fixes ...Fix) *Diagnostic {
-	return p.Report(n.Start, n.End, msg, fixes...)
+	return p.Report(p.Module.Start(n), p.Module.End(n), msg, fixes...)
 }
 
 // ReportConfig reports at a config node's value.

@@ -9,6 +9,7 @@ import (
 // workflowRun is the run() method of a WorkflowEntrypoint class with the
 // step functions defined in it.
 type workflowRun struct {
+	m         *pyfacts.Module
 	class     *pyfacts.Class
 	run       *pyfacts.Func
 	stepParam string // the name run() receives the step object as
@@ -32,12 +33,12 @@ func workflowRuns(m *pyfacts.Module) []*workflowRun {
 		if run == nil || run.Body == nil {
 			continue
 		}
-		wr := &workflowRun{class: c, run: run, stepParam: "step"}
+		wr := &workflowRun{m: m, class: c, run: run, stepParam: "step"}
 		if len(run.Params) >= 3 {
 			wr.stepParam = run.Params[2].Name
 		}
 		for _, f := range m.AllFuncs() {
-			if f.Node.Start < run.Body.Start || f.Node.End > run.Body.End {
+			if m.Start(f.Node) < m.Start(run.Body) || m.End(f.Node) > m.End(run.Body) {
 				continue
 			}
 			for _, dec := range f.Decorators {
@@ -51,7 +52,7 @@ func workflowRuns(m *pyfacts.Module) []*workflowRun {
 				wr.steps = append(wr.steps, sf)
 			}
 		}
-		sort.Slice(wr.steps, func(i, j int) bool { return wr.steps[i].f.Node.Start < wr.steps[j].f.Node.Start })
+		sort.Slice(wr.steps, func(i, j int) bool { return m.Start(wr.steps[i].f.Node) < m.Start(wr.steps[j].f.Node) })
 		out = append(out, wr)
 	}
 	return out
@@ -60,7 +61,7 @@ func workflowRuns(m *pyfacts.Module) []*workflowRun {
 // stepOf returns the step function whose body holds n, or nil.
 func (wr *workflowRun) stepOf(n *pyfacts.Node) *stepFunc {
 	for _, s := range wr.steps {
-		if n.Start >= s.f.Node.Start && n.End <= s.f.Node.End {
+		if wr.m.Start(n) >= wr.m.Start(s.f.Node) && wr.m.End(n) <= wr.m.End(s.f.Node) {
 			return s
 		}
 	}
