@@ -304,17 +304,6 @@ func (m *Module) Walk(from, to int, visit func(n *Node, start, end int)) {
 	}
 }
 
-// topAt returns the index of the first top-level statement ending after
-// off and where it starts, or -1.
-func (m *Module) topAt(off int) (int, int) {
-	tops := m.Root.Children
-	i := sort.Search(len(tops), func(i int) bool { return m.bases[i]+tops[i].end > off })
-	if i == len(tops) {
-		return -1, 0
-	}
-	return i, m.bases[i]
-}
-
 // OpenCall is the call whose "(" is open at a cursor.
 type OpenCall struct {
 	Open    int    // offset of the "("

@@ -212,11 +212,20 @@ func ParseIncremental(path string, f *pysyntax.File, prev *Module) *Module {
 
 // stmtAt returns the statement whose range holds off, or nil.
 func (m *Module) stmtAt(off int) *stmtFacts {
-	i := sort.Search(len(m.stmts), func(i int) bool { return m.bases[i]+m.stmts[i].top().end > off })
-	if i < len(m.stmts) && m.bases[i]+m.stmts[i].top().start <= off {
+	if i, base := m.topAt(off); i >= 0 && base+m.stmts[i].top().start <= off {
 		return m.stmts[i]
 	}
 	return nil
+}
+
+// topAt returns the index of the first statement ending after off and
+// where it starts, or -1.
+func (m *Module) topAt(off int) (int, int) {
+	i := sort.Search(len(m.stmts), func(i int) bool { return m.bases[i]+m.stmts[i].top().end > off })
+	if i == len(m.stmts) {
+		return -1, 0
+	}
+	return i, m.bases[i]
 }
 
 // Callee returns the resolved dotted name of a call's function ("" when

@@ -35,9 +35,9 @@ func (s *stmtFacts) top() *Node { return &s.nodes[0] }
 
 // build copies a tree into Nodes and returns the root, plus, when the root
 // is a module, one stmtFacts per top-level statement and where each starts
-// (else one for the whole tree, at 0). Each statement's nodes and children slices live in two
-// allocations of their own, so a statement shared by later versions keeps
-// no other statement alive.
+// (else one for the whole tree, at 0). Each statement's nodes and children
+// slices live in two allocations of their own, so a statement shared by
+// later versions keeps no other statement alive.
 //
 // Punctuation and operator tokens are left out (no rule looks at them);
 // keyword tokens ("async", "except", "await", ...) are kept.
