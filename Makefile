@@ -15,7 +15,7 @@ EXAMPLE := testdata/projects/bindings-jsonc
 # Caches inside the build tree, so CI keeps them between steps of one run.
 export PYWORKERS_CACHE_DIR ?= $(CURDIR)/.cache/pyworkers
 
-.PHONY: all build artifacts test-packages native-fixtures runtime-warm run test dev-test vet fmt-check staticcheck tidy-check unit perf coverage fuzz bench bench-setup clean
+.PHONY: release release-check all build artifacts test-packages native-fixtures runtime-warm run test dev-test vet fmt-check staticcheck tidy-check unit perf coverage fuzz bench bench-setup clean
 
 include editors/editors.mk
 
@@ -52,6 +52,7 @@ run: build runtime-warm
 
 vet:
 	$(GO) vet ./...
+	$(GO) vet -tags releasecheck .
 
 fmt-check:
 	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -107,7 +108,20 @@ fuzz:
 dev-test: build runtime-warm test-packages
 	bash testdata/dev/run.sh
 
-test: fmt-check vet staticcheck tidy-check unit perf fuzz dev-test editors-test
+# Release archives and VS Code packages for every platform, each binary
+# carrying the Python runtime (.ci/release/build.sh): dist/. The version is
+# the VS Code extension's (vsce needs plain semver).
+RELEASE_VERSION ?= $(shell node -p "require('./editors/vscode/package.json').version")
+release: artifacts native-fixtures $(EDITORS_VSCODE)/node_modules/.editors-stamp
+	VERSION=$(RELEASE_VERSION) bash .ci/release/build.sh
+
+# Every artefact in dist/ opened and checked; the linux/amd64 binary on an
+# empty user cache, linux/arm64 under qemu-user, windows/amd64 under Wine
+# (.ci/release/check.sh fetches them; release_test.go).
+release-check: release
+	VERSION=$(RELEASE_VERSION) bash .ci/release/check.sh
+
+test: fmt-check vet staticcheck tidy-check unit perf fuzz dev-test editors-test release-check
 
 bench-setup:
 	bash bench/setup.sh

@@ -27,6 +27,7 @@ import (
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/checkcmd"
 	runcli "github.com/pyworkers-lsp/pyworkers-lsp/runtime/cli"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/devserver"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/localdata"
 	"github.com/pyworkers-lsp/pyworkers-lsp/server"
@@ -94,6 +95,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return localdata.Main(cmd, args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "pyworkers-lsp", version)
+		if runtime.BundledRuntime() {
+			fmt.Fprintf(stdout, "Python runtime: embedded (Pyodide %s)\n", runtime.PyodideVersion)
+		} else {
+			fmt.Fprintf(stdout, "Python runtime: not embedded (Pyodide %s from %s)\n", runtime.PyodideVersion, runtime.DefaultArtifactsDir())
+		}
 		return 0
 	case "help", "h":
 		fmt.Fprint(stdout, usage)

@@ -2,8 +2,8 @@
 #
 #   make editors-test   install what the editor tests need (npm ci, neovim via
 #                       apt when missing and root) and run them all
-#   make vsix           build editors/vscode/pyworkers-<version>.vsix with the
-#                       linux-x64 server bundled
+#   make vsix           build dist/pyworkers-linux-x64-<version>.vsix with the
+#                       linux-x64 release server (runtime inside) bundled
 #
 # Paths are relative to the repository root (the Makefile's directory).
 
@@ -50,11 +50,8 @@ editors-vscode-test: editors-bin $(EDITORS_VSCODE)/node_modules/.editors-stamp
 	@echo "== editors: VS Code extension"
 	cd $(EDITORS_VSCODE) && PYWORKERS_BIN=$(EDITORS_BIN) npm test
 
-# The .vsix, for linux-x64, with the server bundled as server/pyworkers-lsp.
-vsix: $(EDITORS_VSCODE)/node_modules/.editors-stamp
-	mkdir -p $(EDITORS_VSCODE)/server
-	GOOS=linux GOARCH=amd64 $(GO) build -ldflags "-X main.version=$(EDITORS_VERSION)" -o $(EDITORS_VSCODE)/server/pyworkers-lsp .
-	cd $(EDITORS_VSCODE) && npm run package
-	@ls -1 $(EDITORS_VSCODE)/*.vsix
+# The .vsix for linux-x64 only, as make release builds it (every platform).
+vsix: artifacts native-fixtures $(EDITORS_VSCODE)/node_modules/.editors-stamp
+	VERSION=$(RELEASE_VERSION) bash .ci/release/build.sh linux/amd64
 
 editors-test: editors-nvim-test editors-helix-test editors-vscode-test

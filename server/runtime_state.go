@@ -72,8 +72,12 @@ func (r *runtimeState) warmInBackground() {
 			r.setState("error", "cannot find the server binary to warm the runtime: "+err.Error())
 			return
 		}
-		r.setState("compiling", "preparing the Python runtime")
-		progress := r.s.beginProgress("pyworkers: preparing the Python runtime")
+		title := "Loading the Python runtime"
+		if runtime.CompileCacheCold() {
+			title = "Preparing the Python runtime (first start only)"
+		}
+		r.setState("compiling", title)
+		progress := r.s.beginProgress(title)
 		cmd := exec.Command(exe, "runtime", "warm")
 		stderr, err := cmd.StderrPipe()
 		if err != nil {

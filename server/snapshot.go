@@ -83,22 +83,55 @@ func isProjectFile(path string) bool {
 }
 
 // uriToPath converts a file URI to a path; other schemes give "".
-func uriToPath(u protocol.DocumentURI) string {
+func uriToPath(u protocol.DocumentURI) string { return uriToPathOn(runtime.GOOS, u) }
+
+// pathToURI converts a path to a file URI.
+func pathToURI(p string) protocol.DocumentURI { return pathToURIOn(runtime.GOOS, p) }
+
+// uriToPathOn is uriToPath for goos. On Windows, clients send drive letters
+// in either case and with the colon escaped or not (VS Code sends
+// file:///c%3A/Users/…, Neovim file:///C:/Users/…), and UNC paths as a
+// host: all become one path, C:\Users\… or \\host\share\….
+func uriToPathOn(goos string, u protocol.DocumentURI) string {
 	parsed, err := url.Parse(string(u))
 	if err != nil || parsed.Scheme != "file" {
 		return ""
 	}
 	p := parsed.Path
-	if runtime.GOOS == "windows" {
-		p = strings.TrimPrefix(p, "/")
+	if goos != "windows" {
+		return p
 	}
-	return filepath.FromSlash(p)
+	if h := parsed.Host; h != "" && h != "localhost" {
+		return `\\` + h + strings.ReplaceAll(p, "/", `\`)
+	}
+	p = strings.TrimPrefix(p, "/")
+	if hasDriveLetter(p) {
+		p = strings.ToUpper(p[:1]) + p[1:]
+	}
+	return strings.ReplaceAll(p, "/", `\`)
 }
 
-// pathToURI converts a path to a file URI.
-func pathToURI(p string) protocol.DocumentURI {
-	u := url.URL{Scheme: "file", Path: filepath.ToSlash(p)}
+// pathToURIOn is pathToURI for goos: file:///C:/Users/… on Windows (the
+// form Neovim and Helix send; VS Code accepts it), file:///home/… elsewhere.
+func pathToURIOn(goos, p string) protocol.DocumentURI {
+	u := url.URL{Scheme: "file", Path: p}
+	if goos == "windows" {
+		p = strings.ReplaceAll(p, `\`, "/")
+		switch {
+		case strings.HasPrefix(p, "//"): // UNC: //host/share/…
+			host, rest, _ := strings.Cut(p[2:], "/")
+			u.Host, u.Path = host, "/"+rest
+		case hasDriveLetter(p):
+			u.Path = "/" + strings.ToUpper(p[:1]) + p[1:]
+		default:
+			u.Path = p
+		}
+	}
 	return protocol.DocumentURI(u.String())
+}
+
+func hasDriveLetter(p string) bool {
+	return len(p) >= 2 && p[1] == ':' && ('a' <= p[0] && p[0] <= 'z' || 'A' <= p[0] && p[0] <= 'Z')
 }
 
 // Settings are the user's settings for this server.

@@ -12,7 +12,7 @@ func runCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	code := Main(args, &out, &errOut)
-	if strings.Contains(errOut.String(), "artifacts missing") {
+	if strings.Contains(errOut.String(), "no Python runtime") {
 		t.Fatalf("runtime artifacts are missing; run `bash runtime/artifacts/build.sh`: %s", errOut.String())
 	}
 	return code, out.String(), errOut.String()

@@ -315,7 +315,13 @@ func (c *Client) Change(t testing.TB, path string, version int, rng protocol.Ran
 // WaitDiagnostics waits until diagnostics for path satisfy ok.
 func (c *Client) WaitDiagnostics(t testing.TB, path string, timeout time.Duration, ok func(*protocol.PublishDiagnosticsParams) bool) *protocol.PublishDiagnosticsParams {
 	t.Helper()
-	u := URI(path)
+	return c.WaitDiagnosticsURI(t, URI(path), timeout, ok)
+}
+
+// WaitDiagnosticsURI waits until diagnostics for the URI u (as the server
+// publishes it) satisfy ok.
+func (c *Client) WaitDiagnosticsURI(t testing.TB, u protocol.DocumentURI, timeout time.Duration, ok func(*protocol.PublishDiagnosticsParams) bool) *protocol.PublishDiagnosticsParams {
+	t.Helper()
 	w := make(chan struct{}, 1)
 	c.mu.Lock()
 	c.diagWaiters = append(c.diagWaiters, w)
@@ -331,7 +337,7 @@ func (c *Client) WaitDiagnostics(t testing.TB, path string, timeout time.Duratio
 		select {
 		case <-w:
 		case <-deadline:
-			t.Fatalf("timed out waiting for diagnostics on %s; last: %+v\nstderr:\n%s", path, p, c.Stderr)
+			t.Fatalf("timed out waiting for diagnostics on %s; last: %+v\nstderr:\n%s", u, p, c.Stderr)
 			return nil
 		}
 	}

@@ -11,11 +11,14 @@ import {
   LanguageClient,
   type LanguageClientOptions,
   type LSPAny,
+  RevealOutputChannelOn,
   type ServerOptions,
+  ShowMessageNotification,
   State,
   TransportKind,
 } from "vscode-languageclient/node";
 
+import { errorText, levelOf, Notifier } from "./notify";
 import { lensAtCursor, resetStateCommand, runLenses, type LensLike } from "./lenses";
 import { bundledServerPath, resolveServer } from "./serverPath";
 import {
@@ -37,6 +40,7 @@ let devItem: vscode.StatusBarItem;
 let devStatus: DevServerStatusParams = { running: false };
 let runtimeState: RuntimeState = "stopped";
 let runtimeMessage: string | undefined;
+let notifier: Notifier;
 
 function settings() {
   const cfg = vscode.workspace.getConfiguration("pyworkers");
@@ -181,8 +185,21 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
       { scheme: "file", pattern: "**/*.sql" },
     ],
     outputChannel: output,
+    // Failed requests are logged, not toasted: the server's own message
+    // about the failure is the one notification (see notify.ts).
+    revealOutputChannelOn: RevealOutputChannelOn.Never,
     initializationOptions: initializationOptions(settings()),
     middleware: {
+      // A lens or command that fails shows one error (with Show log), the
+      // same one the server's showMessage would: the notifier merges them.
+      executeCommand: async (command, args, next) => {
+        try {
+          return await next(command, args);
+        } catch (e) {
+          notifier.notify("error", errorText(e));
+          return undefined;
+        }
+      },
       workspace: {
         // The server pulls the "pyworkers" section; answer with its own
         // names (runtime.timeoutSeconds -> runTimeoutSeconds, ...).
@@ -212,6 +229,10 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     output.error(`pyworkers-lsp failed to start: ${String(e)}`);
     return;
   }
+  // Replaces the client's default handler, which toasts every message as is.
+  client.onNotification(ShowMessageNotification.type, (p) => {
+    notifier.notify(levelOf(p.type), p.message);
+  });
   client.onNotification("pyworkers/devServerStatus", (params: unknown) => {
     const p = parseDevServerStatus(params);
     if (p) {
@@ -284,10 +305,14 @@ async function runHandlerAtCursor(): Promise<void> {
   if (!lens?.command) {
     return;
   }
-  await c.sendRequest(ExecuteCommandRequest.type, {
-    command: lens.command.command,
-    arguments: lens.command.arguments as LSPAny[] | undefined,
-  });
+  try {
+    await c.sendRequest(ExecuteCommandRequest.type, {
+      command: lens.command.command,
+      arguments: lens.command.arguments as LSPAny[] | undefined,
+    });
+  } catch (e) {
+    notifier.notify("error", errorText(e));
+  }
 }
 
 async function resetLocalState(): Promise<void> {
@@ -311,6 +336,15 @@ function isWranglerConfig(doc: vscode.TextDocument): boolean {
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel("pyworkers-lsp", { log: true });
+  notifier = new Notifier(
+    (level, message, actions) =>
+      level === "error"
+        ? Promise.resolve(vscode.window.showErrorMessage(message, ...actions))
+        : level === "warning"
+          ? Promise.resolve(vscode.window.showWarningMessage(message, ...actions))
+          : Promise.resolve(vscode.window.showInformationMessage(message, ...actions)),
+    () => output.show(true),
+  );
   statusItem = vscode.window.createStatusBarItem("pyworkers.status", vscode.StatusBarAlignment.Left, 50);
   statusItem.name = "Python Workers";
   statusItem.command = "pyworkers.showOutput";

@@ -32,8 +32,8 @@ export function binaryName(platform: string): string {
   return platform === "win32" ? "pyworkers-lsp.exe" : "pyworkers-lsp";
 }
 
-/** The targets the .vsix bundles a server for (see the vsix make target). */
-export const bundledTargets = ["linux-x64"];
+/** The targets a platform .vsix bundles its server for (make release). */
+export const bundledTargets = ["linux-x64", "linux-arm64", "darwin-arm64", "darwin-x64", "win32-x64"];
 
 /** Where the .vsix carries its server, relative to the extension. */
 export function bundledServerPath(extensionPath: string, platform: string): string {
@@ -60,7 +60,7 @@ export function expandConfiguredPath(configured: string, home: string, workspace
 
 /**
  * resolveServer picks the binary: the pyworkers.serverPath setting; else
- * the binary bundled in the .vsix (linux-x64 only); else pyworkers-lsp on
+ * the binary bundled in the platform's .vsix; else pyworkers-lsp on
  * PATH. A setting that names no executable is an error rather than a silent
  * fallback; undefined means nothing was found.
  */

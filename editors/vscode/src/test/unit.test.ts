@@ -6,6 +6,7 @@ import { describe, it } from "node:test";
 
 import { lensAtCursor, type LensLike } from "../lenses";
 import { bundledServerPath, expandConfiguredPath, resolveServer, type ResolveInput } from "../serverPath";
+import { errorText, levelOf, Notifier, showLogAction } from "../notify";
 import { answerConfiguration, defaults, didChangeConfigurationParams, initializationOptions, needsRestart, toServerSettings } from "../settings";
 import { devStatusView, parseDevServerStatus, parseRuntimeStatus, statusView } from "../status";
 
@@ -43,9 +44,16 @@ describe("resolveServer", () => {
     assert.equal(bundled, path.join("/ext", "server", "pyworkers-lsp"));
     assert.deepEqual(resolveServer(input({}, [bundled, "/usr/bin/pyworkers-lsp"])), { path: bundled, source: "bundled" });
   });
-  it("ignores a bundled binary on other targets and searches PATH", () => {
+  it("uses the bundled binary of every release target", () => {
+    for (const [platform, arch] of [["linux", "arm64"], ["darwin", "arm64"], ["darwin", "x64"], ["win32", "x64"]]) {
+      const bundled = bundledServerPath("/ext", platform);
+      assert.deepEqual(resolveServer(input({ platform, arch }, [bundled])), { path: bundled, source: "bundled" }, `${platform}-${arch}`);
+    }
+    assert.ok(bundledServerPath("C:\\ext", "win32").endsWith("pyworkers-lsp.exe"));
+  });
+  it("ignores a bundled binary on targets without a release and searches PATH", () => {
     const bundled = bundledServerPath("/ext", "linux");
-    assert.deepEqual(resolveServer(input({ arch: "arm64" }, [bundled, "/usr/bin/pyworkers-lsp"])), { path: "/usr/bin/pyworkers-lsp", source: "path" });
+    assert.deepEqual(resolveServer(input({ arch: "ppc64" }, [bundled, "/usr/bin/pyworkers-lsp"])), { path: "/usr/bin/pyworkers-lsp", source: "path" });
   });
   it("searches PATH in order, skipping empty entries", () => {
     const r = resolveServer(input({ envPath: ":/a:/b" }, ["/b/pyworkers-lsp", "/a/pyworkers-lsp"]));
@@ -147,5 +155,34 @@ describe("dev server status", () => {
     assert.equal(devStatusView({ running: true, url: "http://127.0.0.1:8787" }).text, "$(radio-tower) 127.0.0.1:8787");
     assert.match(devStatusView({ running: true, url: "http://127.0.0.1:8787", worker: "/w" }).tooltip, /Click to stop/);
     assert.equal(devStatusView({ running: false }).text, "$(play) dev");
+  });
+});
+
+describe("Notifier", () => {
+  it("shows one notification for one failure reported twice, with Show log on errors", async () => {
+    const shown: [string, string, string[]][] = [];
+    let logs = 0;
+    let now = 1000;
+    const n = new Notifier(
+      async (level, message, actions) => {
+        shown.push([level, message, actions]);
+        return actions[0];
+      },
+      () => logs++,
+      () => now,
+    );
+    assert.equal(n.notify("error", "pyworkers: no Python runtime: x"), true);
+    assert.equal(n.notify("error", errorText(new Error("no Python runtime: x"))), false);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(shown, [["error", "pyworkers: no Python runtime: x", [showLogAction]]]);
+    assert.equal(logs, 1);
+    now += 10_000; // a later, new failure with the same text is shown again
+    assert.equal(n.notify("error", "pyworkers: no Python runtime: x"), true);
+    assert.equal(n.notify("info", "pyworkers: fetch → 200"), true);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(shown[2], ["info", "pyworkers: fetch → 200", []]);
+    assert.equal(levelOf(1), "error");
+    assert.equal(levelOf(2), "warning");
+    assert.equal(levelOf(3), "info");
   });
 });
