@@ -26,8 +26,8 @@ import (
 	"syscall"
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/checkcmd"
-	runcli "github.com/pyworkers-lsp/pyworkers-lsp/runtime/cli"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime"
+	runcli "github.com/pyworkers-lsp/pyworkers-lsp/runtime/cli"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/devserver"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/localdata"
 	"github.com/pyworkers-lsp/pyworkers-lsp/server"
