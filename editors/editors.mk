@@ -14,7 +14,7 @@ EDITORS_NVIM  ?= nvim
 EDITORS_VSCODE := editors/vscode
 EDITORS_VERSION ?= $(if $(VERSION),$(VERSION),$(shell git describe --tags --always --dirty 2>/dev/null || echo dev))
 
-.PHONY: editors-test editors-bin editors-nvim-deps editors-nvim-test editors-helix-test editors-vscode-test vsix
+.PHONY: editors-vscode-e2e editors-test editors-bin editors-nvim-deps editors-nvim-test editors-helix-test editors-vscode-test vsix
 
 # Always rebuilt (go's cache makes this quick), so the tests see the current server.
 editors-bin:
@@ -54,4 +54,11 @@ editors-vscode-test: editors-bin $(EDITORS_VSCODE)/node_modules/.editors-stamp
 vsix: artifacts native-fixtures $(EDITORS_VSCODE)/node_modules/.editors-stamp
 	VERSION=$(RELEASE_VERSION) bash .ci/release/build.sh linux/amd64
 
-editors-test: editors-nvim-test editors-helix-test editors-vscode-test
+# The released linux-x64 .vsix in a real VS Code (code-server in headless
+# Chromium, editors/vscode/e2e): first start on an empty user cache with its
+# progress, ▶ Run fetch and its result, one notification for a failed run.
+editors-vscode-e2e: release
+	@echo "== editors: the .vsix in a real VS Code (code-server)"
+	bash editors/vscode/e2e/run.sh dist/pyworkers-linux-x64-$(RELEASE_VERSION).vsix
+
+editors-test: editors-nvim-test editors-helix-test editors-vscode-test editors-vscode-e2e
