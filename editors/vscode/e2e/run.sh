@@ -11,6 +11,9 @@ vsix="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../../.." && pwd)"
 out="$repo/.cache/vscode-e2e"
+# A new user's environment: the Makefile's caches must not leak into the
+# sessions (the first start is under test).
+unset PYWORKERS_CACHE_DIR PYWORKERS_ARTIFACTS PYWORKERS_COMPILE_CACHE
 
 need_apt=()
 [[ -x /usr/bin/chromium ]] || need_apt+=(chromium)
