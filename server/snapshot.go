@@ -83,7 +83,13 @@ func isProjectFile(path string) bool {
 }
 
 // uriToPath converts a file URI to a path; other schemes give "".
-func uriToPath(u protocol.DocumentURI) string { return uriToPathOn(runtime.GOOS, u) }
+func uriToPath(u protocol.DocumentURI) string {
+	p := uriToPathOn(runtime.GOOS, u)
+	if p != "" && caseInsensitive(runtime.GOOS) {
+		p = onDiskCase(p, os.ReadDir)
+	}
+	return p
+}
 
 // pathToURI converts a path to a file URI.
 func pathToURI(p string) protocol.DocumentURI { return pathToURIOn(runtime.GOOS, p) }

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"go.lsp.dev/protocol"
@@ -44,5 +46,37 @@ func TestWindowsURIs(t *testing.T) {
 	}
 	if got := pathToURIOn("darwin", "/Users/u/My Worker/entry.py"); got != "file:///Users/u/My%20Worker/entry.py" {
 		t.Errorf("darwin: %q", got)
+	}
+}
+
+// On macOS and Windows a document named in another case than the disk's is
+// mapped to the disk's spelling, so the project walk and the editor agree.
+func TestOnDiskCase(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "My Worker", "src"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "My Worker", "src", "Entry.py"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ in, want string }{
+		{filepath.Join(root, "my worker", "SRC", "entry.py"), filepath.Join(root, "My Worker", "src", "Entry.py")},
+		{filepath.Join(root, "My Worker", "src", "Entry.py"), filepath.Join(root, "My Worker", "src", "Entry.py")},
+		// Not on disk yet: the existing part is fixed, the rest kept.
+		{filepath.Join(root, "MY WORKER", "new", "Module.py"), filepath.Join(root, "My Worker", "new", "Module.py")},
+	} {
+		if got := onDiskCase(c.in, os.ReadDir); got != c.want {
+			t.Errorf("onDiskCase(%s) = %s, want %s", c.in, got, c.want)
+		}
+	}
+	// An exact match wins over a case-folded one (case-sensitive volumes).
+	if err := os.MkdirAll(filepath.Join(root, "my worker"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if got := onDiskCase(filepath.Join(root, "my worker"), os.ReadDir); got != filepath.Join(root, "my worker") {
+		t.Errorf("exact match: %s", got)
+	}
+	if !caseInsensitive("darwin") || !caseInsensitive("windows") || caseInsensitive("linux") {
+		t.Error("caseInsensitive")
 	}
 }
