@@ -501,8 +501,8 @@ func TestReleaseLinuxArm64(t *testing.T) {
 	t.Logf("linux/arm64 under qemu: first run %v", took.Round(time.Second))
 }
 
-// TestReleaseWindows runs the Windows binary under Wine: version, check on
-// C:\proj, and a language-server session whose documents are named as
+// TestReleaseWindows runs the Windows binary under Wine: version, run on
+// the hello Worker, check on C:\proj, and a language-server session whose documents are named as
 // Windows clients name them (file:///C:/… and VS Code's file:///c%3A/…).
 func TestReleaseWindows(t *testing.T) {
 	dir, version := dist(t)
@@ -514,6 +514,16 @@ func TestReleaseWindows(t *testing.T) {
 	if !strings.Contains(out, "Python runtime: embedded") {
 		t.Fatalf("version under Wine: %q", out)
 	}
+	// The Python runtime on Windows: unpacked into %LocalAppData% and
+	// compiled by wazero for windows/amd64, then the hello Worker answers.
+	worker := filepath.Join(tmp, "hello")
+	copyTree(t, "testdata/runtime/hello", worker)
+	out, took := runIn(t, worker, env, "wine", exe, "run", "/?name=wine")
+	if !strings.Contains(out, "200 OK") || !strings.Contains(out, "hello wine") {
+		t.Fatalf("run under Wine:\n%s", out)
+	}
+	t.Logf("windows/amd64 under Wine: first run %v", took.Round(time.Second))
+
 	proj := filepath.Join(prefix, "drive_c", "proj")
 	os.RemoveAll(proj)
 	copyTree(t, "testdata/projects/bindings-jsonc", proj)
