@@ -55,8 +55,15 @@ if [[ ! -f "$dll" ]]; then
   "$ZIG" cc -target x86_64-windows-gnu -shared -O2 -o "$dll" .ci/release/wine/bcryptprimitives.c -ladvapi32
 fi
 
+# One wineserver for the whole check, started here: a wineserver that a
+# test's Wine process starts inherits that process's stderr, and the test's
+# wait for the process would then last as long as the wineserver does.
+wineserver -p
+trap 'wineserver -k 2>/dev/null || true' EXIT
+
 export PYWORKERS_DIST="$PWD/${DIST:-dist}" PYWORKERS_RELEASE_VERSION="${VERSION:?VERSION is required}" PYWORKERS_QEMU_AARCH64="$qemu"
 # The fresh-machine test must not find the developer's caches.
 unset PYWORKERS_CACHE_DIR PYWORKERS_ARTIFACTS PYWORKERS_COMPILE_CACHE
 go test -tags releasecheck -count=1 -timeout 20m -run '^TestRelease' -v . 2>&1 | grep -v '^=== \(RUN\|PAUSE\|CONT\)'
-exit "${PIPESTATUS[0]}"
+rc="${PIPESTATUS[0]}"
+exit "$rc"
