@@ -58,7 +58,7 @@ fi
 # One wineserver for the whole check, started here: a wineserver that a
 # test's Wine process starts inherits that process's stderr, and the test's
 # wait for the process would then last as long as the wineserver does.
-wineserver -p
+wineserver -p </dev/null >/dev/null 2>&1
 trap 'wineserver -k 2>/dev/null || true' EXIT
 
 export PYWORKERS_DIST="$PWD/${DIST:-dist}" PYWORKERS_RELEASE_VERSION="${VERSION:?VERSION is required}" PYWORKERS_QEMU_AARCH64="$qemu"
