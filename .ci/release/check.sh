@@ -59,6 +59,9 @@ fi
 # test's Wine process starts inherits that process's stderr, and the test's
 # wait for the process would then last as long as the wineserver does.
 wineserver -p </dev/null >/dev/null 2>&1
+# Wine's helper processes (services.exe, winedevice.exe, …) too: started by a
+# test's first Wine process they would hold its pipes open in the same way.
+wineboot </dev/null >/dev/null 2>&1 || true
 trap 'wineserver -k 2>/dev/null || true' EXIT
 
 export PYWORKERS_DIST="$PWD/${DIST:-dist}" PYWORKERS_RELEASE_VERSION="${VERSION:?VERSION is required}" PYWORKERS_QEMU_AARCH64="$qemu"
