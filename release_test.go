@@ -24,6 +24,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -274,7 +275,7 @@ func checkFormat(t *testing.T, tg target, bin []byte) {
 			"/System/Library/Frameworks/CoreFoundation.framework/Versions/A/CoreFoundation",
 			"/System/Library/Frameworks/Security.framework/Versions/A/Security",
 		} {
-			if !contains(libs, want) {
+			if !slices.Contains(libs, want) {
 				t.Errorf("Mach-O does not load %s (loads %v)", want, libs)
 			}
 		}
@@ -285,7 +286,7 @@ func checkFormat(t *testing.T, tg target, bin []byte) {
 		// libc for tree-sitter's C, CoreFoundation and Security for
 		// crypto/x509's system roots, pthread for the Go runtime.
 		for _, want := range []string{"_malloc", "_pthread_create", "_CFRelease", "_SecTrustEvaluateWithError"} {
-			if !contains(syms, want) {
+			if !slices.Contains(syms, want) {
 				t.Errorf("Mach-O does not import %s", want)
 			}
 		}
@@ -312,15 +313,6 @@ func checkFormat(t *testing.T, tg target, bin []byte) {
 			t.Errorf("not a 64-bit console program")
 		}
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func checkVSIX(t *testing.T, name string, raw []byte, tg target, bin []byte) {
