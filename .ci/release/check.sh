@@ -58,7 +58,11 @@ fi
 # One wineserver for the whole check, started here: a wineserver that a
 # test's Wine process starts inherits that process's stderr, and the test's
 # wait for the process would then last as long as the wineserver does.
-wineserver -p </dev/null >/dev/null 2>&1
+# A wineserver left by wineboot --init above would make `wineserver -p` exit
+# with status 2 ("already running"): stop it and wait for it first.
+wineserver -k </dev/null >/dev/null 2>&1 || true
+wineserver -w </dev/null >/dev/null 2>&1 || true
+wineserver -p </dev/null >/dev/null 2>&1 || { echo "release-check: could not start a persistent wineserver (status $?)" >&2; exit 1; }
 # Wine's helper processes (services.exe, winedevice.exe, …) too: started by a
 # test's first Wine process they would hold its pipes open in the same way.
 wineboot </dev/null >/dev/null 2>&1 || true
