@@ -53,6 +53,7 @@ run: build runtime-warm
 vet:
 	$(GO) vet ./...
 	$(GO) vet -tags releasecheck .
+	$(GO) vet -tags helixtmux ./editors/helix/
 
 fmt-check:
 	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -60,6 +61,7 @@ fmt-check:
 # staticcheck, pinned by the tool directive in go.mod (checksums in go.sum).
 staticcheck:
 	$(GO) tool staticcheck ./...
+	$(GO) tool staticcheck -tags helixtmux ./editors/helix/
 
 tidy-check:
 	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }

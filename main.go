@@ -165,7 +165,8 @@ func serve(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	slog.SetDefault(log)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	opts := server.Options{Version: version, Logger: log, LogToClient: true}
+	// Over stdio the client shows stderr where it shows window/logMessage.
+	opts := server.Options{Version: version, Logger: log, LogToClient: true, ClientTakesLog: lf.file == "" && *listen == ""}
 
 	if *listen == "" {
 		return server.Serve(ctx, stdin, nopCloser{stdout}, opts)

@@ -93,6 +93,15 @@ func runArgs(h handlers.Handler) RunArgs {
 	return a
 }
 
+// actionTitle names a handler's run in a code action menu, where the
+// request it sends is not beside the handler: "▶ Run fetch GET /".
+func actionTitle(h handlers.Handler) string {
+	if h.Kind == handlers.Fetch {
+		return fmt.Sprintf("▶ Run fetch %s %s", h.Request.Method, h.Request.Path)
+	}
+	return lensTitle(h)
+}
+
 // lensTitle is what the lens shows.
 func lensTitle(h handlers.Handler) string {
 	switch h.Kind {

@@ -95,7 +95,7 @@ func startDevServer(ctx context.Context, s *Server, snap *Snapshot, raw json.Raw
 	d.running = r
 	d.status = DevServerStatus{Running: true, URL: r.URL(), Worker: w.Dir}
 	s.notify("pyworkers/devServerStatus", d.status)
-	s.showMessage(protocol.MessageTypeInfo, fmt.Sprintf("pyworkers: dev server for %s on %s", filepath.Base(w.Dir), r.URL()))
+	s.showMessage(protocol.MessageTypeInfo, fmt.Sprintf("dev server for %s on %s", filepath.Base(w.Dir), r.URL()))
 	return d.status, nil
 }
 
@@ -143,10 +143,10 @@ func applyD1Migrations(ctx context.Context, s *Server, snap *Snapshot, raw json.
 	code := localdata.Main("d1", args, &stdout, &stderr)
 	msg := strings.TrimSpace(stdout.String() + "\n" + stderr.String())
 	if code != 0 {
-		s.showMessage(protocol.MessageTypeError, "pyworkers: "+firstLines(msg))
+		s.showMessage(protocol.MessageTypeError, firstLines(msg))
 		return nil, jsonrpc2.NewError(jsonrpc2.InternalError, msg)
 	}
-	s.showMessage(protocol.MessageTypeInfo, "pyworkers: "+firstLines(msg))
+	s.showMessage(protocol.MessageTypeInfo, firstLines(msg))
 	return map[string]any{"output": msg}, nil
 }
 

@@ -20,8 +20,12 @@ func (h *clientLogHandler) Enabled(ctx context.Context, l slog.Level) bool {
 }
 
 func (h *clientLogHandler) Handle(ctx context.Context, r slog.Record) error {
-	err := h.next.Handle(ctx, r)
-	if h.server.conn != nil && h.server.state.Load() != stateNew {
+	forward := h.server.conn != nil && h.server.state.Load() != stateNew && !h.server.exited()
+	var err error
+	if !forward || !h.server.opts.ClientTakesLog {
+		err = h.next.Handle(ctx, r)
+	}
+	if forward {
 		typ := protocol.MessageTypeLog
 		switch {
 		case r.Level >= slog.LevelError:
@@ -49,4 +53,14 @@ func (h *clientLogHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 
 func (h *clientLogHandler) WithGroup(name string) slog.Handler {
 	return &clientLogHandler{next: h.next.WithGroup(name), server: h.server}
+}
+
+// exited says whether the client has sent exit (or the stream ended).
+func (s *Server) exited() bool {
+	select {
+	case <-s.done:
+		return true
+	default:
+		return false
+	}
 }

@@ -23,11 +23,11 @@ import (
 // writes the full result to a file in the project's state folder and shows
 // it, with a one-line summary.
 func runHandler(ctx context.Context, s *Server, snap *Snapshot, raw json.RawMessage) (any, error) {
-	var list []RunArgs
-	if err := json.Unmarshal(raw, &list); err != nil || len(list) != 1 {
-		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, "pyworkers.runHandler takes one argument object")
+	args, err := decodeRunArgs(snap, raw)
+	if err != nil {
+		s.showMessage(protocol.MessageTypeError, err.Error())
+		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, err.Error())
 	}
-	args := list[0]
 	path := uriToPath(args.URI)
 	w := snap.WorkerFor(path)
 	if w == nil {
@@ -65,7 +65,7 @@ func runHandler(ctx context.Context, s *Server, snap *Snapshot, raw json.RawMess
 		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, usage.Msg)
 	}
 	if err != nil {
-		s.showMessage(protocol.MessageTypeError, "pyworkers: "+err.Error())
+		s.showMessage(protocol.MessageTypeError, err.Error())
 		return nil, jsonrpc2.NewError(jsonrpc2.InternalError, err.Error())
 	}
 	res := out.RunResult()
@@ -94,11 +94,68 @@ func runHandler(ctx context.Context, s *Server, snap *Snapshot, raw json.RawMess
 		shown = err == nil && out.Success
 	}
 	if shown {
-		s.showMessage(messageTypeFor(res.Error == nil), "pyworkers: "+summary)
+		s.showMessage(messageTypeFor(res.Error == nil), summary)
 	} else {
-		s.showMessage(messageTypeFor(res.Error == nil), "pyworkers: "+summary+"\n\n"+report)
+		s.showMessage(messageTypeFor(res.Error == nil), summary+"\n\n"+report)
 	}
 	return map[string]any{"summary": summary, "status": res.Status, "resultFile": resultPath}, nil
+}
+
+// runHandlerUsage is said when the command gets no handler to run: typed
+// by hand (Helix's :lsp-workspace-command) rather than sent by a lens or a
+// code action.
+const runHandlerUsage = CommandRunHandler + ` needs the handler to run: use the code action "▶ Run …" on the handler (Helix: space a), or pass {"uri": "file:///…/entry.py", "kind": "fetch"} or the file's URI`
+
+// decodeRunArgs reads the command's arguments in the shapes clients send:
+// [RunArgs] from a lens or code action; a document URI, alone or followed
+// by a handler kind, or RunArgs with only uri (and kind), typed by hand,
+// which run that file's first handler (of that kind).
+func decodeRunArgs(snap *Snapshot, raw json.RawMessage) (RunArgs, error) {
+	var list []json.RawMessage
+	if err := json.Unmarshal(raw, &list); err != nil || len(list) == 0 || len(list) > 2 {
+		return RunArgs{}, errors.New(runHandlerUsage)
+	}
+	var args RunArgs
+	var uri string
+	if json.Unmarshal(list[0], &uri) == nil {
+		args.URI = protocol.DocumentURI(uri)
+		if len(list) == 2 && json.Unmarshal(list[1], &args.Kind) != nil {
+			return RunArgs{}, errors.New(runHandlerUsage)
+		}
+	} else if json.Unmarshal(list[0], &args) != nil || len(list) != 1 {
+		return RunArgs{}, errors.New(runHandlerUsage)
+	}
+	if args.URI == "" {
+		return RunArgs{}, errors.New(runHandlerUsage)
+	}
+	if args.Kind != "" && (args.Kind != string(handlers.Fetch) || args.Method != "") {
+		return args, nil // a lens's or code action's own arguments
+	}
+	return firstHandler(snap, args.URI, args.Kind)
+}
+
+// firstHandler is the run of a document's first handler of kind ("" any).
+func firstHandler(snap *Snapshot, uri protocol.DocumentURI, kind string) (RunArgs, error) {
+	doc := snap.Document(uri)
+	if doc == nil || doc.Py() == nil {
+		return RunArgs{}, fmt.Errorf("%s: %s is not an open Python file", CommandRunHandler, uri)
+	}
+	w := snap.WorkerFor(doc.Path)
+	if w == nil {
+		return RunArgs{}, fmt.Errorf("%s: no wrangler config found for %s", CommandRunHandler, doc.Path)
+	}
+	m := snap.facts.get(doc.Path, doc.Py())
+	for _, h := range handlers.Find(m, doc.Text(), snap.Env(w)) {
+		if kind == "" || string(h.Kind) == kind {
+			args := runArgs(h)
+			args.URI = doc.URI
+			return args, nil
+		}
+	}
+	if kind != "" {
+		return RunArgs{}, fmt.Errorf("%s: %s has no %s handler that can run here", CommandRunHandler, doc.Path, kind)
+	}
+	return RunArgs{}, fmt.Errorf("%s: %s has no handler that can run here", CommandRunHandler, doc.Path)
 }
 
 // run is the dispatcher's run for a lens's arguments.

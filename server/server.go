@@ -35,6 +35,12 @@ type Options struct {
 	Logger  *slog.Logger
 	// LogToClient forwards log records to window/logMessage.
 	LogToClient bool
+	// ClientTakesLog: while records are forwarded, Logger does not get
+	// them. VS Code, Neovim and Helix show a server's stderr and its
+	// window/logMessage in the same panel or file, so with stderr as the
+	// Logger every line would appear twice. Records before initialize and
+	// after exit still reach Logger.
+	ClientTakesLog bool
 }
 
 // Server is one LSP session.

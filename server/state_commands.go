@@ -52,7 +52,7 @@ func resetState(ctx context.Context, s *Server, snap *Snapshot, raw json.RawMess
 		}
 		reset = append(reset, w.Dir)
 	}
-	s.showMessage(protocol.MessageTypeInfo, fmt.Sprintf("pyworkers: local state reset for %d Worker(s)", len(reset)))
+	s.showMessage(protocol.MessageTypeInfo, fmt.Sprintf("local state reset for %d Worker(s)", len(reset)))
 	return map[string]any{"reset": reset}, nil
 }
 
@@ -88,6 +88,6 @@ func sendWorkflowEvent(ctx context.Context, s *Server, snap *Snapshot, raw json.
 		return nil, jsonrpc2.NewError(jsonrpc2.InternalError, err.Error())
 	}
 	wr := out.Workflow
-	s.showMessage(protocol.MessageTypeInfo, fmt.Sprintf("pyworkers: workflow %s is %s", wr.ID, wr.Status))
+	s.showMessage(protocol.MessageTypeInfo, fmt.Sprintf("workflow %s is %s", wr.ID, wr.Status))
 	return map[string]any{"id": wr.ID, "status": wr.Status, "output": wr.Output, "waitingFor": wr.WaitingFor}, nil
 }

@@ -51,7 +51,7 @@ func didOpen(ctx context.Context, s *Server, params json.RawMessage) error {
 	}
 	doc := newDocument(td.URI, td.Version, string(td.LanguageID), td.Text)
 	if doc.Kind == KindPython && doc.tooLargeToAnalyse() {
-		s.showMessage(protocol.MessageTypeWarning, fmt.Sprintf("pyworkers: %s is larger than %d MiB; Workers features are off for it.", doc.Path, maxAnalysisBytes>>20))
+		s.showMessage(protocol.MessageTypeWarning, fmt.Sprintf("%s is larger than %d MiB; Workers features are off for it.", doc.Path, maxAnalysisBytes>>20))
 	}
 	snap, err := s.update(isProjectFile(doc.Path), func(next *Snapshot) error {
 		next.docs[doc.URI] = doc
@@ -107,7 +107,7 @@ func didChange(ctx context.Context, s *Server, params json.RawMessage) error {
 	if err != nil {
 		// The document keeps its last good version; the client's view may
 		// now differ, so say so rather than guess.
-		s.showMessage(protocol.MessageTypeError, "pyworkers: an edit could not be applied ("+err.Error()+"); reopen the file to resync.")
+		s.showMessage(protocol.MessageTypeError, "an edit could not be applied ("+err.Error()+"); reopen the file to resync.")
 		return err
 	}
 	s.afterChange(snap, changed)

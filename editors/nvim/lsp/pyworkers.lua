@@ -1,4 +1,6 @@
--- pyworkers-lsp for Neovim >= 0.11 (vim.lsp.config / vim.lsp.enable).
+-- pyworkers-lsp for Neovim >= 0.11 (vim.lsp.config / vim.lsp.enable); on
+-- Neovim 0.7 to 0.10 require('pyworkers').setup() (lua/pyworkers.lua) uses
+-- this same file.
 --
 -- Put this file on your 'runtimepath' as lsp/pyworkers.lua (for example
 -- ~/.config/nvim/lsp/pyworkers.lua) and enable it next to your Python server:
@@ -50,6 +52,44 @@ local function find_root(path)
   return nil
 end
 
+-- Code lenses ("▶ Run fetch") are off by default in Neovim: turn them on for
+-- the buffers this server attaches to (0.12: codelens.enable; before: a
+-- refresh now and on the events that move them).
+local function enable_lenses(client, bufnr)
+  local codelens = vim.lsp.codelens
+  if codelens.enable then
+    codelens.enable(true, { bufnr = bufnr, client_id = client.id })
+    return
+  end
+  codelens.refresh({ bufnr = bufnr })
+  vim.api.nvim_create_autocmd({ 'BufEnter', 'InsertLeave', 'TextChanged' }, {
+    buffer = bufnr,
+    callback = function()
+      codelens.refresh({ bufnr = bufnr })
+    end,
+  })
+end
+
+-- A re-run writes the same result file (.pyworkers/results/fetch.http):
+-- Neovim would show the buffer it already has, so reload an unmodified one
+-- from disk before showing it.
+local function show_document(err, result, ctx, config)
+  if result and result.uri and not result.external then
+    local bufnr = vim.uri_to_bufnr(result.uri)
+    local path = vim.uri_to_fname(result.uri)
+    if vim.api.nvim_buf_is_loaded(bufnr) and not vim.bo[bufnr].modified and vim.fn.filereadable(path) == 1 then
+      vim.api.nvim_buf_set_lines(bufnr, 0, -1, false, vim.fn.readfile(path))
+      vim.bo[bufnr].modified = false
+      vim.bo[bufnr].autoread = true
+    end
+  end
+  local default = vim.lsp.handlers['window/showDocument']
+  if not default then
+    return { success = false }
+  end
+  return default(err, result, ctx, config)
+end
+
 return {
   cmd = { 'pyworkers-lsp', 'serve', '--stdio' },
   filetypes = { 'python', 'json', 'jsonc', 'toml' },
@@ -88,4 +128,6 @@ return {
     },
   },
   init_options = nil,
+  on_attach = enable_lenses,
+  handlers = { ['window/showDocument'] = show_document },
 }

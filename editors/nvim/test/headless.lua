@@ -1,10 +1,16 @@
--- Headless Neovim test: starts pyworkers-lsp with the shipped configuration
--- (lsp/pyworkers.lua) on editors/testdata/worker and checks completion
--- after `self.env.` and the PWxxx diagnostics of src/entry.py.
+-- Headless Neovim test of the documented set-up, as a user runs it:
+--   Neovim >= 0.11: runtimepath + vim.lsp.config('pyworkers', {cmd = ...})
+--                   + vim.lsp.enable('pyworkers') (editors/README.md);
+--   Neovim 0.7-0.10: require('pyworkers').setup({cmd = ...}).
+-- Then, on a copy of editors/testdata/run-worker ($PYWORKERS_TEST_PROJECT):
+-- the client attaches, completion after `self.env.`, the PW015 diagnostic,
+-- its "Add await" code action picked at column 0 (Neovim sends the cursor
+-- and the line's diagnostics) and applied, the "▶ Run fetch" lens listed
+-- and run, its result buffer, and after an edit a second run whose result
+-- the same buffer shows. Also the shape of both shipped configurations.
 --
--- Runs on Debian's Neovim 0.7 (vim.lsp.start_client + buf_attach_client)
--- and on newer ones. Invoked by editors/nvim/test.sh:
---   PYWORKERS_BIN=... nvim --headless -u NONE -i NONE -c 'luafile test/headless.lua'
+-- Invoked by editors/nvim/test.sh:
+--   PYWORKERS_BIN=... PYWORKERS_TEST_PROJECT=... nvim --headless -u NONE -i NONE -c 'luafile test/headless.lua'
 
 local here = vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h')
 local nvim_dir = vim.fn.fnamemodify(here, ':h')
@@ -72,118 +78,205 @@ local ok_run, err = xpcall(function()
       end
     end,
   }
+  vim.opt.runtimepath:append(nvim_dir) -- as the README says; the lspconfig variant shares lsp/pyworkers.lua
   local legacy = dofile(nvim_dir .. '/lua/lspconfig/configs/pyworkers.lua').default_config
   check(vim.deep_equal(legacy.cmd, config.cmd) and vim.deep_equal(legacy.filetypes, config.filetypes)
     and vim.deep_equal(legacy.settings, config.settings),
     'lspconfig variant matches lsp/pyworkers.lua (cmd, filetypes, settings)')
   check(legacy.root_dir(fixture .. '/src/entry.py') == fixture, 'lspconfig root_dir finds the wrangler config')
   check(legacy.root_dir(fixture .. '/package.json') == nil, 'lspconfig root_dir skips other JSON files')
-
-  vim.cmd('filetype on')
-  local entry = fixture .. '/src/entry.py'
-  vim.cmd('edit ' .. vim.fn.fnameescape(entry))
-  local buf = vim.api.nvim_get_current_buf()
-  vim.bo[buf].filetype = 'python'
-
-  -- root_dir(bufnr, on_dir) as Neovim 0.11 calls it.
-  local root
-  config.root_dir(buf, function(d) root = d end)
-  check(root == fixture, 'root_dir finds the wrangler config', tostring(root))
+  check(type(legacy.on_attach) == 'function' and type(legacy.handlers['window/showDocument']) == 'function',
+    'lspconfig variant turns lenses on and reloads results (lsp/pyworkers.lua on_attach, handlers)')
   local other = vim.api.nvim_create_buf(false, false)
   vim.api.nvim_buf_set_name(other, fixture .. '/package.json')
   vim.bo[other].filetype = 'json'
   local other_root
-  config.root_dir(other, function(d) other_root = d end)
+  config.root_dir(other, function(d)
+    other_root = d
+  end)
   check(other_root == nil, 'root_dir does not start for other JSON files', tostring(other_root))
 
-  local cmd = vim.deepcopy(config.cmd)
-  cmd[1] = bin
-  local notifications = {}
-  local client_id = vim.lsp.start_client({
-    name = 'pyworkers',
-    cmd = cmd,
-    root_dir = root or fixture,
-    workspace_folders = { { uri = vim.uri_from_fname(root or fixture), name = 'worker' } },
-    settings = config.settings,
-    init_options = { pyworkers = config.settings.pyworkers },
-    handlers = {
-      ['window/logMessage'] = function(_, result)
-        table.insert(notifications, result.message)
-      end,
-    },
-  })
-  assert(client_id, 'vim.lsp.start_client failed for ' .. bin)
-  vim.lsp.buf_attach_client(buf, client_id)
-
-  local client
-  local initialized = vim.wait(timeout, function()
-    client = vim.lsp.get_client_by_id(client_id)
-    return client ~= nil and client.initialized == true or (client ~= nil and next(client.server_capabilities or {}) ~= nil)
-  end, 20)
-  if not check(initialized, 'server initialized') then
-    return
+  -- The documented set-up.
+  local project = assert(os.getenv('PYWORKERS_TEST_PROJECT'), 'PYWORKERS_TEST_PROJECT is not set')
+  vim.cmd('filetype on')
+  local modern = vim.lsp.config ~= nil and vim.lsp.enable ~= nil
+  if modern then
+    log('set-up: vim.lsp.config + vim.lsp.enable')
+    vim.lsp.config('pyworkers', { cmd = { bin, 'serve', '--stdio' } })
+    vim.lsp.enable('pyworkers')
+  else
+    log("set-up: require('pyworkers').setup()")
+    require('pyworkers').setup({ cmd = { bin, 'serve', '--stdio' } })
   end
-  local caps = client.server_capabilities
-  check(caps.completionProvider ~= nil, 'server advertises completion')
 
-  -- Completion right after `self.env.` in the fixture.
-  local lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
-  local line, col
-  for i, l in ipairs(lines) do
-    local s, e = l:find('self.env.', 1, true)
-    if s then
-      line, col = i - 1, e
-      break
+  local entry = project .. '/src/entry.py'
+  vim.cmd('edit ' .. vim.fn.fnameescape(entry))
+  local buf = vim.api.nvim_get_current_buf()
+  local function our_client()
+    local list = vim.lsp.get_clients and vim.lsp.get_clients({ bufnr = buf, name = 'pyworkers' })
+      or vim.lsp.buf_get_clients(buf)
+    for _, c in pairs(list) do
+      if c.name == 'pyworkers' and c.initialized ~= false and c.server_capabilities and next(c.server_capabilities) then
+        return c
+      end
     end
   end
-  assert(line, 'no self.env. in ' .. entry)
-  local params = {
+  local client
+  if not check(vim.wait(timeout, function()
+    client = our_client()
+    return client ~= nil
+  end, 20), 'pyworkers attaches to src/entry.py') then
+    return
+  end
+  check(client.config.root_dir == project, 'root is the Worker project', tostring(client.config.root_dir))
+
+  local function find(pattern)
+    for i, l in ipairs(vim.api.nvim_buf_get_lines(buf, 0, -1, false)) do
+      local s, e = l:find(pattern, 1, true)
+      if s then
+        return i - 1, s - 1, e
+      end
+    end
+  end
+
+  -- Completion right after `self.env.`.
+  local line, _, col = find('self.env.')
+  local responses = vim.lsp.buf_request_sync(buf, 'textDocument/completion', {
     textDocument = { uri = vim.uri_from_bufnr(buf) },
     position = { line = line, character = col },
     context = { triggerKind = 2, triggerCharacter = '.' },
-  }
-  local responses = vim.lsp.buf_request_sync(buf, 'textDocument/completion', params, timeout)
+  }, timeout)
   local labels = {}
-  for _, resp in pairs(responses or {}) do
-    if resp.err then
-      check(false, 'completion request', vim.inspect(resp.err))
-    end
-    local items = resp.result and (resp.result.items or resp.result) or {}
-    for _, item in ipairs(items) do
-      table.insert(labels, item.label)
+  for id, resp in pairs(responses or {}) do
+    if id == client.id then
+      local items = resp.result and (resp.result.items or resp.result) or {}
+      for _, item in ipairs(items) do
+        table.insert(labels, item.label)
+      end
     end
   end
   table.sort(labels)
-  log(string.format('completion after self.env. (%d:%d): %s', line + 1, col, table.concat(labels, ' ')))
-  for _, want in ipairs({ 'API_HOST', 'CACHE', 'DB' }) do
-    check(vim.tbl_contains(labels, want), 'completion offers ' .. want, table.concat(labels, ' '))
-  end
+  log('completion after self.env.: ' .. table.concat(labels, ' '))
+  check(vim.tbl_contains(labels, 'CACHE') and vim.tbl_contains(labels, 'GREETING'), 'completion offers CACHE and GREETING')
 
-  -- Diagnostics of the pitfall file.
-  local function pw_codes()
-    local codes = {}
+  -- The PW015 diagnostic.
+  local function pw015()
     for _, d in ipairs(vim.diagnostic.get(buf)) do
       local code = d.code or (d.user_data and d.user_data.lsp and d.user_data.lsp.code)
-      if type(code) == 'string' and code:match('^PW%d+$') then
-        codes[code] = d
+      if code == 'PW015' then
+        return d
       end
     end
-    return codes
   end
-  vim.wait(timeout, function()
-    local c = pw_codes()
-    return c.PW008 ~= nil and c.PW009 ~= nil
-  end, 50)
-  local all = vim.diagnostic.get(buf)
-  for _, d in ipairs(all) do
-    local code = d.code or (d.user_data and d.user_data.lsp and d.user_data.lsp.code) or '?'
-    log(string.format('diagnostic %s:%d:%d %s %s', vim.fn.fnamemodify(entry, ':t'), d.lnum + 1, d.col + 1, tostring(code), d.message))
+  local d
+  check(vim.wait(timeout, function()
+    d = pw015()
+    return d ~= nil
+  end, 20), 'diagnostic PW015 on the un-awaited CACHE.put')
+  if not d then
+    return
   end
-  local codes = pw_codes()
-  check(codes.PW008 ~= nil, 'diagnostic PW008 (from pyodide.ffi import to_py)', #all .. ' diagnostics')
-  check(codes.PW009 ~= nil, 'diagnostic PW009 (random.random() at module top level)', #all .. ' diagnostics')
 
-  vim.lsp.stop_client(client_id)
+  -- "Add await", picked from the code action menu at column 0 of its line.
+  local picked
+  vim.ui.select = function(items, opts, on_choice)
+    local titles, choice, index = {}, nil, nil
+    for i, item in ipairs(items) do
+      local action = item.action or item[2] or item
+      table.insert(titles, action.title)
+      if action.title == 'Add await' then
+        choice, index = item, i
+      end
+    end
+    picked = titles
+    on_choice(choice, index)
+  end
+  -- Neovim before 0.12 sends the whole line's diagnostics with the cursor,
+  -- so column 0 tests that the server honours context.diagnostics; 0.12
+  -- sends only those under the cursor, so the cursor goes on it.
+  local at = vim.fn.has('nvim-0.12') == 1 and d.col or 0
+  vim.api.nvim_win_set_cursor(0, { d.lnum + 1, at })
+  vim.lsp.buf.code_action()
+  check(vim.wait(timeout, function()
+    return find('await self.env.CACHE.put') ~= nil
+  end, 20), 'code action "Add await" offered at column ' .. at .. ' and applied', vim.inspect(picked))
+  log('code actions at column ' .. at .. ': ' .. table.concat(picked or {}, ' | '))
+  check(picked and vim.tbl_contains(picked, '▶ Run fetch GET /'), 'the run is also a code action', vim.inspect(picked))
+  check(vim.wait(timeout, function()
+    return pw015() == nil
+  end, 20), 'PW015 gone after the fix')
+
+  -- The lens, shown without any call from the user.
+  local function lens_titles()
+    local got = {}
+    local ok, lenses = pcall(vim.lsp.codelens.get, vim.lsp.codelens.enable and { bufnr = buf } or buf)
+    for _, l in ipairs(ok and lenses or {}) do
+      local lens = l.lens or l
+      if lens.command then
+        table.insert(got, lens.command.title)
+      end
+    end
+    return got
+  end
+  check(vim.wait(timeout, function()
+    return vim.tbl_contains(lens_titles(), '▶ Run fetch')
+  end, 50), 'lens ▶ Run fetch listed', vim.inspect(lens_titles()))
+
+  -- Run it; the result opens in a window.
+  local def_line = find('async def fetch')
+  local function result_buf()
+    for _, b in ipairs(vim.api.nvim_list_bufs()) do
+      if vim.api.nvim_buf_get_name(b):match('%.pyworkers/results/fetch%.http$') and vim.api.nvim_buf_is_loaded(b) then
+        return b
+      end
+    end
+  end
+  -- Without window/showDocument (Neovim 0.7) the server sends the whole
+  -- result as a message instead; the newest one is the result then.
+  local shows_documents = vim.lsp.handlers['window/showDocument'] ~= nil
+  local last_message = ''
+  local show_message = vim.lsp.handlers['window/showMessage']
+  vim.lsp.handlers['window/showMessage'] = function(err, result, ...)
+    last_message = result and result.message or ''
+    return show_message(err, result, ...)
+  end
+  local function result_text()
+    if not shows_documents then
+      return last_message
+    end
+    local b = result_buf()
+    return b and table.concat(vim.api.nvim_buf_get_lines(b, 0, -1, false), '\n') or ''
+  end
+  local function run_lens()
+    vim.api.nvim_set_current_buf(buf)
+    vim.api.nvim_win_set_cursor(0, { def_line + 1, 0 })
+    vim.lsp.codelens.run()
+  end
+  run_lens()
+  local run_timeout = math.max(timeout, 120000)
+  log('the result is shown ' .. (shows_documents and 'in a buffer (window/showDocument)' or 'as a message'))
+  check(vim.wait(run_timeout, function()
+    return result_text():find('hello from the editor', 1, true) ~= nil
+  end, 50), 'lens run: the result shows the response', result_text())
+  check(result_text():find('HTTP/1.1 200 OK', 1, true) ~= nil, 'lens run: status 200')
+
+  -- Edit the handler and save (a run runs the saved files, like
+  -- `pyworkers-lsp run`), run again: the same buffer shows the new result.
+  vim.api.nvim_set_current_buf(buf)
+  local l, s, e = find('from the editor')
+  vim.api.nvim_buf_set_text(buf, l, s, l, e, { 'once more' })
+  vim.cmd('write')
+  run_lens()
+  check(vim.wait(run_timeout, function()
+    return result_text():find('hello once more', 1, true) ~= nil
+  end, 50), 'second run: the result shows the new response', result_text())
+  check(result_text():find('from the editor', 1, true) == nil, 'second run: the old response is gone')
+
+  if vim.fn.has('nvim-0.11') == 1 then
+    client:stop()
+  else
+    client.stop()
+  end
 end, debug.traceback)
 
 if not ok_run then

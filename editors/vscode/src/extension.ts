@@ -18,7 +18,7 @@ import {
   TransportKind,
 } from "vscode-languageclient/node";
 
-import { errorText, levelOf, Notifier } from "./notify";
+import { errorText, levelOf, Notifier, prefixed } from "./notify";
 import { lensAtCursor, resetStateCommand, runLenses, type LensLike } from "./lenses";
 import { bundledServerPath, resolveServer } from "./serverPath";
 import {
@@ -231,7 +231,7 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   }
   // Replaces the client's default handler, which toasts every message as is.
   client.onNotification(ShowMessageNotification.type, (p) => {
-    notifier.notify(levelOf(p.type), p.message);
+    notifier.notify(levelOf(p.type), prefixed(p.message));
   });
   client.onNotification("pyworkers/devServerStatus", (params: unknown) => {
     const p = parseDevServerStatus(params);

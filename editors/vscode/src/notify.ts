@@ -49,8 +49,16 @@ export function levelOf(type: number): Level {
   return type === 1 ? "error" : type === 2 ? "warning" : "info";
 }
 
+/**
+ * A server message as a notification shows it: the server writes no name
+ * (Neovim and Helix put the server's name before its messages themselves),
+ * so the toast says where it comes from.
+ */
+export function prefixed(m: string): string {
+  return m.startsWith("pyworkers: ") ? m : `pyworkers: ${m}`;
+}
+
 /** The text of a failed request's error, as the server wrote it. */
 export function errorText(e: unknown): string {
-  const m = e instanceof Error ? e.message : String(e);
-  return m.startsWith("pyworkers: ") ? m : `pyworkers: ${m}`;
+  return prefixed(e instanceof Error ? e.message : String(e));
 }

@@ -6,7 +6,7 @@ import { describe, it } from "node:test";
 
 import { lensAtCursor, type LensLike } from "../lenses";
 import { bundledServerPath, expandConfiguredPath, resolveServer, type ResolveInput } from "../serverPath";
-import { errorText, levelOf, Notifier, showLogAction } from "../notify";
+import { errorText, levelOf, Notifier, prefixed, showLogAction } from "../notify";
 import { answerConfiguration, defaults, didChangeConfigurationParams, initializationOptions, needsRestart, toServerSettings } from "../settings";
 import { devStatusView, parseDevServerStatus, parseRuntimeStatus, statusView } from "../status";
 
@@ -171,8 +171,10 @@ describe("Notifier", () => {
       () => logs++,
       () => now,
     );
-    assert.equal(n.notify("error", "pyworkers: no Python runtime: x"), true);
+    // The server's showMessage and its failed request carry the same text.
+    assert.equal(n.notify("error", prefixed("no Python runtime: x")), true);
     assert.equal(n.notify("error", errorText(new Error("no Python runtime: x"))), false);
+    assert.equal(prefixed("pyworkers: 200 OK"), "pyworkers: 200 OK");
     await new Promise((r) => setImmediate(r));
     assert.deepEqual(shown, [["error", "pyworkers: no Python runtime: x", [showLogAction]]]);
     assert.equal(logs, 1);

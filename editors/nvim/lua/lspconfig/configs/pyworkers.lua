@@ -23,6 +23,11 @@ local project_files = {
 
 local find_root = util.root_pattern('wrangler.jsonc', 'wrangler.json', 'wrangler.toml')
 
+-- Lenses on, and result buffers reloaded on a re-run: the same functions as
+-- lsp/pyworkers.lua, which sits on the same runtimepath entry.
+local shared_file = vim.api.nvim_get_runtime_file('lsp/pyworkers.lua', false)[1]
+local shared = shared_file and dofile(shared_file) or {}
+
 return {
   default_config = {
     cmd = { 'pyworkers-lsp', 'serve', '--stdio' },
@@ -35,6 +40,8 @@ return {
       return find_root(fname)
     end,
     single_file_support = false,
+    on_attach = shared.on_attach,
+    handlers = shared.handlers,
     settings = {
       pyworkers = {
         environment = '',
