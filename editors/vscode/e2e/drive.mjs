@@ -6,6 +6,10 @@
 //                                   result document, one notification
 //   node drive.mjs fail URL SHOTS   a run that cannot find the runtime: one
 //                                   error notification, with "Show log"
+//   node drive.mjs edit URL SHOTS   editing editors/testdata/run-worker: the
+//                                   PW015 warning in Problems, completion
+//                                   after `self.env.`, "Add await" applied
+//                                   from the quick fix menu
 //
 // Prints what it saw; exits 1 (with SHOTS/fail-*.png) when a check fails.
 import { chromium } from "playwright-core";
@@ -38,6 +42,14 @@ async function openEntry() {
   await page.locator(".quick-input-list .monaco-list-row", { hasText: "entry.py" }).first().click({ timeout: 15000 });
   await page.locator(".tab", { hasText: "entry.py" }).first().waitFor({ timeout: 15000 });
   log("opened src/entry.py");
+}
+
+/** Goes to line n (1-based), at its end. */
+async function gotoLineEnd(n) {
+  await page.keyboard.press("Control+G");
+  await page.keyboard.type(String(n));
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("End");
 }
 
 async function clickRunFetch() {
@@ -82,6 +94,42 @@ try {
     log(`notifications: ${JSON.stringify(shown)}`);
     check(shown.length === 1, "one notification for the failed run");
     check(await err.getByRole("button", { name: "Show log" }).count() === 1, 'it offers "Show log"');
+  } else if (mode === "edit") {
+    await openEntry();
+    // Problems (Ctrl+Shift+M) lists the server's PW015.
+    await page.keyboard.press("Control+Shift+M");
+    const problem = page.locator(".markers-panel .monaco-list-row", { hasText: "is async and not awaited" }).first();
+    await problem.waitFor({ timeout: 60000 });
+    await page.screenshot({ path: `${shots}/5-problems.png` });
+    check((await problem.textContent()).includes("PW015"), "Problems lists PW015 (KVNamespace.put() not awaited)");
+    // Completion after `self.env.` on a new line.
+    await page.locator(".monaco-editor .view-lines").first().click();
+    await gotoLineEnd(6);
+    await page.keyboard.press("Enter");
+    await page.keyboard.type("x = self.env.", { delay: 30 });
+    const suggest = page.locator(".suggest-widget .monaco-list-row");
+    await suggest.first().waitFor({ timeout: 30000 });
+    await page.waitForTimeout(500);
+    const items = (await suggest.allTextContents()).map((t) => t.trim());
+    await page.screenshot({ path: `${shots}/6-completion.png` });
+    log(`completion: ${JSON.stringify(items)}`);
+    check(items.some((t) => t.startsWith("CACHE")) && items.some((t) => t.startsWith("GREETING")), "completion offers CACHE and GREETING");
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("Control+Shift+K"); // the typed line goes again
+    // The quick fix on the PW015 line: Ctrl+. shows the menu; pick "Add await".
+    await gotoLineEnd(6);
+    await page.keyboard.press("Home");
+    await page.keyboard.press("Control+.");
+    const fix = page.locator(".action-widget .monaco-list-row", { hasText: "Add await" }).first();
+    await fix.waitFor({ timeout: 30000 });
+    await page.screenshot({ path: `${shots}/7-quick-fix.png` });
+    await fix.click();
+    await page.locator(".view-lines", { hasText: 'await self.env.CACHE.put("visits", "1")' }).first().waitFor({ timeout: 15000 });
+    check((await page.locator(".view-lines", { hasText: "x = self.env" }).count()) === 0, "the completion line was removed again");
+    log("ok: quick fix Add await applied");
+    await page.locator(".markers-panel .monaco-list-row", { hasText: "is async and not awaited" }).first().waitFor({ state: "detached", timeout: 30000 });
+    await page.screenshot({ path: `${shots}/8-fixed.png` });
+    log("ok: PW015 gone from Problems");
   } else {
     throw new Error(`unknown mode ${mode}`);
   }

@@ -63,20 +63,20 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
-# session NAME PORT [ENV=VALUE...]: a fresh home (so an empty user cache),
-# profile and copy of the hello Worker; the .vsix installed; code-server up.
+# session NAME PORT WORKER [ENV=VALUE...]: a fresh home (so an empty user
+# cache), profile and copy of WORKER; the .vsix installed; code-server up.
 session() {
-  local name="$1" port="$2"; shift 2
+  local name="$1" port="$2" worker="$3"; shift 3
   local d="$out/run/$name"
   mkdir -p "$d/home" "$d/data/User" "$d/ws"
-  cp -r "$repo/testdata/runtime/hello" "$d/ws/"
+  cp -r "$repo/$worker" "$d/ws/"
   cat >"$d/data/User/settings.json" <<'JSON'
 {"security.workspace.trust.enabled": false, "workbench.startupEditor": "none", "extensions.ignoreRecommendations": true, "telemetry.telemetryLevel": "off", "update.mode": "none", "chat.disableAIFeatures": true, "git.enabled": false, "git.openRepositoryInParentFolders": "never"}
 JSON
   HOME="$d/home" "$cs" --extensions-dir "$d/ext" --user-data-dir "$d/data" --install-extension "$vsix" >"$d/install.log" 2>&1 \
     || { cat "$d/install.log" >&2; exit 1; }
   env HOME="$d/home" "$@" "$cs" --auth none --bind-addr "127.0.0.1:$port" --disable-telemetry --disable-update-check \
-    --disable-workspace-trust --extensions-dir "$d/ext" --user-data-dir "$d/data" "$d/ws/hello" >"$d/code-server.log" 2>&1 &
+    --disable-workspace-trust --extensions-dir "$d/ext" --user-data-dir "$d/data" "$d/ws/$(basename "$worker")" >"$d/code-server.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 100); do
     curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && return 0
@@ -87,12 +87,14 @@ JSON
   exit 1
 }
 
-session run 8931 PYWORKERS_NO_TELEMETRY=1
+session run 8931 testdata/runtime/hello PYWORKERS_NO_TELEMETRY=1
 node "$mods/drive.mjs" run "http://127.0.0.1:8931/?folder=$out/run/run/ws/hello" "$out/shots"
 # The bundled binary unpacked its runtime into the session's user cache.
 ls -d "$out"/run/run/home/.cache/pyworkers-lsp/runtime-0.28.2-* >/dev/null
 
 mkdir -p "$out/run/empty-artifacts"
-session fail 8932 "PYWORKERS_ARTIFACTS=$out/run/empty-artifacts"
+session fail 8932 testdata/runtime/hello "PYWORKERS_ARTIFACTS=$out/run/empty-artifacts"
 node "$mods/drive.mjs" fail "http://127.0.0.1:8932/?folder=$out/run/fail/ws/hello" "$out/shots"
+session edit 8933 editors/testdata/run-worker
+node "$mods/drive.mjs" edit "http://127.0.0.1:8933/?folder=$out/run/edit/ws/run-worker" "$out/shots"
 echo "vscode-e2e: passed; screenshots in $out/shots" >&2
