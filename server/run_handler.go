@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -200,8 +201,9 @@ func formatRun(request string, res *runtime.RunResult) string {
 			fmt.Fprintf(&b, "%s: %s\n", h.Name, h.Value)
 		}
 		b.WriteString("\n")
-		b.Write(res.Body)
-		if len(res.Body) > 0 && res.Body[len(res.Body)-1] != '\n' {
+		body := readableBody(res)
+		b.Write(body)
+		if len(body) > 0 && body[len(body)-1] != '\n' {
 			b.WriteString("\n")
 		}
 	}
@@ -226,6 +228,28 @@ func formatRun(request string, res *runtime.RunResult) string {
 		fmt.Fprintf(&b, "\n### warning\n%s\n", w)
 	}
 	return b.String()
+}
+
+// readableBody is the body as the result document shows it: a JSON body
+// indented (the run's summary and status are unchanged), anything else as
+// sent.
+func readableBody(res *runtime.RunResult) []byte {
+	isJSON := false
+	for _, h := range res.Headers {
+		if strings.EqualFold(h.Name, "content-type") {
+			mt, _, _ := strings.Cut(strings.ToLower(h.Value), ";")
+			mt = strings.TrimSpace(mt)
+			isJSON = mt == "application/json" || strings.HasSuffix(mt, "+json")
+		}
+	}
+	if !isJSON || len(res.Body) > 1<<20 {
+		return res.Body
+	}
+	var pretty bytes.Buffer
+	if json.Indent(&pretty, res.Body, "", "  ") != nil {
+		return res.Body // not JSON after all: shown as sent
+	}
+	return pretty.Bytes()
 }
 
 // writeResult writes atomically, and keeps the state folder out of git.

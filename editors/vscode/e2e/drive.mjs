@@ -78,6 +78,14 @@ try {
     check(await page.locator(".view-lines", { hasText: "hello world" }).count() > 0, "the result document shows 200 OK and the body");
     await page.waitForTimeout(1500);
     await page.screenshot({ path: `${shots}/3-result.png` });
+    // The result has its own language, whose grammar colours the status line.
+    check((await page.locator(".statusbar-item", { hasText: "Python Workers Result" }).count()) > 0, "the result document's language is Python Workers Result");
+    const tokens = await page
+      .locator(".view-line", { hasText: "HTTP/1.1 200 OK" })
+      .first()
+      .locator("span span")
+      .evaluateAll((els) => [...new Set(els.map((e) => e.className))]);
+    check(tokens.length >= 2, `the status line is highlighted (${tokens.join(" ")})`);
     const shown = (await toasts()).filter((t) => t.includes("pyworkers"));
     log(`notifications: ${JSON.stringify(shown)}`);
     check(shown.length === 1 && /200 OK/.test(shown[0]), "one notification, the run's summary");

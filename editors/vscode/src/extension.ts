@@ -19,6 +19,7 @@ import {
 } from "vscode-languageclient/node";
 
 import { errorText, levelOf, Notifier, prefixed } from "./notify";
+import { isHTML, parseResult, previewHTML } from "./result";
 import { lensAtCursor, resetStateCommand, runLenses, type LensLike } from "./lenses";
 import { bundledServerPath, resolveServer } from "./serverPath";
 import {
@@ -329,6 +330,27 @@ async function resetLocalState(): Promise<void> {
   void vscode.window.showInformationMessage("Python Workers: local binding state reset.");
 }
 
+// previewResultHtml renders the HTML body of the result document in the
+// active editor in a webview (no scripts, nothing loaded from the network).
+function previewResultHtml(): void {
+  const doc = vscode.window.activeTextEditor?.document;
+  if (!doc || doc.languageId !== "pyworkers-result") {
+    void vscode.window.showInformationMessage("Open a run's result document (.pyworkers/results/*.http) first.");
+    return;
+  }
+  const result = parseResult(doc.getText());
+  if (!isHTML(result.contentType)) {
+    void vscode.window.showInformationMessage(
+      result.status === undefined ? "This run has no HTTP response." : `The body is ${result.contentType || "without a content type"}, not HTML.`,
+    );
+    return;
+  }
+  const panel = vscode.window.createWebviewPanel("pyworkers.resultHtml", `Body: ${doc.uri.path.split("/").pop()}`, vscode.ViewColumn.Beside, {
+    enableScripts: false,
+  });
+  panel.webview.html = previewHTML(result.body);
+}
+
 function isWranglerConfig(doc: vscode.TextDocument): boolean {
   const base = doc.uri.path.split("/").pop() ?? "";
   return doc.uri.scheme === "file" && wranglerNames.has(base);
@@ -361,6 +383,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand("pyworkers.runHandlerAtCursor", runHandlerAtCursor),
     vscode.commands.registerCommand("pyworkers.resetLocalState", resetLocalState),
     vscode.commands.registerCommand("pyworkers.showOutput", () => output.show(true)),
+    vscode.commands.registerCommand("pyworkers.previewResultHtml", previewResultHtml),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration("pyworkers")) {
         return;

@@ -9,6 +9,8 @@ import { bundledServerPath, expandConfiguredPath, resolveServer, type ResolveInp
 import { errorText, levelOf, Notifier, prefixed, showLogAction } from "../notify";
 import { answerConfiguration, defaults, didChangeConfigurationParams, initializationOptions, needsRestart, toServerSettings } from "../settings";
 import { devStatusView, parseDevServerStatus, parseRuntimeStatus, statusView } from "../status";
+import { isHTML, parseResult, previewHTML } from "../result";
+import * as fs from "node:fs";
 
 function input(over: Partial<ResolveInput>, executables: string[] = []): ResolveInput {
   const set = new Set(executables);
@@ -186,5 +188,52 @@ describe("Notifier", () => {
     assert.equal(levelOf(1), "error");
     assert.equal(levelOf(2), "warning");
     assert.equal(levelOf(3), "info");
+  });
+});
+
+describe("result documents", () => {
+  // As the server's formatRun writes them.
+  const html = "### GET / (12ms)\n\nHTTP/1.1 200 OK\ncontent-type: text/html; charset=utf-8\nx-n: 1\n\n<html><head><title>t</title></head><body><h1>hi</h1>\n\n### not a section</body></html>\n\n### output\n[stdout] rendering\n";
+  it("reads status, headers and the body up to the output section", () => {
+    const r = parseResult(html);
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.headers, [["content-type", "text/html; charset=utf-8"], ["x-n", "1"]]);
+    assert.equal(r.body, "<html><head><title>t</title></head><body><h1>hi</h1>\n\n### not a section</body></html>");
+    assert.equal(isHTML(r.contentType), true);
+    assert.equal(isHTML("application/json"), false);
+  });
+  it("has no body for a run without a response", () => {
+    const r = parseResult("### scheduled */5 * * * * (3ms)\n\n### error (Exception)\nboom\n");
+    assert.equal(r.status, undefined);
+    assert.equal(r.body, "");
+  });
+  it("previews without scripts or network", () => {
+    const page = previewHTML("<html><head><title>t</title></head><body><script>alert(1)</script></body></html>");
+    assert.match(page, /<head><meta http-equiv="Content-Security-Policy" content="default-src 'none';/);
+    assert.match(previewHTML("<p>bare</p>"), /^<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy"[^>]*><\/head><body><p>bare<\/p><\/body><\/html>$/);
+  });
+  it("ships a grammar whose patterns compile", () => {
+    const grammar = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "syntaxes", "pyworkers-result.tmLanguage.json"), "utf8"));
+    assert.equal(grammar.scopeName, "source.pyworkers-result");
+    const regexes: string[] = [];
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) {
+        v.forEach(walk);
+      } else if (v && typeof v === "object") {
+        for (const [k, x] of Object.entries(v)) {
+          if ((k === "match" || k === "begin" || k === "end") && typeof x === "string") {
+            regexes.push(x);
+          } else {
+            walk(x);
+          }
+        }
+      }
+    };
+    walk(grammar);
+    assert.ok(regexes.length >= 8);
+    for (const r of regexes) {
+      assert.doesNotThrow(() => new RegExp(r, "m"), r);
+    }
+    assert.match("HTTP/1.1 200 OK", new RegExp(regexes.find((r) => r.startsWith("^(HTTP"))!));
   });
 });
