@@ -73,7 +73,7 @@ func TestLensNativeModuleAndPackagesURL(t *testing.T) {
 		}
 		return string(b)
 	}
-	if r := report(lenses[0]); !strings.Contains(r, `"back": {"lens": [1, 2]}`) || !strings.Contains(r, `"packer": "msgpack._cmsgpack"`) {
+	if r := report(lenses[0]); !strings.Contains(r, "\"back\": {\n    \"lens\": [\n      1,\n      2\n    ]\n  }") || !strings.Contains(r, `"packer": "msgpack._cmsgpack"`) {
 		t.Fatalf("native run:\n%s", r)
 	}
 	r := report(lenses[1])

@@ -63,6 +63,7 @@ func runHandler(ctx context.Context, s *Server, snap *Snapshot, raw json.RawMess
 	out, err := dispatch.Do(ctx, eng, spec, run)
 	var usage *dispatch.UsageError
 	if errors.As(err, &usage) {
+		s.showMessage(protocol.MessageTypeError, usage.Msg) // Helix only logs a failed command
 		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, usage.Msg)
 	}
 	if err != nil {
@@ -108,9 +109,9 @@ func runHandler(ctx context.Context, s *Server, snap *Snapshot, raw json.RawMess
 const runHandlerUsage = CommandRunHandler + ` needs the handler to run: use the code action "▶ Run …" on the handler (Helix: space a), or pass {"uri": "file:///…/entry.py", "kind": "fetch"} or the file's URI`
 
 // decodeRunArgs reads the command's arguments in the shapes clients send:
-// [RunArgs] from a lens or code action; a document URI, alone or followed
-// by a handler kind, or RunArgs with only uri (and kind), typed by hand,
-// which run that file's first handler (of that kind).
+// [RunArgs] from a lens or code action; typed by hand, a document URI
+// alone or RunArgs with only uri, which run that file's first handler, or
+// the URI and a kind (a fetch then sends GET /).
 func decodeRunArgs(snap *Snapshot, raw json.RawMessage) (RunArgs, error) {
 	var list []json.RawMessage
 	if err := json.Unmarshal(raw, &list); err != nil || len(list) == 0 || len(list) > 2 {
@@ -129,14 +130,14 @@ func decodeRunArgs(snap *Snapshot, raw json.RawMessage) (RunArgs, error) {
 	if args.URI == "" {
 		return RunArgs{}, errors.New(runHandlerUsage)
 	}
-	if args.Kind != "" && (args.Kind != string(handlers.Fetch) || args.Method != "") {
-		return args, nil // a lens's or code action's own arguments
+	if args.Kind != "" {
+		return args, nil // a lens's or code action's own arguments, or a kind given by hand
 	}
-	return firstHandler(snap, args.URI, args.Kind)
+	return firstHandler(snap, args.URI)
 }
 
-// firstHandler is the run of a document's first handler of kind ("" any).
-func firstHandler(snap *Snapshot, uri protocol.DocumentURI, kind string) (RunArgs, error) {
+// firstHandler is the run of an open document's first handler.
+func firstHandler(snap *Snapshot, uri protocol.DocumentURI) (RunArgs, error) {
 	doc := snap.Document(uri)
 	if doc == nil || doc.Py() == nil {
 		return RunArgs{}, fmt.Errorf("%s: %s is not an open Python file", CommandRunHandler, uri)
@@ -146,15 +147,10 @@ func firstHandler(snap *Snapshot, uri protocol.DocumentURI, kind string) (RunArg
 		return RunArgs{}, fmt.Errorf("%s: no wrangler config found for %s", CommandRunHandler, doc.Path)
 	}
 	m := snap.facts.get(doc.Path, doc.Py())
-	for _, h := range handlers.Find(m, doc.Text(), snap.Env(w)) {
-		if kind == "" || string(h.Kind) == kind {
-			args := runArgs(h)
-			args.URI = doc.URI
-			return args, nil
-		}
-	}
-	if kind != "" {
-		return RunArgs{}, fmt.Errorf("%s: %s has no %s handler that can run here", CommandRunHandler, doc.Path, kind)
+	if hs := handlers.Find(m, doc.Text(), snap.Env(w)); len(hs) > 0 {
+		args := runArgs(hs[0])
+		args.URI = doc.URI
+		return args, nil
 	}
 	return RunArgs{}, fmt.Errorf("%s: %s has no handler that can run here", CommandRunHandler, doc.Path)
 }
