@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +16,7 @@ const bindingsLensConfig = `{
   "name": "lens-bindings", "main": "src/entry.py",
   "compatibility_date": "2025-10-01", "compatibility_flags": ["python_workers"],
   "kv_namespaces": [{ "binding": "KV", "id": "local" }],
+  "d1_databases": [{ "binding": "DB", "database_name": "shop", "database_id": "local" }],
   "durable_objects": { "bindings": [{ "name": "COUNTER", "class_name": "Counter" }] },
   "workflows": [{ "binding": "FLOW", "name": "flow", "class_name": "Flow" }],
   "queues": {
@@ -117,9 +119,112 @@ func TestLensesWithSimulatedBindings(t *testing.T) {
 	expect("▶ Call increment(5) on shared", "returned 10")
 	expect("▶ Start workflow (FLOW)", `"doubled":40`)
 
+	// The Bindings view's data: what each binding holds now.
+	state := func() map[string]map[string]any {
+		t.Helper()
+		var out struct {
+			Workers []struct {
+				Dir      string           `json:"dir"`
+				Error    string           `json:"error"`
+				Bindings []map[string]any `json:"bindings"`
+			} `json:"workers"`
+		}
+		if err := c.Call(t, "workspace/executeCommand", map[string]any{"command": "pyworkers.localState", "arguments": []any{map[string]any{"uri": lsptest.URI(py)}}}, &out); err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Workers) != 1 || out.Workers[0].Error != "" {
+			t.Fatalf("localState: %+v", out)
+		}
+		byName := map[string]map[string]any{}
+		for _, b := range out.Workers[0].Bindings {
+			byName[b["binding"].(string)] = b
+		}
+		return byName
+	}
+	items := func(b map[string]any) string {
+		j, _ := json.Marshal(b["items"])
+		return string(j)
+	}
+	st := state()
+	if kv := st["KV"]; kv == nil || kv["count"] != 1.0 || items(kv) != `[{"name":"count","detail":"2"}]` {
+		t.Errorf("KV: %v", kv)
+	}
+	if do := st["COUNTER"]; do == nil || do["count"] != 1.0 || !strings.Contains(items(do), `"name":"shared (`) || !strings.Contains(items(do), `"children":[{"name":"n","detail":`) {
+		t.Errorf("COUNTER: %v", do)
+	}
+	if wf := st["FLOW"]; wf == nil || wf["count"] != 1.0 || !strings.Contains(items(wf), `"detail":"complete"`) || !strings.Contains(items(wf), `{"name":"double","detail":"do, done"}`) {
+		t.Errorf("FLOW: %v", wf)
+	}
+	if q := st["JOBS"]; q == nil || q["count"] != 0.0 || q["resource"] != "jobs" {
+		t.Errorf("JOBS (every message acked): %v", q)
+	}
+
+	// The same as a document (the "Show local state" code action).
+	var shown struct {
+		ResultFile string `json:"resultFile"`
+	}
+	if err := c.Call(t, "workspace/executeCommand", map[string]any{"command": "pyworkers.localState", "arguments": []any{map[string]any{"uri": lsptest.URI(py), "show": true}}}, &shown); err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := os.ReadFile(shown.ResultFile)
+	for _, want := range []string{"KV (kv_namespaces local): 1\n  count = 2\n", "COUNTER (durable_objects Counter): 1\n  shared (", "    n = 10\n", "FLOW (workflows flow): 1\n"} {
+		if !strings.Contains(string(doc), want) {
+			t.Errorf("local-state document lacks %q:\n%s", want, doc)
+		}
+	}
+	if docs := c.ShownDocuments(); len(docs) == 0 || !strings.HasSuffix(docs[len(docs)-1], "local-state.txt") {
+		t.Errorf("the document was not shown: %q", docs)
+	}
+
+	// The query box: SQL on the D1 binding's local database.
+	var q struct {
+		Results []struct {
+			Columns []string `json:"columns"`
+			Rows    [][]any  `json:"rows"`
+		} `json:"results"`
+		ResultFile string `json:"resultFile"`
+	}
+	if err := c.Call(t, "workspace/executeCommand", map[string]any{"command": "pyworkers.d1Query", "arguments": []any{map[string]any{"uri": lsptest.URI(py), "binding": "DB",
+		"sql": "CREATE TABLE items (name TEXT); INSERT INTO items VALUES ('a'), ('b'); SELECT count(*) AS n FROM items"}}}, &q); err != nil {
+		t.Fatal(err)
+	}
+	if len(q.Results) != 3 || len(q.Results[2].Rows) != 1 || q.Results[2].Rows[0][0] != 2.0 {
+		t.Errorf("d1Query: %+v", q)
+	}
+	if text, _ := os.ReadFile(q.ResultFile); !strings.Contains(string(text), "n\n2\n") {
+		t.Errorf("d1-query document:\n%s", text)
+	}
+	if err := c.Call(t, "workspace/executeCommand", map[string]any{"command": "pyworkers.d1Query", "arguments": []any{map[string]any{"uri": lsptest.URI(py), "binding": "DB",
+		"sql": "INSERT INTO items VALUES ('c'); SELECT * FROM nope"}}}, nil); err == nil || !strings.Contains(err.Error(), "nothing was changed") {
+		t.Errorf("a failing script: %v", err)
+	}
+	if db := state()["DB"]; db == nil || items(db) != `[{"name":"items","detail":"2 rows"}]` {
+		t.Errorf("DB after the queries (the failed one changed nothing): %v", db)
+	}
+
+	// Delete one item of each kind that can be.
+	doID := st["COUNTER"]["items"].([]any)[0].(map[string]any)["id"].(string)
+	flowID := st["FLOW"]["items"].([]any)[0].(map[string]any)["name"].(string)
+	for _, del := range [][2]string{{"KV", "count"}, {"COUNTER", doID}, {"FLOW", flowID}} {
+		if err := c.Call(t, "workspace/executeCommand", map[string]any{"command": "pyworkers.deleteLocalState", "arguments": []any{map[string]any{"uri": lsptest.URI(py), "binding": del[0], "name": del[1]}}}, nil); err != nil {
+			t.Errorf("delete %v: %v", del, err)
+		}
+	}
+	if err := c.Call(t, "workspace/executeCommand", map[string]any{"command": "pyworkers.deleteLocalState", "arguments": []any{map[string]any{"uri": lsptest.URI(py), "binding": "COUNTER", "name": "../../escape"}}}, nil); err == nil {
+		t.Error("deleting a path outside the state folder succeeded")
+	}
+	if st := state(); st["KV"]["count"] != 0.0 || st["COUNTER"]["count"] != 0.0 || st["FLOW"]["count"] != 0.0 {
+		t.Errorf("after the deletes: %v", st)
+	}
+	expect("▶ Run fetch (GET /count)", "count=1") // the key is gone for the Worker too
+	expect("▶ Call increment(5) on shared", "returned 5")
+
 	var reset map[string]any
 	if err := c.Call(t, "workspace/executeCommand", map[string]any{"command": "pyworkers.resetState", "arguments": []any{map[string]any{"uri": lsptest.URI(py)}}}, &reset); err != nil {
 		t.Fatal(err)
+	}
+	if st := state(); st["KV"]["count"] != 0.0 || st["COUNTER"]["count"] != 0.0 || st["FLOW"]["count"] != 0.0 || st["DB"]["count"] != 0.0 {
+		t.Errorf("after resetState: %v", st)
 	}
 	expect("▶ Run fetch (GET /count)", "count=1")
 	expect("▶ Call increment(5) on shared", "returned 5")

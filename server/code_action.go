@@ -110,6 +110,7 @@ func runActions(snap *Snapshot, doc *Document, r protocol.Range) []protocol.Code
 		return actions
 	}
 	m := snap.facts.get(doc.Path, doc.Py())
+	onHandler := false
 	for _, h := range handlers.Find(m, doc.Text(), snap.Env(w)) {
 		// By line: at column 0 of the def line the cursor is still on it.
 		def := lspRange(doc.Lines(), m.Start(h.Func.Outer()), m.End(h.Func.Outer()))
@@ -118,10 +119,20 @@ func runActions(snap *Snapshot, doc *Document, r protocol.Range) []protocol.Code
 		}
 		args := runArgs(h)
 		args.URI = doc.URI
+		onHandler = true
 		actions = append(actions, protocol.CodeAction{
 			Title:   actionTitle(h),
 			Kind:    CodeActionRunHandler,
 			Command: &protocol.Command{Title: actionTitle(h), Command: CommandRunHandler, Arguments: []any{args}},
+		})
+	}
+	if onHandler {
+		// What the runs left behind, for editors without VS Code's Bindings view.
+		const title = "Show local state"
+		actions = append(actions, protocol.CodeAction{
+			Title:   title,
+			Kind:    CodeActionRunHandler,
+			Command: &protocol.Command{Title: title, Command: CommandLocalState, Arguments: []any{localStateArgs{URI: doc.URI, Show: true}}},
 		})
 	}
 	return actions

@@ -157,8 +157,8 @@ func TestRunHandlerCodeActionAndCommandShapes(t *testing.T) {
 	if got := codeActions(t, c, py, onDef, nil, protocol.QuickFix); len(got) != 0 {
 		t.Errorf("only quickfix asked for: %q", titles(got))
 	}
-	if got := codeActions(t, c, py, onDef, nil, protocol.Source); len(got) != 1 {
-		t.Errorf("only source asked for: %q", titles(got))
+	if got := titles(codeActions(t, c, py, onDef, nil, protocol.Source)); len(got) != 2 || got[0] != "▶ Run fetch GET /" || got[1] != "Show local state" {
+		t.Errorf("only source asked for: %q", got)
 	}
 
 	// Typed by hand: the file's URI alone (Helix sends a lone argument bare),

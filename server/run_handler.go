@@ -85,17 +85,7 @@ func runHandler(ctx context.Context, s *Server, snap *Snapshot, raw json.RawMess
 		s.log.Warn("could not write the run result", "path", resultPath, "error", err)
 		resultPath = ""
 	}
-	shown := false
-	if s.client.showDocument && resultPath != "" {
-		var out struct {
-			Success bool `json:"success"`
-		}
-		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		err := s.call(cctx, "window/showDocument", map[string]any{"uri": pathToURI(resultPath), "takeFocus": false}, &out)
-		cancel()
-		shown = err == nil && out.Success
-	}
-	if shown {
+	if resultPath != "" && s.showResultDocument(resultPath) {
 		s.showMessage(messageTypeFor(res.Error == nil), summary)
 	} else {
 		s.showMessage(messageTypeFor(res.Error == nil), summary+"\n\n"+report)
@@ -153,6 +143,21 @@ func firstHandler(snap *Snapshot, uri protocol.DocumentURI) (RunArgs, error) {
 		return args, nil
 	}
 	return RunArgs{}, fmt.Errorf("%s: %s has no handler that can run here", CommandRunHandler, doc.Path)
+}
+
+// showResultDocument asks the client to show a result file beside the
+// code; false when it cannot (no window/showDocument) or did not.
+func (s *Server) showResultDocument(path string) bool {
+	if !s.client.showDocument {
+		return false
+	}
+	var out struct {
+		Success bool `json:"success"`
+	}
+	cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := s.call(cctx, "window/showDocument", map[string]any{"uri": pathToURI(path), "takeFocus": false}, &out)
+	return err == nil && out.Success
 }
 
 // run is the dispatcher's run for a lens's arguments.

@@ -41,7 +41,7 @@ func resetState(ctx context.Context, s *Server, snap *Snapshot, raw json.RawMess
 		if w == nil {
 			return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, "no wrangler config found for "+string(list[0].URI))
 		}
-		workers = workers[:0]
+		workers = workers[:0:0] // a new slice: the snapshot's stays as it is
 		workers = append(workers, w)
 	}
 	env := snap.Settings().Environment

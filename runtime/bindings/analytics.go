@@ -13,7 +13,7 @@ import (
 // JSON line to analytics/<dataset>.jsonl (O_APPEND: concurrent writers
 // never interleave within a line).
 func (s *Store) newAnalytics(r *runtime.Realm, b runtime.Binding) *runtime.Object {
-	dataset := resourceName(b, "dataset")
+	dataset := ResourceName(b, "dataset")
 	o := r.NewInstance("AnalyticsEngineDataset")
 	syncMethod(r, o, "writeDataPoint", func(a args) (runtime.Value, error) {
 		p := a.opts(0)

@@ -35,7 +35,7 @@ func (e *d1Err) Error() string { return e.msg }
 
 // newD1 builds a D1Database on d1/<database_name or binding>.sqlite.
 func (s *Store) newD1(r *runtime.Realm, b runtime.Binding) *runtime.Object {
-	name := resourceName(b, "database_name", "database_id")
+	name := ResourceName(b, "database_name", "database_id")
 	stmts := map[*runtime.Object]*d1Stmt{}
 	var newStmt func(st *d1Stmt) *runtime.Object
 	newStmt = func(st *d1Stmt) *runtime.Object {

@@ -33,10 +33,10 @@ func (s *Store) build(r *runtime.Realm, b runtime.Binding) (*runtime.Object, boo
 	return nil, false
 }
 
-// resourceName is the name the binding's state is kept under: the config's
+// ResourceName is the name the binding's state is kept under: the config's
 // resource field (database_name, bucket_name, ...) when the spec carries
 // it, else the binding name, so two bindings of one resource share it.
-func resourceName(b runtime.Binding, fields ...string) string {
+func ResourceName(b runtime.Binding, fields ...string) string {
 	for _, f := range fields {
 		if v := b.Field(f); v != "" {
 			return v

@@ -22,7 +22,7 @@ const (
 
 // newKV builds a KvNamespace; state is kept per namespace id (or binding name).
 func (s *Store) newKV(r *runtime.Realm, b runtime.Binding) *runtime.Object {
-	ns := resourceName(b, "id")
+	ns := ResourceName(b, "id")
 	o := r.NewInstance("KvNamespace")
 	get := func(a args, withMeta bool) (runtime.Value, error) {
 		typ := "text"

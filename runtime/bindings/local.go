@@ -23,11 +23,11 @@ import (
 func ResourceOf(b runtime.Binding) string {
 	switch b.Kind {
 	case "d1_databases":
-		return resourceName(b, "database_name", "database_id")
+		return ResourceName(b, "database_name", "database_id")
 	case "kv_namespaces":
-		return resourceName(b, "id")
+		return ResourceName(b, "id")
 	case "r2_buckets":
-		return resourceName(b, "bucket_name")
+		return ResourceName(b, "bucket_name")
 	}
 	return b.Name
 }

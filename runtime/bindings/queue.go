@@ -15,7 +15,7 @@ const queueMaxMessageBytes = 128 << 10
 // newQueueProducer builds a WorkerQueue whose messages go to the
 // queue_messages table, where the consumer side (QueuePending) reads them.
 func (s *Store) newQueueProducer(r *runtime.Realm, b runtime.Binding) *runtime.Object {
-	queue := resourceName(b, "queue")
+	queue := ResourceName(b, "queue")
 	o := r.NewInstance("WorkerQueue")
 	async(r, o, "send", func(a args) (runtime.Value, error) {
 		opts := a.opts(1)

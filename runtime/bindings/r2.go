@@ -35,7 +35,7 @@ func (s *Store) r2Dir(bucket string) string {
 // newR2 builds an R2Bucket: bodies in files (written atomically, one file
 // per version so readers never see a partial body), metadata in SQLite.
 func (s *Store) newR2(r *runtime.Realm, b runtime.Binding) *runtime.Object {
-	bucket := resourceName(b, "bucket_name")
+	bucket := ResourceName(b, "bucket_name")
 	o := r.NewInstance("R2Bucket")
 	async(r, o, "head", func(a args) (runtime.Value, error) {
 		key, err := a.str(0, "R2 key")

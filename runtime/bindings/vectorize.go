@@ -28,7 +28,7 @@ type vector struct {
 // newVectorize builds a VectorizeIndexImpl over the vectors table; queries
 // scan the index (fine for the sizes a local run holds).
 func (s *Store) newVectorize(r *runtime.Realm, b runtime.Binding) *runtime.Object {
-	index := resourceName(b, "index_name")
+	index := ResourceName(b, "index_name")
 	o := r.NewInstance("VectorizeIndexImpl")
 	mutate := func(name string, upsert bool) {
 		async(r, o, name, func(a args) (runtime.Value, error) {

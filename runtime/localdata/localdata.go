@@ -417,6 +417,12 @@ func r2Object(spec runtime.WorkerSpec, target string) (bucket, key string, err e
 
 // printD1 prints a script's results: wrangler's JSON shape with --json,
 // else a table per statement that returned rows.
+// PrintD1 writes a script's results as `d1 execute` prints them: a table
+// per statement that returns rows, then a summary (or JSON like wrangler's).
+func PrintD1(w io.Writer, res []bindings.D1Statement, asJSON bool, took time.Duration) {
+	printD1(w, res, asJSON, took)
+}
+
 func printD1(w io.Writer, res []bindings.D1Statement, asJSON bool, took time.Duration) {
 	if asJSON {
 		out := make([]map[string]any, len(res))

@@ -9,7 +9,8 @@
 //   node drive.mjs edit URL SHOTS   editing editors/testdata/run-worker: the
 //                                   PW015 warning in Problems, completion
 //                                   after `self.env.`, "Add await" applied
-//                                   from the quick fix menu
+//                                   from the quick fix menu, then a run and
+//                                   the key it stored in Worker Bindings
 //
 // Prints what it saw; exits 1 (with SHOTS/fail-*.png) when a check fails.
 import { chromium } from "playwright-core";
@@ -138,6 +139,20 @@ try {
     await page.locator(".markers-panel .monaco-list-row", { hasText: "is async and not awaited" }).first().waitFor({ state: "detached", timeout: 30000 });
     await page.screenshot({ path: `${shots}/8-fixed.png` });
     log("ok: PW015 gone from Problems");
+    // Save, run: the Worker Bindings view shows what the run stored.
+    await page.keyboard.press("Control+S");
+    await clickRunFetch();
+    await page.locator(".tab", { hasText: "fetch.http" }).first().waitFor({ timeout: 180000 });
+    const header = page.locator(".pane-header", { hasText: "Worker Bindings" }).first();
+    await header.waitFor({ timeout: 15000 });
+    if ((await header.getAttribute("aria-expanded")) !== "true") {
+      await header.click();
+    }
+    const key = page.locator(".monaco-list-row", { hasText: "visits" }).first();
+    await key.waitFor({ timeout: 30000 });
+    await page.screenshot({ path: `${shots}/9-bindings.png` });
+    const binding = (await page.locator(".monaco-list-row", { hasText: "CACHE" }).first().textContent()) ?? "";
+    check(/KV · 1 key/.test(binding), `Worker Bindings: ${binding.trim()}, with the key the run stored`);
   } else {
     throw new Error(`unknown mode ${mode}`);
   }

@@ -20,6 +20,9 @@ import {
 
 import { errorText, levelOf, Notifier, prefixed } from "./notify";
 import { isHTML, parseResult, previewHTML } from "./result";
+import { tree, type TreeNode, type WorkerState } from "./bindingsTree";
+
+const localStateCommand = "pyworkers.localState";
 import { lensAtCursor, resetStateCommand, runLenses, type LensLike } from "./lenses";
 import { bundledServerPath, resolveServer } from "./serverPath";
 import {
@@ -42,6 +45,52 @@ let devStatus: DevServerStatusParams = { running: false };
 let runtimeState: RuntimeState = "stopped";
 let runtimeMessage: string | undefined;
 let notifier: Notifier;
+let bindingsView: BindingsView | undefined;
+
+// BindingsView is the Worker Bindings tree: pyworkers.localState, read when
+// the view is shown, after every command the server runs and on Refresh.
+class BindingsView implements vscode.TreeDataProvider<TreeNode> {
+  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  getTreeItem(n: TreeNode): vscode.TreeItem {
+    const item = new vscode.TreeItem(
+      n.label,
+      n.children.length === 0
+        ? vscode.TreeItemCollapsibleState.None
+        : n.kind === "item"
+          ? vscode.TreeItemCollapsibleState.Collapsed
+          : vscode.TreeItemCollapsibleState.Expanded,
+    );
+    item.description = n.description;
+    item.tooltip = n.tooltip;
+    item.contextValue = n.deletable ? "item.deletable" : n.queryable ? "binding.d1" : n.kind;
+    const icons: Record<string, string> = { worker: "folder", binding: "database", item: "symbol-key", more: "ellipsis", error: "warning" };
+    item.iconPath = new vscode.ThemeIcon(icons[n.kind] ?? "circle-small");
+    return item;
+  }
+
+  async getChildren(n?: TreeNode): Promise<TreeNode[]> {
+    if (n) {
+      return n.children;
+    }
+    if (!client?.isRunning()) {
+      return [{ label: "the server is not running", kind: "more", children: [] }];
+    }
+    try {
+      const answer = (await client.sendRequest(ExecuteCommandRequest.type, { command: localStateCommand, arguments: [] })) as
+        | { workers: WorkerState[] }
+        | undefined;
+      return tree(answer?.workers ?? []);
+    } catch (e) {
+      return [{ label: "could not read the local state", description: errorText(e), kind: "error", children: [] }];
+    }
+  }
+}
 
 function settings() {
   const cfg = vscode.workspace.getConfiguration("pyworkers");
@@ -195,7 +244,9 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
       // same one the server's showMessage would: the notifier merges them.
       executeCommand: async (command, args, next) => {
         try {
-          return await next(command, args);
+          const result = await next(command, args);
+          bindingsView?.refresh();
+          return result;
         } catch (e) {
           notifier.notify("error", errorText(e));
           return undefined;
@@ -326,8 +377,47 @@ async function resetLocalState(): Promise<void> {
     void vscode.window.showWarningMessage("This pyworkers-lsp has no local state to reset (it lacks pyworkers.resetState).");
     return;
   }
+  // The server says "local state reset for N Worker(s)" itself.
   await c.sendRequest(ExecuteCommandRequest.type, { command: resetStateCommand, arguments: [] });
-  void vscode.window.showInformationMessage("Python Workers: local binding state reset.");
+  bindingsView?.refresh();
+}
+
+// deleteStateItem removes a key, object, message or instance from the
+// local state (after asking), then refreshes the view.
+async function deleteStateItem(n?: TreeNode): Promise<void> {
+  const c = requireClient();
+  if (!c || !n?.binding || !n.name) {
+    return;
+  }
+  const pick = await vscode.window.showWarningMessage(`Delete ${n.label} from ${n.binding}'s local state?`, { modal: true }, "Delete");
+  if (pick !== "Delete") {
+    return;
+  }
+  try {
+    await c.sendRequest(ExecuteCommandRequest.type, { command: "pyworkers.deleteLocalState", arguments: [{ uri: n.config, binding: n.binding, name: n.name }] });
+  } catch (e) {
+    notifier.notify("error", errorText(e));
+  }
+  bindingsView?.refresh();
+}
+
+// queryD1 asks for SQL and runs it on the D1 binding's local database; the
+// server shows the result document.
+async function queryD1(n?: TreeNode): Promise<void> {
+  const c = requireClient();
+  if (!c || !n?.binding) {
+    return;
+  }
+  const sql = await vscode.window.showInputBox({ title: `SQL on ${n.binding} (local)`, prompt: "One or more statements, run in one transaction", placeHolder: "SELECT * FROM sqlite_master" });
+  if (!sql) {
+    return;
+  }
+  try {
+    await c.sendRequest(ExecuteCommandRequest.type, { command: "pyworkers.d1Query", arguments: [{ uri: n.config, binding: n.binding, sql }] });
+  } catch (e) {
+    notifier.notify("error", errorText(e));
+  }
+  bindingsView?.refresh();
 }
 
 // previewResultHtml renders the HTML body of the result document in the
@@ -384,6 +474,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand("pyworkers.resetLocalState", resetLocalState),
     vscode.commands.registerCommand("pyworkers.showOutput", () => output.show(true)),
     vscode.commands.registerCommand("pyworkers.previewResultHtml", previewResultHtml),
+    vscode.window.registerTreeDataProvider("pyworkers.bindings", (bindingsView = new BindingsView())),
+    vscode.commands.registerCommand("pyworkers.refreshBindings", () => bindingsView?.refresh()),
+    vscode.commands.registerCommand("pyworkers.deleteStateItem", deleteStateItem),
+    vscode.commands.registerCommand("pyworkers.queryD1", queryD1),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration("pyworkers")) {
         return;

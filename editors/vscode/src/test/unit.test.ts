@@ -10,6 +10,7 @@ import { errorText, levelOf, Notifier, prefixed, showLogAction } from "../notify
 import { answerConfiguration, defaults, didChangeConfigurationParams, initializationOptions, needsRestart, toServerSettings } from "../settings";
 import { devStatusView, parseDevServerStatus, parseRuntimeStatus, statusView } from "../status";
 import { isHTML, parseResult, previewHTML } from "../result";
+import { bindingNode, tree, type WorkerState } from "../bindingsTree";
 import * as fs from "node:fs";
 
 function input(over: Partial<ResolveInput>, executables: string[] = []): ResolveInput {
@@ -235,5 +236,47 @@ describe("result documents", () => {
       assert.doesNotThrow(() => new RegExp(r, "m"), r);
     }
     assert.match("HTTP/1.1 200 OK", new RegExp(regexes.find((r) => r.startsWith("^(HTTP"))!));
+  });
+});
+
+describe("bindings view", () => {
+  const workers: WorkerState[] = [
+    {
+      dir: "/p/shop",
+      config: "file:///p/shop/wrangler.jsonc",
+      environment: "",
+      bindings: [
+        { binding: "CACHE", kind: "kv_namespaces", resource: "abc", count: 3, items: [{ name: "a", detail: "1" }, { name: "b", detail: "2" }] },
+        { binding: "COUNTER", kind: "durable_objects", resource: "Counter", count: 1, items: [{ name: "shared (4f2)", id: "4f2", detail: "1 storage key", children: [{ name: "n", detail: "5" }] }] },
+        { binding: "JOBS", kind: "queues.producers", resource: "jobs", count: 1, items: [{ name: "m1", detail: "{\"job\": 1}" }] },
+      ],
+    },
+  ];
+  it("lists one Worker's bindings at the top, with counts, items and the rest", () => {
+    const nodes = tree(workers);
+    assert.deepEqual(
+      nodes.map((n) => [n.label, n.description]),
+      [
+        ["CACHE", "KV · 3 keys"],
+        ["COUNTER", "Durable Object · 1 instance"],
+        ["JOBS", "Queue · 1 message"],
+      ],
+    );
+    assert.deepEqual(nodes[0].children.map((n) => [n.label, n.kind]), [["a", "item"], ["b", "item"], ["… 1 more", "more"]]);
+    assert.equal(nodes[1].children[0].children[0].label, "n");
+    // Delete takes the binding, the item's id (a Durable Object's) or name, and the Worker's config.
+    assert.deepEqual([nodes[0].children[0].binding, nodes[0].children[0].name, nodes[0].children[0].deletable, nodes[0].children[0].config], ["CACHE", "a", true, "file:///p/shop/wrangler.jsonc"]);
+    assert.deepEqual([nodes[1].children[0].name, nodes[1].children[0].deletable], ["4f2", true]);
+    assert.equal(nodes[0].children[2].deletable, undefined); // "… 1 more"
+  });
+  it("groups by Worker when there are several, and says when it could not read", () => {
+    const nodes = tree([...workers, { dir: "/p/api", config: "", environment: "staging", bindings: [], error: "boom" }]);
+    assert.deepEqual(nodes.map((n) => [n.label, n.kind]), [["shop", "worker"], ["api", "worker"]]);
+    assert.equal(nodes[1].description, "env staging");
+    assert.deepEqual(nodes[1].children.map((n) => n.kind), ["error"]);
+    const d1 = bindingNode({ binding: "X", kind: "d1_databases", resource: "db", count: 1, items: [{ name: "t", detail: "2 rows" }] });
+    assert.equal(d1.description, "D1 · 1 table");
+    assert.equal(d1.queryable, true);
+    assert.equal(d1.children[0].deletable, false); // tables are left to SQL
   });
 });
