@@ -146,13 +146,13 @@ func TestLensesWithSimulatedBindings(t *testing.T) {
 		return string(j)
 	}
 	st := state()
-	if kv := st["KV"]; kv == nil || kv["count"] != 1.0 || items(kv) != `[{"name":"count","detail":"2"}]` {
+	if kv := st["KV"]; kv == nil || kv["count"] != 1.0 || items(kv) != `[{"detail":"2","name":"count"}]` {
 		t.Errorf("KV: %v", kv)
 	}
-	if do := st["COUNTER"]; do == nil || do["count"] != 1.0 || !strings.Contains(items(do), `"name":"shared (`) || !strings.Contains(items(do), `"children":[{"name":"n","detail":`) {
+	if do := st["COUNTER"]; do == nil || do["count"] != 1.0 || !strings.Contains(items(do), `"name":"shared (`) || !strings.Contains(items(do), `"children":[{"detail":"10","name":"n"}]`) {
 		t.Errorf("COUNTER: %v", do)
 	}
-	if wf := st["FLOW"]; wf == nil || wf["count"] != 1.0 || !strings.Contains(items(wf), `"detail":"complete"`) || !strings.Contains(items(wf), `{"name":"double","detail":"do, done"}`) {
+	if wf := st["FLOW"]; wf == nil || wf["count"] != 1.0 || !strings.Contains(items(wf), `"detail":"complete"`) || !strings.Contains(items(wf), `{"detail":"do, done","name":"double"}`) {
 		t.Errorf("FLOW: %v", wf)
 	}
 	if q := st["JOBS"]; q == nil || q["count"] != 0.0 || q["resource"] != "jobs" {
@@ -167,7 +167,7 @@ func TestLensesWithSimulatedBindings(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc, _ := os.ReadFile(shown.ResultFile)
-	for _, want := range []string{"KV (kv_namespaces local): 1\n  count = 2\n", "COUNTER (durable_objects Counter): 1\n  shared (", "    n = 10\n", "FLOW (workflows flow): 1\n"} {
+	for _, want := range []string{"KV (KV namespace local): 1\n  count = 2\n", "COUNTER (Durable Object class Counter): 1\n  shared (", "    n = 10\n", "FLOW (Workflow flow): 1\n", "DB (D1 database shop): 0\n"} {
 		if !strings.Contains(string(doc), want) {
 			t.Errorf("local-state document lacks %q:\n%s", want, doc)
 		}
@@ -198,7 +198,7 @@ func TestLensesWithSimulatedBindings(t *testing.T) {
 		"sql": "INSERT INTO items VALUES ('c'); SELECT * FROM nope"}}}, nil); err == nil || !strings.Contains(err.Error(), "nothing was changed") {
 		t.Errorf("a failing script: %v", err)
 	}
-	if db := state()["DB"]; db == nil || items(db) != `[{"name":"items","detail":"2 rows"}]` {
+	if db := state()["DB"]; db == nil || items(db) != `[{"detail":"2 rows","name":"items"}]` {
 		t.Errorf("DB after the queries (the failed one changed nothing): %v", db)
 	}
 

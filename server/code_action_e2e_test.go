@@ -131,7 +131,7 @@ func TestRunHandlerCodeActionAndCommandShapes(t *testing.T) {
 		got := codeActions(t, c, py, at, nil)
 		var run *protocol.CodeAction
 		for i := range got {
-			if got[i].Kind == server.CodeActionRunHandler {
+			if got[i].Kind == server.CodeActionRunHandler && strings.HasPrefix(got[i].Title, "▶") {
 				run = &got[i]
 			}
 		}

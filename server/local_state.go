@@ -120,13 +120,32 @@ func formatLocalState(ws WorkerState) string {
 		}
 	}
 	for _, bs := range ws.Bindings {
-		fmt.Fprintf(&b, "\n%s (%s %s): %d\n", bs.Binding, bs.Kind, bs.Resource, bs.Count)
+		fmt.Fprintf(&b, "\n%s (%s %s): %d\n", bs.Binding, kindLabel(bs.Kind), bs.Resource, bs.Count)
 		items(bs.Items, "  ")
 		if more := bs.Count - len(bs.Items); more > 0 {
 			fmt.Fprintf(&b, "  … %d more\n", more)
 		}
 	}
 	return b.String()
+}
+
+// kindLabel names a binding kind for people: "KV namespace", "D1 database".
+func kindLabel(kind string) string {
+	switch kind {
+	case "kv_namespaces":
+		return "KV namespace"
+	case "d1_databases":
+		return "D1 database"
+	case "r2_buckets":
+		return "R2 bucket"
+	case "durable_objects", "durable_objects.bindings":
+		return "Durable Object class"
+	case "workflows":
+		return "Workflow"
+	case "queues", "queues.producers":
+		return "Queue"
+	}
+	return kind
 }
 
 type deleteArgs struct {
