@@ -95,5 +95,6 @@ PY
      -o "../../$dist/pyworkers-$vt-$version.vsix" >/dev/null)
   rm -rf editors/vscode/server
 done
-(cd "$dist" && sha256sum -- *.tar.gz *.zip *.vsix 2>/dev/null >SHA256SUMS)
+# Only the archives this build made (one target: no .zip).
+(cd "$dist" && shopt -s nullglob && sha256sum -- *.tar.gz *.zip *.vsix >SHA256SUMS)
 ls -l "$dist" >&2
