@@ -4,13 +4,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
-	"time"
-	"unicode/utf8"
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/bindings"
@@ -30,18 +27,8 @@ type BindingState struct {
 	Items []StateItem `json:"items"`
 }
 
-// StateItem is a key, table, object, instance or message. ID is what
-// DeleteLocalState takes when Name is only a display name (a Durable Object
-// instance: "shared (<id>)").
-type StateItem struct {
-	Name     string      `json:"name"`
-	ID       string      `json:"id,omitempty"`
-	Detail   string      `json:"detail,omitempty"`
-	Children []StateItem `json:"children,omitempty"`
-}
-
-// previewBytes is how much of a value a listing shows.
-const previewBytes = 120
+// StateItem is a key, table, object, instance or message of a binding.
+type StateItem = bindings.StateItem
 
 // LocalState reads the local state of spec's Worker and environment for
 // every binding of the config that keeps state, at most limit items each
@@ -55,18 +42,11 @@ func LocalState(spec runtime.WorkerSpec, limit int) ([]BindingState, error) {
 		st := BindingState{Binding: b.Name, Kind: b.Kind, Items: []StateItem{}}
 		var err error
 		switch b.Kind {
-		case "kv_namespaces":
-			st.Resource = bindings.ResourceName(b, "id")
-			err = readKV(dir, st.Resource, limit, &st)
-		case "d1_databases":
-			st.Resource = bindings.ResourceName(b, "database_name", "database_id")
-			err = readD1(dir, st.Resource, limit, &st)
-		case "r2_buckets":
-			st.Resource = bindings.ResourceName(b, "bucket_name")
-			err = readR2(dir, st.Resource, limit, &st)
-		case "queues", "queues.producers":
-			st.Resource = bindings.ResourceName(b, "queue")
-			err = readQueue(dir, st.Resource, limit, &st)
+		case "kv_namespaces", "d1_databases", "r2_buckets", "queues", "queues.producers":
+			st.Resource = storageResource(b)
+			var inv bindings.Inventory
+			inv, _, err = bindings.Inspect(dir, b.Kind, st.Resource, limit)
+			st.Count, st.Items = inv.Count, inv.Items
 		case "durable_objects", "durable_objects.bindings":
 			st.Resource = b.Field("class_name")
 			err = readDurableObjects(dir, st.Resource, limit, &st)
@@ -82,153 +62,6 @@ func LocalState(spec runtime.WorkerSpec, limit int) ([]BindingState, error) {
 		out = append(out, st)
 	}
 	return out, errors.Join(errs...)
-}
-
-// openReadOnly opens an existing SQLite file for reading; nil, nil when the
-// file does not exist yet.
-func openReadOnly(path string) (*sql.DB, error) {
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?mode=ro&_pragma=busy_timeout(5000)")
-	if err != nil {
-		return nil, err
-	}
-	db.SetMaxOpenConns(1)
-	return db, nil
-}
-
-// preview is a value as a listing shows it: text up to previewBytes, else
-// its size.
-func preview(v []byte) string {
-	if !utf8.Valid(v) {
-		return fmt.Sprintf("%d bytes (binary)", len(v))
-	}
-	s := strings.Join(strings.Fields(string(v)), " ")
-	if len(s) > previewBytes {
-		cut := previewBytes
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "…"
-	}
-	return s
-}
-
-func readKV(dir, ns string, limit int, st *BindingState) error {
-	db, err := openReadOnly(filepath.Join(dir, "state.sqlite"))
-	if db == nil || err != nil {
-		return err
-	}
-	defer db.Close()
-	now := time.Now().UnixMilli()
-	live := `ns = ? AND (expiration = 0 OR expiration > ?)`
-	if err := db.QueryRow(`SELECT count(*) FROM kv WHERE `+live, ns, now).Scan(&st.Count); err != nil {
-		return err
-	}
-	rows, err := db.Query(`SELECT key, value FROM kv WHERE `+live+` ORDER BY key LIMIT ?`, ns, now, limit)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var key string
-		var val []byte
-		if err := rows.Scan(&key, &val); err != nil {
-			return err
-		}
-		st.Items = append(st.Items, StateItem{Name: key, Detail: preview(val)})
-	}
-	return rows.Err()
-}
-
-func readD1(dir, database string, limit int, st *BindingState) error {
-	db, err := openReadOnly(filepath.Join(dir, "d1", bindings.SafeName(database)+".sqlite"))
-	if db == nil || err != nil {
-		return err
-	}
-	defer db.Close()
-	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name`)
-	if err != nil {
-		return err
-	}
-	var tables []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			rows.Close()
-			return err
-		}
-		tables = append(tables, name)
-	}
-	rows.Close()
-	st.Count = len(tables)
-	for i, t := range tables {
-		if i == limit {
-			break
-		}
-		var n int
-		if err := db.QueryRow(`SELECT count(*) FROM "` + strings.ReplaceAll(t, `"`, `""`) + `"`).Scan(&n); err != nil {
-			return err
-		}
-		st.Items = append(st.Items, StateItem{Name: t, Detail: plural(n, "row")})
-	}
-	return nil
-}
-
-func readR2(dir, bucket string, limit int, st *BindingState) error {
-	db, err := openReadOnly(filepath.Join(dir, "state.sqlite"))
-	if db == nil || err != nil {
-		return err
-	}
-	defer db.Close()
-	if err := db.QueryRow(`SELECT count(*) FROM r2_objects WHERE bucket = ?`, bucket).Scan(&st.Count); err != nil {
-		return err
-	}
-	rows, err := db.Query(`SELECT key, size, http_metadata FROM r2_objects WHERE bucket = ? ORDER BY key LIMIT ?`, bucket, limit)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var key, meta string
-		var size int64
-		if err := rows.Scan(&key, &size, &meta); err != nil {
-			return err
-		}
-		st.Items = append(st.Items, StateItem{Name: key, Detail: plural(int(size), "byte")})
-	}
-	return rows.Err()
-}
-
-func readQueue(dir, queue string, limit int, st *BindingState) error {
-	db, err := openReadOnly(filepath.Join(dir, "state.sqlite"))
-	if db == nil || err != nil {
-		return err
-	}
-	defer db.Close()
-	if err := db.QueryRow(`SELECT count(*) FROM queue_messages WHERE queue = ?`, queue).Scan(&st.Count); err != nil {
-		return err
-	}
-	rows, err := db.Query(`SELECT id, body, attempts FROM queue_messages WHERE queue = ? ORDER BY seq LIMIT ?`, queue, limit)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		var body []byte
-		var attempts int
-		if err := rows.Scan(&id, &body, &attempts); err != nil {
-			return err
-		}
-		detail := preview(body)
-		if attempts > 0 {
-			detail += fmt.Sprintf(" (%s)", plural(attempts, "attempt"))
-		}
-		st.Items = append(st.Items, StateItem{Name: id, Detail: detail})
-	}
-	return rows.Err()
 }
 
 func readDurableObjects(dir, class string, limit int, st *BindingState) error {
@@ -247,7 +80,7 @@ func readDurableObjects(dir, class string, limit int, st *BindingState) error {
 		}
 		id := strings.TrimSuffix(filepath.Base(f), ".sqlite")
 		item := StateItem{Name: id, ID: id}
-		db, err := openReadOnly(f)
+		db, err := bindings.OpenReadOnly(f)
 		if err != nil {
 			return err
 		}
@@ -259,14 +92,14 @@ func readDurableObjects(dir, class string, limit int, st *BindingState) error {
 			if name.Valid && name.String != "" {
 				item.Name = name.String + " (" + item.Name + ")"
 			}
-			item.Detail = plural(keys, "storage key")
+			item.Detail = bindings.Counted(keys, "storage key")
 			var rows *sql.Rows
 			rows, err = db.Query(`SELECT key, value FROM _cf_KV ORDER BY key LIMIT ?`, limit)
 			for err == nil && rows.Next() {
 				var key string
 				var val []byte
 				if err = rows.Scan(&key, &val); err == nil {
-					item.Children = append(item.Children, StateItem{Name: key, Detail: preview(val)})
+					item.Children = append(item.Children, StateItem{Name: key, Detail: bindings.Preview(val)})
 				}
 			}
 			if rows != nil {
@@ -283,7 +116,7 @@ func readDurableObjects(dir, class string, limit int, st *BindingState) error {
 }
 
 func readWorkflows(dir, workflow string, limit int, st *BindingState) error {
-	db, err := openReadOnly(filepath.Join(dir, "workflows.sqlite"))
+	db, err := bindings.OpenReadOnly(filepath.Join(dir, "workflows.sqlite"))
 	if db == nil || err != nil {
 		return err
 	}
@@ -326,20 +159,13 @@ func readWorkflows(dir, workflow string, limit int, st *BindingState) error {
 				detail += ", done"
 			}
 			if attempts > 1 {
-				detail += ", " + plural(attempts, "attempt")
+				detail += ", " + bindings.Counted(attempts, "attempt")
 			}
 			st.Items[i].Children = append(st.Items[i].Children, StateItem{Name: key, Detail: detail})
 		}
 		steps.Close()
 	}
 	return nil
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
 }
 
 // DeleteLocalState removes one item of a binding from the local state: a KV
@@ -353,11 +179,11 @@ func DeleteLocalState(spec runtime.WorkerSpec, binding, name string) error {
 		}
 		switch b.Kind {
 		case "kv_namespaces":
-			return bindings.Open(spec.ProjectDir, spec.Env).Delete(b.Kind, bindings.ResourceName(b, "id"), name)
+			return bindings.Open(spec.ProjectDir, spec.Env).KVDelete(storageResource(b), name)
 		case "r2_buckets":
-			return bindings.Open(spec.ProjectDir, spec.Env).Delete(b.Kind, bindings.ResourceName(b, "bucket_name"), name)
+			return bindings.Open(spec.ProjectDir, spec.Env).R2DeleteObject(storageResource(b), name)
 		case "queues", "queues.producers":
-			return bindings.Open(spec.ProjectDir, spec.Env).Delete(b.Kind, bindings.ResourceName(b, "queue"), name)
+			return bindings.Open(spec.ProjectDir, spec.Env).QueueAck(storageResource(b), []string{name})
 		case "durable_objects", "durable_objects.bindings":
 			class := b.Field("class_name")
 			if class == "" || name == "" || strings.ContainsAny(name, `/\`) || name == "." || name == ".." {
@@ -395,4 +221,18 @@ func DeleteLocalState(spec runtime.WorkerSpec, binding, name string) error {
 		return fmt.Errorf("%s (%s) items cannot be deleted one by one", binding, b.Kind)
 	}
 	return fmt.Errorf("no binding %s in the config", binding)
+}
+
+// storageResource is the name package bindings keeps a storage binding's
+// state under (its newKV, newD1, newR2 and queue producer choose the same).
+func storageResource(b runtime.Binding) string {
+	switch b.Kind {
+	case "kv_namespaces":
+		return bindings.ResourceName(b, "id")
+	case "d1_databases":
+		return bindings.ResourceName(b, "database_name", "database_id")
+	case "r2_buckets":
+		return bindings.ResourceName(b, "bucket_name")
+	}
+	return bindings.ResourceName(b, "queue")
 }

@@ -133,10 +133,6 @@ func (st *state) close() error {
 }
 
 // safeName makes a binding or resource name usable as a file name.
-// SafeName is the file name a resource's state is kept under (d1/<name>.sqlite,
-// r2/<name>/), for readers of the state outside this package.
-func SafeName(name string) string { return safeName(name) }
-
 func safeName(name string) string {
 	var b strings.Builder
 	for _, c := range name {
