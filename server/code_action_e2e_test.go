@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"go.lsp.dev/protocol"
 
+	"github.com/pyworkers-lsp/pyworkers-lsp/bench/workergen"
 	"github.com/pyworkers-lsp/pyworkers-lsp/server"
 	"github.com/pyworkers-lsp/pyworkers-lsp/server/lsptest"
 )
@@ -37,7 +39,7 @@ func codeActionProject(t *testing.T) (root, py string) {
 	return root, py
 }
 
-func codeActions(t *testing.T, c *lsptest.Client, py string, at protocol.Position, diags []protocol.Diagnostic, only ...protocol.CodeActionKind) []protocol.CodeAction {
+func codeActions(t testing.TB, c *lsptest.Client, py string, at protocol.Position, diags []protocol.Diagnostic, only ...protocol.CodeActionKind) []protocol.CodeAction {
 	t.Helper()
 	if diags == nil {
 		diags = []protocol.Diagnostic{}
@@ -222,3 +224,32 @@ func TestLogLinesReachTheClientOnce(t *testing.T) {
 }
 
 func first(a, _ []string) []string { return a }
+
+// BenchmarkCodeActionOnHandler is what the code action menu (Helix's
+// space a, Neovim's code_action(), VS Code's light bulb on every cursor
+// move) costs over LSP on a 5,000-line Worker module: the run actions of
+// the handler under the cursor and the quick fixes of its line.
+func BenchmarkCodeActionOnHandler(b *testing.B) {
+	root := copyFixture(b, "bindings-jsonc")
+	c := lsptest.Start(b, binary)
+	c.Initialize(b, root, nil)
+	path := filepath.Join(root, "src", "big.py")
+	text := workergen.Module(5000)
+	c.Open(b, path, "python", &text)
+	c.WaitDiagnostics(b, path, 30*time.Second, func(p *protocol.PublishDiagnosticsParams) bool { return true })
+	def := strings.LastIndex(text, "    async def fetch(")
+	at := protocol.Position{Line: uint32(strings.Count(text[:def], "\n")), Character: 4}
+	var durations []time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		start := time.Now()
+		got := codeActions(b, c, path, at, nil)
+		durations = append(durations, time.Since(start))
+		if len(got) == 0 || !strings.HasPrefix(got[0].Title, "▶ Run fetch") {
+			b.Fatalf("no run action: %q", titles(got))
+		}
+	}
+	slices.Sort(durations)
+	b.ReportMetric(float64(durations[len(durations)/2].Microseconds()), "p50-µs")
+	b.ReportMetric(float64(durations[len(durations)*99/100].Microseconds()), "p99-µs")
+}

@@ -40,13 +40,13 @@ func TestMain(m *testing.M) {
 
 // copyFixture copies a testdata project into a temp dir, so tests can edit
 // files on disk.
-func copyFixture(t *testing.T, name string) string {
+func copyFixture(t testing.TB, name string) string {
 	t.Helper()
 	return copyTree(t, filepath.Join("..", "testdata", "projects", name))
 }
 
 // copyTree copies the folder src into a new temp dir.
-func copyTree(t *testing.T, src string) string {
+func copyTree(t testing.TB, src string) string {
 	t.Helper()
 	dst := t.TempDir()
 	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
