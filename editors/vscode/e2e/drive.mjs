@@ -10,7 +10,8 @@
 //                                   PW015 warning in Problems, completion
 //                                   after `self.env.`, "Add await" applied
 //                                   from the quick fix menu, then a run and
-//                                   the key it stored in Worker Bindings
+//                                   the key it stored in Worker Bindings,
+//                                   deleted there
 //
 // Prints what it saw; exits 1 (with SHOTS/fail-*.png) when a check fails.
 import { chromium } from "playwright-core";
@@ -153,6 +154,14 @@ try {
     await page.screenshot({ path: `${shots}/9-bindings.png` });
     const binding = (await page.locator(".monaco-list-row", { hasText: "CACHE" }).first().textContent()) ?? "";
     check(/KV · 1 key/.test(binding), `Worker Bindings: ${binding.trim()}, with the key the run stored`);
+    // Delete it from the view: the row's inline button, then the dialog's.
+    await key.hover();
+    await key.locator('.action-label[aria-label="Delete"]').click();
+    await page.locator(".monaco-dialog-box .monaco-button", { hasText: "Delete" }).first().click({ timeout: 15000 });
+    await key.waitFor({ state: "detached", timeout: 30000 });
+    await page.locator(".monaco-list-row", { hasText: "KV · 0 keys" }).first().waitFor({ timeout: 15000 });
+    await page.screenshot({ path: `${shots}/10-deleted.png` });
+    log("ok: Delete in Worker Bindings removed the key (CACHE: KV · 0 keys)");
   } else {
     throw new Error(`unknown mode ${mode}`);
   }
