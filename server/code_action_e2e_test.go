@@ -236,9 +236,9 @@ func BenchmarkCodeActionOnHandler(b *testing.B) {
 	path := filepath.Join(root, "src", "big.py")
 	text := workergen.Module(5000)
 	c.Open(b, path, "python", &text)
-	c.WaitDiagnostics(b, path, 30*time.Second, func(p *protocol.PublishDiagnosticsParams) bool { return true })
 	def := strings.LastIndex(text, "    async def fetch(")
 	at := protocol.Position{Line: uint32(strings.Count(text[:def], "\n")), Character: 4}
+	codeActions(b, c, path, at, nil) // the first builds the module's facts
 	var durations []time.Duration
 	b.ResetTimer()
 	for b.Loop() {
