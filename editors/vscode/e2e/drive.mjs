@@ -51,6 +51,10 @@ async function gotoLineEnd(n) {
   await page.keyboard.press("Control+G");
   await page.keyboard.type(String(n));
   await page.keyboard.press("Enter");
+  // The quick input closes before the editor takes keys again: an Enter
+  // sent at once would go nowhere.
+  await page.locator(".quick-input-widget").first().waitFor({ state: "hidden", timeout: 5000 });
+  await page.waitForTimeout(300);
   await page.keyboard.press("End");
 }
 
@@ -125,7 +129,14 @@ try {
     log(`completion: ${JSON.stringify(items)}`);
     check(items.some((t) => t.startsWith("CACHE")) && items.some((t) => t.startsWith("GREETING")), "completion offers CACHE and GREETING");
     await page.keyboard.press("Escape");
-    await page.keyboard.press("Control+Shift+K"); // the typed line goes again
+    await page.waitForTimeout(300);
+    // The typed line (7) goes again: select it from its end to its start, delete it and its newline.
+    await gotoLineEnd(7);
+    await page.keyboard.press("Shift+Home");
+    await page.keyboard.press("Shift+Home");
+    await page.keyboard.press("Backspace");
+    await page.keyboard.press("Backspace");
+    await page.locator(".view-lines", { hasText: 'self.env.CACHE.put("visits", "1")' }).first().waitFor({ timeout: 5000 });
     // The quick fix on the PW015 line: Ctrl+. shows the menu; pick "Add await".
     await gotoLineEnd(6);
     await page.keyboard.press("Home");
