@@ -58,14 +58,13 @@ type WorkerState struct {
 func localState(ctx context.Context, s *Server, snap *Snapshot, raw json.RawMessage) (any, error) {
 	var list []localStateArgs
 	json.Unmarshal(raw, &list)
-	workers := snap.Workers()
-	if len(list) == 1 && list[0].URI != "" {
-		w := snap.WorkerFor(uriToPath(list[0].URI))
-		if w == nil {
-			return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, "no wrangler config found for "+string(list[0].URI))
-		}
-		workers = workers[:0:0]
-		workers = append(workers, w)
+	var uri protocol.DocumentURI
+	if len(list) == 1 {
+		uri = list[0].URI
+	}
+	workers, err := workersNamed(snap, uri)
+	if err != nil {
+		return nil, err
 	}
 	out := []WorkerState{}
 	for _, w := range workers {
@@ -161,13 +160,9 @@ func deleteLocalState(ctx context.Context, s *Server, snap *Snapshot, raw json.R
 		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, CommandDeleteLocalState+" takes {uri, binding, name}")
 	}
 	a := list[0]
-	w := snap.WorkerFor(uriToPath(a.URI))
-	if w == nil {
-		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, "no wrangler config found for "+string(a.URI))
-	}
-	spec, err := workerspec.FromEnvironment(w, snap.Env(w))
+	spec, _, err := specFor(snap, a.URI)
 	if err != nil {
-		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, err.Error())
+		return nil, err
 	}
 	if err := actors.DeleteLocalState(spec, a.Binding, a.Name); err != nil {
 		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, err.Error())
@@ -190,18 +185,14 @@ func d1Query(ctx context.Context, s *Server, snap *Snapshot, raw json.RawMessage
 		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, CommandD1Query+" takes {uri, binding, sql}")
 	}
 	a := list[0]
-	w := snap.WorkerFor(uriToPath(a.URI))
-	if w == nil {
-		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, "no wrangler config found for "+string(a.URI))
-	}
-	spec, err := workerspec.FromEnvironment(w, snap.Env(w))
+	spec, w, err := specFor(snap, a.URI)
 	if err != nil {
-		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, err.Error())
+		return nil, err
 	}
 	database := ""
 	for _, b := range spec.Bindings {
 		if b.Name == a.Binding && b.Kind == "d1_databases" {
-			database = bindings.ResourceName(b, "database_name", "database_id")
+			database = actors.StorageResource(b)
 		}
 	}
 	if database == "" {

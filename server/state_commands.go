@@ -9,6 +9,8 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/handlers"
+	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/project"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/actors"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/dispatch"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/workerspec"
@@ -35,14 +37,13 @@ type stateArgs struct {
 func resetState(ctx context.Context, s *Server, snap *Snapshot, raw json.RawMessage) (any, error) {
 	var list []stateArgs
 	json.Unmarshal(raw, &list)
-	workers := snap.Workers()
-	if len(list) == 1 && list[0].URI != "" {
-		w := snap.WorkerFor(uriToPath(list[0].URI))
-		if w == nil {
-			return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, "no wrangler config found for "+string(list[0].URI))
-		}
-		workers = workers[:0:0] // a new slice: the snapshot's stays as it is
-		workers = append(workers, w)
+	var uri protocol.DocumentURI
+	if len(list) == 1 {
+		uri = list[0].URI
+	}
+	workers, err := workersNamed(snap, uri)
+	if err != nil {
+		return nil, err
 	}
 	env := snap.Settings().Environment
 	var reset []string
@@ -54,6 +55,33 @@ func resetState(ctx context.Context, s *Server, snap *Snapshot, raw json.RawMess
 	}
 	s.showMessage(protocol.MessageTypeInfo, fmt.Sprintf("local state reset for %d Worker(s)", len(reset)))
 	return map[string]any{"reset": reset}, nil
+}
+
+// workersNamed is the Worker holding uri, or every Worker of the workspace
+// when uri is "".
+func workersNamed(snap *Snapshot, uri protocol.DocumentURI) ([]*project.Worker, error) {
+	if uri == "" {
+		return snap.Workers(), nil
+	}
+	w := snap.WorkerFor(uriToPath(uri))
+	if w == nil {
+		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, "no wrangler config found for "+string(uri))
+	}
+	return []*project.Worker{w}, nil
+}
+
+// specFor is the run spec of the Worker holding uri, in the snapshot's
+// environment.
+func specFor(snap *Snapshot, uri protocol.DocumentURI) (runtime.WorkerSpec, *project.Worker, error) {
+	w := snap.WorkerFor(uriToPath(uri))
+	if w == nil {
+		return runtime.WorkerSpec{}, nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, "no wrangler config found for "+string(uri))
+	}
+	spec, err := workerspec.FromEnvironment(w, snap.Env(w))
+	if err != nil {
+		return runtime.WorkerSpec{}, nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, err.Error())
+	}
+	return spec, w, nil
 }
 
 type workflowEventArgs struct {
@@ -71,13 +99,9 @@ func sendWorkflowEvent(ctx context.Context, s *Server, snap *Snapshot, raw json.
 		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, "pyworkers.sendWorkflowEvent takes {uri, instance, type, payload}")
 	}
 	a := list[0]
-	w := snap.WorkerFor(uriToPath(a.URI))
-	if w == nil {
-		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, "no wrangler config found for "+string(a.URI))
-	}
-	spec, err := workerspec.FromEnvironment(w, snap.Env(w))
+	spec, _, err := specFor(snap, a.URI)
 	if err != nil {
-		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, err.Error())
+		return nil, err
 	}
 	eng, err := s.runtime.engineFor(ctx)
 	if err != nil {

@@ -43,7 +43,7 @@ func LocalState(spec runtime.WorkerSpec, limit int) ([]BindingState, error) {
 		var err error
 		switch b.Kind {
 		case "kv_namespaces", "d1_databases", "r2_buckets", "queues", "queues.producers":
-			st.Resource = storageResource(b)
+			st.Resource = StorageResource(b)
 			var inv bindings.Inventory
 			inv, _, err = bindings.Inspect(dir, b.Kind, st.Resource, limit)
 			st.Count, st.Items = inv.Count, inv.Items
@@ -179,11 +179,11 @@ func DeleteLocalState(spec runtime.WorkerSpec, binding, name string) error {
 		}
 		switch b.Kind {
 		case "kv_namespaces":
-			return bindings.Open(spec.ProjectDir, spec.Env).KVDelete(storageResource(b), name)
+			return bindings.Open(spec.ProjectDir, spec.Env).KVDelete(StorageResource(b), name)
 		case "r2_buckets":
-			return bindings.Open(spec.ProjectDir, spec.Env).R2DeleteObject(storageResource(b), name)
+			return bindings.Open(spec.ProjectDir, spec.Env).R2DeleteObject(StorageResource(b), name)
 		case "queues", "queues.producers":
-			return bindings.Open(spec.ProjectDir, spec.Env).QueueAck(storageResource(b), []string{name})
+			return bindings.Open(spec.ProjectDir, spec.Env).QueueAck(StorageResource(b), []string{name})
 		case "durable_objects", "durable_objects.bindings":
 			class := b.Field("class_name")
 			if class == "" || name == "" || strings.ContainsAny(name, `/\`) || name == "." || name == ".." {
@@ -223,9 +223,9 @@ func DeleteLocalState(spec runtime.WorkerSpec, binding, name string) error {
 	return fmt.Errorf("no binding %s in the config", binding)
 }
 
-// storageResource is the name package bindings keeps a storage binding's
+// StorageResource is the name package bindings keeps a storage binding's
 // state under (its newKV, newD1, newR2 and queue producer choose the same).
-func storageResource(b runtime.Binding) string {
+func StorageResource(b runtime.Binding) string {
 	switch b.Kind {
 	case "kv_namespaces":
 		return bindings.ResourceName(b, "id")
