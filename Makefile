@@ -24,9 +24,12 @@ all: build
 build:
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) .
 
-# The embedded runtime's interpreter (npm pyodide, translated by binaryen).
+# The embedded runtime's interpreter (npm pyodide, translated by binaryen),
+# and the stdlib parts Pyodide ships apart (sqlite3, ...) compiled from
+# CPython's sources (runtime/artifacts/cpython/build.sh, ~1 min once).
 artifacts:
 	bash runtime/artifacts/build.sh
+	bash runtime/artifacts/cpython/build.sh
 
 # Pinned pure-Python packages from PyPI (testdata/packages/requirements.txt,
 # with their sha256) that the runtime tests vendor into Workers.

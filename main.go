@@ -22,6 +22,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 
@@ -37,6 +38,16 @@ import (
 var version = "0.1.0-dev"
 
 func main() {
+	// PYWORKERS_CPUPROFILE=FILE writes a CPU profile of the whole command,
+	// for measuring the runtime's start-up from outside (docs/benchmarks.md).
+	if f := os.Getenv("PYWORKERS_CPUPROFILE"); f != "" {
+		if out, err := os.Create(f); err == nil && pprof.StartCPUProfile(out) == nil {
+			code := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+			pprof.StopCPUProfile()
+			out.Close()
+			os.Exit(code)
+		}
+	}
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 

@@ -109,6 +109,10 @@ func FindArtifacts(dir string) (*pyodide.Artifacts, error) {
 	if _, err := os.Stat(filepath.Join(sdk, ".complete")); err == nil {
 		a.SDK = sdk
 	}
+	mods := filepath.Join(dir, "cpython-modules")
+	if _, err := os.Stat(filepath.Join(mods, ".complete")); err == nil {
+		a.CPythonModules = mods
+	}
 	for _, f := range []string{a.Checksums, a.Wasm, a.Stdlib, a.LoaderJS} {
 		if _, err := os.Stat(f); err != nil {
 			return nil, fmt.Errorf("%w: %s", ErrArtifactsMissing, missingHint(f))

@@ -136,8 +136,12 @@ var errTooManyFiles = fmt.Errorf("the Worker's folders hold more than %d files",
 // dedicatedFor returns the Worker's dedicated snapshot, taking it when
 // needed, or nil and the reason there is none (the run then imports the
 // Worker itself). Caller holds runMu.
+// sdkSnap is called only when the snapshot must be taken: a run that finds
+// it in memory or on disk never imports the SDK (a vendored SDK's snapshot
+// is not kept on disk, and taking it costs a fresh process ~0.5 s). Its
+// error is left to the caller, which calls sdkSnap again to report it.
 func (e *Engine) dedicatedFor(ctx context.Context, h *pyodide.Host, spec WorkerSpec, flags map[string]bool, sdk sdkSource,
-	sdkSnap *pyodide.Snapshot, mainPath, modName string, limits Limits) (d *dedicatedEntry, fresh bool, why string) {
+	sdkSnap func() (*pyodide.Snapshot, error), mainPath, modName string, limits Limits) (d *dedicatedEntry, fresh bool, why string) {
 	if e.opts.NoDedicatedSnapshots || os.Getenv("PYWORKERS_NO_DEDICATED_SNAPSHOTS") == "1" {
 		return nil, false, ""
 	}
@@ -162,8 +166,12 @@ func (e *Engine) dedicatedFor(ctx context.Context, h *pyodide.Host, spec WorkerS
 			return d, false, ""
 		}
 	}
+	base, err := sdkSnap()
+	if err != nil {
+		return nil, false, ""
+	}
 	t := time.Now()
-	d, err = e.primeWorker(ctx, h, spec, flags, sdk, sdkSnap, mainPath, modName, limits)
+	d, err = e.primeWorker(ctx, h, spec, flags, sdk, base, mainPath, modName, limits)
 	if err != nil {
 		why := err.Error()
 		var refused *notSnapshottable

@@ -1,11 +1,15 @@
 package runtime
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/testtree"
 )
 
 func writeWorker(t testing.TB, dir, src string) WorkerSpec {
@@ -105,5 +109,53 @@ func TestTopLevelThatRaises(t *testing.T) {
 	res := fetch(t, spec, HTTPRequest{URL: "http://localhost/"})
 	if res.Error == nil || !strings.Contains(res.Error.Message, "broken at import") || len(res.Warnings) != 0 {
 		t.Fatalf("error %+v warnings %v", res.Error, res.Warnings)
+	}
+}
+
+// sdkSnapshotsTaken lists the SDK snapshots e holds (taken or read), by kind.
+func sdkSnapshotsTaken(e *Engine) []string {
+	e.runMu.Lock()
+	defer e.runMu.Unlock()
+	var kinds []string
+	for k := range e.snaps {
+		kinds = append(kinds, strings.SplitN(k, "|", 2)[0])
+	}
+	return kinds
+}
+
+// TestFreshProcessSkipsTheSDKSnapshot: a new engine (what each `run`
+// process is) finding a Worker's dedicated snapshot on disk restores it
+// without importing the Worker's vendored SDK first; and warming up in a
+// folder that vendors the SDK does not snapshot that SDK (a warm-up has no
+// project: the working directory was taken for one). Both cost every fresh
+// `run` of a Django Worker ~0.5 s.
+func TestFreshProcessSkipsTheSDKSnapshot(t *testing.T) {
+	dir := t.TempDir()
+	spec := writeWorker(t, dir, topLevelWorker)
+	testtree.VendorSDK(t, testtree.RealSDK(t), dir)
+	res := fetch(t, spec, HTTPRequest{URL: "http://localhost/"}) // takes and saves the dedicated snapshot
+	wantOK(t, res)
+
+	t.Chdir(dir)
+	e := NewEngine(EngineOptions{})
+	defer e.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if err := e.Warm(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if kinds := sdkSnapshotsTaken(e); slices.Contains(kinds, "vendored") {
+		t.Fatalf("warming up in a folder with python_modules/workers took its snapshot: %v", kinds)
+	}
+	res, err := e.RunFetch(ctx, spec, HTTPRequest{URL: "http://localhost/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantOK(t, res)
+	if strings.Contains(logsOf(res), "top level ran") || string(res.Body) != `{"greeting": "hi", "calls": 1}` {
+		t.Fatalf("the dedicated snapshot on disk was not used: body %s, logs %q", res.Body, logsOf(res))
+	}
+	if kinds := sdkSnapshotsTaken(e); slices.Contains(kinds, "vendored") {
+		t.Fatalf("the run imported the vendored SDK although the Worker's snapshot was on disk: %v", kinds)
 	}
 }

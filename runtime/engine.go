@@ -364,6 +364,12 @@ func findSDK(spec WorkerSpec, art *pyodide.Artifacts) sdkSource {
 
 // vendoredSDKOf finds the workers package a project vendors.
 func vendoredSDKOf(projectDir string) (sdkSource, bool) {
+	if projectDir == "" {
+		// No project (the engine's warm-up): "" would mean the working
+		// directory, and `run` in a folder vendoring the SDK then took a
+		// snapshot of it that no run used, in every process.
+		return sdkSource{}, false
+	}
 	candidates := []string{filepath.Join(projectDir, "python_modules")}
 	if ms, _ := filepath.Glob(filepath.Join(projectDir, ".venv-workers", "lib", "python3*", "site-packages")); len(ms) > 0 {
 		sort.Strings(ms)

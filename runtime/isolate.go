@@ -283,24 +283,28 @@ func (iso *Isolate) serve(isoCtx context.Context, h *pyodide.Host, mainPath, mod
 	flags := CompatFlags(spec.CompatibilityDate, spec.CompatibilityFlags)
 	sdk := findSDK(spec, e.art)
 	iso.warnings = runWarnings(spec, flags, sdk)
-	snap, err := e.snapshotFor(isoCtx, h, sdk)
-	if err != nil {
-		var se *pyodide.SetupError
-		if errors.As(err, &se) {
-			err = &RunError{Kind: "setup", Message: "importing the workers SDK from " + sdk.dir + " failed", Traceback: se.Traceback}
-		}
-		fail(err)
-		return
-	}
-	if d, fresh, why := e.dedicatedFor(isoCtx, h, spec, flags, sdk, snap, mainPath, modName, iso.limits); d != nil {
+	sdkSnap := sync.OnceValues(func() (*pyodide.Snapshot, error) { return e.snapshotFor(isoCtx, h, sdk) })
+	var snap *pyodide.Snapshot
+	if d, fresh, why := e.dedicatedFor(isoCtx, h, spec, flags, sdk, sdkSnap, mainPath, modName, iso.limits); d != nil {
 		snap = d.snap
 		if fresh {
 			for _, l := range d.logs {
 				opts.OnOutput(l.Stream, l.Text)
 			}
 		}
-	} else if why != "" && !strings.HasPrefix(why, topLevelRaised) {
-		iso.warnings = append(iso.warnings, "no snapshot after the top level: "+why+"; the isolate imports the Worker when it starts")
+	} else {
+		if why != "" && !strings.HasPrefix(why, topLevelRaised) {
+			iso.warnings = append(iso.warnings, "no snapshot after the top level: "+why+"; the isolate imports the Worker when it starts")
+		}
+		var err error
+		if snap, err = sdkSnap(); err != nil {
+			var se *pyodide.SetupError
+			if errors.As(err, &se) {
+				err = &RunError{Kind: "setup", Message: "importing the workers SDK from " + sdk.dir + " failed", Traceback: se.Traceback}
+			}
+			fail(err)
+			return
+		}
 	}
 
 	// Output until the isolate is ready is also kept: a top level that

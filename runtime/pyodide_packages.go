@@ -38,16 +38,21 @@ func DefaultPackagesCacheDir() string {
 func (e *Engine) SetPackagesURL(u string) { e.pkgSource.Store(&u) }
 
 func (e *Engine) packagesSource() string {
+	if u := e.chosenPackagesSource(); u != "" {
+		return u
+	}
+	return packages.DefaultSource(pyodide.PyodideVersion)
+}
+
+// chosenPackagesSource is the mirror or folder the user set, "" for none.
+func (e *Engine) chosenPackagesSource() string {
 	if p := e.pkgSource.Load(); p != nil && *p != "" {
 		return *p
 	}
 	if e.opts.PackagesURL != "" {
 		return e.opts.PackagesURL
 	}
-	if u := os.Getenv(EnvPackagesURL); u != "" {
-		return u
-	}
-	return packages.DefaultSource(pyodide.PyodideVersion)
+	return os.Getenv(EnvPackagesURL)
 }
 
 func (e *Engine) installer() (*packages.Installer, error) {
@@ -71,6 +76,16 @@ func (e *Engine) installer() (*packages.Installer, error) {
 				e.opts.OnPackageProgress(msg)
 			}
 		}}
+		// The runtime's own builds of ssl, sqlite3, … stand in for Pyodide's
+		// files unless the user pointed the installer at a copy of those.
+		if e.art != nil && e.art.CPythonModules != "" && e.opts.PackageLock == "" {
+			b, err := packages.ReadBuiltin(e.art.CPythonModules, lock)
+			if err != nil {
+				e.log.Warn("the runtime's CPython modules are unreadable", "err", err)
+			}
+			e.pkgs.Builtin = b
+			e.pkgs.SourceChosen = func() bool { return e.chosenPackagesSource() != "" }
+		}
 	})
 	return e.pkgs, e.pkgErr
 }

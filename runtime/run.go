@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/internal/js"
@@ -35,27 +36,31 @@ func (e *Engine) runLocked(ctx context.Context, h *pyodide.Host, spec WorkerSpec
 	flags := CompatFlags(spec.CompatibilityDate, spec.CompatibilityFlags)
 	sdk := findSDK(spec, e.art)
 	res.Warnings = append(res.Warnings, runWarnings(spec, flags, sdk)...)
-	snap, err := e.snapshotFor(ctx, h, sdk)
-	if err != nil {
-		var se *pyodide.SetupError
-		if errors.As(err, &se) {
-			res.Error = &RunError{Kind: "setup", Message: "importing the workers SDK from " + sdk.dir + " failed", Traceback: se.Traceback}
-			res.Duration = time.Since(start)
-			return res, nil
-		}
-		return nil, err
-	}
+	sdkSnap := sync.OnceValues(func() (*pyodide.Snapshot, error) { return e.snapshotFor(ctx, h, sdk) })
 
 	// Restore the interpreter as it was after the Worker's top level ran,
 	// when that could be snapshotted (dedicated.go); else import it below.
 	var primeLogs []LogLine
-	if d, fresh, why := e.dedicatedFor(ctx, h, spec, flags, sdk, snap, mainPath, modName, limits); d != nil {
+	var snap *pyodide.Snapshot
+	if d, fresh, why := e.dedicatedFor(ctx, h, spec, flags, sdk, sdkSnap, mainPath, modName, limits); d != nil {
 		snap = d.snap
 		if fresh {
 			primeLogs = d.logs
 		}
-	} else if why != "" && !strings.HasPrefix(why, topLevelRaised) {
-		res.Warnings = append(res.Warnings, "no snapshot after the top level: "+why+"; the Worker is imported on every run")
+	} else {
+		if why != "" && !strings.HasPrefix(why, topLevelRaised) {
+			res.Warnings = append(res.Warnings, "no snapshot after the top level: "+why+"; the Worker is imported on every run")
+		}
+		var err error
+		if snap, err = sdkSnap(); err != nil {
+			var se *pyodide.SetupError
+			if errors.As(err, &se) {
+				res.Error = &RunError{Kind: "setup", Message: "importing the workers SDK from " + sdk.dir + " failed", Traceback: se.Traceback}
+				res.Duration = time.Since(start)
+				return res, nil
+			}
+			return nil, err
+		}
 	}
 
 	logs := &logSink{res: res}

@@ -2,7 +2,7 @@
 # Builds the native test modules (Emscripten side modules for Pyodide 0.28's
 # CPython 3.13 ABI) with a real toolchain: clang --target=wasm32-unknown-emscripten
 # -fPIC, linked by wasm-ld -shared --experimental-pic, both from the pinned
-# ziglang wheel (toolchain.txt). Output, laid out as a Worker's python_modules/:
+# ziglang wheel (runtime/artifacts/toolchain.txt). Output, laid out as a Worker's python_modules/:
 #
 #   ${PYWORKERS_NATIVE_FIXTURES:-<repo>/.cache/native}/site/
 #     dlfix.cpython-313-wasm32-emscripten.so   needs libdlhelper.so (RPATH $ORIGIN/dlfix.libs)
@@ -15,22 +15,12 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 out="${PYWORKERS_NATIVE_FIXTURES:-$repo/.cache/native}"
-want="$(cat "$here"/toolchain.txt "$here"/*.c "$here"/*.h "$here"/*.py "$0" | sha256sum | cut -d' ' -f1)"
+want="$(cat "$repo"/runtime/artifacts/toolchain.txt "$repo"/runtime/artifacts/zig.sh "$here"/*.c "$here"/*.h "$here"/*.py "$0" | sha256sum | cut -d' ' -f1)"
 if [ -f "$out/site/.complete" ] && [ "$(cat "$out/site/.complete")" = "$want" ]; then
   exit 0
 fi
-zig="$out/toolchain/ziglang/zig"
-if [ ! -x "$zig" ]; then
-  echo "native/build.sh: fetching the pinned ziglang wheel from PyPI" >&2
-  rm -rf "$out/toolchain" "$out/wheel.tmp"
-  mkdir -p "$out/wheel.tmp"
-  # --require-hashes refuses a wheel whose sha256 differs from the pin.
-  python3 -m pip download --quiet --no-deps --no-cache-dir --require-hashes --only-binary=:all: \
-    --platform manylinux_2_12_x86_64 -r "$here/toolchain.txt" -d "$out/wheel.tmp" >&2
-  python3 -m zipfile -e "$out"/wheel.tmp/ziglang-*.whl "$out/toolchain"
-  chmod +x "$zig"
-  rm -rf "$out/wheel.tmp"
-fi
+. "$repo/runtime/artifacts/zig.sh"
+ensure_zig "${PYWORKERS_TOOLCHAIN:-$repo/.cache/toolchain}"
 rm -rf "$out/site.tmp" "$out/obj"
 mkdir -p "$out/site.tmp/dlfix.libs" "$out/obj"
 cc() { "$zig" clang --target=wasm32-unknown-emscripten -fPIC -O2 -fvisibility=hidden -Wall -Werror -c "$@"; }

@@ -221,8 +221,16 @@ func (fs *FS) Size(n *Node) int64 {
 }
 
 func (fs *FS) Open(p string, flags int32) (int32, int32) {
-	const oCreat, oTrunc, oDirectory, oAccMode = 0x40, 0x200, 0x10000, 3
+	const oCreat, oExcl, oTrunc, oDirectory, oAccMode = 0x40, 0x80, 0x200, 0x10000, 3
 	n := fs.Lookup(p)
+	if n != nil && flags&(oCreat|oExcl) == oCreat|oExcl {
+		return -1, EEXIST
+	}
+	// POSIX: a directory opens for reading only. SQLite relies on EISDIR to
+	// tell "unable to open database file" from an I/O error.
+	if n != nil && n.Dir && flags&oAccMode != 0 {
+		return -1, EISDIR
+	}
 	if n == nil {
 		if flags&oCreat == 0 {
 			return -1, ENOENT

@@ -61,3 +61,27 @@ func TestHostFileByRange(t *testing.T) {
 		t.Errorf("the Go heap grew by %d MiB reading a %d MiB file", grew>>20, size>>20)
 	}
 }
+
+// TestOpenErrnos: a directory opened for writing is EISDIR (SQLite turns it
+// into "unable to open database file", CPython's test_sqlite3 checks it), and
+// O_CREAT|O_EXCL on an existing file is EEXIST.
+func TestOpenErrnos(t *testing.T) {
+	const oWronly, oRdwr, oCreat, oExcl = 1, 2, 0x40, 0x80
+	fs := New()
+	fs.MkdirAll("/tmp")
+	if _, e := fs.Open("/tmp", oRdwr|oCreat); e != EISDIR {
+		t.Errorf("open(dir, O_RDWR|O_CREAT) = errno %d, want EISDIR", e)
+	}
+	if _, e := fs.Open("/tmp", oWronly); e != EISDIR {
+		t.Errorf("open(dir, O_WRONLY) = errno %d, want EISDIR", e)
+	}
+	if _, e := fs.Open("/tmp", 0); e != 0 {
+		t.Errorf("open(dir, O_RDONLY) = errno %d, want success", e)
+	}
+	if _, e := fs.Open("/tmp/x", oRdwr|oCreat|oExcl); e != 0 {
+		t.Fatalf("create /tmp/x: errno %d", e)
+	}
+	if _, e := fs.Open("/tmp/x", oRdwr|oCreat|oExcl); e != EEXIST {
+		t.Errorf("second O_EXCL create = errno %d, want EEXIST", e)
+	}
+}

@@ -82,8 +82,9 @@ func ReadLock(file string) (*Lock, error) {
 // ForImport is the lock package providing the top-level module name.
 func (l *Lock) ForImport(name string) *Package { return l.byImport[name] }
 
-// closure lists p and what it depends on, dependencies first.
-func (l *Lock) closure(p *Package) ([]*Package, error) {
+// closure lists p and what it depends on, dependencies first; the
+// dependencies of a package for which skipDeps is true are left out.
+func (l *Lock) closure(p *Package, skipDeps func(*Package) bool) ([]*Package, error) {
 	var out []*Package
 	seen := map[string]bool{}
 	var visit func(p *Package) error
@@ -92,6 +93,10 @@ func (l *Lock) closure(p *Package) ([]*Package, error) {
 			return nil
 		}
 		seen[p.Name] = true
+		if skipDeps != nil && skipDeps(p) {
+			out = append(out, p)
+			return nil
+		}
 		for _, d := range p.Depends {
 			dp := l.Packages[strings.ToLower(d)]
 			if dp == nil {
@@ -117,8 +122,43 @@ type Installer struct {
 	Client *http.Client
 	// Progress, if set, is told about each download.
 	Progress func(msg string)
+	// Builtin holds the runtime's own builds of cpython_module packages
+	// (runtime/artifacts/cpython), by package name. One is installed instead
+	// of Pyodide's file unless Pyodide's is cached already or SourceChosen
+	// says the user pointed the installer at a mirror or folder.
+	Builtin      map[string]BuiltinFile
+	SourceChosen func() bool
 
 	mu sync.Mutex // one install at a time per process
+}
+
+// BuiltinFile is a package file the runtime carries, with its checksum.
+type BuiltinFile struct {
+	Path   string
+	SHA256 string
+}
+
+// ReadBuiltin lists the wheels of dir (runtime/artifacts/cpython/build.sh's
+// output) by the lock package they stand for, from the SHA256SUMS there.
+// A file not listed in the lock is ignored.
+func ReadBuiltin(dir string, lock *Lock) (map[string]BuiltinFile, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "SHA256SUMS"))
+	if err != nil {
+		return nil, err
+	}
+	byFile := map[string]string{}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) == 2 {
+			byFile[strings.TrimPrefix(f[1], "*")] = f[0]
+		}
+	}
+	out := map[string]BuiltinFile{}
+	for name, p := range lock.Packages {
+		if sum, ok := byFile[p.FileName]; ok && p.PackageType == "cpython_module" {
+			out[name] = BuiltinFile{Path: filepath.Join(dir, p.FileName), SHA256: sum}
+		}
+	}
+	return out, nil
 }
 
 // DefaultSource is Pyodide's CDN folder for a version.
@@ -160,14 +200,23 @@ func (in *Installer) PackageDir(p *Package) string {
 func (in *Installer) Install(p *Package) (*Installed, error) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	pkgs, err := in.Lock.closure(p)
+	// A built-in package links what it needs statically: its lock
+	// dependencies (libopenssl for ssl) are not installed with it.
+	pkgs, err := in.Lock.closure(p, func(q *Package) bool { return in.builtinFor(q) != nil })
 	if err != nil {
 		return nil, err
 	}
 	res := &Installed{Package: p}
 	for _, q := range pkgs {
 		dir := in.PackageDir(q)
-		if !in.complete(q, dir) {
+		if b := in.builtinFor(q); b != nil {
+			dir = in.BuiltinDir(q)
+			if !stamped(dir, b.SHA256) {
+				if err := in.installBuiltin(q, b, dir); err != nil {
+					return nil, err
+				}
+			}
+		} else if !stamped(dir, q.SHA256) {
 			if err := in.fetch(q, dir); err != nil {
 				return nil, err
 			}
@@ -181,10 +230,44 @@ func (in *Installer) Install(p *Package) (*Installed, error) {
 	return res, nil
 }
 
-// complete: the folder's stamp holds the lock's checksum.
-func (in *Installer) complete(p *Package, dir string) bool {
+// builtinFor is the runtime's own build of q, when one is used: not when
+// Pyodide's file is cached already, nor when the user chose a source.
+func (in *Installer) builtinFor(q *Package) *BuiltinFile {
+	b, ok := in.Builtin[q.Name]
+	if !ok || stamped(in.PackageDir(q), q.SHA256) || (in.SourceChosen != nil && in.SourceChosen()) {
+		return nil
+	}
+	return &b
+}
+
+// BuiltinDir is where the runtime's own build of p is unpacked in the
+// cache, beside (never in place of) Pyodide's file.
+func (in *Installer) BuiltinDir(p *Package) string { return in.PackageDir(p) + ".pyworkers-build" }
+
+func (in *Installer) installBuiltin(p *Package, b *BuiltinFile, dir string) error {
+	fail := func(err error) error { return &InstallError{Package: p, URL: b.Path, Err: err} }
+	data, err := in.read(b.Path)
+	if err != nil {
+		return fail(err)
+	}
+	sum := sha256.Sum256(data)
+	if got := hex.EncodeToString(sum[:]); got != b.SHA256 {
+		return fail(fmt.Errorf("%w: the runtime's own build has sha256 %s, its SHA256SUMS says %s (rebuild it: make artifacts)", ErrChecksum, got, b.SHA256))
+	}
+	if err := in.unpack(data, b.SHA256, dir); err != nil {
+		return fail(err)
+	}
+	if in.Progress != nil {
+		in.Progress(fmt.Sprintf("installed %s (built from CPython's sources, carried by the runtime)", p.FileName))
+	}
+	return nil
+}
+
+// stamped: the folder's stamp holds the checksum of the file it was
+// unpacked from.
+func stamped(dir, sha string) bool {
 	b, err := os.ReadFile(filepath.Join(dir, ".pyworkers-sha256"))
-	return err == nil && strings.TrimSpace(string(b)) == p.SHA256
+	return err == nil && strings.TrimSpace(string(b)) == sha
 }
 
 func (in *Installer) fileURL(p *Package) string {
@@ -221,28 +304,34 @@ func (in *Installer) fetch(p *Package, dir string) error {
 	if got := hex.EncodeToString(sum[:]); got != p.SHA256 {
 		return fail(fmt.Errorf("%w: the file's sha256 is %s, the lock says %s; it was not cached", ErrChecksum, got, p.SHA256))
 	}
-	if err := os.MkdirAll(in.Dir, 0o755); err != nil {
-		return fail(err)
-	}
-	tmp, err := os.MkdirTemp(in.Dir, ".unpack-*")
-	if err != nil {
-		return fail(err)
-	}
-	defer os.RemoveAll(tmp)
-	if err := unzip(data, tmp); err != nil {
-		return fail(fmt.Errorf("unpacking: %w", err))
-	}
-	if err := os.WriteFile(filepath.Join(tmp, ".pyworkers-sha256"), []byte(p.SHA256+"\n"), 0o644); err != nil {
-		return fail(err)
-	}
-	os.RemoveAll(dir)
-	if err := os.Rename(tmp, dir); err != nil {
+	if err := in.unpack(data, p.SHA256, dir); err != nil {
 		return fail(err)
 	}
 	if in.Progress != nil {
 		in.Progress(fmt.Sprintf("installed %s (%d kB) in %s", p.FileName, len(data)>>10, time.Since(start).Round(time.Millisecond)))
 	}
 	return nil
+}
+
+// unpack puts a package file into dir with its stamp, atomically: a
+// half-unpacked folder is never seen as installed.
+func (in *Installer) unpack(data []byte, sha, dir string) error {
+	if err := os.MkdirAll(in.Dir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp(in.Dir, ".unpack-*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	if err := unzip(data, tmp); err != nil {
+		return fmt.Errorf("unpacking: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(tmp, ".pyworkers-sha256"), []byte(sha+"\n"), 0o644); err != nil {
+		return err
+	}
+	os.RemoveAll(dir)
+	return os.Rename(tmp, dir)
 }
 
 func (in *Installer) read(where string) ([]byte, error) {

@@ -101,3 +101,65 @@ func TestInstallMissingDependency(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 }
+
+// The runtime's own build of a cpython_module package: installed from the
+// artifacts' folder with its dependencies left out (it links them in),
+// refused when its checksum is not the one recorded beside it; Pyodide's
+// file wins when it is cached already or the user chose a source.
+func TestInstallBuiltin(t *testing.T) {
+	official := zipOf(t, map[string]string{"ssl.py": "WHO = 'pyodide'\n"}, "")
+	ours := zipOf(t, map[string]string{"ssl.py": "WHO = 'pyworkers'\n"}, "")
+	lib := zipOf(t, map[string]string{"libssl.so": "x"}, "")
+	src, mods := t.TempDir(), t.TempDir()
+	os.WriteFile(filepath.Join(src, "ssl-1.0.0.whl"), official, 0o644)
+	os.WriteFile(filepath.Join(src, "libopenssl-1.1.1w.zip"), lib, 0o644)
+	os.WriteFile(filepath.Join(mods, "ssl-1.0.0.whl"), ours, 0o644)
+	os.WriteFile(filepath.Join(mods, "SHA256SUMS"), []byte(sum(ours)+"  ssl-1.0.0.whl\n"+sum(lib)+"  libopenssl-1.1.1w.zip\n"), 0o644)
+	lock, err := ParseLock([]byte(`{"packages": {
+		"ssl": {"name": "ssl", "version": "1.0.0", "file_name": "ssl-1.0.0.whl", "sha256": "` + sum(official) + `", "imports": ["ssl", "_ssl"], "depends": ["libopenssl"], "package_type": "cpython_module"},
+		"libopenssl": {"name": "libopenssl", "version": "1.1.1w", "file_name": "libopenssl-1.1.1w.zip", "sha256": "` + sum(lib) + `", "imports": [], "depends": [], "package_type": "shared_library"}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	builtin, err := ReadBuiltin(mods, lock)
+	if err != nil || len(builtin) != 1 || builtin["ssl"].SHA256 != sum(ours) {
+		t.Fatalf("ReadBuiltin (only cpython_module packages): %+v %v", builtin, err)
+	}
+	who := func(got *Installed) string {
+		b, _ := os.ReadFile(filepath.Join(got.Dirs[len(got.Dirs)-1], "ssl.py"))
+		return string(b)
+	}
+	chosen := false
+	newInstaller := func(cache string) *Installer {
+		return &Installer{Lock: lock, Source: func() string { return src }, Dir: cache, Builtin: builtin, SourceChosen: func() bool { return chosen }}
+	}
+
+	in := newInstaller(t.TempDir())
+	got, err := in.Install(lock.ForImport("_ssl"))
+	if err != nil || who(got) != "WHO = 'pyworkers'\n" || len(got.Dirs) != 1 || got.Download {
+		t.Fatalf("built-in install: %+v %v", got, err)
+	}
+
+	// A user's mirror (SourceChosen) gets Pyodide's file and its dependency.
+	chosen = true
+	in = newInstaller(t.TempDir())
+	if got, err = in.Install(lock.ForImport("ssl")); err != nil || who(got) != "WHO = 'pyodide'\n" || len(got.LibDirs) != 1 {
+		t.Fatalf("chosen source: %+v %v", got, err)
+	}
+	// ... and once cached, Pyodide's file is used even without the choice.
+	chosen = false
+	if got, err = in.Install(lock.ForImport("ssl")); err != nil || who(got) != "WHO = 'pyodide'\n" || got.Download {
+		t.Fatalf("cached official copy: %+v %v", got, err)
+	}
+
+	// A built-in file that is not what SHA256SUMS says is refused, not unpacked.
+	os.WriteFile(filepath.Join(mods, "ssl-1.0.0.whl"), zipOf(t, map[string]string{"ssl.py": "tampered\n"}, ""), 0o644)
+	in = newInstaller(t.TempDir())
+	_, err = in.Install(lock.ForImport("ssl"))
+	if !errors.Is(err, ErrChecksum) || !strings.Contains(err.Error(), "runtime's own build") {
+		t.Fatalf("tampered built-in: %v", err)
+	}
+	if _, err := os.Stat(in.BuiltinDir(lock.ForImport("ssl"))); !os.IsNotExist(err) {
+		t.Fatalf("the tampered build was unpacked")
+	}
+}

@@ -32,6 +32,9 @@ type Artifacts struct {
 	LockFile  string // pyodide-lock.json
 	Checksums string
 	SDK       string // the unpacked workers-runtime-sdk (holding workers/), "" when absent
+	// CPythonModules holds the runtime's own builds of Pyodide's
+	// cpython_module packages (runtime/artifacts/cpython), "" when absent.
+	CPythonModules string
 }
 
 type Host struct {

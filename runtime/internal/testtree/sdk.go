@@ -154,3 +154,24 @@ func NativeDir(t testing.TB) string {
 	}
 	return site
 }
+
+// CPythonTestsDir holds CPython's own test suites of the modules
+// runtime/artifacts/cpython/build.sh compiles (test/support,
+// test/test_sqlite3), from the same CPython source ($PYWORKERS_CPYTHON_TESTS,
+// else <repo>/.cache/cpython-tests). A missing one fails the test: `make
+// artifacts` builds it.
+func CPythonTestsDir(t testing.TB) string {
+	t.Helper()
+	dir := os.Getenv("PYWORKERS_CPYTHON_TESTS")
+	if dir == "" {
+		root, err := repoRoot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir = filepath.Join(root, ".cache", "cpython-tests")
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".complete")); err != nil {
+		t.Fatalf("CPython's test suites are not in %s (%v): run `bash runtime/artifacts/cpython/build.sh` (make artifacts does)", dir, err)
+	}
+	return dir
+}

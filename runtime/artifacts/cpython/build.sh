@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Builds the parts of CPython's standard library that Pyodide ships apart
+# (pyodide-lock.json's cpython_module packages) from their own sources, as
+# Emscripten side modules for Pyodide 0.28.2's CPython 3.13, so that a Worker
+# importing them runs offline and without Pyodide's CDN (which Cloudflare's
+# runtime does not need either: it carries these modules).
+#
+#   sqlite3  CPython 3.13.5's Modules/_sqlite + Lib/sqlite3, SQLite's
+#            amalgamation (the copy in npm better-sqlite3) linked in
+#
+# Sources, each checked against SHA256SUMS and kept in .cache/downloads:
+# Debian's CPython 3.13.5 source tarball, Debian's emscripten 3.1.69 package
+# (only its libc headers: the interpreter's libc is Emscripten's musl), npm
+# better-sqlite3. Compiler: clang 19 + wasm-ld from the pinned ziglang wheel
+# (../toolchain.txt). pyconfig.h is written from the sysconfig data of
+# Pyodide's own python_stdlib.zip (pyconfig.py): the interpreter's exact
+# configuration. Needs the runtime artifacts (runtime/artifacts/build.sh) first.
+#
+# Output (default: the runtime artifacts folder, as runtime/artifacts/build.sh):
+#   cpython-modules/<the lock's file_name>   a wheel laid out as Pyodide's
+#   cpython-modules/SHA256SUMS               their checksums (the runtime checks them)
+#   cpython-modules/.complete                the inputs' checksum (a second run exits at once)
+# and, for the tests, CPython's own test suites of these modules:
+#   ${PYWORKERS_CPYTHON_TESTS:-<repo>/.cache/cpython-tests}/test/{support,test_sqlite3}
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../../.." && pwd)"
+artifacts="${PYWORKERS_ARTIFACTS:-${XDG_CACHE_HOME:-$HOME/.cache}/pyworkers-lsp/pyodide-0.28.2}"
+out="$artifacts/cpython-modules"
+tests="${PYWORKERS_CPYTHON_TESTS:-$repo/.cache/cpython-tests}"
+downloads="$repo/.cache/downloads"
+[ -f "$artifacts/.complete" ] || { echo "cpython/build.sh: no runtime artifacts in $artifacts: run runtime/artifacts/build.sh first" >&2; exit 1; }
+want="$(cat "$here"/SHA256SUMS "$here"/pyconfig.py "$0" "$here"/../toolchain.txt "$artifacts/.complete" | sha256sum | cut -d' ' -f1)"
+if [ -f "$out/.complete" ] && [ "$(cat "$out/.complete")" = "$want" ] && [ -f "$tests/.complete" ] && [ "$(cat "$tests/.complete")" = "$want" ]; then
+  exit 0
+fi
+. "$here/../zig.sh"
+ensure_zig "${PYWORKERS_TOOLCHAIN:-$repo/.cache/toolchain}"
+
+# fetch NAME URL: into .cache/downloads, checked against SHA256SUMS.
+fetch() {
+  local name="$1" url="$2" sum
+  sum="$(awk -v n="$name" '$2 == n { print $1 }' "$here/SHA256SUMS")"
+  [ -n "$sum" ] || { echo "cpython/build.sh: no checksum for $name" >&2; exit 1; }
+  mkdir -p "$downloads"
+  if [ ! -f "$downloads/$name" ] || [ "$(sha256sum "$downloads/$name" | cut -d' ' -f1)" != "$sum" ]; then
+    echo "cpython/build.sh: fetching $name" >&2
+    curl -fsSL --retry 3 -o "$downloads/$name.tmp" "$url"
+    if [ "$(sha256sum "$downloads/$name.tmp" | cut -d' ' -f1)" != "$sum" ]; then
+      echo "cpython/build.sh: checksum mismatch for $name" >&2
+      rm -f "$downloads/$name.tmp"
+      exit 1
+    fi
+    mv "$downloads/$name.tmp" "$downloads/$name"
+  fi
+}
+fetch emscripten_3.1.69+dfsg-3_all.deb https://deb.debian.org/debian/pool/main/e/emscripten/emscripten_3.1.69+dfsg-3_all.deb
+fetch python3.13_3.13.5.orig.tar.xz https://deb.debian.org/debian/pool/main/p/python3.13/python3.13_3.13.5.orig.tar.xz
+fetch better-sqlite3-12.5.0.tgz https://registry.npmjs.org/better-sqlite3/-/better-sqlite3-12.5.0.tgz
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/pyworkers-cpython.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+echo "cpython/build.sh: unpacking sources" >&2
+dpkg-deb --fsys-tarfile "$downloads/emscripten_3.1.69+dfsg-3_all.deb" |
+  tar -x -C "$work" --wildcards './usr/share/emscripten/cache/sysroot/include/*'
+sysroot="$work/usr/share/emscripten/cache/sysroot"
+tar -xJf "$downloads/python3.13_3.13.5.orig.tar.xz" -C "$work" \
+  Python-3.13.5/Include Python-3.13.5/Modules/_sqlite Python-3.13.5/Lib/sqlite3 \
+  Python-3.13.5/Lib/test/__init__.py Python-3.13.5/Lib/test/support Python-3.13.5/Lib/test/test_sqlite3 \
+  Python-3.13.5/LICENSE Python-3.13.5/pyconfig.h.in
+py="$work/Python-3.13.5"
+mkdir -p "$work/config"
+python3 "$here/pyconfig.py" "$artifacts/python_stdlib.zip" "$py/pyconfig.h.in" >"$work/config/pyconfig.h"
+tar -xzf "$downloads/better-sqlite3-12.5.0.tgz" -C "$work" package/deps/sqlite3
+sqlite="$work/package/deps/sqlite3"
+
+# Clang's own headers (stdatomic.h, stdarg.h, ...) come from Zig's copy, as
+# emcc takes them from its LLVM's resource directory; libc's from Emscripten.
+cc() {
+  "$zig" clang --target=wasm32-unknown-emscripten -resource-dir "$(dirname "$zig")/lib" --sysroot="$sysroot" \
+    -isystem "$sysroot/include/compat" -fPIC -O2 -fvisibility=hidden -DNDEBUG -c "$@"
+}
+# Symbols of the interpreter (CPython, libc) stay imports, resolved at load time.
+ld() { "$zig" wasm-ld -shared --experimental-pic --unresolved-symbols=import-dynamic "$@"; }
+ext=cpython-313-wasm32-emscripten.so
+mkdir -p "$work/obj" "$work/wheels"
+
+# wheel NAME VERSION DIR: a deterministic wheel of DIR's files, named as the lock names it.
+wheel() {
+  python3 - "$1" "$2" "$3" "$work/wheels" <<'PY'
+import os, sys, zipfile
+name, version, src, dst = sys.argv[1:]
+dist = f"{name}-{version}.dist-info"
+files = {}
+for root, _, names in os.walk(src):
+    for n in names:
+        p = os.path.join(root, n)
+        files[os.path.relpath(p, src)] = open(p, "rb").read()
+files[f"{dist}/METADATA"] = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\nSummary: CPython 3.13.5's {name} module, built by pyworkers-lsp for Pyodide 0.28.2\n".encode()
+files[f"{dist}/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: pyworkers-lsp\nRoot-Is-Purelib: false\nTag: cp313-cp313-pyodide_2025_0_wasm32\n"
+files[f"{dist}/RECORD"] = "".join(f"{n},,\n" for n in sorted(files) + [f"{dist}/RECORD"]).encode()
+out = os.path.join(dst, f"{name}-{version}-cp313-cp313-pyodide_2025_0_wasm32.whl")
+with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+    for n in sorted(files):
+        info = zipfile.ZipInfo(n, date_time=(1980, 1, 1, 0, 0, 0))
+        info.external_attr = 0o644 << 16
+        info.compress_type = zipfile.ZIP_DEFLATED
+        z.writestr(info, files[n])
+PY
+}
+
+echo "cpython/build.sh: compiling sqlite3 (SQLite $(sed -n 's/^#define SQLITE_VERSION *"\(.*\)"/\1/p' "$sqlite/sqlite3.h"), ~40 s)" >&2
+# No threads in Pyodide; no loadable extensions (no dlopen of SQLite
+# extensions from a Worker); FTS5 and the math functions as CPython's
+# usual builds have them.
+cc -DSQLITE_THREADSAFE=0 -DSQLITE_OMIT_LOAD_EXTENSION -DSQLITE_ENABLE_FTS5 -DSQLITE_ENABLE_MATH_FUNCTIONS \
+  "$sqlite/sqlite3.c" -o "$work/obj/sqlite3.o"
+for f in "$py"/Modules/_sqlite/*.c; do
+  cc -DPy_BUILD_CORE_MODULE -I"$work/config" -I"$py/Include" -I"$py/Include/internal" -I"$sqlite" \
+    -Wno-tautological-constant-out-of-range-compare "$f" -o "$work/obj/_sqlite_$(basename "$f" .c).o"
+done
+mkdir -p "$work/pkg/sqlite3"
+ld "$work"/obj/_sqlite_*.o "$work/obj/sqlite3.o" -o "$work/pkg/sqlite3/_sqlite3.$ext"
+cp "$py"/Lib/sqlite3/*.py "$work/pkg/sqlite3/"
+mv "$work/pkg/sqlite3/_sqlite3.$ext" "$work/pkg/_sqlite3.$ext"
+wheel sqlite3 1.0.0 "$work/pkg"
+
+rm -rf "$out.tmp"
+mkdir -p "$out.tmp"
+mv "$work"/wheels/*.whl "$out.tmp/"
+(cd "$out.tmp" && sha256sum -- *.whl >SHA256SUMS)
+echo "$want" >"$out.tmp/.complete"
+rm -rf "$out"
+mv "$out.tmp" "$out"
+
+rm -rf "$tests"
+mkdir -p "$tests/test"
+cp "$py/Lib/test/__init__.py" "$tests/test/"
+cp -r "$py/Lib/test/support" "$py/Lib/test/test_sqlite3" "$tests/test/"
+cp "$py/LICENSE" "$tests/LICENSE-CPython"
+echo "$want" >"$tests/.complete"
+echo "cpython/build.sh: $(ls "$out"/*.whl | wc -l) module(s) ready in $out" >&2
