@@ -1,9 +1,11 @@
 package runtime
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -79,5 +81,78 @@ class Default(WorkerEntrypoint):
 	t.Logf("test_sqlite3: %d run, %d skipped", got.Run, got.Skipped)
 	if got.Run < 450 || got.Failures != 0 || got.Errors != 0 {
 		t.Fatalf("test_sqlite3: %d run, %d failures, %d errors\n%s", got.Run, got.Failures, got.Errors, got.Report)
+	}
+}
+
+// ssl and hashlib from the runtime's own builds (CPython 3.13.5's _ssl and
+// _hashopenssl with OpenSSL 3.0 linked in): a default client context loads
+// certifi's CA bundle (vendored from PyPI) with every certificate in it,
+// randomness comes from /dev/urandom as Emscripten's file system has it,
+// and OpenSSL's hashes and PBKDF2 give the known answers.
+func TestSSLAndHashlibBuiltFromSource(t *testing.T) {
+	dir := t.TempDir()
+	spec := writeWorker(t, dir, `
+import ssl, _hashlib, certifi
+from workers import Response, WorkerEntrypoint
+
+class Default(WorkerEntrypoint):
+    async def fetch(self, request):
+        ctx = ssl.create_default_context(cafile=certifi.where())
+        return Response.json({
+            "openssl": ssl.OPENSSL_VERSION,
+            "cas": len(ctx.get_ca_certs()),
+            "verify": ctx.verify_mode == ssl.CERT_REQUIRED and ctx.check_hostname,
+            "minimum": ctx.minimum_version.name,
+            "rand": len(set(ssl.RAND_bytes(16) for _ in range(4))),
+            "sha256": _hashlib.new("sha256", b"abc").hexdigest(),
+            "sha3": _hashlib.new("sha3_256", b"abc").hexdigest(),
+            "pbkdf2": _hashlib.pbkdf2_hmac("sha256", b"pw", b"salt", 1000).hex(),
+        })
+`)
+	testtree.VendorPackages(t, dir, "certifi")
+	pem, err := os.ReadFile(filepath.Join(testtree.PackagesDir(t), "certifi", "cacert.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := fetch(t, spec, HTTPRequest{URL: "http://localhost/"})
+	wantOK(t, res)
+	var got struct {
+		OpenSSL, Minimum, SHA256, SHA3, PBKDF2 string
+		CAs, Rand                              int
+		Verify                                 bool
+	}
+	if err := json.Unmarshal(res.Body, &got); err != nil {
+		t.Fatalf("%v: %s", err, res.Body)
+	}
+	// Known answers: FIPS 180-2 and FIPS 202 for "abc"; PBKDF2 from CPython's own hashlib on the host.
+	if got.OpenSSL != "OpenSSL 3.0.20 7 Apr 2026" || got.CAs != bytes.Count(pem, []byte("BEGIN CERTIFICATE")) || !got.Verify ||
+		got.Minimum != "TLSv1_2" || got.Rand != 4 ||
+		got.SHA256 != "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" ||
+		got.SHA3 != "3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532" ||
+		got.PBKDF2 != "0a38253555ce37f5c72a6b703f996814ebf241f203af146e93dcdeb031c5567e" {
+		t.Fatalf("body %s (certifi has %d certificates)", res.Body, bytes.Count(pem, []byte("BEGIN CERTIFICATE")))
+	}
+}
+
+// A Worker's snapshot on disk that had loaded a native module from a
+// packages cache that is gone (emptied, or another cache folder) is stale:
+// the run drops it and takes a new one instead of failing.
+func TestStaleDedicatedSnapshotIsRetaken(t *testing.T) {
+	t.Setenv(EnvPackagesURL, "")
+	dir := t.TempDir()
+	testtree.Copy(t, "../testdata/runtime/sqlite", dir)
+	spec := sqliteSpec()
+	spec.ProjectDir = dir
+	for i, cache := range []string{t.TempDir(), t.TempDir()} {
+		e := NewEngine(EngineOptions{PackagesCacheDir: cache})
+		res, err := e.RunFetch(context.Background(), spec, HTTPRequest{URL: "http://localhost/"})
+		e.Close()
+		if err != nil {
+			t.Fatalf("engine %d: %v", i+1, err)
+		}
+		wantOK(t, res)
+		if !strings.Contains(string(res.Body), `"fts5": "the quick brown fox"`) {
+			t.Fatalf("engine %d: %s", i+1, res.Body)
+		}
 	}
 }

@@ -63,6 +63,30 @@ func (c *dedicatedCache) get(key string) *dedicatedEntry {
 	return el.Value.(*dedicatedEntry)
 }
 
+func (c *dedicatedCache) remove(key string) {
+	if el, ok := c.byKey[key]; ok {
+		c.order.Remove(el)
+		delete(c.byKey, key)
+	}
+}
+
+// staleDedicated tells whether err, from restoring d, means d is stale: a
+// native module it had loaded is gone or changed (say the packages cache
+// was emptied). It is then forgotten, in memory and on disk, so that the
+// caller's retry takes a new one. Caller holds runMu.
+func (e *Engine) staleDedicated(d *dedicatedEntry, err error) bool {
+	var ne *pyodide.SnapshotNativeError
+	if d == nil || !errors.As(err, &ne) {
+		return false
+	}
+	e.log.Info("dropping a stale dedicated snapshot", "err", err)
+	e.dedicated.remove(d.key)
+	if e.snapDir != "" {
+		os.Remove(filepath.Join(e.snapDir, "workers", d.key+".snap"))
+	}
+	return true
+}
+
 func (c *dedicatedCache) put(e *dedicatedEntry) {
 	if el, ok := c.byKey[e.key]; ok {
 		c.order.Remove(el)

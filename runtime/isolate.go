@@ -285,7 +285,8 @@ func (iso *Isolate) serve(isoCtx context.Context, h *pyodide.Host, mainPath, mod
 	iso.warnings = runWarnings(spec, flags, sdk)
 	sdkSnap := sync.OnceValues(func() (*pyodide.Snapshot, error) { return e.snapshotFor(isoCtx, h, sdk) })
 	var snap *pyodide.Snapshot
-	if d, fresh, why := e.dedicatedFor(isoCtx, h, spec, flags, sdk, sdkSnap, mainPath, modName, iso.limits); d != nil {
+	d, fresh, why := e.dedicatedFor(isoCtx, h, spec, flags, sdk, sdkSnap, mainPath, modName, iso.limits)
+	if d != nil {
 		snap = d.snap
 		if fresh {
 			for _, l := range d.logs {
@@ -327,6 +328,9 @@ func (iso *Isolate) serve(isoCtx context.Context, h *pyodide.Host, mainPath, mod
 	ri.finish = func(Value) {}
 	inst, err := h.Restore(runCtx, snap, w, e.workerFS(h, sdk, spec, mainPath), iso.limits.Memory)
 	if err != nil {
+		if e.staleDedicated(d, err) { // forgotten: the next start takes a new one
+			err = fmt.Errorf("%w (the Worker's snapshot was stale and is dropped: the next request starts afresh)", err)
+		}
 		fail(err)
 		return
 	}

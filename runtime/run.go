@@ -42,7 +42,8 @@ func (e *Engine) runLocked(ctx context.Context, h *pyodide.Host, spec WorkerSpec
 	// when that could be snapshotted (dedicated.go); else import it below.
 	var primeLogs []LogLine
 	var snap *pyodide.Snapshot
-	if d, fresh, why := e.dedicatedFor(ctx, h, spec, flags, sdk, sdkSnap, mainPath, modName, limits); d != nil {
+	d, fresh, why := e.dedicatedFor(ctx, h, spec, flags, sdk, sdkSnap, mainPath, modName, limits)
+	if d != nil {
 		snap = d.snap
 		if fresh {
 			primeLogs = d.logs
@@ -85,6 +86,10 @@ func (e *Engine) runLocked(ctx context.Context, h *pyodide.Host, spec WorkerSpec
 	tRestore := time.Now()
 	inst, err := h.Restore(runCtx, snap, w, e.workerFS(h, sdk, spec, mainPath), limits.Memory)
 	if err != nil {
+		if e.staleDedicated(d, err) {
+			cancel()
+			return e.runLocked(ctx, h, spec, plan, mainPath, modName, depth) // takes a new one
+		}
 		return nil, err
 	}
 	e.log.Debug("restored", "took", time.Since(tRestore))

@@ -5,13 +5,18 @@
 # importing them runs offline and without Pyodide's CDN (which Cloudflare's
 # runtime does not need either: it carries these modules).
 #
-#   sqlite3  CPython 3.13.5's Modules/_sqlite + Lib/sqlite3, SQLite's
-#            amalgamation (the copy in npm better-sqlite3) linked in
+#   sqlite3     CPython 3.13.5's Modules/_sqlite + Lib/sqlite3, SQLite's
+#               amalgamation (the copy in npm better-sqlite3) linked in
+#   ssl         Modules/_ssl.c + Lib/ssl.py, OpenSSL 3.0 (libssl, libcrypto)
+#               linked in: Pyodide's lock makes ssl depend on its libopenssl
+#               package, which a static link makes unnecessary
+#   hashlib     Modules/_hashopenssl.c (_hashlib), libcrypto linked in
+#   pydecimal   Lib/_pydecimal.py;  pydoc-data  Lib/pydoc_data
 #
 # Sources, each checked against SHA256SUMS and kept in .cache/downloads:
-# Debian's CPython 3.13.5 source tarball, Debian's emscripten 3.1.69 package
-# (only its libc headers: the interpreter's libc is Emscripten's musl), npm
-# better-sqlite3. Compiler: clang 19 + wasm-ld from the pinned ziglang wheel
+# Debian's CPython 3.13.5 and OpenSSL 3.0.20 source tarballs, Debian's
+# emscripten 3.1.69 package (only its libc headers: the interpreter's libc is
+# Emscripten's musl), npm better-sqlite3. Compiler: clang 19 + wasm-ld from the pinned ziglang wheel
 # (../toolchain.txt). pyconfig.h is written from the sysconfig data of
 # Pyodide's own python_stdlib.zip (pyconfig.py): the interpreter's exact
 # configuration. Needs the runtime artifacts (runtime/artifacts/build.sh) first.
@@ -57,6 +62,7 @@ fetch() {
 fetch emscripten_3.1.69+dfsg-3_all.deb https://deb.debian.org/debian/pool/main/e/emscripten/emscripten_3.1.69+dfsg-3_all.deb
 fetch python3.13_3.13.5.orig.tar.xz https://deb.debian.org/debian/pool/main/p/python3.13/python3.13_3.13.5.orig.tar.xz
 fetch better-sqlite3-12.5.0.tgz https://registry.npmjs.org/better-sqlite3/-/better-sqlite3-12.5.0.tgz
+fetch openssl_3.0.20.orig.tar.gz https://deb.debian.org/debian/pool/main/o/openssl/openssl_3.0.20.orig.tar.gz
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/pyworkers-cpython.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
@@ -67,6 +73,10 @@ sysroot="$work/usr/share/emscripten/cache/sysroot"
 tar -xJf "$downloads/python3.13_3.13.5.orig.tar.xz" -C "$work" \
   Python-3.13.5/Include Python-3.13.5/Modules/_sqlite Python-3.13.5/Lib/sqlite3 \
   Python-3.13.5/Lib/test/__init__.py Python-3.13.5/Lib/test/support Python-3.13.5/Lib/test/test_sqlite3 \
+  Python-3.13.5/Modules/_ssl.c Python-3.13.5/Modules/_ssl.h Python-3.13.5/Modules/_ssl Python-3.13.5/Modules/_ssl_data_300.h \
+  Python-3.13.5/Modules/_ssl_data_31.h Python-3.13.5/Modules/_ssl_data_111.h Python-3.13.5/Modules/_hashopenssl.c \
+  Python-3.13.5/Modules/hashlib.h Python-3.13.5/Modules/clinic/_ssl.c.h Python-3.13.5/Modules/clinic/_hashopenssl.c.h \
+  Python-3.13.5/Modules/socketmodule.h Python-3.13.5/Lib/ssl.py Python-3.13.5/Lib/_pydecimal.py Python-3.13.5/Lib/pydoc_data \
   Python-3.13.5/LICENSE Python-3.13.5/pyconfig.h.in
 py="$work/Python-3.13.5"
 mkdir -p "$work/config"
@@ -124,6 +134,44 @@ ld "$work"/obj/_sqlite_*.o "$work/obj/sqlite3.o" -o "$work/pkg/sqlite3/_sqlite3.
 cp "$py"/Lib/sqlite3/*.py "$work/pkg/sqlite3/"
 mv "$work/pkg/sqlite3/_sqlite3.$ext" "$work/pkg/_sqlite3.$ext"
 wheel sqlite3 1.0.0 "$work/pkg"
+
+echo "cpython/build.sh: compiling OpenSSL 3.0.20 (libssl, libcrypto; ~1 min)" >&2
+tar -xzf "$downloads/openssl_3.0.20.orig.tar.gz" -C "$work"
+ossl="$work/openssl-3.0.20"
+mkdir -p "$work/bin"
+# OpenSSL's build calls the compiler by one name: wrappers around cc() and Zig's ar.
+printf '#!/bin/sh\nexec "%s" clang --target=wasm32-unknown-emscripten -resource-dir "%s" --sysroot="%s" -isystem "%s" -fPIC "$@"\n' \
+  "$zig" "$(dirname "$zig")/lib" "$sysroot" "$sysroot/include/compat" >"$work/bin/cc"
+printf '#!/bin/sh\nexec "%s" ar "$@"\n' "$zig" >"$work/bin/ar"
+printf '#!/bin/sh\nexec "%s" ranlib "$@"\n' "$zig" >"$work/bin/ranlib"
+chmod +x "$work"/bin/*
+# Threads on (CPython requires OPENSSL_THREADS) but without -pthread: the
+# interpreter has no threads and no shared-memory atomics, and Emscripten's
+# libc answers the pthread calls. No assembly, engines, dlopen or async jobs.
+(cd "$ossl" && CC="$work/bin/cc" AR="$work/bin/ar" RANLIB="$work/bin/ranlib" ./Configure linux-generic32 \
+  no-asm no-shared no-dso no-engine no-afalgeng no-async no-tests no-ui-console no-secure-memory \
+  --prefix=/usr --openssldir=/etc/ssl -O2 -fvisibility=hidden >"$work/openssl-configure.log" 2>&1 &&
+  make -j"$(nproc)" build_libs CNF_CFLAGS= CNF_CXXFLAGS= CNF_EX_LIBS= >"$work/openssl-make.log" 2>&1) || {
+  tail -30 "$work"/openssl-*.log >&2
+  echo "cpython/build.sh: building OpenSSL failed" >&2
+  exit 1
+}
+for m in _ssl _hashopenssl; do
+  cc -DPy_BUILD_CORE_MODULE -I"$work/config" -I"$py/Include" -I"$py/Include/internal" -I"$ossl/include" \
+    "$py/Modules/$m.c" -o "$work/obj/$m.o"
+done
+mkdir -p "$work/ssl" "$work/hashlib"
+ld "$work/obj/_ssl.o" "$ossl/libssl.a" "$ossl/libcrypto.a" -o "$work/ssl/_ssl.$ext"
+cp "$py/Lib/ssl.py" "$work/ssl/"
+wheel ssl 1.0.0 "$work/ssl"
+ld "$work/obj/_hashopenssl.o" "$ossl/libcrypto.a" -o "$work/hashlib/_hashlib.$ext"
+wheel hashlib 1.0.0 "$work/hashlib"
+
+mkdir -p "$work/pydecimal" "$work/pydoc_data"
+cp "$py/Lib/_pydecimal.py" "$work/pydecimal/"
+wheel pydecimal 1.0.0 "$work/pydecimal"
+cp -r "$py/Lib/pydoc_data" "$work/pydoc_data/"
+wheel pydoc_data 1.0.0 "$work/pydoc_data"
 
 rm -rf "$out.tmp"
 mkdir -p "$out.tmp"

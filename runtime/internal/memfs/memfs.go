@@ -6,6 +6,7 @@ package memfs
 // of imports share the fd table here.
 
 import (
+	crand "crypto/rand"
 	"os"
 	"path"
 	"path/filepath"
@@ -31,7 +32,11 @@ const (
 )
 
 type Node struct {
-	Dir      bool
+	Dir bool
+	// Device is "null" or "random" for Emscripten's /dev/null and
+	// /dev/(u)random: reads give nothing or fresh random bytes, writes are
+	// dropped. OpenSSL seeds itself from /dev/urandom.
+	Device   string
 	Children map[string]*Node
 	Data     []byte
 	Ino      uint64
@@ -69,6 +74,16 @@ func New() *FS {
 func (fs *FS) newDir() *Node {
 	fs.ino++
 	return &Node{Dir: true, Children: map[string]*Node{}, Ino: fs.ino, Mtime: fs.Start}
+}
+
+// AddDevices lays out /dev as Emscripten's file system has it.
+func (fs *FS) AddDevices() {
+	d := fs.MkdirAll("/dev")
+	for name, kind := range map[string]string{"null": "null", "random": "random", "urandom": "random"} {
+		fs.ino++
+		d.Children[name] = &Node{Device: kind, Ino: fs.ino, Mtime: fs.Start}
+	}
+	fs.MkdirAll("/dev/shm")
 }
 
 func (fs *FS) MkdirAll(p string) *Node {
@@ -155,6 +170,13 @@ func (fs *FS) Load(n *Node) {
 func (fs *FS) ReadAt(n *Node, dst []byte, off int64) int {
 	if off < 0 || n.Dir {
 		return 0
+	}
+	switch n.Device {
+	case "null":
+		return 0
+	case "random":
+		_, _ = crand.Read(dst)
+		return len(dst)
 	}
 	if n.hostPath == "" {
 		if off >= int64(len(n.Data)) {

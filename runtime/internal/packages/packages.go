@@ -153,9 +153,9 @@ func ReadBuiltin(dir string, lock *Lock) (map[string]BuiltinFile, error) {
 		}
 	}
 	out := map[string]BuiltinFile{}
-	for name, p := range lock.Packages {
+	for _, p := range lock.Packages {
 		if sum, ok := byFile[p.FileName]; ok && p.PackageType == "cpython_module" {
-			out[name] = BuiltinFile{Path: filepath.Join(dir, p.FileName), SHA256: sum}
+			out[p.Name] = BuiltinFile{Path: filepath.Join(dir, p.FileName), SHA256: sum}
 		}
 	}
 	return out, nil

@@ -44,7 +44,7 @@ func (h *Host) NewFS() *memfs.FS {
 	fs := memfs.New()
 	fs.MkdirAll("/tmp")
 	fs.MkdirAll("/home/pyodide")
-	fs.MkdirAll("/dev")
+	fs.AddDevices()
 	fs.MkdirAll(SitePackages)
 	fs.MkdirAll(WorkerRoot)
 	fs.MkdirAll(PythonModulesDir)
@@ -326,6 +326,16 @@ func (inst *Instance) Capture() (*Snapshot, error) {
 	return snap, nil
 }
 
+// SnapshotNativeError: a side module the snapshot had loaded cannot be put
+// back (its file is gone or changed): the snapshot is stale.
+type SnapshotNativeError struct{ Err error }
+
+func (e *SnapshotNativeError) Error() string {
+	return "restoring the snapshot's native modules: " + e.Err.Error()
+}
+
+func (e *SnapshotNativeError) Unwrap() error { return e.Err }
+
 // restore builds an instance from a snapshot inside the given (fresh) world.
 func (h *Host) Restore(ctx context.Context, snap *Snapshot, w *World, fs *memfs.FS, memLimit uint64) (*Instance, error) {
 	if uint64(len(snap.Memory)) > memLimit {
@@ -342,7 +352,7 @@ func (h *Host) Restore(ctx context.Context, snap *Snapshot, w *World, fs *memfs.
 			}
 		}
 		if err := inst.relink(snap.dylibs, snap.slots, snap.tableSize); err != nil {
-			panic(fmt.Errorf("restoring the snapshot's native modules: %w", err))
+			panic(&SnapshotNativeError{err})
 		}
 		inst.mem.Write(0, snap.Memory)
 		inst.env().ExportedGlobal("__stack_pointer").(api.MutableGlobal).Set(snap.sp)

@@ -56,6 +56,8 @@ func (inst *Instance) writeStat(buf uint32, n *memfs.Node, charDev bool) {
 	}
 	if charDev {
 		mode = 0o20620
+	} else if n != nil && n.Device != "" {
+		mode = 0o20666
 	}
 	le := binary.LittleEndian
 	le.PutUint32(b[0:], 1) // dev
@@ -508,6 +510,9 @@ func fdWrite(positional bool) hostFunc {
 				if f.Node.Readonly {
 					s[0] = memfs.EROFS
 					return
+				}
+				if f.Node.Device != "" {
+					break // /dev/null, /dev/random: dropped
 				}
 				pos := f.Pos
 				if positional {
