@@ -11,7 +11,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 out="${PYWORKERS_TEST_PACKAGES:-$repo/.cache/test-packages}"
-want="$(sha256sum "$here/requirements.txt" | cut -d' ' -f1)"
+want="$(cat "$here/requirements.txt" "$0" | sha256sum | cut -d' ' -f1)"
 if [ -f "$out/site/.complete" ] && [ "$(cat "$out/site/.complete")" = "$want" ]; then
   exit 0
 fi
@@ -25,6 +25,18 @@ python3 -m pip download --quiet --no-deps --no-cache-dir --require-hashes --only
 for whl in "$out"/wheels.tmp/*.whl; do
   python3 -m zipfile -e "$whl" "$out/site.tmp"
 done
+# MarkupSafe (Jinja2's dependency) publishes no pure wheel, only an sdist and
+# native wheels for CPython's usual platforms (Pyodide builds its own): its
+# pure-Python package, which markupsafe uses whenever its C speedups are not
+# built, comes from the sdist, pinned here.
+markupsafe=markupsafe-3.0.4.tar.gz
+curl -fsSL --retry 3 -o "$out/wheels.tmp/$markupsafe" \
+  https://files.pythonhosted.org/packages/38/9b/e422a865e1d5d57d0e509b4e0bf1c1a70a7f6382c29a5aa428df994c8bc8/markupsafe-3.0.4.tar.gz
+echo "2e9ad7dd851bf45fab9f75cbff4cb493fee9979e8d8c7c9c3ee119022518edd6  $out/wheels.tmp/$markupsafe" | sha256sum --quiet -c -
+tar -xzf "$out/wheels.tmp/$markupsafe" -C "$out/wheels.tmp" markupsafe-3.0.4/src/markupsafe
+mkdir -p "$out/site.tmp/markupsafe"
+cp "$out"/wheels.tmp/markupsafe-3.0.4/src/markupsafe/*.py "$out/site.tmp/markupsafe/"
+rm -rf "$out/wheels.tmp/markupsafe-3.0.4"
 echo "$want" > "$out/site.tmp/.complete"
 rm -rf "$out/site" "$out/wheels"
 mv "$out/site.tmp" "$out/site"
