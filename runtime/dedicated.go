@@ -243,7 +243,9 @@ func (e *Engine) primeWorker(ctx context.Context, h *pyodide.Host, spec WorkerSp
 	hostMod := w.Roots.Get("_pyworkers_host").(*Object)
 	hostMod.Set("kind", "prime")
 	hostMod.Set("main", modName)
-	inst, err := h.Restore(primeCtx, sdkSnap, w, e.workerFS(h, sdk, spec, mainPath), limits.Memory)
+	fs := e.workerFS(h, sdk, spec, mainPath)
+	defer e.savePycache(fs, spec)
+	inst, err := h.Restore(primeCtx, sdkSnap, w, fs, limits.Memory)
 	if err != nil {
 		return nil, err
 	}

@@ -148,6 +148,9 @@ type EngineOptions struct {
 	// NoDedicatedSnapshots makes every run import the Worker (no snapshot
 	// after its top level; also env PYWORKERS_NO_DEDICATED_SNAPSHOTS=1).
 	NoDedicatedSnapshots bool
+	// NoBytecodeCache leaves out the bytecode cache (bytecode_cache.go):
+	// every import compiles from source.
+	NoBytecodeCache bool
 	// Pyodide's own packages (pyodide_packages.go): where they come from
 	// (default env PYWORKERS_PACKAGES_URL, else Pyodide's CDN), the cache
 	// (default DefaultPackagesCacheDir()), the lock (default the artifacts'
@@ -422,12 +425,22 @@ func (e *Engine) snapshotFor(ctx context.Context, h *pyodide.Host, sdk sdkSource
 	if s, ok := e.snaps[sdk.key()]; ok {
 		return s, nil
 	}
-	persist := e.snapDir != "" && sdk.kind != "vendored"
+	persist := e.snapDir != ""
 	var file string
 	if persist {
 		file = filepath.Join(e.snapDir, e.snapshotKey(sdk)+".snap")
+		if sdk.kind == "vendored" {
+			// One per project's SDK version (its stamp is in the key), so a
+			// fresh `run` that must take the Worker's snapshot does not
+			// import the SDK first; the least recently used are removed.
+			file = filepath.Join(e.snapDir, "vendored-sdk", e.snapshotKey(sdk)+".snap")
+		}
 		if s, err := pyodide.ReadSnapshot(file); err == nil && e.usable(s) {
 			e.snaps[sdk.key()] = s
+			if sdk.kind == "vendored" {
+				now := time.Now()
+				_ = os.Chtimes(file, now, now)
+			}
 			return s, nil
 		}
 	}
@@ -491,6 +504,9 @@ func (e *Engine) snapshotFor(ctx context.Context, h *pyodide.Host, sdk sdkSource
 	if persist {
 		if err := pyodide.WriteSnapshot(file, snap); err != nil {
 			e.log.Warn("cannot save the SDK snapshot", "err", err)
+		}
+		if sdk.kind == "vendored" {
+			pruneDedicated(filepath.Dir(file))
 		}
 	}
 	e.log.Info("SDK snapshot taken", "sdk", sdk.kind, "took", time.Since(t))

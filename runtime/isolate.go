@@ -326,7 +326,8 @@ func (iso *Isolate) serve(isoCtx context.Context, h *pyodide.Host, mainPath, mod
 	hostMod.Set("kind", "serve")
 	hostMod.Set("main", modName)
 	ri.finish = func(Value) {}
-	inst, err := h.Restore(runCtx, snap, w, e.workerFS(h, sdk, spec, mainPath), iso.limits.Memory)
+	fs := e.workerFS(h, sdk, spec, mainPath)
+	inst, err := h.Restore(runCtx, snap, w, fs, iso.limits.Memory)
 	if err != nil {
 		if e.staleDedicated(d, err) { // forgotten: the next start takes a new one
 			err = fmt.Errorf("%w (the Worker's snapshot was stale and is dropped: the next request starts afresh)", err)
@@ -345,6 +346,7 @@ func (iso *Isolate) serve(isoCtx context.Context, h *pyodide.Host, mainPath, mod
 			inst.FlushOutput()
 			panic(&RunError{Kind: "exception", Message: "the Worker's top level raised", Traceback: strings.TrimSpace(setupOut.String())})
 		}
+		e.savePycache(fs, spec) // what the import compiled
 		started = true
 		ready <- nil
 		// While the loop waits for work, other runs of the engine go on;

@@ -84,7 +84,9 @@ func (e *Engine) runLocked(ctx context.Context, h *pyodide.Host, spec WorkerSpec
 	}
 
 	tRestore := time.Now()
-	inst, err := h.Restore(runCtx, snap, w, e.workerFS(h, sdk, spec, mainPath), limits.Memory)
+	fs := e.workerFS(h, sdk, spec, mainPath)
+	defer e.savePycache(fs, spec)
+	inst, err := h.Restore(runCtx, snap, w, fs, limits.Memory)
 	if err != nil {
 		if e.staleDedicated(d, err) {
 			cancel()
@@ -199,6 +201,7 @@ func (e *Engine) workerFS(h *pyodide.Host, sdk sdkSource, spec WorkerSpec, mainP
 	if pm := pythonModulesOf(spec.ProjectDir); pm != "" {
 		fs.MountHost(pyodide.PythonModulesDir, pm)
 	}
+	e.mountPycache(fs, spec)
 	return fs
 }
 

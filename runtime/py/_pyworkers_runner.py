@@ -6,6 +6,7 @@ import asyncio
 import random
 import importlib
 import inspect
+import os
 import sys
 import traceback
 
@@ -258,8 +259,18 @@ def _finish(task):
         host.resolve(None)
 
 
+def _use_bytecode_cache():
+    # The host keeps compiled modules of the Worker and its python_modules
+    # between runs (bytecode_cache.go): compiling from source is most of a
+    # first import.
+    if os.path.isdir("/pyworkers-pycache"):
+        sys.pycache_prefix = "/pyworkers-pycache"
+        sys.dont_write_bytecode = False
+
+
 def prime():
     """Runs the Worker's top level for a dedicated snapshot (no handler)."""
+    _use_bytecode_cache()
     for path in _PROJECT_PATHS:
         sys.path_importer_cache.pop(path, None)
     _process_pth_files()
@@ -271,6 +282,7 @@ def start():
     # state would repeat run after run: reseed it from fresh entropy, as
     # Cloudflare's runtime does after restoring a snapshot.
     random.seed()
+    _use_bytecode_cache()
     host.dispatch = create_proxy(_dispatch)
     host.classMethods = create_proxy(_class_methods)
     task = asyncio.ensure_future(_call())
@@ -321,6 +333,7 @@ def _serve_event(call):
 def serve_start():
     """Makes this interpreter a server of requests: host.serve(call) takes one."""
     random.seed()
+    _use_bytecode_cache()
     for path in _PROJECT_PATHS:
         sys.path_importer_cache.pop(path, None)
     _process_pth_files()

@@ -44,6 +44,7 @@ type Node struct {
 	hostRoot string // real path of the mounted directory: symlinks may not leave it
 	loaded   bool   // host directory listed
 	hostSize int64  // host file: its size when listed (contents are read by range, never kept)
+	overlay  bool   // host directory whose listing may gain in-memory files and folders
 	Readonly bool
 	Mtime    time.Time
 }
@@ -120,6 +121,37 @@ func (fs *FS) MountHost(p, dir string) {
 	parent.Children[path.Base(p)] = &Node{Dir: true, hostPath: dir, hostRoot: root, Readonly: true, Ino: fs.ino, Mtime: fs.Start}
 }
 
+// MountOverlay makes host directory dir visible at p with its files
+// read-only, while new files and folders can be made below it in memory
+// (the bytecode cache: CPython writes new .pyc files, reads the host's
+// older ones). NewFiles lists what was made.
+func (fs *FS) MountOverlay(p, dir string) {
+	fs.MountHost(p, dir)
+	n := fs.MkdirAll(path.Dir(p)).Children[path.Base(p)]
+	n.overlay, n.Readonly = true, false
+}
+
+// NewFiles lists the in-memory files below p (an overlay mount), by path
+// relative to p.
+func (fs *FS) NewFiles(p string) map[string][]byte {
+	out := map[string][]byte{}
+	var walk func(n *Node, rel string)
+	walk = func(n *Node, rel string) {
+		for name, c := range n.Children {
+			switch {
+			case c.Dir:
+				walk(c, path.Join(rel, name))
+			case c.hostPath == "" && c.Device == "":
+				out[path.Join(rel, name)] = c.Data
+			}
+		}
+	}
+	if n := fs.Lookup(p); n != nil && n.Dir {
+		walk(n, "")
+	}
+	return out
+}
+
 // inside reports whether host path p, symlinks resolved, stays below root.
 func inside(root, p string) bool {
 	real, err := filepath.EvalSymlinks(p)
@@ -156,7 +188,9 @@ func (fs *FS) Load(n *Node) {
 				continue
 			}
 			fs.ino++
-			n.Children[name] = &Node{Dir: info.IsDir(), hostPath: hp, hostRoot: n.hostRoot, Readonly: true, Ino: fs.ino, Mtime: info.ModTime(), hostSize: info.Size()}
+			dir := info.IsDir()
+			n.Children[name] = &Node{Dir: dir, hostPath: hp, hostRoot: n.hostRoot, Readonly: !(dir && n.overlay), overlay: dir && n.overlay,
+				Ino: fs.ino, Mtime: info.ModTime(), hostSize: info.Size()}
 		}
 		return
 	}
@@ -264,6 +298,7 @@ func (fs *FS) Open(p string, flags int32) (int32, int32) {
 		if d.Readonly {
 			return -1, EROFS
 		}
+		fs.Load(d) // an overlay folder: its host entries first
 		fs.ino++
 		n = &Node{Ino: fs.ino, Mtime: time.Now()}
 		d.Children[path.Base(p)] = n

@@ -85,3 +85,38 @@ func TestOpenErrnos(t *testing.T) {
 		t.Errorf("second O_EXCL create = errno %d, want EEXIST", e)
 	}
 }
+
+// An overlay mount: the host's files are read-only and visible, new files
+// and folders go to memory beside them, and NewFiles lists only those.
+func TestOverlayMount(t *testing.T) {
+	host := t.TempDir()
+	os.MkdirAll(filepath.Join(host, "a"), 0o755)
+	os.WriteFile(filepath.Join(host, "a", "old.pyc"), []byte("old"), 0o644)
+	fs := New()
+	fs.MountOverlay("/cache", host)
+	const oWronly, oCreat = 1, 0x40
+	if _, e := fs.Open("/cache/a/old.pyc", oWronly); e != EROFS {
+		t.Errorf("writing a host file: errno %d, want EROFS", e)
+	}
+	if _, e := fs.Open("/cache/a/new.pyc", oWronly|oCreat); e != 0 {
+		t.Fatalf("creating beside a host file: errno %d", e)
+	}
+	fs.Lookup("/cache/a/new.pyc").Data = []byte("new")
+	fs.MkdirAll("/cache/b/c")
+	fs.WriteFile("/cache/b/c/deep.pyc", []byte("deep"))
+	if fs.Lookup("/cache/a/old.pyc") == nil {
+		t.Fatal("the host file vanished when a file was made beside it")
+	}
+	got := fs.NewFiles("/cache")
+	if len(got) != 2 || string(got["a/new.pyc"]) != "new" || string(got["b/c/deep.pyc"]) != "deep" {
+		t.Fatalf("NewFiles = %q", got)
+	}
+	if _, err := os.Stat(filepath.Join(host, "a", "new.pyc")); !os.IsNotExist(err) {
+		t.Fatal("the overlay wrote to the host")
+	}
+	// A plain host mount stays read-only.
+	fs.MountHost("/ro", host)
+	if _, e := fs.Open("/ro/a/x", oWronly|oCreat); e != EROFS {
+		t.Errorf("creating in a read-only mount: errno %d", e)
+	}
+}

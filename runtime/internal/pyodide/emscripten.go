@@ -181,6 +181,7 @@ func emscriptenImports() map[string]hostFunc {
 				s[0] = neg(memfs.EROFS)
 				return
 			}
+			inst.fs.Load(td) // an overlay folder: its host entries first
 			td.Children[path.Base(to)] = fd.Children[path.Base(from)]
 			delete(fd.Children, path.Base(from))
 			s[0] = 0
