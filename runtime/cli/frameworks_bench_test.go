@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime"
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/actors"
 	"github.com/pyworkers-lsp/pyworkers-lsp/runtime/workerspec"
 )
 
@@ -83,7 +84,7 @@ func BenchmarkFrameworkWorkers(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			e := runtime.NewEngine(runtime.EngineOptions{})
+			e := actors.NewEngine(runtime.EngineOptions{}) // with the local bindings, as the server has them
 			defer e.Close()
 			run := func() time.Duration {
 				start := time.Now()
