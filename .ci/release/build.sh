@@ -18,7 +18,7 @@ cd "$(dirname "$0")/../.."
 version="${VERSION:?VERSION is required}"
 commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 dist="${DIST:-dist}"
-export ZIG="${ZIG:-$PWD/.cache/native/toolchain/ziglang/zig}"
+export ZIG="${ZIG:-$PWD/.cache/toolchain/ziglang/zig}"
 [[ -x "$ZIG" ]] || { echo "release: $ZIG missing: run \`make native-fixtures\` (it fetches the pinned Zig)" >&2; exit 1; }
 targets=("$@")
 [[ ${#targets[@]} -gt 0 ]] || targets=(linux/amd64 linux/arm64 darwin/arm64 darwin/amd64 windows/amd64)

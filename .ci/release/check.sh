@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 cache="$PWD/.cache/release"
 mkdir -p "$cache"
-ZIG="${ZIG:-$PWD/.cache/native/toolchain/ziglang/zig}"
+ZIG="${ZIG:-$PWD/.cache/toolchain/ziglang/zig}"
 
 QEMU_VERSION='1:7.2+dfsg-7+deb12u18+b3'
 QEMU_SHA256=c3e3ba2bd87f8c5b9a5da5ef21b5a3b82d7c63b89dd448d9ddaa4eabc5b6e402
