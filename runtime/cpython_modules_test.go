@@ -156,3 +156,75 @@ func TestStaleDedicatedSnapshotIsRetaken(t *testing.T) {
 		}
 	}
 }
+
+// lzma from the runtime's own build (CPython 3.13.5's _lzma, xz 5.8.1's
+// liblzma linked in): the .xz, legacy .lzma and raw formats with a filter
+// chain round-trip, the .xz output is byte for byte what CPython on the
+// host writes for the same input, and the SHA-256 check is there.
+func TestLZMABuiltFromSource(t *testing.T) {
+	dir := t.TempDir()
+	spec := writeWorker(t, dir, `
+import lzma
+from workers import Response, WorkerEntrypoint
+
+class Default(WorkerEntrypoint):
+    async def fetch(self, request):
+        data = b"hello " * 1000
+        chain = [{"id": lzma.FILTER_DELTA, "dist": 4}, {"id": lzma.FILTER_LZMA2, "preset": 1}]
+        xz = lzma.compress(data)
+        ok = (lzma.decompress(xz) == data
+              and lzma.decompress(lzma.compress(data, format=lzma.FORMAT_ALONE)) == data
+              and lzma.decompress(lzma.compress(data, format=lzma.FORMAT_RAW, filters=chain), format=lzma.FORMAT_RAW, filters=chain) == data
+              and lzma.decompress(lzma.compress(data, check=lzma.CHECK_SHA256)) == data)
+        return Response.json({"ok": ok, "xz": xz.hex(), "sha256": lzma.is_check_supported(lzma.CHECK_SHA256)})
+`)
+	res := fetch(t, spec, HTTPRequest{URL: "http://localhost/"})
+	wantOK(t, res)
+	// python3 -c 'import lzma; print(lzma.compress(b"hello " * 1000).hex())' (CPython 3.11, liblzma 5.4)
+	const hostXZ = "fd377a585a000004e6d6b4460200210116000000742fe5a3e0176f00275d00341949ee8de95fc1f0f71744508562c30882dc61136033e191b56953251eba714fabebfb648c000000a438673cb440a3e8000143f02e0000004f244042b1c467fb020000000004595a"
+	if !strings.Contains(string(res.Body), `"ok": true`) || !strings.Contains(string(res.Body), `"sha256": true`) ||
+		!strings.Contains(string(res.Body), `"xz": "`+hostXZ+`"`) {
+		t.Fatalf("body %s", res.Body)
+	}
+}
+
+// The first compile of a large side module (the runtime's _ssl, 2.9 MB) is
+// reported where package installs are (stderr for `run`, $/progress in the
+// editor); a later process, whose compile comes from wazero's disk cache,
+// says nothing.
+func TestLargeNativeModuleCompileReported(t *testing.T) {
+	t.Setenv(EnvPackagesURL, "")
+	if err := os.RemoveAll(filepath.Join(DefaultCompileCacheDir(), "pyworkers-native")); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	spec := writeWorker(t, dir, `
+from workers import Response, WorkerEntrypoint
+
+class Default(WorkerEntrypoint):
+    async def fetch(self, request):
+        import ssl
+        return Response(ssl.OPENSSL_VERSION)
+`)
+	for i, want := range []int{2, 0} {
+		var msgs []string
+		e := NewEngine(EngineOptions{OnPackageProgress: func(m string) {
+			if strings.Contains(m, "native module") {
+				msgs = append(msgs, m)
+			}
+		}})
+		res, err := e.RunFetch(context.Background(), spec, HTTPRequest{URL: "http://localhost/"})
+		e.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantOK(t, res)
+		if len(msgs) != want || (want > 0 && (!strings.HasPrefix(msgs[0], "compiling native module _ssl.cpython-313-wasm32-emscripten.so (2.") ||
+			!strings.HasPrefix(msgs[1], "compiled native module _ssl.cpython-313-wasm32-emscripten.so in "))) {
+			t.Fatalf("process %d: %q", i+1, msgs)
+		}
+		if want > 0 {
+			t.Logf("%s", msgs[1])
+		}
+	}
+}

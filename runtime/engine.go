@@ -304,6 +304,14 @@ func (e *Engine) buildHost(ctx context.Context) (h *pyodide.Host, err error) {
 	if err != nil {
 		return nil, err
 	}
+	// A large side module's first compile (the runtime's _ssl: 2.9 MB) is
+	// reported where package installs are.
+	h.Progress = func(msg string) {
+		e.log.Info(msg)
+		if e.opts.OnPackageProgress != nil {
+			e.opts.OnPackageProgress(msg)
+		}
+	}
 	e.log.Info("pyodide module ready", "took", time.Since(t))
 	e.report("starting the Python interpreter", 60)
 	e.runMu.Lock()

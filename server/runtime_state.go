@@ -150,9 +150,13 @@ func (s *Server) packageProgress(msg string) {
 	s.pkgProgressMu.Lock()
 	defer s.pkgProgressMu.Unlock()
 	switch {
-	case strings.HasPrefix(msg, "downloading "):
+	case strings.HasPrefix(msg, "downloading "), strings.HasPrefix(msg, "compiling native module "):
 		if s.pkgProgress == nil {
-			s.pkgProgress = s.beginProgress("Installing Pyodide packages")
+			title := "Installing Pyodide packages"
+			if strings.HasPrefix(msg, "compiling ") {
+				title = "Compiling native modules"
+			}
+			s.pkgProgress = s.beginProgress(title)
 		}
 		s.pkgProgress.report(msg, 50)
 	case s.pkgProgress != nil:

@@ -248,6 +248,10 @@ func execute(opts *runOptions, stdout, stderr io.Writer) int {
 		}
 	}
 	engine := actors.NewEngine(runtime.EngineOptions{OnPackageProgress: func(msg string) {
+		if strings.Contains(msg, "native module") {
+			fmt.Fprintf(stderr, "pyworkers-lsp run: %s\n", msg)
+			return
+		}
 		fmt.Fprintf(stderr, "pyodide packages: %s\n", msg)
 	}})
 	defer engine.Close()

@@ -11,10 +11,12 @@
 #               linked in: Pyodide's lock makes ssl depend on its libopenssl
 #               package, which a static link makes unnecessary
 #   hashlib     Modules/_hashopenssl.c (_hashlib), libcrypto linked in
+#   lzma        Modules/_lzmamodule.c + Lib/lzma.py, xz 5.8.1's liblzma linked in
+#               (its configuration: liblzma-config.h)
 #   pydecimal   Lib/_pydecimal.py;  pydoc-data  Lib/pydoc_data
 #
 # Sources, each checked against SHA256SUMS and kept in .cache/downloads:
-# Debian's CPython 3.13.5 and OpenSSL 3.0.20 source tarballs, Debian's
+# Debian's CPython 3.13.5, OpenSSL 3.0.20 and xz-utils 5.8.1 source tarballs, Debian's
 # emscripten 3.1.69 package (only its libc headers: the interpreter's libc is
 # Emscripten's musl), npm better-sqlite3. Compiler: clang 19 + wasm-ld from the pinned ziglang wheel
 # (../toolchain.txt). pyconfig.h is written from the sysconfig data of
@@ -35,7 +37,7 @@ out="$artifacts/cpython-modules"
 tests="${PYWORKERS_CPYTHON_TESTS:-$repo/.cache/cpython-tests}"
 downloads="$repo/.cache/downloads"
 [ -f "$artifacts/.complete" ] || { echo "cpython/build.sh: no runtime artifacts in $artifacts: run runtime/artifacts/build.sh first" >&2; exit 1; }
-want="$(cat "$here"/SHA256SUMS "$here"/pyconfig.py "$0" "$here"/../toolchain.txt "$artifacts/.complete" | sha256sum | cut -d' ' -f1)"
+want="$(cat "$here"/SHA256SUMS "$here"/pyconfig.py "$here"/liblzma-config.h "$0" "$here"/../toolchain.txt "$artifacts/.complete" | sha256sum | cut -d' ' -f1)"
 if [ -f "$out/.complete" ] && [ "$(cat "$out/.complete")" = "$want" ] && [ -f "$tests/.complete" ] && [ "$(cat "$tests/.complete")" = "$want" ]; then
   exit 0
 fi
@@ -63,6 +65,7 @@ fetch emscripten_3.1.69+dfsg-3_all.deb https://deb.debian.org/debian/pool/main/e
 fetch python3.13_3.13.5.orig.tar.xz https://deb.debian.org/debian/pool/main/p/python3.13/python3.13_3.13.5.orig.tar.xz
 fetch better-sqlite3-12.5.0.tgz https://registry.npmjs.org/better-sqlite3/-/better-sqlite3-12.5.0.tgz
 fetch openssl_3.0.20.orig.tar.gz https://deb.debian.org/debian/pool/main/o/openssl/openssl_3.0.20.orig.tar.gz
+fetch xz-utils_5.8.1.orig.tar.xz https://deb.debian.org/debian/pool/main/x/xz-utils/xz-utils_5.8.1.orig.tar.xz
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/pyworkers-cpython.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
@@ -76,7 +79,8 @@ tar -xJf "$downloads/python3.13_3.13.5.orig.tar.xz" -C "$work" \
   Python-3.13.5/Modules/_ssl.c Python-3.13.5/Modules/_ssl.h Python-3.13.5/Modules/_ssl Python-3.13.5/Modules/_ssl_data_300.h \
   Python-3.13.5/Modules/_ssl_data_31.h Python-3.13.5/Modules/_ssl_data_111.h Python-3.13.5/Modules/_hashopenssl.c \
   Python-3.13.5/Modules/hashlib.h Python-3.13.5/Modules/clinic/_ssl.c.h Python-3.13.5/Modules/clinic/_hashopenssl.c.h \
-  Python-3.13.5/Modules/socketmodule.h Python-3.13.5/Lib/ssl.py Python-3.13.5/Lib/_pydecimal.py Python-3.13.5/Lib/pydoc_data \
+  Python-3.13.5/Modules/socketmodule.h Python-3.13.5/Modules/_lzmamodule.c Python-3.13.5/Modules/clinic/_lzmamodule.c.h \
+  Python-3.13.5/Lib/lzma.py Python-3.13.5/Lib/ssl.py Python-3.13.5/Lib/_pydecimal.py Python-3.13.5/Lib/pydoc_data \
   Python-3.13.5/LICENSE Python-3.13.5/pyconfig.h.in
 py="$work/Python-3.13.5"
 mkdir -p "$work/config"
@@ -166,6 +170,24 @@ cp "$py/Lib/ssl.py" "$work/ssl/"
 wheel ssl 1.0.0 "$work/ssl"
 ld "$work/obj/_hashopenssl.o" "$ossl/libcrypto.a" -o "$work/hashlib/_hashlib.$ext"
 wheel hashlib 1.0.0 "$work/hashlib"
+
+echo "cpython/build.sh: compiling lzma (xz 5.8.1's liblzma)" >&2
+tar -xJf "$downloads/xz-utils_5.8.1.orig.tar.xz" -C "$work" xz-5.8.1/src/liblzma xz-5.8.1/src/common
+lz="$work/xz-5.8.1/src/liblzma"
+mkdir -p "$work/lzma" "$work/obj/liblzma" "$work/lzconfig"
+cp "$here/liblzma-config.h" "$work/lzconfig/config.h"
+for f in "$lz"/common/*.c "$lz"/check/crc32_fast.c "$lz"/check/crc64_fast.c "$lz"/check/check.c "$lz"/check/sha256.c \
+  "$lz"/lz/*.c "$lz"/lzma/*.c "$lz"/rangecoder/price_table.c "$lz"/delta/*.c "$lz"/simple/*.c "$lz"/../common/tuklib_physmem.c; do
+  case "$f" in *_mt.c | */outqueue.c | *_tablegen.c | */hardware_cputhreads.c) continue ;; esac # threads, generators
+  o="$work/obj/liblzma/$(basename "$(dirname "$f")")_$(basename "$f" .c).o"
+  cc -DHAVE_CONFIG_H -I"$work/lzconfig" -I"$lz/api" -I"$lz/common" -I"$lz/check" -I"$lz/lz" -I"$lz/lzma" \
+    -I"$lz/rangecoder" -I"$lz/delta" -I"$lz/simple" -I"$lz/../common" "$f" -o "$o"
+done
+cc -DPy_BUILD_CORE_MODULE -I"$work/config" -I"$py/Include" -I"$py/Include/internal" -I"$lz/api" \
+  "$py/Modules/_lzmamodule.c" -o "$work/obj/_lzma.o"
+ld "$work/obj/_lzma.o" "$work"/obj/liblzma/*.o -o "$work/lzma/_lzma.$ext"
+cp "$py/Lib/lzma.py" "$work/lzma/"
+wheel lzma 1.0.0 "$work/lzma"
 
 mkdir -p "$work/pydecimal" "$work/pydoc_data"
 cp "$py/Lib/_pydecimal.py" "$work/pydecimal/"

@@ -18,8 +18,11 @@ package pyodide
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -414,7 +417,7 @@ func (inst *Instance) fillSlots(recs []slotRecord) error {
 // same bases gives the same bytes, so a restore (every run of a Worker whose
 // snapshot holds native modules) reuses the compiled glue.
 func (inst *Instance) instantiateGlue(bin []byte, what string, named map[string]api.Module) (api.Module, error) {
-	cm, err := inst.host.compileOnce(inst.nestedCtx, bin, sha256.Sum256(bin))
+	cm, err := inst.host.compileOnce(inst.nestedCtx, bin, sha256.Sum256(bin), "")
 	if err != nil {
 		return nil, fmt.Errorf("%s module: %w", what, err)
 	}
@@ -437,7 +440,7 @@ func (inst *Instance) instantiate(cm wazero.CompiledModule, what string, named m
 func (inst *Instance) link(lib *dylib, bin []byte, fresh bool) error {
 	dl := inst.linker()
 	p := lib.parsed
-	cm, err := inst.host.compileOnce(inst.nestedCtx, bin, lib.Sum)
+	cm, err := inst.host.compileOnce(inst.nestedCtx, bin, lib.Sum, path.Base(lib.Name))
 	if err != nil {
 		return err
 	}
@@ -642,19 +645,41 @@ func sig(params, results []api.ValueType) string {
 // compileOnce compiles a side module or glue module once per host, keyed
 // by its sha256; wazero's compilation cache keeps the machine code across
 // processes.
-func (h *Host) compileOnce(ctx context.Context, bin []byte, sum [32]byte) (wazero.CompiledModule, error) {
+func (h *Host) compileOnce(ctx context.Context, bin []byte, sum [32]byte, name string) (wazero.CompiledModule, error) {
 	h.onceMu.Lock()
 	defer h.onceMu.Unlock()
 	if cm, ok := h.onceMods[sum]; ok {
 		return cm, nil
 	}
+	// wazero's disk cache makes later compiles of the same bytes quick; a
+	// stamp beside it says whether this one was ever compiled here.
+	var stamp string
+	if name != "" && len(bin) >= largeSideModule && h.cacheDir != "" && h.Progress != nil {
+		stamp = filepath.Join(h.cacheDir, "pyworkers-native", hex.EncodeToString(sum[:16]))
+		if _, err := os.Stat(stamp); err == nil {
+			stamp = ""
+		} else {
+			h.Progress(fmt.Sprintf("compiling native module %s (%.1f MB, first use only)", name, float64(len(bin))/(1<<20)))
+		}
+	}
+	start := time.Now()
 	cm, err := h.rt.CompileModule(ctx, bin)
 	if err != nil {
 		return nil, fmt.Errorf("compiling: %w", err)
 	}
+	if stamp != "" {
+		h.Progress(fmt.Sprintf("compiled native module %s in %s", name, time.Since(start).Round(time.Millisecond)))
+		if os.MkdirAll(filepath.Dir(stamp), 0o755) == nil {
+			_ = os.WriteFile(stamp, nil, 0o644)
+		}
+	}
 	h.onceMods[sum] = cm
 	return cm, nil
 }
+
+// largeSideModule: from this size a first compile is reported (_ssl, 2.9 MB,
+// takes about a second).
+const largeSideModule = 1 << 20
 
 // Dylibs lists the loaded libraries, in load order, for a snapshot.
 func (inst *Instance) dylibRecords() (libs []DylibRecord, extra []slotRecord, tableSize uint32) {

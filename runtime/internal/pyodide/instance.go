@@ -60,8 +60,12 @@ type Host struct {
 	growerMod       wazero.CompiledModule
 	onceMu          sync.Mutex
 	onceMods        map[[32]byte]wazero.CompiledModule // side modules and their glue, by sha256 (compileOnce)
-	memory          memPool
-	seq             atomic.Int64
+	cacheDir        string                             // wazero's compilation cache, "" for none
+	// Progress, if set, is told before a large side module is compiled for
+	// the first time (seconds for a multi-MB one), and when it is done.
+	Progress func(msg string)
+	memory   memPool
+	seq      atomic.Int64
 }
 
 type instanceKey struct{}
@@ -98,7 +102,7 @@ func NewHost(ctx context.Context, art *Artifacts, cacheDir string, files map[str
 		}
 	}
 	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
-	h := &Host{rt: rt, layout: l, stdlib: stdlib, files: files, imports: imports, envMod: map[uint32]wazero.CompiledModule{},
+	h := &Host{rt: rt, cacheDir: cacheDir, layout: l, stdlib: stdlib, files: files, imports: imports, envMod: map[uint32]wazero.CompiledModule{},
 		countArgsSlot: l.tableSize, onceMods: map[[32]byte]wazero.CompiledModule{}}
 	if err := h.readMainSlots(bin); err != nil {
 		rt.Close(ctx)

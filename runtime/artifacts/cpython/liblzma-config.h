@@ -1,0 +1,44 @@
+/* liblzma's configuration for the runtime's lzma module (runtime/artifacts/cpython/build.sh):
+ * what xz's configure would find for wasm32-emscripten, no threads (CPython's _lzma
+ * uses no multithreaded coder), every filter, encoder and decoder, the three checks. */
+#define HAVE_STDBOOL_H 1
+#define HAVE__BOOL 1
+#define HAVE_STDINT_H 1
+#define HAVE_INTTYPES_H 1
+#define SIZEOF_SIZE_T 4
+#define HAVE_CHECK_CRC32 1
+#define HAVE_CHECK_CRC64 1
+#define HAVE_CHECK_SHA256 1
+#define HAVE_ENCODERS 1
+#define HAVE_DECODERS 1
+#define HAVE_ENCODER_LZMA1 1
+#define HAVE_DECODER_LZMA1 1
+#define HAVE_ENCODER_LZMA2 1
+#define HAVE_DECODER_LZMA2 1
+#define HAVE_ENCODER_X86 1
+#define HAVE_DECODER_X86 1
+#define HAVE_ENCODER_POWERPC 1
+#define HAVE_DECODER_POWERPC 1
+#define HAVE_ENCODER_IA64 1
+#define HAVE_DECODER_IA64 1
+#define HAVE_ENCODER_ARM 1
+#define HAVE_DECODER_ARM 1
+#define HAVE_ENCODER_ARMTHUMB 1
+#define HAVE_DECODER_ARMTHUMB 1
+#define HAVE_ENCODER_ARM64 1
+#define HAVE_DECODER_ARM64 1
+#define HAVE_ENCODER_SPARC 1
+#define HAVE_DECODER_SPARC 1
+#define HAVE_ENCODER_RISCV 1
+#define HAVE_DECODER_RISCV 1
+#define HAVE_ENCODER_DELTA 1
+#define HAVE_DECODER_DELTA 1
+#define HAVE_MF_HC3 1
+#define HAVE_MF_HC4 1
+#define HAVE_MF_BT2 1
+#define HAVE_MF_BT3 1
+#define HAVE_MF_BT4 1
+#define HAVE_LZIP_DECODER 1
+#define HAVE_MICROLZMA 1
+#define TUKLIB_PHYSMEM_SYSCONF 1
+#define ASSUME_RAM 128

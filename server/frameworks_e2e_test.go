@@ -1,0 +1,64 @@
+package server_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.lsp.dev/protocol"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/runtime"
+	"github.com/pyworkers-lsp/pyworkers-lsp/server/lsptest"
+)
+
+// Issue 11 through the editor: the ▶ Run lens of a FastAPI + Jinja2 Worker
+// (packages from PyPI vendored into python_modules/, the real SDK) renders
+// its template: anyio imports ssl, which the runtime builds from source.
+func TestLensFastAPIWorker(t *testing.T) {
+	site, err := filepath.Abs("../.cache/test-packages/site")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(site, ".complete")); err != nil {
+		t.Fatalf("the test packages are missing (%v): run `bash testdata/packages/fetch.sh` (the Makefile does)", err)
+	}
+	root := t.TempDir()
+	if err := os.CopyFS(root, os.DirFS("../testdata/runtime/fastapi")); err != nil {
+		t.Fatal(err)
+	}
+	vendor := func(from, name string) {
+		if err := os.CopyFS(filepath.Join(root, "python_modules", name), os.DirFS(filepath.Join(from, name))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range []string{"fastapi", "starlette", "pydantic", "anyio", "annotated_doc", "jinja2", "markupsafe", "idna"} {
+		vendor(site, p)
+	}
+	b, err := os.ReadFile(filepath.Join(site, "typing_extensions.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(root, "python_modules", "typing_extensions.py"), b, 0o644)
+	vendor(filepath.Join(runtime.DefaultArtifactsDir(), "workers-runtime-sdk-"+runtime.BundledSDKVersion), "workers")
+	py := filepath.Join(root, "src", "worker.py")
+
+	c := lsptest.StartWithRuntime(t, binary)
+	c.Initialize(t, root, nil)
+	c.Open(t, py, "python", nil)
+	var lenses []protocol.CodeLens
+	if err := c.Call(t, "textDocument/codeLens", map[string]any{"textDocument": map[string]any{"uri": lsptest.URI(py)}}, &lenses); err != nil || len(lenses) == 0 {
+		t.Fatalf("lenses %v: %v", lenses, err)
+	}
+	var out map[string]any
+	if err := c.Call(t, "workspace/executeCommand", map[string]any{"command": lenses[0].Command.Command, "arguments": lenses[0].Command.Arguments}, &out); err != nil {
+		t.Fatalf("%s: %v\nstderr:\n%s", lenses[0].Command.Title, err, c.Stderr)
+	}
+	r, err := os.ReadFile(out["resultFile"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(r), "200 OK") || !strings.Contains(string(r), "<h1>Hello, world!</h1>") {
+		t.Fatalf("%s:\n%s", lenses[0].Command.Title, r)
+	}
+}
