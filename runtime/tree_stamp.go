@@ -3,15 +3,19 @@ package runtime
 // The stamp of a Worker's folders (names, sizes, mtimes of every file) keys
 // its dedicated snapshot. Walking python_modules/ on every run cost Django's
 // warm run ~37 ms of 72 (3,900 files), so a folder's stamp is kept until a
-// file-system watch reports a change below it. Where watching fails (no
-// inotify, too many folders, fd limits) the folder is walked every time.
+// file-system watch reports a change below it. Only on Linux: inotify costs
+// one watch per folder, while kqueue (macOS) holds a descriptor per file.
+// Where watching fails (the user's inotify watches used up) the folder is
+// walked every time.
 
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	goruntime "runtime"
 	"sync"
 	"sync/atomic"
 
@@ -19,8 +23,9 @@ import (
 )
 
 // maxWatchedTrees bounds the folders watched at once (all are dropped
-// when more are asked for: they are watched again on their next run).
-const maxWatchedTrees = 16
+// when more are asked for: they are watched again on their next run), so
+// the user's inotify watches stay for their editor.
+const maxWatchedTrees = 4
 
 type treeStamps struct {
 	mu    sync.Mutex
@@ -35,6 +40,13 @@ type watchedTree struct {
 	stamp string
 	files int
 	valid bool
+}
+
+func newTreeWatcher() (*fsnotify.Watcher, error) {
+	if goruntime.GOOS != "linux" {
+		return nil, errors.ErrUnsupported
+	}
+	return fsnotify.NewWatcher()
 }
 
 func (t *watchedTree) bump() {
@@ -58,7 +70,7 @@ func (s *treeStamps) stamp(root string, budget int) (string, int, error) {
 			s.closeLocked()
 		}
 		t = &watchedTree{}
-		if w, err := fsnotify.NewWatcher(); err == nil {
+		if w, err := newTreeWatcher(); err == nil {
 			t.w = w
 			go func() {
 				for {
