@@ -14,7 +14,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -105,9 +104,9 @@ func (c *dedicatedCache) put(e *dedicatedEntry) {
 // dedicatedKey names what a Worker's top level could depend on: the
 // runtime build and SDK (baseKey), the Worker's files and vendored packages,
 // its compatibility settings, vars, secrets and bindings.
-func dedicatedKey(baseKey string, spec WorkerSpec, mainPath string) (string, error) {
+func (e *Engine) dedicatedKey(baseKey string, spec WorkerSpec, mainPath string) (string, error) {
 	h := sha256.New()
-	fmt.Fprintln(h, "dedicated-1", baseKey, mainPath, spec.CompatibilityDate)
+	fmt.Fprintln(h, "dedicated-2", baseKey, mainPath, spec.CompatibilityDate)
 	flags := slices.Clone(spec.CompatibilityFlags)
 	sort.Strings(flags)
 	fmt.Fprintln(h, strings.Join(flags, ","))
@@ -121,36 +120,21 @@ func dedicatedKey(baseKey string, spec WorkerSpec, mainPath string) (string, err
 		return "", err
 	}
 	h.Write(settings)
-	roots := []string{filepath.Dir(mainPath)}
-	if pm := pythonModulesOf(spec.ProjectDir); pm != "" {
-		roots = append(roots, pm)
+	// The Worker's own folder is walked every run: it is small, and an edit
+	// saved just before a run must count even if its watch event is late.
+	// python_modules/ is large and changes rarely (`pywrangler sync`): its
+	// stamp is kept while a watch sees no change (tree_stamp.go).
+	stamp, n, err := walkStamp(filepath.Dir(mainPath), maxStampFiles, nil)
+	if err != nil {
+		return "", err
 	}
-	n := 0
-	for _, root := range roots {
-		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return nil
-			}
-			if d.IsDir() {
-				switch d.Name() {
-				case ".pyworkers", ".git", "node_modules", "__pycache__", ".venv", ".venv-workers":
-					if p != root {
-						return filepath.SkipDir
-					}
-				}
-				return nil
-			}
-			if n++; n > maxStampFiles {
-				return errTooManyFiles
-			}
-			if info, err := d.Info(); err == nil {
-				fmt.Fprintf(h, "%s:%d:%d;", p, info.Size(), info.ModTime().UnixNano())
-			}
-			return nil
-		})
+	fmt.Fprintln(h, filepath.Dir(mainPath), stamp)
+	if pm := pythonModulesOf(spec.ProjectDir); pm != "" {
+		stamp, _, err := e.stamps.stamp(pm, maxStampFiles-n)
 		if err != nil {
 			return "", err
 		}
+		fmt.Fprintln(h, pm, stamp)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:32], nil
 }
@@ -169,7 +153,7 @@ func (e *Engine) dedicatedFor(ctx context.Context, h *pyodide.Host, spec WorkerS
 	if e.opts.NoDedicatedSnapshots || os.Getenv("PYWORKERS_NO_DEDICATED_SNAPSHOTS") == "1" {
 		return nil, false, ""
 	}
-	key, err := dedicatedKey(e.snapshotKey(sdk), spec, mainPath)
+	key, err := e.dedicatedKey(e.snapshotKey(sdk), spec, mainPath)
 	if err != nil {
 		return nil, false, err.Error()
 	}

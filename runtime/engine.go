@@ -177,6 +177,7 @@ type Engine struct {
 	snaps map[string]*pyodide.Snapshot
 	// dedicated: snapshots taken after a Worker's top level ran (dedicated.go).
 	dedicated *dedicatedCache
+	stamps    treeStamps        // of the Worker's folders, kept while watched (tree_stamp.go)
 	snapKeys  map[string]string // snapshotKey by sdkSource.key()
 	art       *pyodide.Artifacts
 	snapDir   string // where snapshots persist across processes ("" = nowhere)
@@ -341,6 +342,7 @@ func (e *Engine) Close() {
 	}
 	e.runMu.Lock()
 	defer e.runMu.Unlock()
+	e.stamps.close()
 	e.warmMu.Lock()
 	defer e.warmMu.Unlock()
 	if e.host != nil {

@@ -113,7 +113,7 @@ func runActions(snap *Snapshot, doc *Document, r protocol.Range) []protocol.Code
 	onHandler := false
 	for _, h := range handlers.Find(m, doc.Text(), snap.Env(w)) {
 		// By line: at column 0 of the def line the cursor is still on it.
-		def := lspRange(doc.Lines(), m.Start(h.Func.Outer()), m.End(h.Func.Outer()))
+		def := lspRange(doc.Lines(), m.Start(h.Outer()), m.End(h.Outer()))
 		if r.Start.Line < def.Start.Line || r.Start.Line > def.End.Line {
 			continue
 		}

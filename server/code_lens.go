@@ -64,7 +64,7 @@ func codeLens(ctx context.Context, s *Server, snap *Snapshot, params json.RawMes
 		args := runArgs(h)
 		args.URI = doc.URI
 		lenses = append(lenses, protocol.CodeLens{
-			Range:   lspRange(doc.Lines(), m.Start(h.Func.NameNode), m.End(h.Func.NameNode)),
+			Range:   lspRange(doc.Lines(), m.Start(h.NameNode()), m.End(h.NameNode())),
 			Command: &protocol.Command{Title: lensTitle(h), Command: CommandRunHandler, Arguments: []any{args}},
 		})
 	}

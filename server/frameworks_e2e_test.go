@@ -62,3 +62,61 @@ func TestLensFastAPIWorker(t *testing.T) {
 		t.Fatalf("%s:\n%s", lenses[0].Command.Title, r)
 	}
 }
+
+// Issue 12 through the editor: a Django Worker on D1 whose entrypoint gets
+// fetch from django-cf's DjangoCF has ▶ Run lenses on its class, one per
+// request directive; running them applies Django's migrations into local
+// D1 and reads the table back.
+func TestLensDjangoOnD1(t *testing.T) {
+	site, err := filepath.Abs("../.cache/test-packages/site")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(site, ".complete")); err != nil {
+		t.Fatalf("the test packages are missing (%v): run `bash testdata/packages/fetch.sh` (the Makefile does)", err)
+	}
+	root := t.TempDir()
+	if err := os.CopyFS(root, os.DirFS("../testdata/runtime/django")); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"django", "django_cf", "asgiref", "sqlparse"} {
+		if err := os.CopyFS(filepath.Join(root, "python_modules", p), os.DirFS(filepath.Join(site, p))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sdk := filepath.Join(runtime.DefaultArtifactsDir(), "workers-runtime-sdk-"+runtime.BundledSDKVersion, "workers")
+	if err := os.CopyFS(filepath.Join(root, "python_modules", "workers"), os.DirFS(sdk)); err != nil {
+		t.Fatal(err)
+	}
+	py := filepath.Join(root, "src", "worker.py")
+	src, err := os.ReadFile(py)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src = []byte(strings.Replace(string(src), "class Default(", "# pyworkers: POST /__migrate__\n# pyworkers: GET /notes/\nclass Default(", 1))
+	os.WriteFile(py, src, 0o644)
+
+	c := lsptest.StartWithRuntime(t, binary)
+	c.Initialize(t, root, nil)
+	c.Open(t, py, "python", nil)
+	var lenses []protocol.CodeLens
+	if err := c.Call(t, "textDocument/codeLens", map[string]any{"textDocument": map[string]any{"uri": lsptest.URI(py)}}, &lenses); err != nil || len(lenses) != 2 {
+		t.Fatalf("lenses %+v: %v", lenses, err)
+	}
+	if line := strings.Split(string(src), "\n")[lenses[0].Range.Start.Line]; !strings.HasPrefix(line, "class Default(") {
+		t.Fatalf("the lens is on %q", line)
+	}
+	for i, want := range []string{`"migrated": true`, `"notes": []`} {
+		var out map[string]any
+		if err := c.Call(t, "workspace/executeCommand", map[string]any{"command": lenses[i].Command.Command, "arguments": lenses[i].Command.Arguments}, &out); err != nil {
+			t.Fatalf("%s: %v\nstderr:\n%s", lenses[i].Command.Title, err, c.Stderr)
+		}
+		r, err := os.ReadFile(out["resultFile"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(r), "200 OK") || !strings.Contains(string(r), want) {
+			t.Fatalf("%s:\n%s", lenses[i].Command.Title, r)
+		}
+	}
+}

@@ -75,7 +75,11 @@ const DefaultCron = "* * * * *"
 type Handler struct {
 	Kind  Kind
 	Class string        // "" for module-level handlers (on_fetch)
-	Func  *pyfacts.Func // the handler's def
+	Func  *pyfacts.Func // the handler's def; nil when Inherited
+	// Inherited is the entrypoint class whose fetch comes from another base
+	// (django-cf's `class Default(DjangoCF, WorkerEntrypoint)`): the
+	// handler is shown on the class.
+	Inherited *pyfacts.Class
 
 	Request Request // Fetch and DurableFetch
 	// Cron is the Scheduled run's cron; CronUnset says no triggers.crons
@@ -96,6 +100,22 @@ type Handler struct {
 // handlers of top-level entrypoint classes (a Workflow or Durable Object
 // only when env binds its class) and the legacy module-level on_fetch and
 // on_scheduled, in source order.
+// NameNode is where the handler is shown: its def's name, or its class's.
+func (h Handler) NameNode() *pyfacts.Node {
+	if h.Inherited != nil {
+		return h.Inherited.NameNode
+	}
+	return h.Func.NameNode
+}
+
+// Outer is the definition that holds it: its def, or its class.
+func (h Handler) Outer() *pyfacts.Node {
+	if h.Inherited != nil {
+		return h.Inherited.Node
+	}
+	return h.Func.Outer()
+}
+
 func Find(m *pyfacts.Module, src string, env *project.Environment) []Handler {
 	var out []Handler
 	add := func(h Handler) { out = append(out, h) }
@@ -129,6 +149,11 @@ func Find(m *pyfacts.Module, src string, env *project.Environment) []Handler {
 		switch {
 		case c.HasBase(WorkerEntrypoint):
 			fetchAndScheduled(c.Name, c.Method("fetch"), c.Method("scheduled"))
+			if c.Method("fetch") == nil && len(c.Bases) > 1 {
+				for _, r := range RequestsAbove(src, m.Start(c.Node)) {
+					add(Handler{Kind: Fetch, Class: c.Name, Inherited: c, Request: r})
+				}
+			}
 			if q := c.Method("queue"); q != nil {
 				for _, name := range consumers {
 					add(Handler{Kind: Queue, Class: c.Name, Func: q, Queue: name})

@@ -177,3 +177,33 @@ func TestFindScheduledWithoutCrons(t *testing.T) {
 		t.Errorf("got %+v", hs)
 	}
 }
+
+// An entrypoint whose fetch comes from another base (django-cf's DjangoCF)
+// is runnable: one fetch handler per request directive, shown on the class;
+// an entrypoint with no fetch and no other base has none.
+func TestFindInheritedFetch(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "wrangler.toml"), []byte("name = \"w\"\nmain = \"entry.py\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env, _ := project.Load(project.OSFS{}, filepath.Join(dir, "wrangler.toml")).Env("")
+	src := "from django_cf import DjangoCF\nfrom workers import WorkerEntrypoint\n\n" +
+		"# pyworkers: GET /notes/\n# pyworkers: POST /__migrate__\nclass Default(DjangoCF, WorkerEntrypoint):\n    def get_app(self):\n        pass\n\n" +
+		"class Plain(WorkerEntrypoint):\n    def helper(self):\n        pass\n"
+	f, err := pysyntax.Parse(context.Background(), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := pyfacts.Parse("entry.py", f)
+	hs := Find(m, src, env)
+	if len(hs) != 2 || hs[0].Inherited == nil || hs[0].Func != nil || hs[0].Class != "Default" ||
+		hs[0].Request.Path != "/notes/" || hs[1].Request.Method != "POST" || hs[1].Request.Path != "/__migrate__" {
+		t.Fatalf("got %+v", hs)
+	}
+	if name := src[m.Start(hs[0].NameNode()):m.End(hs[0].NameNode())]; name != "Default" {
+		t.Errorf("shown on %q", name)
+	}
+	if outer := src[m.Start(hs[0].Outer()):]; !strings.HasPrefix(outer, "class Default(") {
+		t.Errorf("outer starts %q", outer[:20])
+	}
+}
