@@ -31,6 +31,9 @@ const (
 	// used removed); pycacheMaxFile bounds one .pyc.
 	pycacheProjects = 32
 	pycacheMaxFile  = 16 << 20
+	// pycacheMaxSave bounds what one run saves: the folder is writable by
+	// the Worker, which must not fill the host's disk through it.
+	pycacheMaxSave = 128 << 20
 )
 
 // pycacheDir is the host folder of the project's bytecode, "" when the
@@ -68,8 +71,12 @@ func (e *Engine) savePycache(fs *memfs.FS, spec WorkerSpec) {
 	if len(files) == 0 {
 		return
 	}
-	saved := 0
+	saved, total := 0, 0
 	for rel, data := range files {
+		if total += len(data); total > pycacheMaxSave {
+			e.log.Warn("bytecode cache: the run wrote more than can be kept", "project", spec.ProjectDir)
+			break
+		}
 		clean := path.Clean("/" + rel)[1:]
 		if !strings.HasSuffix(clean, ".pyc") || len(data) > pycacheMaxFile || len(data) < 16 {
 			continue // CPython's temporary files, or not bytecode
