@@ -34,12 +34,13 @@ type treeStamps struct {
 }
 
 type watchedTree struct {
-	w     *fsnotify.Watcher
-	mu    sync.Mutex
-	gen   int // bumped by every event
-	stamp string
-	files int
-	valid bool
+	w           *fsnotify.Watcher
+	unwatchable bool // no watcher can be had (not Linux, or it failed)
+	mu          sync.Mutex
+	gen         int // bumped by every event
+	stamp       string
+	files       int
+	valid       bool
 }
 
 func newTreeWatcher() (*fsnotify.Watcher, error) {
@@ -70,7 +71,18 @@ func (s *treeStamps) stamp(root string, budget int) (string, int, error) {
 			s.closeLocked()
 		}
 		t = &watchedTree{}
-		if w, err := newTreeWatcher(); err == nil {
+		s.trees[root] = t
+		s.mu.Unlock()
+		// The first stamp of a folder only walks it: a one-shot `run`
+		// process would pay for watches it never uses.
+		s.walks.Add(1)
+		return walkStamp(root, budget, nil)
+	}
+	t.mu.Lock()
+	if t.w == nil && !t.unwatchable {
+		if w, err := newTreeWatcher(); err != nil {
+			t.unwatchable = true
+		} else {
 			t.w = w
 			go func() {
 				for {
@@ -89,8 +101,8 @@ func (s *treeStamps) stamp(root string, budget int) (string, int, error) {
 				}
 			}()
 		}
-		s.trees[root] = t
 	}
+	t.mu.Unlock()
 	s.mu.Unlock()
 
 	t.mu.Lock()
@@ -119,6 +131,7 @@ func (s *treeStamps) stamp(root string, budget int) (string, int, error) {
 	if !watching && t.w != nil {
 		t.w.Close()
 		t.w = nil
+		t.unwatchable = true
 	}
 	t.mu.Unlock()
 	return stamp, n, nil

@@ -8,7 +8,7 @@ import (
 )
 
 // A watched folder's stamp is kept until something below it changes: a
-// second run does not walk it, an edit (same size, new mtime), a new file
+// third run does not walk it, an edit (same size, new mtime), a new file
 // in a new subfolder and a removal each give a new stamp.
 func TestTreeStampKeptWhileWatched(t *testing.T) {
 	root := t.TempDir()
@@ -20,8 +20,15 @@ func TestTreeStampKeptWhileWatched(t *testing.T) {
 	if err != nil || n != 1 {
 		t.Fatalf("%v %d", err, n)
 	}
-	if again, _, _ := s.stamp(root, 100); again != first || s.walks.Load() != 1 {
-		t.Fatalf("unchanged folder: stamp %v, walks %d (want 1)", again == first, s.walks.Load())
+	// The first stamp only walks (a one-shot process never watches), the
+	// second walks and watches, the third is kept.
+	for i := 0; i < 2; i++ {
+		if again, _, _ := s.stamp(root, 100); again != first {
+			t.Fatalf("unchanged folder, stamp %d differs", i+2)
+		}
+	}
+	if s.walks.Load() != 2 {
+		t.Fatalf("walks %d, want 2", s.walks.Load())
 	}
 	// changed waits for the watch to report the change.
 	changed := func(what string, before string) string {

@@ -94,7 +94,9 @@ func BenchmarkFrameworkWorkers(b *testing.B) {
 				}
 				return time.Since(start)
 			}
-			run()
+			for range 3 { // the snapshot, then the watch of python_modules/ (tree_stamp.go)
+				run()
+			}
 			var samples []time.Duration
 			for i := 0; i < b.N; i++ {
 				samples = append(samples, run())
