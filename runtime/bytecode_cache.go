@@ -18,7 +18,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -112,22 +111,5 @@ func (e *Engine) savePycache(fs *memfs.FS, spec WorkerSpec) {
 
 // prunePycache keeps the most recently used projects' caches.
 func prunePycache(root string) {
-	ents, err := os.ReadDir(root)
-	if err != nil || len(ents) <= pycacheProjects {
-		return
-	}
-	type dir struct {
-		path string
-		used time.Time
-	}
-	var dirs []dir
-	for _, e := range ents {
-		if info, err := e.Info(); err == nil && e.IsDir() {
-			dirs = append(dirs, dir{filepath.Join(root, e.Name()), info.ModTime()})
-		}
-	}
-	sort.Slice(dirs, func(i, j int) bool { return dirs[i].used.After(dirs[j].used) })
-	for _, d := range dirs[min(len(dirs), pycacheProjects):] {
-		_ = os.RemoveAll(d.path)
-	}
+	pruneLeastRecent(root, pycacheProjects, os.DirEntry.IsDir)
 }

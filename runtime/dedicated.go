@@ -273,25 +273,31 @@ func (e *Engine) primeWorker(ctx context.Context, h *pyodide.Host, spec WorkerSp
 
 // pruneDedicated keeps the most recently used dedicated snapshots on disk.
 func pruneDedicated(dir string) {
+	pruneLeastRecent(dir, dedicatedOnDisk, func(e os.DirEntry) bool { return strings.HasSuffix(e.Name(), ".snap") })
+}
+
+// pruneLeastRecent keeps the keep most recently used (by mtime, which
+// users of a cache entry touch) entries of dir that match, removing the rest.
+func pruneLeastRecent(dir string, keep int, match func(os.DirEntry) bool) {
 	ents, err := os.ReadDir(dir)
-	if err != nil {
+	if err != nil || len(ents) <= keep {
 		return
 	}
-	type file struct {
+	type entry struct {
 		path string
 		used time.Time
 	}
-	var files []file
+	var found []entry
 	for _, e := range ents {
-		if info, err := e.Info(); err == nil && strings.HasSuffix(e.Name(), ".snap") {
-			files = append(files, file{filepath.Join(dir, e.Name()), info.ModTime()})
+		if info, err := e.Info(); err == nil && match(e) {
+			found = append(found, entry{filepath.Join(dir, e.Name()), info.ModTime()})
 		}
 	}
-	if len(files) <= dedicatedOnDisk {
+	if len(found) <= keep {
 		return
 	}
-	sort.Slice(files, func(i, j int) bool { return files[i].used.After(files[j].used) })
-	for _, f := range files[dedicatedOnDisk:] {
-		_ = os.Remove(f.path)
+	sort.Slice(found, func(i, j int) bool { return found[i].used.After(found[j].used) })
+	for _, f := range found[keep:] {
+		_ = os.RemoveAll(f.path)
 	}
 }

@@ -12,10 +12,12 @@ import (
 	"github.com/pyworkers-lsp/pyworkers-lsp/server/lsptest"
 )
 
-// Issue 11 through the editor: the ▶ Run lens of a FastAPI + Jinja2 Worker
-// (packages from PyPI vendored into python_modules/, the real SDK) renders
-// its template: anyio imports ssl, which the runtime builds from source.
-func TestLensFastAPIWorker(t *testing.T) {
+// vendoredFixture copies a testdata/runtime fixture and vendors the named
+// test packages (folders of .cache/test-packages/site, or single modules
+// such as typing_extensions.py) and the real SDK into its python_modules/,
+// as `pywrangler sync` would.
+func vendoredFixture(t *testing.T, fixture string, packages ...string) string {
+	t.Helper()
 	site, err := filepath.Abs("../.cache/test-packages/site")
 	if err != nil {
 		t.Fatal(err)
@@ -24,23 +26,38 @@ func TestLensFastAPIWorker(t *testing.T) {
 		t.Fatalf("the test packages are missing (%v): run `bash testdata/packages/fetch.sh` (the Makefile does)", err)
 	}
 	root := t.TempDir()
-	if err := os.CopyFS(root, os.DirFS("../testdata/runtime/fastapi")); err != nil {
+	if err := os.CopyFS(root, os.DirFS(filepath.Join("../testdata/runtime", fixture))); err != nil {
 		t.Fatal(err)
 	}
 	vendor := func(from, name string) {
-		if err := os.CopyFS(filepath.Join(root, "python_modules", name), os.DirFS(filepath.Join(from, name))); err != nil {
+		dst := filepath.Join(root, "python_modules", name)
+		if strings.HasSuffix(name, ".py") {
+			b, err := os.ReadFile(filepath.Join(from, name))
+			if err == nil {
+				err = os.WriteFile(dst, b, 0o644)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+		if err := os.CopyFS(dst, os.DirFS(filepath.Join(from, name))); err != nil {
 			t.Fatal(err)
 		}
 	}
-	for _, p := range []string{"fastapi", "starlette", "pydantic", "anyio", "annotated_doc", "jinja2", "markupsafe", "idna"} {
+	for _, p := range packages {
 		vendor(site, p)
 	}
-	b, err := os.ReadFile(filepath.Join(site, "typing_extensions.py"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(filepath.Join(root, "python_modules", "typing_extensions.py"), b, 0o644)
 	vendor(filepath.Join(runtime.DefaultArtifactsDir(), "workers-runtime-sdk-"+runtime.BundledSDKVersion), "workers")
+	return root
+}
+
+// Issue 11 through the editor: the ▶ Run lens of a FastAPI + Jinja2 Worker
+// (packages from PyPI vendored into python_modules/, the real SDK) renders
+// its template: anyio imports ssl, which the runtime builds from source.
+func TestLensFastAPIWorker(t *testing.T) {
+	root := vendoredFixture(t, "fastapi", "fastapi", "starlette", "pydantic", "anyio", "annotated_doc", "jinja2", "markupsafe",
+		"idna", "typing_extensions.py")
 	py := filepath.Join(root, "src", "worker.py")
 
 	c := lsptest.StartWithRuntime(t, binary)
@@ -68,26 +85,7 @@ func TestLensFastAPIWorker(t *testing.T) {
 // request directive; running them applies Django's migrations into local
 // D1 and reads the table back.
 func TestLensDjangoOnD1(t *testing.T) {
-	site, err := filepath.Abs("../.cache/test-packages/site")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(site, ".complete")); err != nil {
-		t.Fatalf("the test packages are missing (%v): run `bash testdata/packages/fetch.sh` (the Makefile does)", err)
-	}
-	root := t.TempDir()
-	if err := os.CopyFS(root, os.DirFS("../testdata/runtime/django")); err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range []string{"django", "django_cf", "asgiref", "sqlparse"} {
-		if err := os.CopyFS(filepath.Join(root, "python_modules", p), os.DirFS(filepath.Join(site, p))); err != nil {
-			t.Fatal(err)
-		}
-	}
-	sdk := filepath.Join(runtime.DefaultArtifactsDir(), "workers-runtime-sdk-"+runtime.BundledSDKVersion, "workers")
-	if err := os.CopyFS(filepath.Join(root, "python_modules", "workers"), os.DirFS(sdk)); err != nil {
-		t.Fatal(err)
-	}
+	root := vendoredFixture(t, "django", "django", "django_cf", "asgiref", "sqlparse")
 	py := filepath.Join(root, "src", "worker.py")
 	src, err := os.ReadFile(py)
 	if err != nil {

@@ -44,7 +44,7 @@ func BenchmarkFrameworkWorkers(b *testing.B) {
 			"annotated_doc", "jinja2", "markupsafe", "idna"}, `"detail":"no item none"`},
 	}
 	for _, w := range workers {
-		config := vendoredWorkerB(b, w.fixture, w.packages...)
+		config := vendoredWorker(b, w.fixture, w.packages...)
 		main := filepath.Join(filepath.Dir(config), "src", "worker.py")
 		runBin := func() (time.Duration, int64) {
 			start := time.Now()

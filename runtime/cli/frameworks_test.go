@@ -15,11 +15,7 @@ import (
 // vendoredWorker copies a testdata/runtime fixture and vendors packages
 // from PyPI and the real SDK into its python_modules/, as `pywrangler
 // sync` would; it returns the config's path.
-func vendoredWorker(t *testing.T, fixture string, packages ...string) string {
-	return vendoredWorkerB(t, fixture, packages...)
-}
-
-func vendoredWorkerB(t testing.TB, fixture string, packages ...string) string {
+func vendoredWorker(t testing.TB, fixture string, packages ...string) string {
 	t.Helper()
 	dir := t.TempDir()
 	testtree.Copy(t, filepath.Join("../../testdata/runtime", fixture), dir)

@@ -202,14 +202,18 @@ func (in *Installer) Install(p *Package) (*Installed, error) {
 	defer in.mu.Unlock()
 	// A built-in package links what it needs statically: its lock
 	// dependencies (libopenssl for ssl) are not installed with it.
-	pkgs, err := in.Lock.closure(p, func(q *Package) bool { return in.builtinFor(q) != nil })
+	builtin := map[*Package]*BuiltinFile{}
+	pkgs, err := in.Lock.closure(p, func(q *Package) bool {
+		builtin[q] = in.builtinFor(q)
+		return builtin[q] != nil
+	})
 	if err != nil {
 		return nil, err
 	}
 	res := &Installed{Package: p}
 	for _, q := range pkgs {
 		dir := in.PackageDir(q)
-		if b := in.builtinFor(q); b != nil {
+		if b := builtin[q]; b != nil {
 			dir = in.BuiltinDir(q)
 			if !stamped(dir, b.SHA256) {
 				if err := in.installBuiltin(q, b, dir); err != nil {
