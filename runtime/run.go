@@ -104,6 +104,9 @@ func (e *Engine) runLocked(ctx context.Context, h *pyodide.Host, spec WorkerSpec
 	}
 	inst.FlushOutput()
 	res.Duration = time.Since(start)
+	if inst.SocketTried != "" {
+		res.Warnings = append(res.Warnings, socketWarning(inst.SocketTried))
+	}
 
 	switch {
 	case err != nil:
@@ -118,6 +121,14 @@ func (e *Engine) runLocked(ctx context.Context, h *pyodide.Host, spec WorkerSpec
 		}
 	}
 	return res, nil
+}
+
+// socketWarning explains a socket call that failed: the clients that work
+// go through fetch (docs/rules/PW010.md).
+func socketWarning(call string) string {
+	return "the Worker tried to open a network socket (" + call + "), which Python Workers on Pyodide " + pyodide.PyodideVersion +
+		" do not have, here or on Cloudflare: send HTTP through fetch (workers.fetch, httpx.AsyncClient, requests, urllib3, or httpx.Client " +
+		"from Pyodide's httpx build or after pyodide_httpx.patch_httpx(); PyPI's httpx alone opens sockets)"
 }
 
 // withDefaults fills the limits a spec left at zero.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +14,10 @@ import (
 )
 
 // upstream is a local HTTP server the Worker's synchronous clients call.
-func upstream(t *testing.T) *httptest.Server {
+// A request to /slow waits for its client to go away (or 10 s) and then
+// sends true on the returned channel if it was cancelled.
+func upstream(t *testing.T) (*httptest.Server, <-chan bool) {
+	slowEnded := make(chan bool, 4)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Served-By", "go-test")
 		switch r.URL.Path {
@@ -26,18 +30,32 @@ func upstream(t *testing.T) *httptest.Server {
 			w.Write([]byte(r.Method + " " + r.Header.Get("Content-Type") + " " + string(b)))
 		case "/text":
 			w.Write([]byte("plain text"))
+		case "/chunks":
+			for _, c := range []string{"one ", "two ", "three"} {
+				w.Write([]byte(c))
+				w.(http.Flusher).Flush()
+			}
+		case "/slow":
+			select {
+			case <-r.Context().Done():
+				slowEnded <- true
+			case <-time.After(10 * time.Second):
+				w.Write([]byte("late"))
+				slowEnded <- false
+			}
 		default:
 			http.NotFound(w, r)
 		}
 	}))
 	t.Cleanup(srv.Close)
-	return srv
+	return srv, slowEnded
 }
 
 func syncHTTPSpec(t *testing.T, allowNet bool, base string) WorkerSpec {
 	dir := t.TempDir()
 	testtree.Copy(t, "../testdata/runtime/synchttp", dir)
-	testtree.VendorPackages(t, dir, "requests", "urllib3", "idna", "certifi", "charset_normalizer")
+	testtree.VendorPackages(t, dir, "requests", "urllib3", "idna", "certifi", "charset_normalizer",
+		"httpx", "httpcore", "h11", "anyio", "typing_extensions.py", "pyodide_httpx")
 	return WorkerSpec{
 		ProjectDir: dir, Main: "src/entry.py",
 		CompatibilityDate: "2025-10-01", CompatibilityFlags: []string{"python_workers"},
@@ -51,7 +69,7 @@ func syncHTTPSpec(t *testing.T, allowNet bool, base string) WorkerSpec {
 // requests and urllib3 (their Emscripten backend, through run_sync) make
 // real HTTP calls through the runtime's fetch.
 func TestSyncHTTPClients(t *testing.T) {
-	srv := upstream(t)
+	srv, _ := upstream(t)
 	spec := syncHTTPSpec(t, true, srv.URL)
 	res := fetch(t, spec, HTTPRequest{URL: "http://localhost/requests"})
 	wantOK(t, res)
@@ -91,5 +109,91 @@ func TestSyncHTTPFollowsAllowNet(t *testing.T) {
 	}
 	if hits != 0 {
 		t.Fatalf("%d requests reached the server", hits)
+	}
+}
+
+// httpx.Client (PyPI's httpx with pyodide-httpx, Cloudflare's patch, from
+// PyPI) makes real HTTP calls through fetch, blocking with run_sync: GET
+// with params and client headers, a JSON POST, a streamed body; and
+// AsyncClient beside it.
+func TestSyncHTTPXClient(t *testing.T) {
+	srv, _ := upstream(t)
+	res := fetch(t, syncHTTPSpec(t, true, srv.URL), HTTPRequest{URL: "http://localhost/httpx"})
+	wantOK(t, res)
+	var got struct {
+		Status     int
+		JSON       map[string]string
+		ServedBy   string `json:"served_by"`
+		Echo       string
+		EchoStatus int `json:"echo_status"`
+		Streamed   string
+		Async      string
+	}
+	if err := json.Unmarshal(res.Body, &got); err != nil {
+		t.Fatalf("%q: %v", res.Body, err)
+	}
+	if got.Status != 200 || got.JSON["q"] != "2" || got.JSON["x-test"] != "yes" || got.ServedBy != "go-test" {
+		t.Fatalf("GET: %+v", got)
+	}
+	if got.EchoStatus != 201 || got.Echo != `POST application/json {"b":2}` {
+		t.Fatalf("POST: %+v", got)
+	}
+	if got.Streamed != "one two three" || got.Async != "plain text" {
+		t.Fatalf("stream/async: %+v", got)
+	}
+}
+
+// PyPI's httpx alone opens a socket, which Workers do not have: it fails
+// with httpx's ConnectError, and the run's warnings say where HTTP has to go.
+func TestSocketAttemptIsExplained(t *testing.T) {
+	srv, _ := upstream(t)
+	spec := syncHTTPSpec(t, true, srv.URL)
+	res := fetch(t, spec, HTTPRequest{URL: "http://localhost/plain-httpx"})
+	wantOK(t, res)
+	if !strings.Contains(string(res.Body), `"error": "ConnectError"`) {
+		t.Fatalf("body %s", res.Body)
+	}
+	if !slices.ContainsFunc(res.Warnings, func(w string) bool {
+		return strings.Contains(w, "network socket (getaddrinfo)") && strings.Contains(w, "pyodide_httpx.patch_httpx()")
+	}) {
+		t.Fatalf("warnings %q", res.Warnings)
+	}
+	// Clients that go through fetch leave no such warning.
+	res = fetch(t, spec, HTTPRequest{URL: "http://localhost/httpx"})
+	wantOK(t, res)
+	if slices.ContainsFunc(res.Warnings, func(w string) bool { return strings.Contains(w, "socket") }) {
+		t.Fatalf("warnings %q", res.Warnings)
+	}
+}
+
+// What the Emscripten transport of Pyodide's httpx build asks of fetch:
+// headers through entries().next(), the body through a reader, and a
+// timeout as an AbortController aborted from setTimeout. The abort rejects
+// the fetch with an AbortError (httpx's ConnectTimeout) at once and cancels
+// the request: the server sees its client go away.
+func TestFetchAbortLikePyodideHTTPX(t *testing.T) {
+	srv, slowEnded := upstream(t)
+	res := fetch(t, syncHTTPSpec(t, true, srv.URL), HTTPRequest{URL: "http://localhost/jsfetch"})
+	wantOK(t, res)
+	var got map[string]map[string]any
+	if err := json.Unmarshal(res.Body, &got); err != nil {
+		t.Fatalf("%q: %v", res.Body, err)
+	}
+	if g := got["get"]; g["status"] != 200.0 || g["served_by"] != "go-test" || g["body"] != "plain text" {
+		t.Fatalf("GET: %v", g)
+	}
+	if p := got["post"]; p["status"] != 201.0 || p["body"] != "POST  raw body" {
+		t.Fatalf("POST: %v", p)
+	}
+	if to := got["timeout"]; to["error"] != "AbortError" || to["message"] != "The operation was aborted" {
+		t.Fatalf("timeout: %v", to)
+	}
+	select {
+	case cancelled := <-slowEnded:
+		if !cancelled {
+			t.Fatal("the aborted request ran to its end on the server")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the server never saw the aborted request end")
 	}
 }

@@ -101,7 +101,7 @@ func buildWorld(rs runSetup) *pyodide.World {
 		w.Loop.SetTimer(time.Duration(ms*float64(time.Millisecond)), false, func() { w.Call(cb, Undefined) })
 		return Undefined
 	})
-	w.Method(api, "abortSignalAny", func(_ Value, a []Value) Value { return w.NewAbortSignal() })
+	w.Method(api, "abortSignalAny", func(_ Value, a []Value) Value { return w.AbortSignalAny(js.Arg(a, 0)) })
 	pyodideJS := w.NewObjectFrom("_api", api, "version", pyodide.PyodideVersion, "loadedPackages", w.NewObject())
 	roots.Set("pyodide_js", pyodideJS)
 

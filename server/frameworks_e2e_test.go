@@ -1,10 +1,13 @@
 package server_test
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"go.lsp.dev/protocol"
 
@@ -105,6 +108,70 @@ func TestLensDjangoOnD1(t *testing.T) {
 		t.Fatalf("the lens is on %q", line)
 	}
 	for i, want := range []string{`"migrated": true`, `"notes": []`} {
+		var out map[string]any
+		if err := c.Call(t, "workspace/executeCommand", map[string]any{"command": lenses[i].Command.Command, "arguments": lenses[i].Command.Arguments}, &out); err != nil {
+			t.Fatalf("%s: %v\nstderr:\n%s", lenses[i].Command.Title, err, c.Stderr)
+		}
+		r, err := os.ReadFile(out["resultFile"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(r), "200 OK") || !strings.Contains(string(r), want) {
+			t.Fatalf("%s:\n%s", lenses[i].Command.Title, r)
+		}
+	}
+}
+
+// Issue 12 through the editor: with the allowNet setting, the ▶ Run lenses
+// of a Worker calling a local server with requests, httpx.Client (PyPI's
+// httpx with Cloudflare's pyodide-httpx patch) and fetch the way Pyodide's
+// httpx build does, timeout included, all answer.
+func TestLensSyncHTTPClients(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Served-By", "lens-test")
+		switch r.URL.Path {
+		case "/json":
+			w.Write([]byte(`{"q": "` + r.URL.Query().Get("q") + `", "x-test": "` + r.Header.Get("X-Test") + `"}`))
+		case "/echo":
+			w.WriteHeader(201)
+			w.Write([]byte("echoed"))
+		case "/chunks":
+			w.Write([]byte("one "))
+			w.(http.Flusher).Flush()
+			w.Write([]byte("two three"))
+		case "/slow":
+			select {
+			case <-r.Context().Done():
+			case <-time.After(10 * time.Second):
+				w.Write([]byte("late"))
+			}
+		default:
+			w.Write([]byte("plain text"))
+		}
+	}))
+	defer srv.Close()
+	root := vendoredFixture(t, "synchttp", "requests", "urllib3", "idna", "certifi", "charset_normalizer",
+		"httpx", "httpcore", "h11", "anyio", "typing_extensions.py", "pyodide_httpx")
+	os.WriteFile(filepath.Join(root, "wrangler.jsonc"), []byte(`{"name": "sync-http", "main": "src/entry.py",
+		"compatibility_date": "2025-10-01", "compatibility_flags": ["python_workers"], "vars": {"UPSTREAM": "`+srv.URL+`"}}`), 0o644)
+	py := filepath.Join(root, "src", "entry.py")
+	src, err := os.ReadFile(py)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src = []byte(strings.Replace(string(src), "    async def fetch(",
+		"    # pyworkers: GET /requests\n    # pyworkers: GET /httpx\n    # pyworkers: GET /jsfetch\n    async def fetch(", 1))
+	os.WriteFile(py, src, 0o644)
+
+	c := lsptest.StartWithRuntime(t, binary)
+	c.Settings = map[string]any{"allowNet": true}
+	c.Initialize(t, root, map[string]any{"allowNet": true})
+	c.Open(t, py, "python", nil)
+	var lenses []protocol.CodeLens
+	if err := c.Call(t, "textDocument/codeLens", map[string]any{"textDocument": map[string]any{"uri": lsptest.URI(py)}}, &lenses); err != nil || len(lenses) != 3 {
+		t.Fatalf("lenses %+v: %v", lenses, err)
+	}
+	for i, want := range []string{`"served_by": "lens-test"`, `"streamed": "one two three"`, `"timeout": {"error": "AbortError"`} {
 		var out map[string]any
 		if err := c.Call(t, "workspace/executeCommand", map[string]any{"command": lenses[i].Command.Command, "arguments": lenses[i].Command.Arguments}, &out); err != nil {
 			t.Fatalf("%s: %v\nstderr:\n%s", lenses[i].Command.Title, err, c.Stderr)

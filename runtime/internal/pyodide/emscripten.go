@@ -20,7 +20,11 @@ import (
 type hostFunc = func(inst *Instance, s []uint64)
 
 func neg(errno int32) uint64 { return uint64(uint32(-errno)) }
-func i32(v uint64) int32     { return int32(uint32(v)) }
+
+// eaiNoName is musl's EAI_NONAME, getaddrinfo's "name does not resolve".
+const eaiNoName int32 = -2
+
+func i32(v uint64) int32 { return int32(uint32(v)) }
 func b2u(b bool) uint64 {
 	if b {
 		return 1
@@ -362,8 +366,23 @@ func emscriptenImports() map[string]hostFunc {
 		"_emscripten_runtime_keepalive_clear": func(inst *Instance, s []uint64) {},
 		"_setitimer_js":                       func(inst *Instance, s []uint64) { s[0] = 0 },
 		"_emscripten_system":                  func(inst *Instance, s []uint64) { s[0] = neg(memfs.ENOSYS) },
-		"_dlopen_js":                          func(inst *Instance, s []uint64) { s[0] = uint64(inst.dlopenJS(uint32(s[0]))) },
-		"_dlsym_js":                           func(inst *Instance, s []uint64) { s[0] = uint64(inst.dlsymJS(uint32(s[0]), uint32(s[1]))) },
+		// No sockets, as on Cloudflare's Pyodide 0.28 runtime: name lookups
+		// fail (EAI_NONAME) and socket() is ENOSYS. The first attempt is
+		// noted so the run can say where HTTP has to go instead.
+		"getaddrinfo": func(inst *Instance, s []uint64) {
+			inst.noteSocket("getaddrinfo")
+			s[0] = neg(-eaiNoName)
+		},
+		"__syscall_socket": func(inst *Instance, s []uint64) {
+			inst.noteSocket("socket")
+			s[0] = neg(memfs.ENOSYS)
+		},
+		"__syscall_connect": func(inst *Instance, s []uint64) {
+			inst.noteSocket("connect")
+			s[0] = neg(memfs.ENOSYS)
+		},
+		"_dlopen_js": func(inst *Instance, s []uint64) { s[0] = uint64(inst.dlopenJS(uint32(s[0]))) },
+		"_dlsym_js":  func(inst *Instance, s []uint64) { s[0] = uint64(inst.dlsymJS(uint32(s[0]), uint32(s[1]))) },
 	}
 	return m
 }

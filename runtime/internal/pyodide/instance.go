@@ -303,6 +303,9 @@ type Instance struct {
 
 	memLimit    uint64
 	MemLimitHit bool
+	// SocketTried names the first socket call of the run ("getaddrinfo",
+	// "socket", "connect"), or is "".
+	SocketTried string
 	hs          handleSweep // handles.go
 
 	pool         map[string][]api.Function
@@ -314,6 +317,12 @@ type Instance struct {
 	syncifyError   Value  // the rejection a run_sync wait ended with, until Python takes it
 	OnOutput       func(stream string, line string)
 	debug          func(msg string, args ...any)
+}
+
+func (inst *Instance) noteSocket(call string) {
+	if inst.SocketTried == "" {
+		inst.SocketTried = call
+	}
 }
 
 // newInstance instantiates the module and its glue, runs the constructors,

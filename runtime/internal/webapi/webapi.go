@@ -6,6 +6,7 @@ package webapi
 
 import (
 	"bytes"
+	"context"
 	crand "crypto/rand"
 	"fmt"
 	"io"
@@ -404,6 +405,8 @@ type Request struct {
 	Headers *HeaderList
 	Body    *Body
 	CF      Value
+	// Signal is the init's AbortSignal; nil until asked for when none was given.
+	Signal *Object
 }
 
 func (w *Web) RequestOf(v Value) *Request {
@@ -427,7 +430,7 @@ func (w *Web) installRequest() {
 		switch x := js.Arg(args, 0).(type) {
 		case *Object:
 			if src, ok := x.Host.(*Request); ok {
-				r.Method, r.URL, r.Headers, r.Body, r.CF = src.Method, src.URL, src.Headers.clone(), src.Body, src.CF
+				r.Method, r.URL, r.Headers, r.Body, r.CF, r.Signal = src.Method, src.URL, src.Headers.clone(), src.Body, src.CF, src.Signal
 			} else {
 				r.URL = js.ToString(x)
 			}
@@ -451,6 +454,15 @@ func (w *Web) installRequest() {
 			if cf := init.Get("cf"); cf != Undefined {
 				r.CF = cf
 			}
+			switch sig := init.Get("signal"); {
+			case sig == Undefined:
+			case sig == nil:
+				r.Signal = nil
+			case w.abortStateOf(sig) != nil:
+				r.Signal = sig.(*Object)
+			default:
+				w.ThrowError("TypeError", "Failed to construct 'Request': member signal is not of type AbortSignal.")
+			}
 		}
 		return w.NewRequestObject(r)
 	})
@@ -465,7 +477,13 @@ func (w *Web) installRequest() {
 	})
 	w.Getter(P, "cf", func(this *Object) Value { return w.RequestOf(this).CF })
 	w.Getter(P, "redirect", func(this *Object) Value { return "follow" })
-	w.Getter(P, "signal", func(this *Object) Value { return w.NewAbortSignal() })
+	w.Getter(P, "signal", func(this *Object) Value {
+		r := w.RequestOf(this)
+		if r.Signal == nil {
+			r.Signal = w.NewAbortSignal()
+		}
+		return r.Signal
+	})
 	for _, k := range []string{"cache", "credentials", "destination", "integrity", "mode", "referrer", "referrerPolicy"} {
 		w.Getter(P, k, func(this *Object) Value { return "" })
 	}
@@ -617,7 +635,7 @@ func (w *Web) installResponse() {
 	})
 }
 
-// ---- ReadableStream, Blob, AbortController
+// ---- ReadableStream, Blob
 
 func (w *Web) installStreams() {
 	P := w.ProtoOf("ReadableStream")
@@ -767,40 +785,6 @@ func (w *Web) installStreams() {
 		return w.PromiseResolve(w.NewArrayBuffer(append([]byte{}, blobBytes(this)...)))
 	})
 
-	SP := w.ProtoOf("AbortSignal")
-	sigC := w.DefineClass("AbortSignal", SP, func(args []Value) Value {
-		w.ThrowError("TypeError", "Illegal constructor")
-		return nil
-	})
-	w.Method(sigC, "any", func(_ Value, a []Value) Value { return w.NewAbortSignal() })
-	w.Method(sigC, "timeout", func(_ Value, a []Value) Value { return w.NewAbortSignal() })
-	CP := w.ProtoOf("AbortController")
-	w.DefineClass("AbortController", CP, func(args []Value) Value {
-		c := w.NewHostObject("AbortController", CP, nil)
-		sig := w.NewAbortSignal()
-		c.Set("signal", sig)
-		w.Method(c, "abort", func(_ Value, a []Value) Value {
-			sig.Set("aborted", true)
-			sig.Set("reason", js.Arg(a, 0))
-			return Undefined
-		})
-		return c
-	})
-}
-
-func (w *Web) NewAbortSignal() *Object {
-	s := w.NewHostObject("AbortSignal", w.Ctors["AbortSignal"].Get("prototype").(*Object), nil)
-	s.Set("aborted", false)
-	s.Set("reason", Undefined)
-	w.Method(s, "addEventListener", func(Value, []Value) Value { return Undefined })
-	w.Method(s, "removeEventListener", func(Value, []Value) Value { return Undefined })
-	w.Method(s, "throwIfAborted", func(Value, []Value) Value {
-		if js.Truthy(s.Get("aborted")) {
-			panic(&js.Throw{Value: s.Get("reason")})
-		}
-		return Undefined
-	})
-	return s
 }
 
 // ---- URL and URLSearchParams
@@ -1103,11 +1087,31 @@ func (w *Web) installFetch(allowNet bool, client *http.Client) {
 			return w.Rejected(w.NewError("TypeError", netDisabledMessage+" (fetch "+req.Method+" "+req.URL+")"))
 		}
 		out := w.NewPromise()
+		// An abort rejects at once with the signal's reason and cancels the
+		// request in flight; its late completion then finds out settled.
+		ctx, cancel := context.WithCancel(context.Background())
+		if req.Signal != nil {
+			w.OnAbort(req.Signal, func(reason Value) {
+				cancel()
+				w.RejectPromise(out, reason)
+			})
+			if out.Promise.Status != js.PromisePending {
+				return out
+			}
+		}
 		send := func(payload []byte) {
+			if out.Promise.Status != js.PromisePending {
+				cancel()
+				return
+			}
 			w.Loop.External(func(done func(func())) {
 				go func() {
-					resp, data, err := doHTTP(client, req, payload)
+					defer cancel()
+					resp, data, err := doHTTP(ctx, client, req, payload)
 					done(func() {
+						if out.Promise.Status != js.PromisePending {
+							return
+						}
 						if err != nil {
 							w.RejectPromise(out, w.NewError("TypeError", "fetch failed: "+err.Error()))
 							return
@@ -1128,18 +1132,22 @@ func (w *Web) installFetch(allowNet bool, client *http.Client) {
 		if req.Body.Null {
 			send(nil)
 		} else {
-			w.OnSettled(w.ReadAll(req.Body), func(v Value) { send(v.(*Object).Bytes()) }, func(e Value) { w.RejectPromise(out, e) })
+			w.OnSettled(w.ReadAll(req.Body), func(v Value) { send(v.(*Object).Bytes()) }, func(e Value) { cancel(); w.RejectPromise(out, e) })
 		}
 		return out
 	})
 }
 
-func doHTTP(client *http.Client, req *Request, payload []byte) (*http.Response, []byte, error) {
+// maxFetchBody bounds a response body read into memory: past it fetch fails
+// rather than hand the Worker a silently truncated body.
+const maxFetchBody = 64 << 20
+
+func doHTTP(ctx context.Context, client *http.Client, req *Request, payload []byte) (*http.Response, []byte, error) {
 	var rd io.Reader
 	if payload != nil {
 		rd = bytes.NewReader(payload)
 	}
-	hr, err := http.NewRequest(req.Method, req.URL, rd)
+	hr, err := http.NewRequestWithContext(ctx, req.Method, req.URL, rd)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -1153,7 +1161,10 @@ func doHTTP(client *http.Client, req *Request, payload []byte) (*http.Response, 
 		return nil, nil, err
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxFetchBody+1))
+	if err == nil && len(data) > maxFetchBody {
+		err = fmt.Errorf("the response body of %s is over %d MiB, the most the local runtime reads", req.URL, maxFetchBody>>20)
+	}
 	return resp, data, err
 }
 
@@ -1163,6 +1174,7 @@ func (w *Web) InstallWebAPIs(allowNet bool, console func(level, line string)) {
 	w.installRequest()
 	w.installResponse()
 	w.installStreams()
+	w.installAbort()
 	w.installURL()
 	w.installConsole(console)
 	w.installCrypto()
