@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -135,6 +136,66 @@ class Default(WorkerEntrypoint):
 				return time.Since(t)
 			}
 			b.ReportMetric(float64(run().Microseconds())/1000, "first-ms")
+			var samples []time.Duration
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				samples = append(samples, run())
+			}
+			reportPercentiles(b, samples)
+		})
+	}
+}
+
+// BenchmarkSyncHTTPClient: one request of a warm isolate (the dev server's
+// path) whose handler calls a local server once: requests, httpx.Client
+// (pyodide-httpx), the fetch calls of Pyodide's httpx transport, and
+// workers.fetch awaited, the asynchronous baseline.
+func BenchmarkSyncHTTPClient(b *testing.B) {
+	srv, _ := upstream(b)
+	spec := syncHTTPSpec(b, true, srv.URL)
+	os.WriteFile(filepath.Join(spec.ProjectDir, "src", "bench.py"), []byte(`
+import httpx
+import pyodide_httpx
+import requests
+from entry import fetch_like_pyodide_httpx
+from workers import Response, WorkerEntrypoint, fetch
+
+pyodide_httpx.patch_httpx()
+client = httpx.Client()
+
+class Default(WorkerEntrypoint):
+    async def fetch(self, request):
+        url = self.env.UPSTREAM + "/text"
+        kind = request.url.rsplit("/", 1)[-1]
+        if kind == "requests":
+            body = requests.get(url).text
+        elif kind == "httpx":
+            body = client.get(url).text
+        elif kind == "jsfetch":
+            body = fetch_like_pyodide_httpx(url, timeout=10.0)["body"]
+        else:
+            body = await (await fetch(url)).text()
+        return Response(body)
+`), 0o644)
+	spec.Main = "src/bench.py"
+	e := NewEngine(EngineOptions{})
+	defer e.Close()
+	iso, err := e.StartIsolate(context.Background(), spec, IsolateOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer iso.Close()
+	for _, kind := range []string{"workers.fetch", "requests", "httpx", "jsfetch"} {
+		b.Run(kind, func(b *testing.B) {
+			run := func() time.Duration {
+				t := time.Now()
+				res, err := iso.Fetch(context.Background(), HTTPRequest{URL: "http://localhost/" + kind})
+				if err != nil || res.Error != nil || string(res.Body) != "plain text" {
+					b.Fatalf("%v %+v %s", err, res.Error, res.Body)
+				}
+				return time.Since(t)
+			}
+			run()
 			var samples []time.Duration
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {

@@ -16,7 +16,7 @@ import (
 // upstream is a local HTTP server the Worker's synchronous clients call.
 // A request to /slow waits for its client to go away (or 10 s) and then
 // sends true on the returned channel if it was cancelled.
-func upstream(t *testing.T) (*httptest.Server, <-chan bool) {
+func upstream(t testing.TB) (*httptest.Server, <-chan bool) {
 	slowEnded := make(chan bool, 4)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Served-By", "go-test")
@@ -51,7 +51,7 @@ func upstream(t *testing.T) (*httptest.Server, <-chan bool) {
 	return srv, slowEnded
 }
 
-func syncHTTPSpec(t *testing.T, allowNet bool, base string) WorkerSpec {
+func syncHTTPSpec(t testing.TB, allowNet bool, base string) WorkerSpec {
 	dir := t.TempDir()
 	testtree.Copy(t, "../testdata/runtime/synchttp", dir)
 	testtree.VendorPackages(t, dir, "requests", "urllib3", "idna", "certifi", "charset_normalizer",
