@@ -17,6 +17,8 @@ import (
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/server/internal/gcfloor"
 )
 
 // Name is the server's name, used as the diagnostics source.
@@ -94,6 +96,10 @@ type clientInfo struct {
 	diagnosticsVersion    bool
 }
 
+// gcHeapFloor is how far above the live heap the collector's goal stays
+// (package gcfloor): an edit then rarely meets a collection.
+const gcHeapFloor = 64 << 20
+
 // Serve runs one session over r and w until the client exits or the stream
 // ends. It returns the process exit code LSP asks for: 0 after shutdown +
 // exit, 1 for an exit without shutdown or a lost stream.
@@ -101,6 +107,7 @@ func Serve(ctx context.Context, r io.Reader, w io.WriteCloser, opts Options) int
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	gcfloor.Start(gcHeapFloor)
 	s := &Server{
 		opts:     opts,
 		inflight: map[string]context.CancelFunc{},
@@ -144,6 +151,7 @@ func (s *Server) current() *Snapshot {
 // order on the reading goroutine (they edit state and must not reorder);
 // requests run concurrently against the snapshot current when they arrived.
 func (s *Server) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
+	gcfloor.Active()
 	method := req.Method()
 	call, isCall := req.(*jsonrpc2.Call)
 

@@ -15,6 +15,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -353,6 +354,31 @@ func runtimeRuns(bin string, n int) ([]time.Duration, int, int, error) {
 	return ds, rss, hwm, nil
 }
 
+// startLoad runs n processes that keep a core busy each, at the same
+// priority as the servers, until stop: the CPU a noisy neighbour takes.
+func startLoad(n int) (stop func()) {
+	self, err := os.Executable()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "load:", err)
+		os.Exit(2)
+	}
+	var cmds []*exec.Cmd
+	for i := 0; i < n; i++ {
+		cmd := exec.Command(self, "-spin")
+		if err := cmd.Start(); err != nil {
+			fmt.Fprintln(os.Stderr, "load:", err)
+			os.Exit(2)
+		}
+		cmds = append(cmds, cmd)
+	}
+	return func() {
+		for _, c := range cmds {
+			c.Process.Kill()
+			c.Wait()
+		}
+	}
+}
+
 func main() {
 	bin := flag.String("bin", "bin/pyworkers-lsp", "the pyworkers-lsp binary")
 	pyright := flag.String("pyright", ".cache/bench/node_modules/.bin/pyright-langserver", "pyright-langserver (skipped if missing)")
@@ -362,7 +388,19 @@ func main() {
 	only := flag.Bool("only", false, "measure pyworkers-lsp alone (no pyright, pylsp, runtime runs or RSS)")
 	noKeys := flag.Bool("no-keystrokes", false, "skip the keystroke → diagnostics phase")
 	stderrPath := flag.String("server-stderr", "", "append the servers' stderr to this file (e.g. with GODEBUG=gctrace=1)")
+	load := flag.Int("load", 0, "busy processes to run beside the measurement (a slow, shared VM)")
+	spin := flag.Bool("spin", false, "internal: be one of -load's busy processes")
 	flag.Parse()
+	if *spin {
+		var sum [32]byte
+		for {
+			sum = sha256.Sum256(sum[:])
+		}
+	}
+	if *load > 0 {
+		stop := startLoad(*load)
+		defer stop()
+	}
 	if *stderrPath != "" {
 		f, err := os.OpenFile(*stderrPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 		if err != nil {
@@ -447,7 +485,11 @@ func main() {
 		rows = append(rows, r)
 	}
 
-	fmt.Fprintf(bufOut, "### LSP driver (%d keystrokes on a 5,000-line module; %d process starts)\n\n", *n, *starts)
+	loadNote := ""
+	if *load > 0 {
+		loadNote = fmt.Sprintf("; %d busy processes beside it", *load)
+	}
+	fmt.Fprintf(bufOut, "### LSP driver (%d keystrokes on a 5,000-line module; %d process starts%s)\n\n", *n, *starts, loadNote)
 	fmt.Fprintln(bufOut, "| server | initialize median | initialize p99 | keystroke → diagnostics median | p99 | max | missed | ratio (median) vs pyworkers |")
 	fmt.Fprintln(bufOut, "|---|---|---|---|---|---|---|---|")
 	base := rows[0].keys.median
