@@ -166,7 +166,9 @@ func TestBigDocumentCycleMemory(t *testing.T) {
 	time.Sleep(3 * time.Second) // idle
 	rss := rssMB(t, c.Cmd.Process.Pid)
 	t.Logf("RSS after 30 open/edit/close cycles of a 3.5 MB module, idle: %d MB", rss)
-	if rss > 150 {
+	// 24 MB here with the idle collection, 93–105 MB without it (the GC's
+	// heap floor leaves a burst's garbage below the goal), 48 MB before the floor.
+	if rss > 64 {
 		t.Errorf("idle RSS after the cycles: %d MB", rss)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"go.lsp.dev/protocol"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/server/internal/gcfloor"
 )
 
 // diagnosticsLoop recomputes and publishes diagnostics. Edits add documents
@@ -114,6 +116,7 @@ func (d *diagnosticsLoop) run() {
 			d.publish(doc, diags)
 		}
 		cancel()
+		gcfloor.Active() // the batch's garbage is collected once things are quiet
 	}
 }
 
