@@ -40,6 +40,9 @@ type Isolate struct {
 	spec     WorkerSpec
 	limits   Limits
 	warnings []string
+	// socketWarned: the socket warning (socketWarning) was given with an
+	// answer; the isolate's interpreter keeps the first attempt.
+	socketWarned bool
 
 	post   func(func()) // queues a task on the isolate's loop (any goroutine)
 	cancel context.CancelCauseFunc
@@ -542,6 +545,10 @@ func (iso *Isolate) answerRaised(r *isolateRequest, excType, message string) boo
 
 func (iso *Isolate) answer(r *isolateRequest, res *RunResult) {
 	res.Duration = time.Since(r.start)
+	if iso.inst != nil && iso.inst.SocketTried != "" && !iso.socketWarned {
+		iso.socketWarned = true
+		res.Warnings = append(res.Warnings, socketWarning(iso.inst.SocketTried))
+	}
 	r.reply <- res
 }
 

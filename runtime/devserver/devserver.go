@@ -362,6 +362,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) int {
 		}
 		break
 	}
+	for _, warn := range res.Warnings {
+		s.logf("warning: %s", warn)
+	}
 	if res.Error != nil {
 		s.reportError(res.Error)
 	}

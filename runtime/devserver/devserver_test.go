@@ -196,6 +196,20 @@ func TestDevErrorNamesTheRealFile(t *testing.T) {
 	}
 }
 
+// A socket fails as on Cloudflare, and the log says once where HTTP has to go.
+func TestDevWarnsOfSocketsOnce(t *testing.T) {
+	p := startDev(t, Options{}, false)
+	for range 2 {
+		if code, body := get(t, p.url+"/socket"); code != 200 || body != "gaierror" {
+			t.Fatalf("GET /socket: %d %q", code, body)
+		}
+	}
+	p.log.waitFor(t, regexp.MustCompile(`GET /socket 200 OK[^\n]*\n(?s:.*)GET /socket 200 OK`), 5*time.Second)
+	if n := strings.Count(p.log.String(), "warning: the Worker tried to open a network socket (getaddrinfo)"); n != 1 {
+		t.Fatalf("%d socket warnings in the log:\n%s", n, p.log)
+	}
+}
+
 // A request waiting at an await does not hold up the others.
 func TestDevServesConcurrently(t *testing.T) {
 	p := startDev(t, Options{}, false)

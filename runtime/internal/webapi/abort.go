@@ -27,9 +27,11 @@ func (w *Web) NewDOMException(message, name string) *Object {
 type abortState struct {
 	aborted   bool
 	reason    Value
-	listeners []Value       // JS "abort" listeners, in registration order
-	hooks     []func(Value) // Go callbacks (fetch cancelling its request)
+	listeners []Value      // JS "abort" listeners, in registration order
+	hooks     []*abortHook // Go callbacks (fetch cancelling its request)
 }
+
+type abortHook struct{ f func(reason Value) }
 
 func (w *Web) abortStateOf(v Value) *abortState {
 	if o, ok := v.(*Object); ok {
@@ -140,7 +142,7 @@ func (w *Web) Abort(signal Value, reason Value) {
 	hooks, listeners := s.hooks, s.listeners
 	s.hooks, s.listeners = nil, nil
 	for _, h := range hooks {
-		h(reason)
+		h.f(reason)
 	}
 	event := w.NewObjectFrom("type", "abort", "target", signal)
 	if f, ok := signal.(*Object).Get("onabort").(*Object); ok && f.Call != nil {
@@ -155,19 +157,28 @@ func (w *Web) Abort(signal Value, reason Value) {
 	}
 }
 
-// OnAbort calls f with the reason when signal fires, or at once if it has;
-// it reports whether signal is an AbortSignal at all.
-func (w *Web) OnAbort(signal Value, f func(reason Value)) bool {
+// OnAbort calls f with the reason when signal fires, or at once if it has.
+// detach drops f: a signal that outlives many fetches (one controller for a
+// Worker's whole life) does not keep them all.
+func (w *Web) OnAbort(signal Value, f func(reason Value)) (detach func()) {
 	s := w.abortStateOf(signal)
 	if s == nil {
-		return false
+		return func() {}
 	}
 	if s.aborted {
 		f(s.reason)
-	} else {
-		s.hooks = append(s.hooks, f)
+		return func() {}
 	}
-	return true
+	h := &abortHook{f}
+	s.hooks = append(s.hooks, h)
+	return func() {
+		for i, x := range s.hooks {
+			if x == h {
+				s.hooks = append(s.hooks[:i:i], s.hooks[i+1:]...)
+				return
+			}
+		}
+	}
 }
 
 // AbortSignalAny is AbortSignal.any(signals): fires with the first of them.
@@ -177,7 +188,7 @@ func (w *Web) AbortSignalAny(signals Value) *Object {
 		return out
 	}
 	w.Iterate(signals, func(v Value) {
-		w.OnAbort(v, func(reason Value) { w.Abort(out, reason) })
+		_ = w.OnAbort(v, func(reason Value) { w.Abort(out, reason) })
 	})
 	return out
 }

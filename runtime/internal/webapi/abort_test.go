@@ -163,3 +163,31 @@ func TestFetchHonoursAbort(t *testing.T) {
 		t.Fatal("the request in flight was not cancelled")
 	}
 }
+
+// A fetch that completes lets go of its signal: one controller used for
+// many fetches holds no hook per fetch.
+func TestFetchDetachesFromItsSignal(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { rw.Write([]byte("ok")) }))
+	defer srv.Close()
+	w := newWeb(t, true)
+	_, sig := newController(w)
+	for range 3 {
+		p := w.Call(w.GlobalThis.Get("fetch"), js.Undefined, srv.URL, w.NewObjectFrom("signal", sig)).(*js.Object)
+		deadline := time.Now().Add(5 * time.Second)
+		for p.Promise.Status == js.PromisePending && time.Now().Before(deadline) {
+			select {
+			case f := <-w.Loop.Ext:
+				w.Loop.ExtPending--
+				f()
+			case <-time.After(10 * time.Millisecond):
+			}
+			settle(t, w)
+		}
+		if p.Promise.Status == js.PromisePending || p.Promise.Status == js.PromiseRejected {
+			t.Fatalf("fetch: %v %v", p.Promise.Status, p.Promise.Value)
+		}
+	}
+	if n := len(w.abortStateOf(sig).hooks); n != 0 {
+		t.Fatalf("the signal holds %d hooks after its fetches completed", n)
+	}
+}

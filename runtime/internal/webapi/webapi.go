@@ -1089,16 +1089,18 @@ func (w *Web) installFetch(allowNet bool, client *http.Client) {
 		out := w.NewPromise()
 		// An abort rejects at once with the signal's reason and cancels the
 		// request in flight; its late completion then finds out settled.
-		ctx, cancel := context.WithCancel(context.Background())
+		ctx, cancelHTTP := context.WithCancel(context.Background())
+		detach := func() {}
 		if req.Signal != nil {
-			w.OnAbort(req.Signal, func(reason Value) {
-				cancel()
+			detach = w.OnAbort(req.Signal, func(reason Value) {
+				cancelHTTP()
 				w.RejectPromise(out, reason)
 			})
 			if out.Promise.Status != js.PromisePending {
 				return out
 			}
 		}
+		cancel := func() { cancelHTTP(); detach() } // on the loop's goroutine only
 		send := func(payload []byte) {
 			if out.Promise.Status != js.PromisePending {
 				cancel()
@@ -1106,9 +1108,10 @@ func (w *Web) installFetch(allowNet bool, client *http.Client) {
 			}
 			w.Loop.External(func(done func(func())) {
 				go func() {
-					defer cancel()
+					defer cancelHTTP()
 					resp, data, err := doHTTP(ctx, client, req, payload)
 					done(func() {
+						detach()
 						if out.Promise.Status != js.PromisePending {
 							return
 						}

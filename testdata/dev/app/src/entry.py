@@ -86,6 +86,14 @@ class Default(WorkerEntrypoint):
         if path == "/slow":
             await asyncio.sleep(float(q.get("s", "0.5")))
             return Response("slow done")
+        if path == "/socket":
+            import socket
+
+            try:
+                socket.create_connection(("example.com", 80), timeout=1)
+            except OSError as e:
+                return Response(type(e).__name__)
+            return Response("connected", status=500)
         if path == "/error":
             raise ValueError("the handler failed on purpose")
         if path == "/echo":
