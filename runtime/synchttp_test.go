@@ -66,6 +66,26 @@ func syncHTTPSpec(t testing.TB, allowNet bool, base string) WorkerSpec {
 	}
 }
 
+// clientResult is what the fixture's /requests and /httpx answer.
+type clientResult struct {
+	Status     int
+	JSON       map[string]string
+	ServedBy   string `json:"served_by"`
+	Echo       string
+	EchoStatus int    `json:"echo_status"`
+	Streamed   string // /httpx only
+	Async      string // /httpx only
+}
+
+func decodeClientResult(t *testing.T, res *RunResult) clientResult {
+	t.Helper()
+	var got clientResult
+	if err := json.Unmarshal(res.Body, &got); err != nil {
+		t.Fatalf("%q: %v", res.Body, err)
+	}
+	return got
+}
+
 // requests and urllib3 (their Emscripten backend, through run_sync) make
 // real HTTP calls through the runtime's fetch.
 func TestSyncHTTPClients(t *testing.T) {
@@ -73,16 +93,7 @@ func TestSyncHTTPClients(t *testing.T) {
 	spec := syncHTTPSpec(t, true, srv.URL)
 	res := fetch(t, spec, HTTPRequest{URL: "http://localhost/requests"})
 	wantOK(t, res)
-	var got struct {
-		Status     int
-		JSON       map[string]string
-		ServedBy   string `json:"served_by"`
-		Echo       string
-		EchoStatus int `json:"echo_status"`
-	}
-	if err := json.Unmarshal(res.Body, &got); err != nil {
-		t.Fatalf("%q: %v", res.Body, err)
-	}
+	got := decodeClientResult(t, res)
 	if got.Status != 200 || got.JSON["q"] != "1" || got.JSON["x-test"] != "yes" || got.ServedBy != "go-test" {
 		t.Fatalf("GET: %+v", got)
 	}
@@ -120,18 +131,7 @@ func TestSyncHTTPXClient(t *testing.T) {
 	srv, _ := upstream(t)
 	res := fetch(t, syncHTTPSpec(t, true, srv.URL), HTTPRequest{URL: "http://localhost/httpx"})
 	wantOK(t, res)
-	var got struct {
-		Status     int
-		JSON       map[string]string
-		ServedBy   string `json:"served_by"`
-		Echo       string
-		EchoStatus int `json:"echo_status"`
-		Streamed   string
-		Async      string
-	}
-	if err := json.Unmarshal(res.Body, &got); err != nil {
-		t.Fatalf("%q: %v", res.Body, err)
-	}
+	got := decodeClientResult(t, res)
 	if got.Status != 200 || got.JSON["q"] != "2" || got.JSON["x-test"] != "yes" || got.ServedBy != "go-test" {
 		t.Fatalf("GET: %+v", got)
 	}

@@ -55,6 +55,47 @@ func vendoredFixture(t *testing.T, fixture string, packages ...string) string {
 	return root
 }
 
+// insertBefore writes text into the file at path before the first anchor
+// (request directives above a handler) and returns the new source.
+func insertBefore(t *testing.T, path, anchor, text string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := strings.Replace(string(b), anchor, text+anchor, 1)
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return src
+}
+
+// codeLenses asks for the lenses of the open file py.
+func codeLenses(t *testing.T, c *lsptest.Client, py string) []protocol.CodeLens {
+	t.Helper()
+	var lenses []protocol.CodeLens
+	if err := c.Call(t, "textDocument/codeLens", map[string]any{"textDocument": map[string]any{"uri": lsptest.URI(py)}}, &lenses); err != nil {
+		t.Fatalf("codeLens: %v", err)
+	}
+	return lenses
+}
+
+// runLensWant runs a ▶ Run lens and wants a 200 whose report holds want.
+func runLensWant(t *testing.T, c *lsptest.Client, lens protocol.CodeLens, want string) {
+	t.Helper()
+	var out map[string]any
+	if err := c.Call(t, "workspace/executeCommand", map[string]any{"command": lens.Command.Command, "arguments": lens.Command.Arguments}, &out); err != nil {
+		t.Fatalf("%s: %v\nstderr:\n%s", lens.Command.Title, err, c.Stderr)
+	}
+	r, err := os.ReadFile(out["resultFile"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(r), "200 OK") || !strings.Contains(string(r), want) {
+		t.Fatalf("%s:\n%s", lens.Command.Title, r)
+	}
+}
+
 // Issue 11 through the editor: the ▶ Run lens of a FastAPI + Jinja2 Worker
 // (packages from PyPI vendored into python_modules/, the real SDK) renders
 // its template: anyio imports ssl, which the runtime builds from source.
@@ -66,21 +107,11 @@ func TestLensFastAPIWorker(t *testing.T) {
 	c := lsptest.StartWithRuntime(t, binary)
 	c.Initialize(t, root, nil)
 	c.Open(t, py, "python", nil)
-	var lenses []protocol.CodeLens
-	if err := c.Call(t, "textDocument/codeLens", map[string]any{"textDocument": map[string]any{"uri": lsptest.URI(py)}}, &lenses); err != nil || len(lenses) == 0 {
-		t.Fatalf("lenses %v: %v", lenses, err)
+	lenses := codeLenses(t, c, py)
+	if len(lenses) == 0 {
+		t.Fatal("no lenses")
 	}
-	var out map[string]any
-	if err := c.Call(t, "workspace/executeCommand", map[string]any{"command": lenses[0].Command.Command, "arguments": lenses[0].Command.Arguments}, &out); err != nil {
-		t.Fatalf("%s: %v\nstderr:\n%s", lenses[0].Command.Title, err, c.Stderr)
-	}
-	r, err := os.ReadFile(out["resultFile"].(string))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(r), "200 OK") || !strings.Contains(string(r), "<h1>Hello, world!</h1>") {
-		t.Fatalf("%s:\n%s", lenses[0].Command.Title, r)
-	}
+	runLensWant(t, c, lenses[0], "<h1>Hello, world!</h1>")
 }
 
 // Issue 12 through the editor: a Django Worker on D1 whose entrypoint gets
@@ -90,35 +121,20 @@ func TestLensFastAPIWorker(t *testing.T) {
 func TestLensDjangoOnD1(t *testing.T) {
 	root := vendoredFixture(t, "django", "django", "django_cf", "asgiref", "sqlparse")
 	py := filepath.Join(root, "src", "worker.py")
-	src, err := os.ReadFile(py)
-	if err != nil {
-		t.Fatal(err)
-	}
-	src = []byte(strings.Replace(string(src), "class Default(", "# pyworkers: POST /__migrate__\n# pyworkers: GET /notes/\nclass Default(", 1))
-	os.WriteFile(py, src, 0o644)
+	src := insertBefore(t, py, "class Default(", "# pyworkers: POST /__migrate__\n# pyworkers: GET /notes/\n")
 
 	c := lsptest.StartWithRuntime(t, binary)
 	c.Initialize(t, root, nil)
 	c.Open(t, py, "python", nil)
-	var lenses []protocol.CodeLens
-	if err := c.Call(t, "textDocument/codeLens", map[string]any{"textDocument": map[string]any{"uri": lsptest.URI(py)}}, &lenses); err != nil || len(lenses) != 2 {
-		t.Fatalf("lenses %+v: %v", lenses, err)
+	lenses := codeLenses(t, c, py)
+	if len(lenses) != 2 {
+		t.Fatalf("lenses %+v", lenses)
 	}
-	if line := strings.Split(string(src), "\n")[lenses[0].Range.Start.Line]; !strings.HasPrefix(line, "class Default(") {
+	if line := strings.Split(src, "\n")[lenses[0].Range.Start.Line]; !strings.HasPrefix(line, "class Default(") {
 		t.Fatalf("the lens is on %q", line)
 	}
 	for i, want := range []string{`"migrated": true`, `"notes": []`} {
-		var out map[string]any
-		if err := c.Call(t, "workspace/executeCommand", map[string]any{"command": lenses[i].Command.Command, "arguments": lenses[i].Command.Arguments}, &out); err != nil {
-			t.Fatalf("%s: %v\nstderr:\n%s", lenses[i].Command.Title, err, c.Stderr)
-		}
-		r, err := os.ReadFile(out["resultFile"].(string))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !strings.Contains(string(r), "200 OK") || !strings.Contains(string(r), want) {
-			t.Fatalf("%s:\n%s", lenses[i].Command.Title, r)
-		}
+		runLensWant(t, c, lenses[i], want)
 	}
 }
 
@@ -155,33 +171,17 @@ func TestLensSyncHTTPClients(t *testing.T) {
 	os.WriteFile(filepath.Join(root, "wrangler.jsonc"), []byte(`{"name": "sync-http", "main": "src/entry.py",
 		"compatibility_date": "2025-10-01", "compatibility_flags": ["python_workers"], "vars": {"UPSTREAM": "`+srv.URL+`"}}`), 0o644)
 	py := filepath.Join(root, "src", "entry.py")
-	src, err := os.ReadFile(py)
-	if err != nil {
-		t.Fatal(err)
-	}
-	src = []byte(strings.Replace(string(src), "    async def fetch(",
-		"    # pyworkers: GET /requests\n    # pyworkers: GET /httpx\n    # pyworkers: GET /jsfetch\n    async def fetch(", 1))
-	os.WriteFile(py, src, 0o644)
+	insertBefore(t, py, "    async def fetch(", "    # pyworkers: GET /requests\n    # pyworkers: GET /httpx\n    # pyworkers: GET /jsfetch\n")
 
 	c := lsptest.StartWithRuntime(t, binary)
 	c.Settings = map[string]any{"allowNet": true}
 	c.Initialize(t, root, map[string]any{"allowNet": true})
 	c.Open(t, py, "python", nil)
-	var lenses []protocol.CodeLens
-	if err := c.Call(t, "textDocument/codeLens", map[string]any{"textDocument": map[string]any{"uri": lsptest.URI(py)}}, &lenses); err != nil || len(lenses) != 3 {
-		t.Fatalf("lenses %+v: %v", lenses, err)
+	lenses := codeLenses(t, c, py)
+	if len(lenses) != 3 {
+		t.Fatalf("lenses %+v", lenses)
 	}
 	for i, want := range []string{`"served_by": "lens-test"`, `"streamed": "one two three"`, `"timeout": {"error": "AbortError"`} {
-		var out map[string]any
-		if err := c.Call(t, "workspace/executeCommand", map[string]any{"command": lenses[i].Command.Command, "arguments": lenses[i].Command.Arguments}, &out); err != nil {
-			t.Fatalf("%s: %v\nstderr:\n%s", lenses[i].Command.Title, err, c.Stderr)
-		}
-		r, err := os.ReadFile(out["resultFile"].(string))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !strings.Contains(string(r), "200 OK") || !strings.Contains(string(r), want) {
-			t.Fatalf("%s:\n%s", lenses[i].Command.Title, r)
-		}
+		runLensWant(t, c, lenses[i], want)
 	}
 }
