@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"runtime/trace"
 	"strings"
 	"syscall"
 
@@ -38,17 +39,36 @@ import (
 var version = "0.1.0-dev"
 
 func main() {
-	// PYWORKERS_CPUPROFILE=FILE writes a CPU profile of the whole command,
-	// for measuring the runtime's start-up from outside (docs/benchmarks.md).
+	os.Exit(profiled(func() int { return run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr) }))
+}
+
+// profiled runs a command under the profilers the environment asks for,
+// for measuring it from outside (docs/benchmarks.md):
+// PYWORKERS_CPUPROFILE=FILE a CPU profile, PYWORKERS_TRACE=FILE an
+// execution trace (go tool trace: where a slow request waited), and
+// PYWORKERS_ALLOCPROFILE=FILE the allocations, written at exit.
+func profiled(command func() int) int {
 	if f := os.Getenv("PYWORKERS_CPUPROFILE"); f != "" {
 		if out, err := os.Create(f); err == nil && pprof.StartCPUProfile(out) == nil {
-			code := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-			pprof.StopCPUProfile()
-			out.Close()
-			os.Exit(code)
+			defer out.Close()
+			defer pprof.StopCPUProfile()
 		}
 	}
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	if f := os.Getenv("PYWORKERS_TRACE"); f != "" {
+		if out, err := os.Create(f); err == nil && trace.Start(out) == nil {
+			defer out.Close()
+			defer trace.Stop()
+		}
+	}
+	if f := os.Getenv("PYWORKERS_ALLOCPROFILE"); f != "" {
+		defer func() {
+			if out, err := os.Create(f); err == nil {
+				pprof.Lookup("allocs").WriteTo(out, 0)
+				out.Close()
+			}
+		}()
+	}
+	return command()
 }
 
 const usage = `pyworkers-lsp — a language server for Cloudflare Python Workers

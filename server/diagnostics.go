@@ -123,24 +123,44 @@ func (d *diagnosticsLoop) run() {
 // yieldToRequests waits (at most maxRequestYield) while requests are being
 // answered: on a keystroke the editor usually asks for completion at once,
 // and on two cores that request should not share the CPU with the
-// keystroke's diagnostics.
+// keystroke's diagnostics. It also waits until requestArrival has passed
+// since the last answer: an editor's next keystroke often follows an
+// answer at once, and then these diagnostics would be stale before they
+// were done, their CPU taken from the next completion (typing fast on a
+// busy machine, that was the completion's tail).
 func (d *diagnosticsLoop) yieldToRequests(ctx context.Context) {
 	var timeout <-chan time.Time
+	arm := func() {
+		if timeout == nil { // armed only when there is something to wait for
+			timeout = time.After(maxRequestYield)
+		}
+	}
 	for {
 		idle, busy := d.s.running.busy()
-		if !busy {
+		if busy {
+			arm()
+			select {
+			case <-idle: // look again: another request may have started since
+			case <-timeout:
+				return
+			case <-ctx.Done():
+				return
+			}
+			continue
+		}
+		since, answered := d.s.running.sinceDone()
+		if !answered || since >= requestArrival {
 			return
 		}
-		if timeout == nil { // armed only when there is something to wait for
-			t := time.NewTimer(maxRequestYield)
-			defer t.Stop()
-			timeout = t.C
-		}
+		arm()
+		pause := time.NewTimer(requestArrival - since)
 		select {
-		case <-idle: // look again: another request may have started since
+		case <-pause.C: // look again: a request may have started since
 		case <-timeout:
+			pause.Stop()
 			return
 		case <-ctx.Done():
+			pause.Stop()
 			return
 		}
 	}

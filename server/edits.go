@@ -89,12 +89,7 @@ func (l *lazyPy) parsedOrBase() *pysyntax.File {
 func buildPy(base *pysyntax.File, text string) *pysyntax.File {
 	ctx := context.Background()
 	if base != nil {
-		old := base.Text()
-		if old == text {
-			return base
-		}
-		p, s := commonEnds(old, text)
-		if f, err := base.Apply(ctx, []pysyntax.Edit{{Start: p, End: len(old) - s, NewText: text[p : len(text)-s]}}); err == nil {
+		if f, err := base.WithText(ctx, text); err == nil {
 			return f
 		}
 	}
@@ -104,28 +99,6 @@ func buildPy(base *pysyntax.File, text string) *pysyntax.File {
 		f, _ = pysyntax.Parse(ctx, "")
 	}
 	return f
-}
-
-// commonEnds returns the lengths of the common prefix and suffix of a and
-// b, not overlapping.
-func commonEnds(a, b string) (prefix, suffix int) {
-	n := min(len(a), len(b))
-	// Whole blocks first (string comparison is vectorised), then bytes:
-	// this runs over the whole document on every keystroke.
-	const block = 256
-	for prefix+block <= n && a[prefix:prefix+block] == b[prefix:prefix+block] {
-		prefix += block
-	}
-	for prefix < n && a[prefix] == b[prefix] {
-		prefix++
-	}
-	for suffix+block <= n-prefix && a[len(a)-suffix-block:len(a)-suffix] == b[len(b)-suffix-block:len(b)-suffix] {
-		suffix += block
-	}
-	for suffix < n-prefix && a[len(a)-1-suffix] == b[len(b)-1-suffix] {
-		suffix++
-	}
-	return prefix, suffix
 }
 
 // applyTextChanges applies LSP content changes in order, each in the

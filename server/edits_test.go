@@ -109,32 +109,3 @@ func TestBigBatchIsOnePass(t *testing.T) {
 	}
 	t.Logf("3,000 edits on 1.2 MB: %v", took)
 }
-
-// TestCommonEnds checks the block-wise prefix/suffix search against a
-// byte-by-byte one, around block boundaries and with overlapping ends.
-func TestCommonEnds(t *testing.T) {
-	naive := func(a, b string) (int, int) {
-		n := min(len(a), len(b))
-		p, s := 0, 0
-		for p < n && a[p] == b[p] {
-			p++
-		}
-		for s < n-p && a[len(a)-1-s] == b[len(b)-1-s] {
-			s++
-		}
-		return p, s
-	}
-	r := rand.New(rand.NewSource(1))
-	for i := 0; i < 3000; i++ {
-		base := strings.Repeat("ab\n", r.Intn(400))
-		at := r.Intn(len(base) + 1)
-		cut := min(len(base), at+r.Intn(4))
-		ins := []string{"", "a", "b", "\n", "ab\nab"}[r.Intn(5)]
-		other := base[:at] + ins + base[cut:]
-		gp, gs := commonEnds(base, other)
-		wp, ws := naive(base, other)
-		if gp != wp || gs != ws {
-			t.Fatalf("commonEnds(%d bytes, edit at %d) = %d, %d; want %d, %d", len(base), at, gp, gs, wp, ws)
-		}
-	}
-}

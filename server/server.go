@@ -330,7 +330,7 @@ func invalidParams(err error) error {
 
 // decode unmarshals params, mapping failures to InvalidParams.
 func decode(params json.RawMessage, v any) error {
-	if len(params) == 0 {
+	if len(params) == 0 || string(params) == "null" {
 		return invalidParams(errors.New("missing params"))
 	}
 	if err := json.Unmarshal(params, v); err != nil {

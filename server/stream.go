@@ -119,12 +119,45 @@ func (s *stream) readBody(length int) (jsonrpc2.Message, int64, error) {
 	}
 }
 
+// wireMessage is any JSON-RPC message as it arrives.
+type wireMessage struct {
+	ID     *jsonrpc2.ID    `json:"id"`
+	Method string          `json:"method"`
+	Params json.RawMessage `json:"params"`
+	Result json.RawMessage `json:"result"`
+	Error  *jsonrpc2.Error `json:"error"`
+}
+
 // decodeExact decodes b as one JSON-RPC message with nothing after it.
+// It does what jsonrpc2.DecodeMessage does, without the stream decoder
+// that function makes per message (its buffer was a tenth of what a
+// keystroke allocates).
 func decodeExact(b []byte) (jsonrpc2.Message, error) {
-	if !json.Valid(b) {
-		return nil, errors.New("not one JSON value")
+	var w wireMessage
+	if err := json.Unmarshal(b, &w); err != nil { // also refuses bytes after the value
+		return nil, fmt.Errorf("not one JSON-RPC message: %w", err)
 	}
-	return jsonrpc2.DecodeMessage(b)
+	var params any
+	if w.Params != nil {
+		params = w.Params
+	}
+	switch {
+	case w.Method == "" && w.ID == nil:
+		return nil, jsonrpc2.ErrInvalidRequest
+	case w.Method == "":
+		var err error
+		if w.Error != nil {
+			err = w.Error
+		}
+		var result any
+		if w.Result != nil {
+			result = w.Result
+		}
+		return jsonrpc2.NewResponse(*w.ID, result, err)
+	case w.ID == nil:
+		return jsonrpc2.NewNotification(w.Method, params)
+	}
+	return jsonrpc2.NewCall(*w.ID, w.Method, params)
 }
 
 type badHeader struct{ msg string }
@@ -290,12 +323,20 @@ func newFrameReader(r io.Reader) *frameReader {
 	errc := make(chan error, 1)
 	quit := make(chan struct{})
 	go func() {
+		// Reads fill one 64 KB block until little of it is left: a chunk
+		// is a slice of the block no later read writes to, so a message
+		// costs its own size, not a fresh block.
+		var block []byte
 		for {
-			b := make([]byte, 64<<10)
-			n, err := r.Read(b)
+			if len(block) < 4<<10 {
+				block = make([]byte, 64<<10)
+			}
+			n, err := r.Read(block)
+			b := block[:n:n]
+			block = block[n:]
 			if n > 0 {
 				select {
-				case chunks <- b[:n:n]:
+				case chunks <- b:
 				case <-quit:
 					return
 				}

@@ -37,46 +37,42 @@ typedef struct {
 	uint8_t flags; // 1 named, 2 missing
 } pw_flat;
 
-typedef struct { uint32_t start, end; uint16_t symbol; uint8_t has_error; } pw_top;
-
 bool ts_node_has_error(pw_node self);
+int64_t ts_tree_cursor_goto_first_child_for_byte(pw_cursor *self, uint32_t goal_byte);
+uint32_t ts_node_child_count(pw_node self);
 
-// pw_top_children lists the root's children (the module's top-level
-// statements) with their ranges; it returns their count.
-static uint32_t pw_top_children(void *tree, pw_top *out, uint32_t cap, uint16_t *root_symbol) {
-	pw_node root = ts_tree_root_node(tree);
-	*root_symbol = ts_node_symbol(root);
-	pw_cursor c = ts_tree_cursor_new(root);
-	uint32_t n = 0;
-	if (ts_tree_cursor_goto_first_child(&c)) {
-		do {
-			pw_node node = ts_tree_cursor_current_node(&c);
-			if (n < cap) {
-				out[n].start = ts_node_start_byte(node);
-				out[n].end = ts_node_end_byte(node);
-				out[n].symbol = ts_node_symbol(node);
-				out[n].has_error = ts_node_has_error(node) || ts_node_is_missing(node);
-			}
-			n++;
-		} while (ts_tree_cursor_goto_next_sibling(&c));
-	}
-	ts_tree_cursor_delete(&c);
-	return n;
-}
+// pw_window says where a walk with jump set started and stopped: the
+// statements before first and from stop on (when stop >= 0) were not
+// visited; the module has children statements in all.
+typedef struct { int64_t first, stop; uint32_t children; } pw_window;
 
 // pw_flatten writes the tree in pre-order into out (up to cap entries) and
 // returns the node count, so a caller whose buffer was too small can retry.
 // One call walks the whole tree, instead of several cgo calls per node.
-// When skip is not NULL, a top-level statement i with skip[i] set is
-// written as one stub node (flag 4) and not descended into: its copy from
-// an earlier version of the file is reused.
-static uint32_t pw_flatten(void *tree, pw_flat *out, uint32_t cap, const uint8_t *skip, uint32_t nskip) {
-	pw_cursor c = ts_tree_cursor_new(ts_tree_root_node(tree));
+//
+// Some top-level statements are written as one stub node (flag 4) and not
+// descended into, for their copy from an earlier version of the file to be
+// reused: with skip, statement i when skip[i] is set; without, each one
+// free of errors that ends by byte before or starts at byte from or later
+// (the text the edit left alone).
+//
+// With jump (and no skip) in a tree free of errors, the statements before
+// the edit are not visited at all: the walk starts at the first statement
+// ending at byte before or later, and stops at the first one starting at from or
+// later, written as a stub with flag 8. win says where (a top level of
+// hundreds of statements costs a cursor step each otherwise).
+static uint32_t pw_flatten(void *tree, pw_flat *out, uint32_t cap, const uint8_t *skip, uint32_t nskip, uint32_t before, uint32_t from, bool jump, pw_window *win) {
+	pw_node root = ts_tree_root_node(tree);
+	pw_cursor c = ts_tree_cursor_new(root);
 	uint32_t n = 0;
 	int32_t stack[4096];
 	int depth = 0;
 	int32_t parent = -1;
 	uint32_t top = 0; // index of the current top-level statement
+	win->first = 0;
+	win->stop = -1;
+	win->children = ts_node_child_count(root);
+	jump = jump && skip == NULL && !ts_node_has_error(root) && win->children > 0;
 	for (;;) {
 		pw_node node = ts_tree_cursor_current_node(&c);
 		if (n < cap) {
@@ -94,12 +90,36 @@ static uint32_t pw_flatten(void *tree, pw_flat *out, uint32_t cap, const uint8_t
 		int32_t self = (int32_t)n;
 		n++;
 		bool stub = false;
-		if (skip != NULL && depth == 1) {
-			if (top < nskip && skip[top]) {
-				stub = true;
-				if (self < (int32_t)cap) out[self].flags |= 4;
+		if (depth == 1) {
+			if (skip != NULL) {
+				stub = top < nskip && skip[top];
+			} else {
+				uint32_t start = ts_node_start_byte(node), end = ts_node_end_byte(node);
+				// A jumping walk starts at the first statement not ending
+				// before byte before: it and the ones after are walked.
+				stub = (start >= from || (end <= before && !jump)) && !ts_node_has_error(node) && !ts_node_is_missing(node);
+			}
+			if (stub && self < (int32_t)cap) out[self].flags |= 4;
+			if (stub && jump && ts_node_start_byte(node) >= from) {
+				if (self < (int32_t)cap) out[self].flags |= 8;
+				win->stop = top;
+				ts_tree_cursor_delete(&c);
+				return n;
 			}
 			top++;
+		}
+		if (depth == 0 && jump) {
+			int64_t i = ts_tree_cursor_goto_first_child_for_byte(&c, before);
+			if (i < 0) { // every statement ends by before: nothing was edited
+				ts_tree_cursor_delete(&c);
+				win->first = win->children;
+				return n;
+			}
+			win->first = i;
+			top = (uint32_t)i;
+			stack[depth++] = parent;
+			parent = self;
+			continue;
 		}
 		if (!stub && depth < 4096 && ts_tree_cursor_goto_first_child(&c)) {
 			stack[depth++] = parent;
@@ -184,8 +204,22 @@ func symbolName(s uint16) string {
 	return "?"
 }
 
-// flatten copies the tree into Go memory in one cgo call.
-func flatten(t *sitter.Tree, sizeHint int, skip []byte) []flatNode {
+// flatten copies the tree into Go memory in one cgo call, with the
+// top-level statements that skip marks, or else those outside
+// [before, from), as stubs (see pw_flatten).
+func flatten(t *sitter.Tree, sizeHint int, skip []byte, before, from int) []flatNode {
+	flat, _ := flattenWindow(t, sizeHint, skip, before, from, false)
+	return flat
+}
+
+// window is where a jumping walk started and stopped (see pw_flatten).
+type window struct {
+	first, stop, children int
+}
+
+// flattenWindow is flatten, jumping over the statements outside the edit
+// when jump is set and the tree has no errors.
+func flattenWindow(t *sitter.Tree, sizeHint int, skip []byte, before, from int, jump bool) ([]flatNode, window) {
 	base := (*baseTreeLayout)(unsafe.Pointer(t.BaseTree))
 	loadNames(C.ts_tree_language(base.c))
 	buf := flatPool.Get().([]flatNode)
@@ -196,45 +230,21 @@ func flatten(t *sitter.Tree, sizeHint int, skip []byte) []flatNode {
 	var skipPtr *C.uint8_t
 	if len(skip) > 0 {
 		skipPtr = (*C.uint8_t)(unsafe.Pointer(&skip[0]))
+	} else if skip != nil {
+		skipPtr = new(C.uint8_t) // an empty list still means "by the list"
 	}
 	for {
 		var p *C.pw_flat
 		if len(buf) > 0 {
 			p = &buf[0]
 		}
-		n := int(C.pw_flatten(base.c, p, C.uint32_t(len(buf)), skipPtr, C.uint32_t(len(skip))))
+		var win C.pw_window
+		n := int(C.pw_flatten(base.c, p, C.uint32_t(len(buf)), skipPtr, C.uint32_t(len(skip)), clampU32(before), clampU32(from), C.bool(jump), &win))
 		if n <= len(buf) {
-			return buf[:n]
+			return buf[:n], window{int(win.first), int(win.stop), int(win.children)}
 		}
 		buf = make([]flatNode, n)
 	}
 }
 
-// topStatement is one top-level statement's range and type.
-type topStatement struct {
-	start, end int
-	typ        string
-	hasError   bool
-}
-
-// topStatements lists the module's top-level statements in one cgo call,
-// with the root's type ("module", or "ERROR" for a file that does not
-// parse as one).
-func topStatements(t *sitter.Tree) (string, []topStatement) {
-	base := (*baseTreeLayout)(unsafe.Pointer(t.BaseTree))
-	loadNames(C.ts_tree_language(base.c))
-	buf := make([]C.pw_top, 256)
-	var rootSym C.uint16_t
-	for {
-		n := int(C.pw_top_children(base.c, &buf[0], C.uint32_t(len(buf)), &rootSym))
-		if n > len(buf) {
-			buf = make([]C.pw_top, n)
-			continue
-		}
-		out := make([]topStatement, n)
-		for i := range out {
-			out[i] = topStatement{int(buf[i].start), int(buf[i].end), symbolName(uint16(buf[i].symbol)), buf[i].has_error != 0}
-		}
-		return symbolName(uint16(rootSym)), out
-	}
-}
+func clampU32(n int) C.uint32_t { return C.uint32_t(min(max(n, 0), 1<<32-1)) }

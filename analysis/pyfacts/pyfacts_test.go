@@ -330,3 +330,38 @@ func TestMovedStatementsShared(t *testing.T) {
 		t.Fatalf("the previous version reads the same node at %d, want %d", got, next.Start(last.NameNode)-1)
 	}
 }
+
+// TestEditsAtStatementEdgesMatchFresh: clean edits right at the edges of
+// top-level statements (where the walk over the edited part starts and
+// stops) give the facts of a fresh parse.
+func TestEditsAtStatementEdgesMatchFresh(t *testing.T) {
+	ctx := context.Background()
+	src := GenerateModule(200)
+	f, err := pysyntax.Parse(ctx, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := Parse("m.py", f)
+	for i, ins := range []string{"#", "\n", "x = 1\n", "\n\nclass Q:\n    pass\n", " ", "# c\n"} {
+		for k := 0; k < len(prev.stmts); k += 7 {
+			for _, at := range []int{prev.Start(prev.stmts[k].top()), prev.End(prev.stmts[k].top()), prev.End(prev.stmts[k].top()) + 1} {
+				text := f.Text()
+				if at > len(text) {
+					continue
+				}
+				nf, err := f.Apply(ctx, []pysyntax.Edit{{Start: at, End: at, NewText: ins}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				inc, fresh := ParseIncremental("m.py", nf, prev), Parse("m.py", nf)
+				if a, b := dumpTree(inc), dumpTree(fresh); a != b {
+					t.Fatalf("insert %d (%q) at %d: trees differ", i, ins, at)
+				}
+				if a, b := dumpFacts(inc), dumpFacts(fresh); a != b {
+					t.Fatalf("insert %d (%q) at %d: facts differ", i, ins, at)
+				}
+				f, prev = nf, inc
+			}
+		}
+	}
+}

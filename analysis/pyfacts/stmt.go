@@ -1,7 +1,11 @@
 package pyfacts
 
 import (
+	"sort"
+
 	sitter "github.com/smacker/go-tree-sitter"
+
+	"github.com/pyworkers-lsp/pyworkers-lsp/analysis/textpos"
 )
 
 // stmtFacts is one top-level statement: its nodes, in memory of their own,
@@ -42,51 +46,57 @@ func (s *stmtFacts) top() *Node { return &s.nodes[0] }
 // Punctuation and operator tokens are left out (no rule looks at them);
 // keyword tokens ("async", "except", "await", ...) are kept.
 //
-// With prev (the same file's previous version), top-level statements whose
-// text is unchanged are not walked in tree-sitter again: old[i] is prev's
-// statement reused as stmts[i]. Only the edited statements are flattened.
+// With prev (the same file's previous version), the top-level statements
+// in the text before and after the edit (the common prefix and suffix of
+// the two texts) are not walked in tree-sitter again: old[i] is prev's
+// statement reused as stmts[i]. Only the edited statements are flattened,
+// and finding the others costs no look at their text.
 func build(t *sitter.Tree, sizeHint int, src string, prev *Module) (root *Node, stmts []*stmtFacts, bases []int, old []*stmtFacts) {
-	var skip []byte
-	var reuse []*stmtFacts // per top-level statement: prev's, or nil
+	skip := []byte{} // no statement is a stub...
+	before, from, delta := 0, 0, 0
 	if prev != nil && prev.Root != nil && prev.Root.Type == "module" && len(prev.stmts) == len(prev.Root.Children) {
-		// By text, in order: a statement written twice (two `import os`)
-		// is two statements, each reused once — a Module's statements are
-		// distinct, as their bases are.
-		byText := make(map[string][]*stmtFacts, len(prev.stmts))
-		for i, s := range prev.stmts {
-			c := s.top()
-			start, end := prev.bases[i]+c.start, prev.bases[i]+c.end
-			// A statement parsed next to a syntax error may parse
-			// differently once the error is gone: only clean ones are reused.
-			if c.Type != "ERROR" && !c.Missing && !prev.InError(start, end) {
-				byText[prev.Src[start:end]] = append(byText[prev.Src[start:end]], s)
+		// ...but those outside the edit, when there is an earlier version.
+		p, q := textpos.CommonEnds(prev.Src, src)
+		skip, before, from, delta = nil, p, len(src)-q, len(src)-len(prev.Src)
+		sizeHint = min(sizeHint, len(prev.stmts)+(from-before)/2+2048)
+	}
+	var flat []flatNode
+	var reuse []*stmtFacts
+	var prefix, suffix []*stmtFacts // jumped over: prev's, unvisited
+	if skip != nil {
+		flat = flatten(t, sizeHint, skip, 0, 0)
+	} else {
+		var win window
+		flat, win = flattenWindow(t, sizeHint, skip, before, from, true)
+		if jumped := win.first > 0 || win.stop >= 0; jumped {
+			var ok bool
+			if prefix, suffix, ok = jumpedOver(flat, win, prev, before, from, delta); !ok {
+				prefix, suffix = nil, nil
+				releaseFlat(flat)
+				flat = flatten(t, sizeHint, skip, before, from)
+			} else {
+				if win.stop >= 0 {
+					flat = flat[:len(flat)-1] // the stop stub: suffix[0]
+				}
+				skip = []byte{} // the walk's statements are all fresh
 			}
-		}
-		rootType, tops := topStatements(t)
-		if rootType != "module" {
-			tops = nil // error recovery reshaped the top level: walk it all
-		}
-		skip = make([]byte, len(tops))
-		reuse = make([]*stmtFacts, len(tops))
-		reused := 0
-		for i, ts := range tops {
-			if ts.hasError {
-				continue
-			}
-			text := src[ts.start:ts.end]
-			if same := byText[text]; len(same) > 0 && same[0].top().Type == ts.typ {
-				skip[i], reuse[i] = 1, same[0]
-				byText[text] = same[1:]
-				reused++
-			}
-		}
-		if reused == 0 {
-			skip, reuse = nil, nil
-		} else {
-			sizeHint = len(src) / 16
 		}
 	}
-	flat := flatten(t, sizeHint, skip)
+	if skip == nil {
+		var missed bool
+		reuse, missed = matchStubs(flat, prev, before, from, delta)
+		if missed {
+			// A stub with no clean statement of prev to stand for: walk it.
+			skip = make([]byte, len(reuse))
+			for i, o := range reuse {
+				if o != nil {
+					skip[i] = 1
+				}
+			}
+			releaseFlat(flat)
+			flat = flatten(t, sizeHint, skip, 0, 0)
+		}
+	}
 	defer releaseFlat(flat)
 	if len(flat) == 0 {
 		return &Node{Type: "module"}, nil, nil, nil
@@ -127,11 +137,18 @@ func build(t *sitter.Tree, sizeHint int, src string, prev *Module) (root *Node, 
 		return s.top(), []*stmtFacts{s}, []int{0}, nil
 	}
 	root = &Node{Type: rootType, start: int(flat[0].start), end: int(flat[0].end), Named: flat[0].flags&1 != 0, Missing: flat[0].flags&2 != 0}
-	root.Children = make([]*Node, 0, counts[0])
-	stmts = make([]*stmtFacts, 0, counts[0])
-	bases = make([]int, 0, counts[0])
-	if reuse != nil {
-		old = make([]*stmtFacts, 0, counts[0])
+	nTop := int(counts[0]) + len(prefix) + len(suffix)
+	root.Children = make([]*Node, 0, nTop)
+	stmts = make([]*stmtFacts, 0, nTop)
+	bases = make([]int, 0, nTop)
+	if reuse != nil || prefix != nil || suffix != nil {
+		old = make([]*stmtFacts, 0, int(counts[0])+len(prefix)+len(suffix))
+	}
+	for i, o := range prefix {
+		root.Children = append(root.Children, o.top())
+		stmts = append(stmts, o)
+		bases = append(bases, prev.bases[i])
+		old = append(old, o)
 	}
 	top := 0
 	for a := 1; a < len(flat); {
@@ -150,13 +167,110 @@ func build(t *sitter.Tree, sizeHint int, src string, prev *Module) (root *Node, 
 		root.Children = append(root.Children, s.top())
 		stmts = append(stmts, s)
 		bases = append(bases, int(flat[a].start))
-		if reuse != nil {
+		if old != nil {
 			old = append(old, o)
 		}
 		top++
 		a = b
 	}
+	for i, o := range suffix {
+		root.Children = append(root.Children, o.top())
+		stmts = append(stmts, o)
+		bases = append(bases, prev.bases[len(prev.stmts)-len(suffix)+i]+delta)
+		old = append(old, o)
+	}
 	return root, stmts, bases, old
+}
+
+// jumpedOver returns prev's statements that stand for the ones a jumping
+// walk did not visit (win.first before it, and from win.stop on), when
+// prev's statements around the edit line up with the walk: as many before
+// it, ending before byte before, and from the stop stub on, the same statement at
+// the stub's place (delta bytes earlier in prev) and as many after it, all
+// free of errors in prev. Else ok is false and the caller walks them.
+func jumpedOver(flat []flatNode, win window, prev *Module, before, from, delta int) (prefix, suffix []*stmtFacts, ok bool) {
+	if len(prev.ErrorRanges) > 0 || len(flat) == 0 || symbolName(uint16(flat[0].symbol)) != "module" {
+		return nil, nil, false
+	}
+	ends := func(i int) int { return prev.bases[i] + prev.stmts[i].top().end }
+	// The walk started at the first statement not ending before byte
+	// before; as many of prev's end before it.
+	n := sort.Search(len(prev.stmts), func(i int) bool { return ends(i) >= before })
+	if n != win.first {
+		return nil, nil, false
+	}
+	prefix = prev.stmts[:n]
+	if win.stop < 0 {
+		return prefix, nil, win.first+countTop(flat) == win.children
+	}
+	stop := &flat[len(flat)-1]
+	if stop.flags&8 == 0 {
+		return nil, nil, false
+	}
+	at := int(stop.start) - delta
+	k := sort.SearchInts(prev.bases, at)
+	if k >= len(prev.bases) || prev.bases[k] != at || k < n {
+		return nil, nil, false
+	}
+	c := prev.stmts[k].top()
+	if c.Type != symbolName(uint16(stop.symbol)) || c.end-c.start != int(stop.end-stop.start) || c.Type == "ERROR" || c.Missing {
+		return nil, nil, false
+	}
+	suffix = prev.stmts[k:]
+	// The walk's statements (the stop stub among them) and those jumped
+	// over make up the module.
+	return prefix, suffix, win.first+countTop(flat)-1+len(suffix) == win.children
+}
+
+// countTop counts the top-level statements in flat.
+func countTop(flat []flatNode) int {
+	n := 0
+	for i := 1; i < len(flat); i++ {
+		if flat[i].parent == 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// matchStubs finds, for each top-level statement of flat written as a stub,
+// the statement of prev it stands for: the one that started at the same
+// place, in the text before the edit, or delta bytes earlier, after it.
+// Only statements of the same type and length with no parse error in prev
+// are taken (a statement parsed next to an error may parse differently once
+// the error is gone); missed says a stub found none.
+func matchStubs(flat []flatNode, prev *Module, before, from, delta int) (reuse []*stmtFacts, missed bool) {
+	if len(flat) == 0 || symbolName(uint16(flat[0].symbol)) != "module" {
+		// Error recovery reshaped the top level: the stubs (if any) stand
+		// for nothing, walk it all.
+		return nil, true
+	}
+	for i := 1; i < len(flat); i++ {
+		f := &flat[i]
+		if f.parent != 0 {
+			continue
+		}
+		if f.flags&4 == 0 {
+			reuse = append(reuse, nil)
+			continue
+		}
+		start, end := int(f.start), int(f.end)
+		at := start
+		if start >= from {
+			at = start - delta
+		}
+		k := sort.SearchInts(prev.bases, at)
+		var o *stmtFacts
+		if k < len(prev.bases) && prev.bases[k] == at {
+			c := prev.stmts[k].top()
+			if c.Type == symbolName(uint16(f.symbol)) && c.end-c.start == end-start && c.Type != "ERROR" && !c.Missing && !prev.InError(at+c.start, at+c.end) {
+				o = prev.stmts[k]
+			}
+		}
+		missed = missed || o == nil
+		reuse = append(reuse, o)
+	}
+	return reuse, missed
 }
 
 // slabBuilder turns ranges of a flattened tree into Nodes.

@@ -14,8 +14,15 @@ typedef struct {
 	pw_point new_end_point;
 } pw_input_edit;
 struct TSTree;
+struct TSParser;
 void ts_tree_edit(struct TSTree *self, const pw_input_edit *edit);
+struct TSTree *ts_parser_parse_string(struct TSParser *self, const struct TSTree *old_tree, const char *string, uint32_t length);
+void ts_tree_delete(struct TSTree *self);
 static void pw_tree_edit(void *tree, pw_input_edit e) { ts_tree_edit((struct TSTree *)tree, &e); }
+static void *pw_parse(void *parser, void *old, const char *text, uint32_t n) {
+	return ts_parser_parse_string((struct TSParser *)parser, (const struct TSTree *)old, text, n);
+}
+static void pw_tree_delete(void *tree) { ts_tree_delete((struct TSTree *)tree); }
 */
 import "C"
 
@@ -31,6 +38,42 @@ import (
 type baseTreeLayout struct {
 	c        unsafe.Pointer
 	isClosed bool
+}
+
+// parserLayout mirrors go-tree-sitter's Parser, whose second field is the
+// C parser pointer.
+type parserLayout struct {
+	isClosed bool
+	c        unsafe.Pointer
+	cancel   *uintptr
+}
+
+// reparse parses text incrementally from old (a tree already edited to
+// match it) reading text where it is: go-tree-sitter's Parse copies the
+// whole text into C memory first, a 200 KB malloc and copy per keystroke
+// on a 5,000-line module. tree-sitter reads the text only during the call
+// and keeps no pointer to it, and the bytes hold no Go pointers, so cgo
+// allows passing them. The result is wrapped in a Tree of go-tree-sitter's
+// own making (a copy of old, repointed), which frees it from its
+// finalizer as usual. nil when the parse failed.
+func reparse(p *sitter.Parser, old *sitter.Tree, text string) *sitter.Tree {
+	var src *C.char
+	if len(text) > 0 {
+		src = (*C.char)(unsafe.Pointer(unsafe.StringData(text)))
+	}
+	oldC := (*baseTreeLayout)(unsafe.Pointer(old.BaseTree)).c
+	newC := C.pw_parse((*parserLayout)(unsafe.Pointer(p)).c, oldC, src, C.uint32_t(len(text)))
+	runtime.KeepAlive(text)
+	if newC == nil {
+		runtime.KeepAlive(old)
+		return nil
+	}
+	t := old.Copy()
+	runtime.KeepAlive(old)
+	base := (*baseTreeLayout)(unsafe.Pointer(t.BaseTree))
+	C.pw_tree_delete(base.c) // the copy's reference to old's root
+	base.c = newC
+	return t
 }
 
 // editTree applies an edit to a tree. go-tree-sitter's own Tree.Edit passes

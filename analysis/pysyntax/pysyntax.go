@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	sitter "github.com/smacker/go-tree-sitter"
 
@@ -70,7 +71,15 @@ func parse(ctx context.Context, old *sitter.Tree, text string) (*sitter.Tree, er
 	// go-tree-sitter reads old's C pointer and then no longer refers to old;
 	// without this the GC may finalize (free) old during the parse.
 	defer runtime.KeepAlive(old)
-	return p.ParseCtx(context.Background(), old, []byte(text))
+	if old != nil {
+		if t := reparse(p, old, text); t != nil {
+			return t, nil
+		}
+		return nil, fmt.Errorf("tree-sitter gave no tree")
+	}
+	// A view of text, not a copy: go-tree-sitter copies it into C memory
+	// for the parse and keeps no reference.
+	return p.ParseCtx(context.Background(), old, unsafe.Slice(unsafe.StringData(text), len(text)))
 }
 
 // Trees live in C memory the Go GC does not see, and copies handed out by
@@ -269,6 +278,9 @@ func (r *residentTrees) forget(f *File) {
 // the previous one), edits a copy of the tree for each, and reparses once,
 // incrementally.
 func (f *File) Apply(ctx context.Context, edits []Edit) (*File, error) {
+	if len(edits) == 0 {
+		return f, nil
+	}
 	text := f.text
 	lines := f.lines
 	var tree *sitter.Tree
@@ -280,31 +292,54 @@ func (f *File) Apply(ctx context.Context, edits []Edit) (*File, error) {
 			return nil, fmt.Errorf("edit [%d,%d) outside a %d-byte document", e.Start, e.End, len(text))
 		}
 		newText := text[:e.Start] + e.NewText + text[e.End:]
+		newLines := lines.Edited(newText, e.Start, e.End, e.Start+len(e.NewText))
 		if tree != nil {
-			sr, sc := lines.Point(e.Start)
-			or, oc := lines.Point(e.End)
-			newLines := textpos.New(newText)
-			nr, nc := newLines.Point(e.Start + len(e.NewText))
-			editTree(tree, sitter.EditInput{
-				StartIndex:  uint32(e.Start),
-				OldEndIndex: uint32(e.End),
-				NewEndIndex: uint32(e.Start + len(e.NewText)),
-				StartPoint:  sitter.Point{Row: uint32(sr), Column: uint32(sc)},
-				OldEndPoint: sitter.Point{Row: uint32(or), Column: uint32(oc)},
-				NewEndPoint: sitter.Point{Row: uint32(nr), Column: uint32(nc)},
-			})
-			lines = newLines
-		} else {
-			lines = nil
+			editTree(tree, treeEdit(lines, newLines, e.Start, e.End, e.Start+len(e.NewText)))
 		}
-		text = newText
+		text, lines = newText, newLines
 	}
-	if lines == nil {
-		lines = textpos.New(text)
-	}
-	if len(edits) == 0 {
+	return f.reparsed(ctx, tree, text, lines)
+}
+
+// WithText returns the File of text, a later version of f's text. The
+// bytes between their common prefix and suffix count as one edit: the
+// caller's text is used as it is (not rebuilt from edits), the line index
+// is updated rather than rebuilt, and there is one tree edit and one
+// incremental reparse however many changes led to text.
+func (f *File) WithText(ctx context.Context, text string) (*File, error) {
+	if text == f.text {
 		return f, nil
 	}
+	p, s := textpos.CommonEnds(f.text, text)
+	start, oldEnd, newEnd := p, len(f.text)-s, len(text)-s
+	lines := f.lines.Edited(text, start, oldEnd, newEnd)
+	var tree *sitter.Tree
+	if f.tree != nil {
+		tree = f.Tree()
+		editTree(tree, treeEdit(f.lines, lines, start, oldEnd, newEnd))
+	}
+	return f.reparsed(ctx, tree, text, lines)
+}
+
+// treeEdit describes replacing [start, oldEnd) of before's text by the
+// bytes [start, newEnd) of after's, in tree-sitter's terms.
+func treeEdit(before, after *textpos.Index, start, oldEnd, newEnd int) sitter.EditInput {
+	sr, sc := before.Point(start)
+	or, oc := before.Point(oldEnd)
+	nr, nc := after.Point(newEnd)
+	return sitter.EditInput{
+		StartIndex:  uint32(start),
+		OldEndIndex: uint32(oldEnd),
+		NewEndIndex: uint32(newEnd),
+		StartPoint:  sitter.Point{Row: uint32(sr), Column: uint32(sc)},
+		OldEndPoint: sitter.Point{Row: uint32(or), Column: uint32(oc)},
+		NewEndPoint: sitter.Point{Row: uint32(nr), Column: uint32(nc)},
+	}
+}
+
+// reparsed makes the File that follows f: text with its line index, and
+// the tree reparsed from tree (f's tree, edited; nil when f had none).
+func (f *File) reparsed(ctx context.Context, tree *sitter.Tree, text string, lines *textpos.Index) (*File, error) {
 	nf := &File{text: text, lines: lines}
 	if len(text) > MaxParseBytes {
 		nf.TooLarge = true

@@ -45,22 +45,35 @@ func dump(t *sitter.Tree) string {
 func checkIncremental(t *testing.T, base string, edits []Edit) {
 	t.Helper()
 	ctx := context.Background()
-	f, err := Parse(ctx, base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range edits {
-		f, err = f.Apply(ctx, []Edit{e})
+	// Each edit applied as an Edit, and as the whole new text (the server's
+	// way): both must give the tree and line index of a fresh parse.
+	for _, byText := range []bool{false, true} {
+		f, err := Parse(ctx, base)
 		if err != nil {
 			t.Fatal(err)
 		}
-	}
-	fresh, err := Parse(ctx, f.Text())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := dump(f.Tree()), dump(fresh.Tree()); got != want {
-		t.Fatalf("incremental tree differs from a fresh parse of %q\nincremental:\n%s\nfresh:\n%s", f.Text(), got, want)
+		for _, e := range edits {
+			if byText {
+				f, err = f.WithText(ctx, f.Text()[:e.Start]+e.NewText+f.Text()[e.End:])
+			} else {
+				f, err = f.Apply(ctx, []Edit{e})
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		fresh, err := Parse(ctx, f.Text())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := dump(f.Tree()), dump(fresh.Tree()); got != want {
+			t.Fatalf("incremental tree (by text: %v) differs from a fresh parse of %q\nincremental:\n%s\nfresh:\n%s", byText, f.Text(), got, want)
+		}
+		for off := 0; off <= len(f.Text()); off++ {
+			if got, want := f.Lines().Position(off), fresh.Lines().Position(off); got != want {
+				t.Fatalf("line index (by text: %v): Position(%d) = %v; a fresh index says %v", byText, off, got, want)
+			}
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package textpos
 
 import (
+	"slices"
 	"testing"
 	"unicode/utf8"
 )
@@ -102,6 +103,40 @@ func FuzzRoundTrip(f *testing.F) {
 		}
 		if p.Line < 0 || p.Line >= x.LineCount() || p.Character < 0 {
 			t.Fatalf("Position(%d) = %v outside the document", offset, p)
+		}
+	})
+}
+
+// FuzzEdited: the index of an edited text, built from the old index by
+// Edited, is the one New builds from scratch.
+func FuzzEdited(f *testing.F) {
+	for _, s := range []struct {
+		text, ins string
+		at, cut   int
+	}{
+		{"ab\ncd\nef", "x\ny", 4, 1},
+		{"ab\ncd\nef", "", 2, 3},
+		{"\n\n\n", "\n", 1, 1},
+		{"ab\r\ncd", "\n", 3, 0},
+		{"ab\rcd", "x", 3, 0},
+		{"ab\ncd", "\r", 2, 0},
+		{"", "a\nb", 0, 0},
+		{"é\n😀", "\n", 2, 2},
+	} {
+		f.Add(s.text, s.ins, s.at, s.cut)
+	}
+	f.Fuzz(func(t *testing.T, text, ins string, at, cut int) {
+		at = min(max(at, 0), len(text))
+		end := min(at+max(cut, 0), len(text))
+		edited := text[:at] + ins + text[end:]
+		got := New(text).Edited(edited, at, end, at+len(ins))
+		want := New(edited)
+		if got.Text() != edited || !slices.Equal(got.lineStarts, want.lineStarts) {
+			t.Fatalf("Edited(%q: [%d,%d) → %q) line starts %v; want %v", text, at, end, ins, got.lineStarts, want.lineStarts)
+		}
+		// An edit that does not match the texts is indexed afresh.
+		if bad := New(text).Edited(edited, at, end, at+len(ins)+1); !slices.Equal(bad.lineStarts, want.lineStarts) {
+			t.Fatalf("a mismatched edit gave line starts %v; want %v", bad.lineStarts, want.lineStarts)
 		}
 	})
 }

@@ -17,6 +17,7 @@ import (
 type Index struct {
 	text       string
 	lineStarts []int // byte offset where each line starts; lineStarts[0] == 0
+	hasCR      bool  // text holds a "\r" (then edits re-index it whole)
 }
 
 // New indexes text. Lines end at "\n"; a "\r\n" pair counts as one ending,
@@ -48,7 +49,65 @@ func New(text string) *Index {
 			starts = append(starts, i+1)
 		}
 	}
+	return &Index{text: text, lineStarts: starts, hasCR: true}
+}
+
+// Edited indexes text, which is x's text with the bytes [start, oldEnd)
+// replaced by text[start:newEnd]. Only the inserted bytes are scanned: the
+// line starts before the edit are kept and those after it shifted, so a
+// keystroke costs a copy of the line table, not a scan of the document.
+func (x *Index) Edited(text string, start, oldEnd, newEnd int) *Index {
+	if start < 0 || oldEnd < start || oldEnd > len(x.text) || newEnd < start || newEnd > len(text) ||
+		len(text)-newEnd != len(x.text)-oldEnd {
+		return New(text) // not an edit of x's text: index it afresh
+	}
+	inserted := text[start:newEnd]
+	if x.hasCR || strings.IndexByte(inserted, '\r') >= 0 {
+		return New(text) // a "\r\n" may form or break at the edit's ends
+	}
+	old := x.lineStarts
+	// Line s starts after the newline at s-1: those before start are kept,
+	// those in the replaced bytes dropped, those after them shifted.
+	keep := sort.SearchInts(old, start+1)
+	after := sort.SearchInts(old, oldEnd+1)
+	starts := make([]int, keep, keep+strings.Count(inserted, "\n")+len(old)-after)
+	copy(starts, old[:keep])
+	for i := 0; ; {
+		j := strings.IndexByte(inserted[i:], '\n')
+		if j < 0 {
+			break
+		}
+		i += j + 1
+		starts = append(starts, start+i)
+	}
+	delta := newEnd - oldEnd
+	for _, s := range old[after:] {
+		starts = append(starts, s+delta)
+	}
 	return &Index{text: text, lineStarts: starts}
+}
+
+// CommonEnds returns the lengths of the common prefix and suffix of a and
+// b, not overlapping: b is a with the bytes [prefix, len(a)-suffix)
+// replaced by b[prefix:len(b)-suffix].
+func CommonEnds(a, b string) (prefix, suffix int) {
+	n := min(len(a), len(b))
+	// Whole blocks first (string comparison is vectorised), then bytes:
+	// this runs over the whole document on every keystroke.
+	const block = 256
+	for prefix+block <= n && a[prefix:prefix+block] == b[prefix:prefix+block] {
+		prefix += block
+	}
+	for prefix < n && a[prefix] == b[prefix] {
+		prefix++
+	}
+	for suffix+block <= n-prefix && a[len(a)-suffix-block:len(a)-suffix] == b[len(b)-suffix-block:len(b)-suffix] {
+		suffix += block
+	}
+	for suffix < n-prefix && a[len(a)-1-suffix] == b[len(b)-1-suffix] {
+		suffix++
+	}
+	return prefix, suffix
 }
 
 // Text returns the indexed text.

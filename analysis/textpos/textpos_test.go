@@ -1,6 +1,7 @@
 package textpos
 
 import (
+	"math/rand"
 	"strings"
 	"testing"
 )
@@ -77,5 +78,34 @@ func TestLineEndings(t *testing.T) {
 	}
 	if off, _ := x.Offset(Position{0, 5}); off != 1 {
 		t.Fatalf("clamp before CRLF = %d", off)
+	}
+}
+
+// TestCommonEnds checks the block-wise prefix/suffix search against a
+// byte-by-byte one, around block boundaries and with overlapping ends.
+func TestCommonEnds(t *testing.T) {
+	naive := func(a, b string) (int, int) {
+		n := min(len(a), len(b))
+		p, s := 0, 0
+		for p < n && a[p] == b[p] {
+			p++
+		}
+		for s < n-p && a[len(a)-1-s] == b[len(b)-1-s] {
+			s++
+		}
+		return p, s
+	}
+	r := rand.New(rand.NewSource(1))
+	for i := 0; i < 3000; i++ {
+		base := strings.Repeat("ab\n", r.Intn(400))
+		at := r.Intn(len(base) + 1)
+		cut := min(len(base), at+r.Intn(4))
+		ins := []string{"", "a", "b", "\n", "ab\nab"}[r.Intn(5)]
+		other := base[:at] + ins + base[cut:]
+		gp, gs := CommonEnds(base, other)
+		wp, ws := naive(base, other)
+		if gp != wp || gs != ws {
+			t.Fatalf("CommonEnds(%d bytes, edit at %d) = %d, %d; want %d, %d", len(base), at, gp, gs, wp, ws)
+		}
 	}
 }

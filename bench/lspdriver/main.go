@@ -379,6 +379,25 @@ func startLoad(n int) (stop func()) {
 	}
 }
 
+// dumpLatencies appends ds to path (when set), for looking at a tail's
+// shape rather than one percentile.
+func dumpLatencies(path, phase string, ds []time.Duration) {
+	if path == "" {
+		return
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return
+	}
+	defer f.Close()
+	w := bufio.NewWriter(f)
+	for _, d := range ds {
+		fmt.Fprintf(w, "%s %d\n", phase, d.Microseconds())
+	}
+	w.Flush()
+}
+
 func main() {
 	bin := flag.String("bin", "bin/pyworkers-lsp", "the pyworkers-lsp binary")
 	pyright := flag.String("pyright", ".cache/bench/node_modules/.bin/pyright-langserver", "pyright-langserver (skipped if missing)")
@@ -390,6 +409,7 @@ func main() {
 	stderrPath := flag.String("server-stderr", "", "append the servers' stderr to this file (e.g. with GODEBUG=gctrace=1)")
 	load := flag.Int("load", 0, "busy processes to run beside the measurement (a slow, shared VM)")
 	spin := flag.Bool("spin", false, "internal: be one of -load's busy processes")
+	dump := flag.String("dump", "", "write pyworkers-lsp's raw latencies (µs, one per line: phase value) to this file")
 	flag.Parse()
 	if *spin {
 		var sum [32]byte
@@ -474,11 +494,17 @@ func main() {
 		if err := c.initialize(dir); err == nil {
 			if !*noKeys {
 				ds, missed := keystrokes(c, path, text, *n)
+				if i == 0 {
+					dumpLatencies(*dump, "keystroke", ds)
+				}
 				r.keys, r.missed, r.ok = summarize(ds), missed, len(ds) > 0
 			} else {
 				c.open(path, text)
 			}
 			cs, items := completions(c, path, text, *n)
+			if i == 0 {
+				dumpLatencies(*dump, "completion", cs)
+			}
 			r.comp, r.compOK, r.compItems = summarize(cs), len(cs) > 0, items
 		}
 		c.stop()
