@@ -103,6 +103,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzIncremental$$' -fuzztime 1500x ./analysis/pysyntax/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseNeverPanics$$' -fuzztime 150000x ./analysis/config/
 	$(GO) test -run '^$$' -fuzz '^FuzzRoundTrip$$' -fuzztime 60000x ./analysis/textpos/
+	$(GO) test -run '^$$' -fuzz '^FuzzEdited$$' -fuzztime 20000x ./analysis/textpos/
 	$(GO) test -run '^$$' -fuzz '^FuzzRulesPython$$' -fuzztime 2000x ./analysis/rules/
 	$(GO) test -run '^$$' -fuzz '^FuzzRulesConfig$$' -fuzztime 10000x ./analysis/rules/
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime 60000x ./analysis/project/
