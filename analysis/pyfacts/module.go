@@ -199,7 +199,13 @@ func ParseIncremental(path string, f *pysyntax.File, prev *Module) *Module {
 	// About one node per 2.5 bytes of typical Python; the walk retries with
 	// the exact count when the guess is short.
 	var old []*stmtFacts
-	m.Root, m.stmts, m.bases, old = build(tree, len(m.Src)/2+64, m.Src, prev)
+	var edit *[3]int // where the text differs from prev's, when f knows
+	if prev != nil {
+		if start, oldEnd, newEnd, ok := f.DiffFrom(prev.Src); ok {
+			edit = &[3]int{start, oldEnd, newEnd}
+		}
+	}
+	m.Root, m.stmts, m.bases, old = build(tree, len(m.Src)/2+64, m.Src, prev, edit)
 	if m.Root.Type == "module" {
 		m.tops = make(map[*Node]int32, len(m.stmts))
 		for i, st := range m.stmts {

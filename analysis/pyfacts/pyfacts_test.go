@@ -170,7 +170,16 @@ func checkIncrementalFacts(t *testing.T, ctx context.Context, base string, seed 
 		text := f.Text()
 		start := r.Intn(len(text) + 1)
 		end := min(len(text), start+r.Intn(6))
-		nf, err := f.Apply(ctx, []pysyntax.Edit{{Start: start, End: end, NewText: frags[r.Intn(len(frags))]}})
+		ins := frags[r.Intn(len(frags))]
+		// Every other edit as the server makes it (the whole new text), so
+		// the facts also run from the diff the File knows.
+		var nf *pysyntax.File
+		var err error
+		if i%2 == 0 {
+			nf, err = f.Apply(ctx, []pysyntax.Edit{{Start: start, End: end, NewText: ins}})
+		} else {
+			nf, err = f.WithText(ctx, text[:start]+ins+text[end:])
+		}
 		if err != nil {
 			t.Fatal(err)
 		}

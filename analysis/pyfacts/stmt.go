@@ -48,16 +48,21 @@ func (s *stmtFacts) top() *Node { return &s.nodes[0] }
 //
 // With prev (the same file's previous version), the top-level statements
 // in the text before and after the edit (the common prefix and suffix of
-// the two texts) are not walked in tree-sitter again: old[i] is prev's
+// the two texts, or edit when the caller knows it) are not walked in tree-sitter again: old[i] is prev's
 // statement reused as stmts[i]. Only the edited statements are flattened,
 // and finding the others costs no look at their text.
-func build(t *sitter.Tree, sizeHint int, src string, prev *Module) (root *Node, stmts []*stmtFacts, bases []int, old []*stmtFacts) {
+func build(t *sitter.Tree, sizeHint int, src string, prev *Module, edit *[3]int) (root *Node, stmts []*stmtFacts, bases []int, old []*stmtFacts) {
 	skip := []byte{} // no statement is a stub...
 	before, from, delta := 0, 0, 0
 	if prev != nil && prev.Root != nil && prev.Root.Type == "module" && len(prev.stmts) == len(prev.Root.Children) {
 		// ...but those outside the edit, when there is an earlier version.
-		p, q := textpos.CommonEnds(prev.Src, src)
-		skip, before, from, delta = nil, p, len(src)-q, len(src)-len(prev.Src)
+		if edit != nil { // [start, oldEnd) of prev's text is [start, newEnd) of src
+			before, from = edit[0], edit[2]
+		} else {
+			p, q := textpos.CommonEnds(prev.Src, src)
+			before, from = p, len(src)-q
+		}
+		skip, delta = nil, len(src)-len(prev.Src)
 		sizeHint = min(sizeHint, len(prev.stmts)+(from-before)/2+2048)
 	}
 	var flat []flatNode

@@ -40,6 +40,22 @@ type File struct {
 	// prev is the version this one was edited from, kept until the next
 	// edit (guarded by treeMu).
 	prev *File
+	// diffBase is the text WithText made this version from, and diff
+	// where they differ (see DiffFrom); hasDiff says they are set.
+	diffBase string
+	diff     [3]int
+	hasDiff  bool
+}
+
+// DiffFrom returns where f's text differs from base when f was made from
+// that very string by WithText: the bytes [start, oldEnd) of base became
+// [start, newEnd) of f's text. ok is false for any other base, and the
+// caller compares the texts itself; this saves reading both again.
+func (f *File) DiffFrom(base string) (start, oldEnd, newEnd int, ok bool) {
+	if !f.hasDiff || len(base) != len(f.diffBase) || unsafe.StringData(base) != unsafe.StringData(f.diffBase) {
+		return 0, 0, 0, false
+	}
+	return f.diff[0], f.diff[1], f.diff[2], true
 }
 
 // Edit replaces the bytes [Start, End) of the current text with NewText.
@@ -318,7 +334,11 @@ func (f *File) WithText(ctx context.Context, text string) (*File, error) {
 		tree = f.Tree()
 		editTree(tree, treeEdit(f.lines, lines, start, oldEnd, newEnd))
 	}
-	return f.reparsed(ctx, tree, text, lines)
+	nf, err := f.reparsed(ctx, tree, text, lines)
+	if err == nil {
+		nf.diffBase, nf.diff, nf.hasDiff = f.text, [3]int{start, oldEnd, newEnd}, true
+	}
+	return nf, err
 }
 
 // treeEdit describes replacing [start, oldEnd) of before's text by the
