@@ -184,20 +184,27 @@ func checkIncrementalFacts(t *testing.T, ctx context.Context, base string, seed 
 			t.Fatal(err)
 		}
 		inc := ParseIncremental("m.py", nf, prev)
-		fresh := Parse("m.py", nf)
-		if a, b := dumpTree(inc), dumpTree(fresh); a != b {
-			al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
-			for j := range al {
-				if j >= len(bl) || al[j] != bl[j] {
-					t.Fatalf("edit %d (%q at %d): incremental tree differs from a fresh one at line %d:\n%s\nvs\n%s", i, nf.Text()[max(0, start-20):min(len(nf.Text()), start+20)], start, j, strings.Join(al[max(0, j-3):min(len(al), j+3)], "\n"), strings.Join(bl[max(0, j-3):min(len(bl), j+3)], "\n"))
-				}
-			}
-			t.Fatalf("edit %d: differs in length", i)
-		}
-		if a, b := dumpFacts(inc), dumpFacts(fresh); a != b {
-			t.Fatalf("edit %d: facts differ:\n%s\nvs\n%s", i, a, b)
-		}
+		requireFresh(t, fmt.Sprintf("edit %d (%q at %d)", i, nf.Text()[max(0, start-20):min(len(nf.Text()), start+20)], start), inc, nf)
 		f, prev = nf, inc
+	}
+}
+
+// requireFresh fails unless inc, the incremental facts of nf, has the tree
+// and facts of a fresh parse of nf.
+func requireFresh(t *testing.T, what string, inc *Module, nf *pysyntax.File) {
+	t.Helper()
+	fresh := Parse("m.py", nf)
+	if a, b := dumpTree(inc), dumpTree(fresh); a != b {
+		al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+		for j := range al {
+			if j >= len(bl) || al[j] != bl[j] {
+				t.Fatalf("%s: incremental tree differs from a fresh one at line %d:\n%s\nvs\n%s", what, j, strings.Join(al[max(0, j-3):min(len(al), j+3)], "\n"), strings.Join(bl[max(0, j-3):min(len(bl), j+3)], "\n"))
+			}
+		}
+		t.Fatalf("%s: differs in length", what)
+	}
+	if a, b := dumpFacts(inc), dumpFacts(fresh); a != b {
+		t.Fatalf("%s: facts differ:\n%s\nvs\n%s", what, a, b)
 	}
 }
 
@@ -362,13 +369,8 @@ func TestEditsAtStatementEdgesMatchFresh(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				inc, fresh := ParseIncremental("m.py", nf, prev), Parse("m.py", nf)
-				if a, b := dumpTree(inc), dumpTree(fresh); a != b {
-					t.Fatalf("insert %d (%q) at %d: trees differ", i, ins, at)
-				}
-				if a, b := dumpFacts(inc), dumpFacts(fresh); a != b {
-					t.Fatalf("insert %d (%q) at %d: facts differ", i, ins, at)
-				}
+				inc := ParseIncremental("m.py", nf, prev)
+				requireFresh(t, fmt.Sprintf("insert %d (%q) at %d", i, ins, at), inc, nf)
 				f, prev = nf, inc
 			}
 		}

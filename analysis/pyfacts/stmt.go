@@ -48,60 +48,11 @@ func (s *stmtFacts) top() *Node { return &s.nodes[0] }
 //
 // With prev (the same file's previous version), the top-level statements
 // in the text before and after the edit (the common prefix and suffix of
-// the two texts, or edit when the caller knows it) are not walked in tree-sitter again: old[i] is prev's
-// statement reused as stmts[i]. Only the edited statements are flattened,
+// the two texts, or edit when the caller knows it) are not walked in
+// tree-sitter again: old[i] is prev's statement reused as stmts[i]. Only the edited statements are flattened,
 // and finding the others costs no look at their text.
 func build(t *sitter.Tree, sizeHint int, src string, prev *Module, edit *[3]int) (root *Node, stmts []*stmtFacts, bases []int, old []*stmtFacts) {
-	skip := []byte{} // no statement is a stub...
-	before, from, delta := 0, 0, 0
-	if prev != nil && prev.Root != nil && prev.Root.Type == "module" && len(prev.stmts) == len(prev.Root.Children) {
-		// ...but those outside the edit, when there is an earlier version.
-		if edit != nil { // [start, oldEnd) of prev's text is [start, newEnd) of src
-			before, from = edit[0], edit[2]
-		} else {
-			p, q := textpos.CommonEnds(prev.Src, src)
-			before, from = p, len(src)-q
-		}
-		skip, delta = nil, len(src)-len(prev.Src)
-		sizeHint = min(sizeHint, len(prev.stmts)+(from-before)/2+2048)
-	}
-	var flat []flatNode
-	var reuse []*stmtFacts
-	var prefix, suffix []*stmtFacts // jumped over: prev's, unvisited
-	if skip != nil {
-		flat = flatten(t, sizeHint, skip, 0, 0)
-	} else {
-		var win window
-		flat, win = flattenWindow(t, sizeHint, skip, before, from, true)
-		if jumped := win.first > 0 || win.stop >= 0; jumped {
-			var ok bool
-			if prefix, suffix, ok = jumpedOver(flat, win, prev, before, from, delta); !ok {
-				prefix, suffix = nil, nil
-				releaseFlat(flat)
-				flat = flatten(t, sizeHint, skip, before, from)
-			} else {
-				if win.stop >= 0 {
-					flat = flat[:len(flat)-1] // the stop stub: suffix[0]
-				}
-				skip = []byte{} // the walk's statements are all fresh
-			}
-		}
-	}
-	if skip == nil {
-		var missed bool
-		reuse, missed = matchStubs(flat, prev, before, from, delta)
-		if missed {
-			// A stub with no clean statement of prev to stand for: walk it.
-			skip = make([]byte, len(reuse))
-			for i, o := range reuse {
-				if o != nil {
-					skip[i] = 1
-				}
-			}
-			releaseFlat(flat)
-			flat = flatten(t, sizeHint, skip, 0, 0)
-		}
-	}
+	flat, reuse, prefix, suffix := flattenReusing(t, sizeHint, src, prev, edit)
 	defer releaseFlat(flat)
 	if len(flat) == 0 {
 		return &Node{Type: "module"}, nil, nil, nil
@@ -178,13 +129,75 @@ func build(t *sitter.Tree, sizeHint int, src string, prev *Module, edit *[3]int)
 		top++
 		a = b
 	}
-	for i, o := range suffix {
+	for i, o := range suffix { // only with prev: moved by the edit's change of length
 		root.Children = append(root.Children, o.top())
 		stmts = append(stmts, o)
-		bases = append(bases, prev.bases[len(prev.stmts)-len(suffix)+i]+delta)
+		bases = append(bases, prev.bases[len(prev.stmts)-len(suffix)+i]+len(src)-len(prev.Src))
 		old = append(old, o)
 	}
 	return root, stmts, bases, old
+}
+
+// flattenReusing flattens t, leaving out what prev (when usable) already
+// has: the statements a jumping walk skipped (prefix, before the walked
+// ones, and suffix, after them), or else stubs, with reuse[i] the statement
+// of prev that top-level statement i stands for (nil: walked). delta and
+// the edit's span come from edit when the caller knows it, else from the
+// texts.
+func flattenReusing(t *sitter.Tree, sizeHint int, src string, prev *Module, edit *[3]int) (flat []flatNode, reuse, prefix, suffix []*stmtFacts) {
+	if prev == nil || prev.Root == nil || prev.Root.Type != "module" || len(prev.stmts) != len(prev.Root.Children) {
+		return flatten(t, sizeHint, []byte{}, 0, 0), nil, nil, nil // no stubs
+	}
+	var before, from int
+	if edit != nil { // [start, oldEnd) of prev's text is [start, newEnd) of src
+		before, from = edit[0], edit[2]
+	} else {
+		p, q := textpos.CommonEnds(prev.Src, src)
+		before, from = p, len(src)-q
+	}
+	delta := len(src) - len(prev.Src)
+	sizeHint = min(sizeHint, len(prev.stmts)+(from-before)/2+2048)
+
+	flat, win := flattenWindow(t, sizeHint, nil, before, from, true)
+	if win.first > 0 || win.stop >= 0 { // it jumped
+		if prefix, suffix, ok := jumpedOver(flat, win, prev, before, from, delta); ok {
+			if win.stop >= 0 {
+				flat = flat[:len(flat)-1] // the stop stub: suffix[0]
+			}
+			return flat, nil, prefix, suffix // the walked statements are all fresh
+		}
+		releaseFlat(flat)
+		flat = flatten(t, sizeHint, nil, before, from)
+	}
+	reuse, missed := matchStubs(flat, prev, before, from, delta)
+	if missed {
+		// A stub with no clean statement of prev to stand for: walk it.
+		skip := make([]byte, len(reuse))
+		for i, o := range reuse {
+			if o != nil {
+				skip[i] = 1
+			}
+		}
+		releaseFlat(flat)
+		flat = flatten(t, sizeHint, skip, 0, 0)
+	}
+	return flat, reuse, nil, nil
+}
+
+// standIn returns the index of prev's statement that the stub f stands
+// for: the one starting at byte at of prev's text, of f's type and length
+// and with no parse error in prev (a statement parsed next to an error may
+// parse differently once the error is gone); -1 when there is none.
+func standIn(prev *Module, f *flatNode, at int) int {
+	k := sort.SearchInts(prev.bases, at)
+	if k >= len(prev.bases) || prev.bases[k] != at {
+		return -1
+	}
+	c := prev.stmts[k].top()
+	if c.Type != symbolName(uint16(f.symbol)) || c.end-c.start != int(f.end-f.start) || c.Type == "ERROR" || c.Missing || prev.InError(at+c.start, at+c.end) {
+		return -1
+	}
+	return k
 }
 
 // jumpedOver returns prev's statements that stand for the ones a jumping
@@ -212,13 +225,8 @@ func jumpedOver(flat []flatNode, win window, prev *Module, before, from, delta i
 	if stop.flags&8 == 0 {
 		return nil, nil, false
 	}
-	at := int(stop.start) - delta
-	k := sort.SearchInts(prev.bases, at)
-	if k >= len(prev.bases) || prev.bases[k] != at || k < n {
-		return nil, nil, false
-	}
-	c := prev.stmts[k].top()
-	if c.Type != symbolName(uint16(stop.symbol)) || c.end-c.start != int(stop.end-stop.start) || c.Type == "ERROR" || c.Missing {
+	k := standIn(prev, stop, int(stop.start)-delta)
+	if k < n {
 		return nil, nil, false
 	}
 	suffix = prev.stmts[k:]
@@ -241,9 +249,7 @@ func countTop(flat []flatNode) int {
 // matchStubs finds, for each top-level statement of flat written as a stub,
 // the statement of prev it stands for: the one that started at the same
 // place, in the text before the edit, or delta bytes earlier, after it.
-// Only statements of the same type and length with no parse error in prev
-// are taken (a statement parsed next to an error may parse differently once
-// the error is gone); missed says a stub found none.
+// Only a standIn is taken; missed says a stub found none.
 func matchStubs(flat []flatNode, prev *Module, before, from, delta int) (reuse []*stmtFacts, missed bool) {
 	if len(flat) == 0 || symbolName(uint16(flat[0].symbol)) != "module" {
 		// Error recovery reshaped the top level: the stubs (if any) stand
@@ -259,18 +265,13 @@ func matchStubs(flat []flatNode, prev *Module, before, from, delta int) (reuse [
 			reuse = append(reuse, nil)
 			continue
 		}
-		start, end := int(f.start), int(f.end)
-		at := start
-		if start >= from {
-			at = start - delta
+		at := int(f.start)
+		if at >= from {
+			at -= delta
 		}
-		k := sort.SearchInts(prev.bases, at)
 		var o *stmtFacts
-		if k < len(prev.bases) && prev.bases[k] == at {
-			c := prev.stmts[k].top()
-			if c.Type == symbolName(uint16(f.symbol)) && c.end-c.start == end-start && c.Type != "ERROR" && !c.Missing && !prev.InError(at+c.start, at+c.end) {
-				o = prev.stmts[k]
-			}
+		if k := standIn(prev, f, at); k >= 0 {
+			o = prev.stmts[k]
 		}
 		missed = missed || o == nil
 		reuse = append(reuse, o)
